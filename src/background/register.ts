@@ -1,0 +1,25 @@
+import { onMessage, type MessageType, type ProtocolMap } from '../messaging/protocol';
+import { isOwnExtensionPage } from '../messaging/sender';
+
+type Handlers = { [K in MessageType]: (data: Parameters<ProtocolMap[K]>[0]) => Promise<ReturnType<ProtocolMap[K]>> };
+
+/** Message types with their handlers; a meta-test checks that every type in the protocol has one. */
+export const MESSAGE_TYPES: readonly MessageType[] = [
+  'getSettings',
+  'saveProfile',
+  'testConnection',
+  'planUpload',
+  'signUpload',
+  'shareLink',
+];
+
+/** Wires each protocol message to its handler, refusing anything not sent by this extension's own pages. */
+export function registerHandlers(handlers: Handlers, self: { extensionId: string; extensionOrigin: string }): void {
+  for (const type of MESSAGE_TYPES) {
+    onMessage(type, ({ data, sender }) => {
+      if (!isOwnExtensionPage(sender, self.extensionId, self.extensionOrigin))
+        throw new Error(`Refused "${type}" from ${sender.url ?? 'an unknown sender'}: only S3 Drop's own pages may ask.`);
+      return (handlers[type] as (d: unknown) => Promise<unknown>)(data) as never;
+    });
+  }
+}

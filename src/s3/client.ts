@@ -1,0 +1,40 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { serviceEndpoint, usesPathStyle, type BucketAddress } from './endpoint';
+
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Empty when the keys are long-lived. */
+  sessionToken?: string;
+}
+
+export interface S3Connection extends BucketAddress {
+  credentials: S3Credentials;
+}
+
+export interface ClientOptions {
+  /** Milliseconds to add to the local clock when signing (tests use it to fake a skewed clock). */
+  systemClockOffset?: number;
+  maxAttempts?: number;
+}
+
+/**
+ * An S3 client for one bucket connection. Checksums are only sent when an
+ * operation requires them: since SDK 3.729 they are on by default and many
+ * S3-compatible services reject them, in requests and in presigned URLs.
+ */
+export function createS3Client(conn: S3Connection, options: ClientOptions = {}): S3Client {
+  const { accessKeyId, secretAccessKey, sessionToken } = conn.credentials;
+  return new S3Client({
+    region: conn.region || 'us-east-1',
+    endpoint: serviceEndpoint(conn),
+    forcePathStyle: usesPathStyle(conn),
+    credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    // A wrong region is reported to the user with a fix, not silently followed.
+    followRegionRedirects: false,
+    maxAttempts: options.maxAttempts ?? 2,
+    ...(options.systemClockOffset ? { systemClockOffset: options.systemClockOffset } : {}),
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * Copies text from an extension page. `navigator.clipboard` needs a focused
+ * document; the textarea + execCommand fallback covers a page that lost focus
+ * (the manifest's `clipboardWrite` permits it without a user gesture).
+ */
+export async function copyText(text: string, doc: Document = document): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = doc.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.className = 'visually-hidden';
+    doc.body.append(area);
+    area.select();
+    try {
+      return doc.execCommand('copy');
+    } finally {
+      area.remove();
+    }
+  }
+}

@@ -1,0 +1,185 @@
+import type { FailureContext, UserError } from '../s3/errors';
+import type { Result, UploadPlan } from '../messaging/protocol';
+import type { SignedRequest } from '../s3/presign';
+import { SpeedMeter } from './speed';
+import { UploadFailedError, uploadWithSinglePut } from './single-put';
+import type { PutTransport } from './transport';
+
+export type UploadStatus = 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled';
+
+/** One file's upload, as the popup shows it. */
+export interface UploadItem {
+  id: number;
+  name: string;
+  size: number;
+  type: string;
+  status: UploadStatus;
+  loaded: number;
+  bytesPerSecond: number;
+  key?: string;
+  link?: string;
+  linkExpiresAt?: number;
+  /** Whether the link made it onto the clipboard. */
+  copied?: boolean;
+  error?: UserError;
+}
+
+/** Everything the queue needs from the outside world. */
+export interface QueueDeps {
+  plan(file: { name: string; type: string; size: number }): Promise<Result<UploadPlan>>;
+  sign(request: { key: string; contentType: string; size: number }): Promise<Result<SignedRequest>>;
+  share(request: { key: string; fileName: string; contentType: string }): Promise<Result<SignedRequest>>;
+  transport: PutTransport;
+  /** Puts text on the clipboard; false if the browser refused. */
+  copy(text: string): Promise<boolean>;
+  context(): FailureContext;
+  now?: () => number;
+}
+
+/** S3's limit for one PUT. Larger files need multipart, which this queue does not do. */
+export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+
+class ResultError extends Error {
+  constructor(readonly userError: UserError) {
+    super(userError.message);
+  }
+}
+
+function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new ResultError(result.error);
+  return result.value;
+}
+
+/**
+ * Uploads files one after another, each with a fresh short-lived URL, then
+ * signs its share link and copies it. Failures stay on their item with a
+ * sentence; the rest of the queue goes on.
+ */
+export class UploadQueue {
+  private items: UploadItem[] = [];
+  private files = new Map<number, Blob>();
+  private aborts = new Map<number, AbortController>();
+  private listeners = new Set<(items: readonly UploadItem[]) => void>();
+  private nextId = 1;
+  private running = false;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: QueueDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  subscribe(listener: (items: readonly UploadItem[]) => void): () => void {
+    this.listeners.add(listener);
+    listener(this.items);
+    return () => this.listeners.delete(listener);
+  }
+
+  snapshot(): readonly UploadItem[] {
+    return this.items;
+  }
+
+  /** Adds files to the queue; returns their ids. */
+  add(files: Iterable<File | (Blob & { name: string })>): number[] {
+    const ids: number[] = [];
+    for (const file of files) {
+      const id = this.nextId++;
+      this.files.set(id, file);
+      this.items = [...this.items, { id, name: file.name, size: file.size, type: file.type, status: 'queued', loaded: 0, bytesPerSecond: 0 }];
+      ids.push(id);
+    }
+    this.emit();
+    void this.run();
+    return ids;
+  }
+
+  cancel(id: number): void {
+    const item = this.items.find((i) => i.id === id);
+    if (!item || (item.status !== 'queued' && item.status !== 'uploading')) return;
+    this.aborts.get(id)?.abort();
+    this.update(id, { status: 'cancelled', bytesPerSecond: 0 });
+    this.files.delete(id);
+  }
+
+  /** Puts a failed upload back in the queue, with the same file. */
+  retry(id: number): void {
+    const item = this.items.find((i) => i.id === id);
+    if (item?.status !== 'failed' || !this.files.has(id)) return;
+    this.update(id, { status: 'queued', loaded: 0, error: undefined });
+    void this.run();
+  }
+
+  /** Resolves when nothing is queued or uploading. */
+  async idle(): Promise<void> {
+    while (this.running) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let next = this.nextQueued(); next; next = this.nextQueued()) await this.upload(next);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private nextQueued(): UploadItem | undefined {
+    return this.items.find((i) => i.status === 'queued');
+  }
+
+  private async upload(item: UploadItem): Promise<void> {
+    const body = this.files.get(item.id);
+    if (!body) return;
+    const abort = new AbortController();
+    this.aborts.set(item.id, abort);
+    const meter = new SpeedMeter();
+    this.update(item.id, { status: 'uploading' });
+    try {
+      if (item.size > MAX_SINGLE_PUT_BYTES)
+        throw new ResultError({
+          code: 'EntityTooLarge',
+          message: `"${item.name}" is larger than 5 GiB, the most S3 takes in one upload.`,
+          transient: false,
+        });
+      const plan = unwrap(await this.deps.plan({ name: item.name, type: item.type, size: item.size }));
+      this.update(item.id, { key: plan.key });
+      await uploadWithSinglePut({
+        body,
+        sign: async () => unwrap(await this.deps.sign({ key: plan.key, contentType: plan.contentType, size: item.size })),
+        transport: this.deps.transport,
+        context: this.deps.context(),
+        signal: abort.signal,
+        now: this.now,
+        onProgress: (loaded) => {
+          meter.add(this.now(), loaded);
+          this.update(item.id, { loaded, bytesPerSecond: meter.bytesPerSecond() });
+        },
+      });
+      if (abort.signal.aborted) return;
+      const link = unwrap(await this.deps.share({ key: plan.key, fileName: item.name, contentType: plan.contentType }));
+      this.update(item.id, { status: 'done', loaded: item.size, bytesPerSecond: 0, link: link.url, linkExpiresAt: link.expiresAt });
+      const copied = await this.deps.copy(link.url).catch(() => false);
+      this.update(item.id, { copied });
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      const userError =
+        err instanceof UploadFailedError || err instanceof ResultError
+          ? err.userError
+          : { code: 'Unexpected', message: `The upload failed: ${(err as Error).message}`, transient: false };
+      this.update(item.id, { status: 'failed', bytesPerSecond: 0, error: userError });
+    } finally {
+      this.aborts.delete(item.id);
+      // A failed file stays in memory so Retry needs nothing from the user.
+      if (this.items.find((i) => i.id === item.id)?.status !== 'failed') this.files.delete(item.id);
+    }
+  }
+
+  private update(id: number, patch: Partial<UploadItem>): void {
+    this.items = this.items.map((i) => (i.id === id ? { ...i, ...patch } : i));
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const listener of this.listeners) listener(this.items);
+  }
+}

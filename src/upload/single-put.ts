@@ -1,0 +1,62 @@
+import { describeFailure, failureFromError, failureFromResponse, type FailureContext, type UserError } from '../s3/errors';
+import type { PutTransport } from './transport';
+
+/** An upload URL as the background hands it out. */
+export interface SignedUpload {
+  url: string;
+  headers: Record<string, string>;
+  expiresAt: number;
+}
+
+export interface SinglePutOptions {
+  body: Blob;
+  /** Asks the signer for a fresh URL; called once per attempt. */
+  sign: () => Promise<SignedUpload>;
+  transport: PutTransport;
+  context: FailureContext;
+  onProgress?: (loaded: number) => void;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+/** A failed upload, with the sentence to show. */
+export class UploadFailedError extends Error {
+  constructor(readonly userError: UserError) {
+    super(userError.message);
+    this.name = 'UploadFailedError';
+  }
+}
+
+/** Spare seconds a URL must have left before we start a PUT with it. */
+const MIN_URL_LIFETIME_MS = 5_000;
+
+/**
+ * Uploads a body with one presigned PUT. If the URL expired before the bytes
+ * arrived (a slow link, a sleeping laptop), it is signed afresh and tried
+ * once more; anything else fails with its sentence.
+ */
+export async function uploadWithSinglePut(opts: SinglePutOptions): Promise<{ etag?: string | null }> {
+  const now = opts.now ?? Date.now;
+  for (let attempt = 1; ; attempt++) {
+    let signed = await opts.sign();
+    if (signed.expiresAt - now() < MIN_URL_LIFETIME_MS) signed = await opts.sign();
+    let error: UserError;
+    try {
+      const res = await opts.transport.put({
+        url: signed.url,
+        body: opts.body,
+        headers: signed.headers,
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      if (res.status >= 200 && res.status < 300) return { etag: res.etag };
+      error = describeFailure(failureFromResponse(res.status, res.body, res.bucketRegion), opts.context);
+    } catch (err) {
+      if (opts.signal?.aborted || (err as Error).name === 'AbortError') throw err;
+      error = describeFailure(failureFromError(err), opts.context);
+    }
+    opts.onProgress?.(0);
+    if (error.code === 'UploadUrlExpired' && attempt < 2) continue;
+    throw new UploadFailedError(error);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Upload speed over a sliding window, so a stall shows as a falling number
+ * rather than an average over the whole upload.
+ */
+export class SpeedMeter {
+  private samples: { t: number; bytes: number }[] = [];
+
+  constructor(private readonly windowMs = 3000) {}
+
+  /** Records that `bytes` have been sent in total at time `t` (ms). */
+  add(t: number, bytes: number): void {
+    this.samples.push({ t, bytes });
+    while (this.samples.length > 2 && t - this.samples[1]!.t > this.windowMs) this.samples.shift();
+  }
+
+  /** Bytes per second over the window; 0 until two samples exist. */
+  bytesPerSecond(): number {
+    const first = this.samples[0];
+    const last = this.samples[this.samples.length - 1];
+    if (!first || !last || last.t <= first.t) return 0;
+    return ((last.bytes - first.bytes) * 1000) / (last.t - first.t);
+  }
+}
+
+/** "12.3 MB/s", "850 kB/s" — decimal units, as network speeds are usually given. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}

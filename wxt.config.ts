@@ -1,0 +1,58 @@
+import { defineConfig } from 'wxt';
+import preact from '@preact/preset-vite';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vite';
+
+/**
+ * The AWS SDK's "browser" build parses XML with DOMParser, which a Chrome
+ * service worker does not have (aws-sdk-js-v3 #7375). Its Node parser is
+ * plain JavaScript, so point the browser mapping back at it.
+ */
+function sdkXmlParserWithoutDom(): Plugin {
+  const pureParser = fileURLToPath(
+    new URL('./node_modules/@aws-sdk/xml-builder/dist-es/xml-parser.js', import.meta.url),
+  );
+  return {
+    name: 's3-drop:sdk-xml-parser-without-dom',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (source === './xml-parser' && importer?.includes('@aws-sdk/xml-builder')) return pureParser;
+      return null;
+    },
+  };
+}
+
+export default defineConfig({
+  srcDir: '.',
+  entrypointsDir: 'entrypoints',
+  publicDir: 'public',
+  modules: ['@wxt-dev/webextension-polyfill'],
+  vite: () => ({
+    plugins: [sdkXmlParserWithoutDom(), preact()],
+    build: { sourcemap: false },
+  }),
+  manifest: ({ browser, manifestVersion }) => {
+    // Each bucket endpoint is asked for when the user saves it, never up front.
+    const anyHttpOrigin = ['https://*/*', 'http://*/*'];
+    return {
+      name: 'S3 Drop',
+      description: 'Upload files to your own S3 bucket from the toolbar; the share link lands on your clipboard.',
+      permissions: ['storage', 'clipboardWrite'],
+      ...(manifestVersion === 3
+        ? { optional_host_permissions: anyHttpOrigin }
+        : { optional_permissions: anyHttpOrigin }),
+      action: { default_title: 'S3 Drop' },
+      ...(browser === 'firefox'
+        ? {
+            browser_specific_settings: {
+              gecko: {
+                id: 's3-drop@s3drop.dev',
+                strict_min_version: '142.0',
+                data_collection_permissions: { required: ['none'] },
+              },
+            },
+          }
+        : {}),
+    };
+  },
+});
