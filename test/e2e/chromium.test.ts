@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchExtension, OptionsPage, PopupPage, type ExtensionBrowser } from '../support/extension';
+import { startSwift, type S3Server } from '../support/s3-servers';
+import { strictLaneAvailable } from '../support/lanes';
+
+const SHOTS = 'test-results/screenshots';
+
+/**
+ * The whole loop a user goes through, in Debian's Chromium with the built
+ * extension, against Swift's s3api — a server that checks every signature.
+ */
+describe.skipIf(!strictLaneAvailable())('Chromium end to end, strict S3', () => {
+  let s3: S3Server;
+  let ext: ExtensionBrowser;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    s3 = await startSwift({ buckets: ['drop-e2e'] });
+    ext = await launchExtension({ hostOrigins: [`${s3.endpoint}/*`] });
+  });
+  afterAll(async () => {
+    await ext?.close();
+    await s3?.stop();
+  });
+
+  it('sets up a bucket: wrong secret, wrong region and right values each get a clear answer', async () => {
+    const options = await OptionsPage.open(ext);
+    await options.fill({
+      bucket: 'drop-e2e',
+      region: s3.region,
+      endpoint: s3.endpoint,
+      pathStyle: true,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: 'not-the-secret',
+    });
+    // The reason comes from S3's XML error body, parsed inside the service worker.
+    expect(await options.testConnection()).toMatch(/secret access key does not match the access key ID/);
+    await options.page.screenshot({ path: `${SHOTS}/options-wrong-secret.png`, fullPage: true });
+
+    await options.fill({ secretAccessKey: s3.secretAccessKey, region: 'eu-west-1' });
+    expect(await options.testConnection()).toMatch(new RegExp(`is in region ${s3.region}, not eu-west-1`));
+    await options.page.screenshot({ path: `${SHOTS}/options-wrong-region.png`, fullPage: true });
+    await options.page.getByRole('button', { name: `Use ${s3.region}` }).click();
+    await expect.poll(() => options.page.getByLabel('Region', { exact: true }).inputValue()).toBe(s3.region);
+
+    expect(await options.testConnection()).toMatch(/^Connected/);
+    expect(await options.save()).toMatch(/^Saved\./);
+    await options.page.screenshot({ path: `${SHOTS}/options-saved.png`, fullPage: true });
+    // The page never gets the secret back: the field is empty and says a secret is saved.
+    await options.page.reload();
+    await expect.poll(() => options.page.getByLabel('Secret access key').getAttribute('placeholder')).toMatch(/saved/);
+    expect(await options.page.getByLabel('Secret access key').inputValue()).toBe('');
+    await options.page.close();
+  });
+
+  it('uploads a file with a unicode name from the popup; the clipboard link downloads it under that name', async () => {
+    const name = 'résumé 日本 +%#?.txt';
+    const bytes = Buffer.from(`S3 Drop e2e ${Date.now()}\n`.repeat(2000));
+    const popup = await PopupPage.open(ext);
+    await popup.choose([{ name, mimeType: 'text/plain', buffer: bytes }]);
+    const link = await popup.linkFor(name);
+    await popup.page.getByText('Link copied to the clipboard.').waitFor();
+    expect(await popup.clipboard()).toBe(link);
+    await popup.page.screenshot({ path: `${SHOTS}/popup-after-upload.png` });
+
+    const res = await fetch(link);
+    expect(res.status).toBe(200);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(createHash('sha256').update(body).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const disposition = res.headers.get('content-disposition') ?? '';
+    expect(decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1] ?? '')).toBe(name);
+
+    // The link is signed: change one character of the signature and the server refuses it.
+    const tampered = new URL(link);
+    const sig = tampered.searchParams.get('X-Amz-Signature')!;
+    tampered.searchParams.set('X-Amz-Signature', (sig[0] === 'a' ? 'b' : 'a') + sig.slice(1));
+    expect((await fetch(tampered)).status).toBe(403);
+    await popup.page.close();
+  });
+
+  it('uploads several files in a queue, including an empty one, each with its own link', async () => {
+    const popup = await PopupPage.open(ext);
+    const files = [
+      { name: 'empty.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(0) },
+      { name: 'photo 1.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]) },
+    ];
+    await popup.choose(files);
+    for (const file of files) {
+      const res = await fetch(await popup.linkFor(file.name));
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(file.buffer)).toBe(true);
+      expect(res.headers.get('content-type')).toBe(file.mimeType);
+    }
+    await popup.page.close();
+  });
+});

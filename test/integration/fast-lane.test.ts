@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createService, type ServiceDeps } from '../../src/background/service';
+import type { Profile, Secrets } from '../../src/settings/profile';
+import { fetchTransport } from '../../src/upload/fetch-transport';
+import { UploadQueue, type UploadItem } from '../../src/upload/queue';
+import { startS3rver, type S3Server } from '../support/s3-servers';
+
+/**
+ * The background service and the upload queue wired together as the popup
+ * wires them, against s3rver (fast, in-process). s3rver accepts any
+ * signature: this proves the flow, the strict lane proves the signing.
+ */
+describe('upload flow on the fast lane (s3rver)', () => {
+  let s3: S3Server;
+  let stored: { profile: Profile | null; secrets: Secrets | null };
+  let service: ReturnType<typeof createService>;
+
+  beforeAll(async () => {
+    s3 = await startS3rver({ buckets: ['fast'] });
+    stored = { profile: null, secrets: null };
+    const deps: ServiceDeps = {
+      loadProfile: async () => stored.profile,
+      loadSecrets: async () => stored.secrets,
+      store: async (profile, secrets) => {
+        stored = { profile, secrets };
+      },
+      hasHostPermission: async () => true,
+      fetch: (input, init) => fetch(input, init),
+      now: () => new Date(),
+      uuid: () => crypto.randomUUID(),
+    };
+    service = createService(deps);
+    const saved = await service.saveProfile({
+      accessKeyId: ` ${s3.accessKeyId} `,
+      secretAccessKey: s3.secretAccessKey,
+      bucket: 'fast',
+      region: s3.region,
+      endpoint: `${s3.endpoint}/`,
+      forcePathStyle: true,
+      keyTemplate: 'uploads/{uuid}/{name}',
+      linkExpirySeconds: 3600,
+    });
+    expect(saved).toMatchObject({ saved: true, trimmed: ['accessKeyId'] });
+  });
+  afterAll(() => s3?.stop());
+
+  it('queues files, uploads each, and copies each link', async () => {
+    const copied: string[] = [];
+    const queue = new UploadQueue({
+      plan: service.planUpload,
+      sign: service.signUpload,
+      share: service.shareLink,
+      transport: fetchTransport(),
+      copy: async (text) => {
+        copied.push(text);
+        return true;
+      },
+      context: () => ({ operation: 'upload', bucket: 'fast', region: s3.region, endpoint: s3.endpoint }),
+    });
+    const files = [
+      new File(['first file'], 'one.txt', { type: 'text/plain' }),
+      new File([new Uint8Array(256 * 1024).map((_, i) => i % 251)], 'two words.bin'),
+      new File([], 'empty.txt', { type: 'text/plain' }),
+    ];
+    queue.add(files);
+    await queue.idle();
+    const items = queue.snapshot() as UploadItem[];
+    expect(items.map((i) => i.status)).toEqual(['done', 'done', 'done']);
+    expect(copied).toEqual(items.map((i) => i.link));
+    for (const [i, item] of items.entries()) {
+      expect(item.key).toMatch(new RegExp(`^uploads/[0-9a-f-]{36}/${files[i]!.name}$`));
+      const res = await fetch(item.link!);
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(Buffer.from(await files[i]!.arrayBuffer()))).toBe(true);
+    }
+  });
+
+  it('never hands a secret to a page', async () => {
+    const settings = await service.getSettings();
+    expect(settings).toMatchObject({ hasSecret: true, hasSessionToken: false });
+    // s3rver's secret equals its key ID, so check the shape rather than the text.
+    expect(Object.keys(settings.profile!).sort()).toEqual(
+      ['accessKeyId', 'bucket', 'endpoint', 'forcePathStyle', 'keyTemplate', 'linkExpirySeconds', 'region'],
+    );
+  });
+});

@@ -1,0 +1,159 @@
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const BUILD_DIR = resolve(import.meta.dirname, '../../.output/chrome-mv3');
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  extensionId: string;
+  worker: Worker;
+  /** `chrome-extension://<id>/<path>` */
+  url(path: string): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Copies the built extension and adds the test server's origin to
+ * `host_permissions`, as if the user had accepted the permission prompt:
+ * Playwright cannot answer that prompt, and headless Chromium never settles
+ * `permissions.request` otherwise. With the origin granted, the request the
+ * options page makes resolves `true` at once — the same code path a user takes.
+ */
+export function grantedCopyOfBuild(hostOrigins: string[]): string {
+  if (!existsSync(join(BUILD_DIR, 'manifest.json'))) throw new Error(`No build at ${BUILD_DIR}: run \`npm run build\` first.`);
+  const dir = mkdtempSync(join(tmpdir(), 's3drop-ext-'));
+  cpSync(BUILD_DIR, dir, { recursive: true });
+  const manifestPath = join(dir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { host_permissions?: string[] };
+  manifest.host_permissions = [...(manifest.host_permissions ?? []), ...hostOrigins];
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+  return dir;
+}
+
+export interface LaunchOptions {
+  /** Origin match patterns to pre-grant, e.g. `http://127.0.0.1:1234/*`. */
+  hostOrigins: string[];
+  /** Show a window (needs a display). */
+  headed?: boolean;
+}
+
+/** Debian's Chromium with the extension loaded, headless unless asked otherwise. */
+export async function launchExtension(opts: LaunchOptions): Promise<ExtensionBrowser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  const extDir = grantedCopyOfBuild(opts.hostOrigins);
+  const profileDir = mkdtempSync(join(tmpdir(), 's3drop-profile-'));
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    // Playwright's own headless flag picks the old mode, which cannot load extensions.
+    headless: false,
+    viewport: { width: 900, height: 700 },
+    args: [
+      ...(opts.headed ? [] : ['--headless=new']),
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      `--disable-extensions-except=${extDir}`,
+      `--load-extension=${extDir}`,
+    ],
+  });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  const extensionId = new URL(worker.url()).host;
+  return {
+    context,
+    extensionId,
+    worker,
+    url: (path) => `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`,
+    async close() {
+      await context.close().catch(() => {});
+      rmSync(extDir, { recursive: true, force: true });
+      rmSync(profileDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ProfileInput {
+  bucket: string;
+  region: string;
+  endpoint: string;
+  pathStyle: boolean;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** The options page, driven by its visible labels. */
+export class OptionsPage {
+  constructor(readonly page: Page) {}
+
+  static async open(ext: ExtensionBrowser): Promise<OptionsPage> {
+    const page = await ext.context.newPage();
+    await page.goto(ext.url('options.html'));
+    await page.getByRole('button', { name: 'Save' }).waitFor();
+    return new OptionsPage(page);
+  }
+
+  async fill(p: Partial<ProfileInput>): Promise<void> {
+    const { page } = this;
+    if (p.bucket !== undefined) await page.getByLabel('Bucket', { exact: true }).fill(p.bucket);
+    if (p.region !== undefined) await page.getByLabel('Region', { exact: true }).fill(p.region);
+    if (p.endpoint !== undefined) await page.getByLabel('Endpoint URL (optional)').fill(p.endpoint);
+    if (p.pathStyle !== undefined) await page.getByLabel(/Path-style addressing/).setChecked(p.pathStyle);
+    if (p.accessKeyId !== undefined) await page.getByLabel('Access key ID').fill(p.accessKeyId);
+    if (p.secretAccessKey !== undefined) await page.getByLabel('Secret access key').fill(p.secretAccessKey);
+  }
+
+  /** Presses Test connection and returns the sentence it shows. */
+  async testConnection(): Promise<string> {
+    await this.page.getByRole('button', { name: 'Test connection' }).click();
+    return this.report();
+  }
+
+  async save(): Promise<string> {
+    await this.page.getByRole('button', { name: 'Save' }).click();
+    return this.report();
+  }
+
+  private async report(): Promise<string> {
+    const report = this.page.locator('.report:not(.info)');
+    await report.waitFor({ timeout: 30_000 });
+    const text = (await report.locator('p').textContent()) ?? '';
+    return text;
+  }
+}
+
+/** The popup, opened as a tab (the same document the toolbar shows). */
+export class PopupPage {
+  constructor(readonly page: Page) {}
+
+  static async open(ext: ExtensionBrowser): Promise<PopupPage> {
+    const page = await ext.context.newPage();
+    await page.setViewportSize({ width: 380, height: 560 });
+    await page.goto(ext.url('popup.html'));
+    await page.getByLabel('Choose files').waitFor({ state: 'attached' });
+    return new PopupPage(page);
+  }
+
+  async choose(files: { name: string; mimeType: string; buffer: Buffer }[]): Promise<void> {
+    await this.page.getByLabel('Choose files').setInputFiles(files);
+  }
+
+  /** Waits until the named file's share link is shown, and returns it. */
+  async linkFor(name: string, timeout = 60_000): Promise<string> {
+    const link = this.page.getByLabel(`Share link for ${name}`);
+    const failure = this.page.getByRole('alert');
+    await link.or(failure).first().waitFor({ timeout });
+    if (await failure.isVisible()) throw new Error(`Upload failed: ${await failure.first().textContent()}`);
+    return link.inputValue();
+  }
+
+  async clipboard(): Promise<string> {
+    await this.page.bringToFront();
+    return this.page.evaluate(() => navigator.clipboard.readText());
+  }
+}
