@@ -1,7 +1,5 @@
-import { onMessage, type MessageType, type ProtocolMap } from '../messaging/protocol';
+import { onMessage, type MessageType, type ProtocolHandlers } from '../messaging/protocol';
 import { isOwnExtensionPage } from '../messaging/sender';
-
-type Handlers = { [K in MessageType]: (data: Parameters<ProtocolMap[K]>[0]) => Promise<ReturnType<ProtocolMap[K]>> };
 
 /** Message types with their handlers; a meta-test checks that every type in the protocol has one. */
 export const MESSAGE_TYPES: readonly MessageType[] = [
@@ -14,7 +12,7 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
 ];
 
 /** Wires each protocol message to its handler, refusing anything not sent by this extension's own pages. */
-export function registerHandlers(handlers: Handlers, self: { extensionId: string; extensionOrigin: string }): void {
+export function registerHandlers(handlers: ProtocolHandlers, self: { extensionId: string; extensionOrigin: string }): void {
   for (const type of MESSAGE_TYPES) {
     onMessage(type, ({ data, sender }) => {
       if (!isOwnExtensionPage(sender, self.extensionId, self.extensionOrigin))

@@ -5,7 +5,7 @@ import { describeFailure, failureFromError, type S3Operation, type UserError } f
 import { presignShareLink, presignUpload, effectiveContentType } from '../s3/presign';
 import { detectBucketRegion, type FetchLike } from '../s3/region';
 import { renderKey } from '../keys/template';
-import type { ProtocolMap, PublicSettings, Result } from '../messaging/protocol';
+import type { ProtocolHandlers, PublicSettings, Result } from '../messaging/protocol';
 import { normalizeDraft, splitDraft, validateDraft, type Profile, type ProfileDraft, type Secrets } from '../settings/profile';
 
 /** What the background needs from the browser; injected so the service is tested without one. */
@@ -20,8 +20,6 @@ export interface ServiceDeps {
   uuid(): string;
 }
 
-type Handlers = { [K in keyof ProtocolMap]: (data: Parameters<ProtocolMap[K]>[0]) => Promise<ReturnType<ProtocolMap[K]>> };
-
 const NOT_CONFIGURED: UserError = {
   code: 'NotConfigured',
   message: 'No bucket is set up yet. Open Options and enter your bucket and keys.',
@@ -30,7 +28,7 @@ const NOT_CONFIGURED: UserError = {
 };
 
 /** The background's side of the protocol: the only code that ever reads the secret. */
-export function createService(deps: ServiceDeps): Handlers {
+export function createService(deps: ServiceDeps): ProtocolHandlers {
   async function savedConnection(): Promise<{ profile: Profile; conn: S3Connection } | null> {
     const [profile, secrets] = await Promise.all([deps.loadProfile(), deps.loadSecrets()]);
     if (!profile || !secrets?.secretAccessKey) return null;

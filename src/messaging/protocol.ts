@@ -62,4 +62,9 @@ export interface ProtocolMap {
 
 export type MessageType = keyof ProtocolMap;
 
+/** One async handler per message: what the background implements. */
+export type ProtocolHandlers = {
+  [K in MessageType]: (...args: Parameters<ProtocolMap[K]>) => Promise<ReturnType<ProtocolMap[K]>>;
+};
+
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>();

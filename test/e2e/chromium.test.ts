@@ -64,6 +64,8 @@ describe.skipIf(!strictLaneAvailable())('Chromium end to end, strict S3', () => 
     await popup.page.getByText('Link copied to the clipboard.').waitFor();
     expect(await popup.clipboard()).toBe(link);
     await popup.page.screenshot({ path: `${SHOTS}/popup-after-upload.png` });
+    await popup.page.emulateMedia({ colorScheme: 'dark' });
+    await popup.page.screenshot({ path: `${SHOTS}/popup-after-upload-dark.png` });
 
     const res = await fetch(link);
     expect(res.status).toBe(200);
