@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { S3Connection } from '../../src/s3/client';
+import { createS3Client, type S3Connection } from '../../src/s3/client';
 import { testConnection } from '../../src/s3/connection-test';
+import { presignUpload } from '../../src/s3/presign';
+import { fetchTransport } from '../../src/upload/fetch-transport';
+import { uploadWithSinglePut } from '../../src/upload/single-put';
 import { strictLaneAvailable } from '../support/lanes';
 import { freePort, startSwift, type S3Server } from '../support/s3-servers';
 
@@ -66,6 +69,26 @@ describe.skipIf(!strictLaneAvailable())('Test connection on the strict lane (Swi
     expect(report.message).toBe(`Bucket "errors" is in region ${s3.region}, not eu-west-1. Use ${s3.region}.`);
     expect(report.error?.fix).toEqual({ kind: 'use-region', region: s3.region });
     expect(report.detectedRegion).toBe(s3.region);
+  });
+
+  it('keys without rights on the bucket → says which permission is missing', async () => {
+    const guest = s3.restrictedUser!;
+    const report = await testConnection({ ...conn, credentials: guest }, fetch);
+    // Listing refused proves the keys valid; S3 Drop does not need s3:ListBucket.
+    expect(report.ok).toBe(true);
+    expect(report.message).toMatch(/may not list the bucket \(s3:ListBucket\)/);
+
+    const body = new Blob(['denied']);
+    const client = createS3Client({ ...conn, credentials: guest });
+    const attempt = uploadWithSinglePut({
+      body,
+      sign: () => presignUpload(client, { bucket: BUCKET, key: 'denied.txt', contentType: 'text/plain', contentLength: body.size }),
+      transport: fetchTransport(),
+      context: { operation: 'upload', bucket: BUCKET, region: s3.region, endpoint: s3.endpoint },
+    });
+    await expect(attempt).rejects.toThrow(
+      'These keys are not allowed to upload in bucket "errors": the key\'s policy must allow s3:PutObject on arn:aws:s3:::errors/*.',
+    );
   });
 
   it('clock off by an hour → says the computer clock is wrong', async () => {
