@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3Client } from '../../src/s3/client';
 import { launchExtension, OptionsPage, PopupPage, type ExtensionBrowser } from '../support/extension';
 import { startSwift, type S3Server } from '../support/s3-servers';
 import { strictLaneAvailable } from '../support/lanes';
@@ -14,6 +16,14 @@ const SHOTS = 'test-results/screenshots';
 describe.skipIf(!strictLaneAvailable())('Chromium end to end, strict S3', () => {
   let s3: S3Server;
   let ext: ExtensionBrowser;
+  const s3Client = () =>
+    createS3Client({
+      bucket: 'drop-e2e',
+      region: s3.region,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -96,6 +106,70 @@ describe.skipIf(!strictLaneAvailable())('Chromium end to end, strict S3', () => 
       expect(Buffer.from(await res.arrayBuffer()).equals(file.buffer)).toBe(true);
       expect(res.headers.get('content-type')).toBe(file.mimeType);
     }
+    await popup.page.close();
+  });
+
+  it('uploads files dropped on the popup and an image pasted into it', async () => {
+    const popup = await PopupPage.open(ext);
+    await popup.drop([{ name: 'dropped notes.md', mimeType: 'text/markdown', text: '# dropped\n' }]);
+    const dropped = await fetch(await popup.linkFor('dropped notes.md'));
+    expect(await dropped.text()).toBe('# dropped\n');
+
+    const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 9, 8, 7];
+    await popup.paste({ name: 'image.png', mimeType: 'image/png', bytes: png });
+    // A pasted screenshot arrives as "image.png"; it is renamed so two pastes do not look alike.
+    const row = popup.page.getByRole('listitem').filter({ hasText: /^pasted-\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d\.png/ });
+    await row.getByRole('textbox').waitFor();
+    const pasted = await fetch(await row.getByRole('textbox').inputValue());
+    expect(pasted.headers.get('content-type')).toBe('image/png');
+    expect([...new Uint8Array(await pasted.arrayBuffer())]).toEqual(png);
+    await popup.page.close();
+  });
+
+  it('reports progress byte by byte while a larger file uploads', async () => {
+    const popup = await PopupPage.open(ext);
+    // Record every value the progress bar takes, from the page itself.
+    await popup.page.evaluate(() => {
+      const seen: number[] = [];
+      (window as unknown as { progressSeen: number[] }).progressSeen = seen;
+      new MutationObserver(() => {
+        for (const bar of document.querySelectorAll('progress')) seen.push(Number(bar.value));
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['value'] });
+    });
+    // Made inside the page: pushing 64 MiB through the DevTools protocol would take longer than the upload.
+    const size = 64 * 1024 * 1024;
+    await popup.page.getByLabel('Choose files').evaluate((input: HTMLInputElement, n) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(n).fill(1)], 'large.bin', { type: 'application/octet-stream' }));
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    }, size);
+    await popup.linkFor('large.bin');
+    const seen = await popup.page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
+    expect(seen.filter((v) => v > 0 && v < size).length).toBeGreaterThan(0);
+    await popup.page.close();
+  });
+
+  it('shows a progress bar sized in bytes and cancels on request, leaving nothing in the bucket', async () => {
+    const popup = await PopupPage.open(ext);
+    // Slow the PUT down in the page so there is time to see progress and press Cancel.
+    await popup.page.route(`${s3.endpoint}/**`, async (route) => {
+      if (route.request().method() === 'PUT') await new Promise((r) => setTimeout(r, 3000));
+      await route.continue().catch(() => {});
+    });
+    const name = 'big video.mp4';
+    await popup.choose([{ name, mimeType: 'video/mp4', buffer: Buffer.alloc(8 * 1024 * 1024, 7) }]);
+    const progress = popup.page.getByRole('progressbar', { name: `Uploading ${name}` });
+    await progress.waitFor();
+    expect(await progress.getAttribute('max')).toBe(String(8 * 1024 * 1024));
+    await popup.page.getByRole('button', { name: `Cancel upload of ${name}` }).click();
+    await popup.page.getByText('Cancelled.').waitFor();
+    // Let the held request go (it was aborted) and check the bucket holds no such object.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(await popup.page.getByLabel(`Share link for ${name}`).count()).toBe(0);
+    const listing = await s3Client().send(new ListObjectsV2Command({ Bucket: 'drop-e2e' }));
+    expect(listing.Contents?.map((o) => o.Key).filter((k) => k?.endsWith(name))).toEqual([]);
+    expect(listing.Contents?.length).toBeGreaterThan(0);
     await popup.page.close();
   });
 });

@@ -124,6 +124,18 @@ describe.skipIf(!strictLaneAvailable())('presigned URLs on the strict lane (Swif
     expect((await fetch(tamperedLink)).status).toBe(403);
   });
 
+  it('refuses an upload URL signed for the wrong region and names the right one', async () => {
+    const body = new Blob(['r']);
+    const client = createS3Client({ ...conn, region: 'eu-west-1' });
+    const signed = await presignUpload(client, { bucket: BUCKET, key: 'region/r.txt', contentType: 'text/plain', contentLength: body.size });
+    const res = await putWith(signed.url, body, 'text/plain');
+    expect(res.status).toBe(400);
+    const error = describeFailure(failureFromResponse(res.status, res.body), { ...ctx, region: 'eu-west-1' });
+    expect(error.code).toBe('AuthorizationQueryParametersError');
+    expect(error.message).toBe(`Bucket "${BUCKET}" is in region ${s3.region}, not eu-west-1. Use ${s3.region}.`);
+    expect(error.fix).toEqual({ kind: 'use-region', region: s3.region });
+  });
+
   it('refuses an expired upload URL and an expired link, and says which', async () => {
     const body = new Blob(['late']);
     const client = createS3Client(conn);

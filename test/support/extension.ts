@@ -143,6 +143,26 @@ export class PopupPage {
     await this.page.getByLabel('Choose files').setInputFiles(files);
   }
 
+  /** Drops files on the popup as a drag from the desktop would: a `drop` event carrying a DataTransfer. */
+  async drop(files: { name: string; mimeType: string; text: string }[]): Promise<void> {
+    await this.page.evaluate((list) => {
+      const transfer = new DataTransfer();
+      for (const f of list) transfer.items.add(new File([f.text], f.name, { type: f.mimeType }));
+      const target = document.querySelector('main')!;
+      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, files);
+  }
+
+  /** Pastes a file as Ctrl+V with an image on the clipboard would: a `paste` event carrying it. */
+  async paste(file: { name: string; mimeType: string; bytes: number[] }): Promise<void> {
+    await this.page.evaluate((f) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.mimeType }));
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+    }, file);
+  }
+
   /** Waits until the named file's share link is shown, and returns it. */
   async linkFor(name: string, timeout = 60_000): Promise<string> {
     const link = this.page.getByLabel(`Share link for ${name}`);
