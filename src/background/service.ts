@@ -72,7 +72,7 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
       const { draft, trimmed } = normalizeDraft(input);
       const savedSecrets = await deps.loadSecrets();
       const errors = validateDraft(draft, { hasSavedSecret: Boolean(savedSecrets?.secretAccessKey) });
-      if (Object.keys(errors).length) return { saved: false, errors, trimmed };
+      if (Object.keys(errors).length) return { saved: false, errors, trimmed, needsAccess: [] };
       const { profile, secrets } = splitDraft(draft);
       const secretAccessKey = secrets.secretAccessKey || savedSecrets?.secretAccessKey || '';
       let detectedRegion: string | undefined;
@@ -88,7 +88,10 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
         // A token belongs to one key pair: a new secret without a token means long-lived keys.
         sessionToken: secrets.secretAccessKey ? secrets.sessionToken ?? '' : secrets.sessionToken || savedSecrets?.sessionToken || '',
       });
-      return { saved: true, errors, trimmed, ...(detectedRegion ? { detectedRegion } : {}) };
+      // A detected region can move the bucket to an origin the page did not ask for.
+      const origins = hostPermissionOrigins(profile);
+      const needsAccess = (await deps.hasHostPermission(origins)) ? [] : origins;
+      return { saved: true, errors, trimmed, needsAccess, ...(detectedRegion ? { detectedRegion } : {}) };
     },
 
     async testConnection(input): Promise<ConnectionReport> {

@@ -4,6 +4,9 @@
  * included — and only what would change the key's meaning is escaped:
  * `/` and `\` (they would invent folders) and control characters.
  *
+ * A name that is just `.` or `..` has its dots escaped: browsers would
+ * drop it from the URL path.
+ *
  * The escape is `%XX`. A literal `%` is escaped as `%25` only where it would
  * otherwise read as an escape (followed by two hex digits), so `100%.txt`
  * stays readable and `a%2Fb` still round-trips exactly.
@@ -11,7 +14,7 @@
 
 const ESCAPED = /[\u0000-\u001f\u007f/\\]/;
 const HEX2 = /^[0-9A-Fa-f]{2}$/;
-const ESCAPE_SEQUENCE = /%(2F|5C|25|[01][0-9A-F]|7F)/gi;
+const ESCAPE_SEQUENCE = /%(2E|2F|5C|25|[01][0-9A-F]|7F)/gi;
 
 function hex(ch: string): string {
   return `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
@@ -19,6 +22,8 @@ function hex(ch: string): string {
 
 /** Turns a file name into a key segment that `decodeKeyName` turns back exactly. */
 export function encodeKeyName(name: string): string {
+  // A whole segment of "." or ".." would be dropped from the URL by the browser.
+  if (name === '.' || name === '..') return name.replace(/\./g, '%2E');
   let out = '';
   for (let i = 0; i < name.length; i++) {
     const ch = name[i]!;

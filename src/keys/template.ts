@@ -12,6 +12,11 @@ export interface KeyInput {
   uuid: string;
 }
 
+/** Leaves a file name at least 124 bytes of a key. */
+const MAX_TEMPLATE_BYTES = 900;
+/** Longer "extensions" are not worth keeping over the name itself. */
+const MAX_KEPT_EXTENSION = 16;
+
 const TOKEN = /\{(\w+)\}/g;
 const KNOWN_TOKENS = new Set(['yyyy', 'mm', 'dd', 'hh', 'uuid', 'name', 'ext']);
 const utf8 = new TextEncoder();
@@ -26,8 +31,14 @@ export function validateKeyTemplate(template: string): string | null {
   if (template.startsWith('/')) return 'The key template must not start with "/".';
   if (!template.includes('{name}') && !template.includes('{uuid}'))
     return 'The key template needs {name} or {uuid}, or every upload would get the same key.';
-  if (template.split('/').some((segment) => segment === ''))
+  const segments = template.split('/');
+  if (segments.some((segment) => segment === ''))
     return 'The key template has an empty folder ("//" or a trailing "/").';
+  // Browsers drop "." and ".." from a URL path before sending, so the request would not match its signature.
+  if (segments.some((segment) => segment === '.' || segment === '..'))
+    return 'The key template cannot have "." or ".." as a folder.';
+  if (utf8.encode(template).length > MAX_TEMPLATE_BYTES)
+    return `The key template is longer than ${MAX_TEMPLATE_BYTES} bytes; S3 keys end at ${MAX_KEY_BYTES}, and the file name needs room.`;
   for (const [, token] of template.matchAll(TOKEN))
     if (!KNOWN_TOKENS.has(token!)) return `The key template uses an unknown token {${token}}.`;
   return null;
@@ -51,13 +62,21 @@ export function renderKey(template: string, input: KeyInput): string {
   });
   const render = (name: string) => template.replace(TOKEN, (whole, token: string) => values(name)[token] ?? whole);
 
-  let key = render(input.name);
-  if (utf8.encode(key).length <= MAX_KEY_BYTES) return key;
+  const fits = (name: string) => utf8.encode(render(name)).length <= MAX_KEY_BYTES;
+  if (fits(input.name)) return render(input.name);
+
+  // Too long: keep as much of the stem as fits, then the extension (if it is a real, short one).
   const { stem, ext } = splitExtension(input.name);
-  const chars = Array.from(stem);
-  while (chars.length > 1 && utf8.encode(key).length > MAX_KEY_BYTES) {
-    chars.pop();
-    key = render(chars.join('') + ext);
+  const suffix = ext.length <= MAX_KEPT_EXTENSION ? ext : '';
+  const chars = Array.from(suffix ? stem : input.name);
+  let lo = 0;
+  let hi = chars.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(chars.slice(0, mid).join('') + suffix)) lo = mid;
+    else hi = mid - 1;
   }
-  return key;
+  const name = chars.slice(0, lo).join('') + suffix;
+  if (!fits(name)) throw new RangeError('The key template leaves no room for a name within S3\'s 1024-byte key limit.');
+  return render(name);
 }

@@ -21,6 +21,8 @@ export interface SaveReport {
   trimmed: ProfileField[];
   /** Set when the region was left empty and the bucket told us. */
   detectedRegion?: string;
+  /** Origin patterns the saved profile needs and the browser has not granted (ask in a click). */
+  needsAccess: string[];
 }
 
 export interface FileDescription {

@@ -49,8 +49,15 @@ function tag(xml: string, name: string): string | undefined {
   return m ? decodeXmlText(m[1]!) : undefined;
 }
 
+const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** Named and numeric references: Go-based servers (MinIO) write `'` as `&#39;`. */
 function decodeXmlText(text: string): string {
-  return text.replace(/&(lt|gt|amp|quot|apos);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[e]!);
+  return text.replace(/&(?:#x([0-9a-f]+)|#(\d+)|(lt|gt|amp|quot|apos));/gi, (whole, hex?: string, dec?: string, name?: string) => {
+    if (name) return NAMED_ENTITIES[name.toLowerCase()] ?? whole;
+    const code = hex ? parseInt(hex, 16) : Number(dec);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
 }
 
 /** Region from an AWS-style endpoint host such as `b.s3.eu-west-1.amazonaws.com` or `s3-eu-west-1.amazonaws.com`. */

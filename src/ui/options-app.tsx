@@ -7,7 +7,7 @@ import { hostPermissionOrigins } from '../s3/endpoint';
 import { LINK_EXPIRY_PRESETS } from '../s3/expiry';
 import { EMPTY_PROFILE, type FieldErrors, type Profile, type ProfileDraft, type ProfileField } from '../settings/profile';
 
-type Status = { tone: 'good' | 'bad' | 'info'; text: string; useRegion?: string } | null;
+type Status = { tone: 'good' | 'bad' | 'info'; text: string; useRegion?: string; grant?: string[] } | null;
 
 const FIELD_LABELS: Partial<Record<ProfileField, string>> = {
   accessKeyId: 'Access key ID',
@@ -70,13 +70,15 @@ export function OptionsApp() {
 
   async function onSave(e: Event) {
     e.preventDefault();
-    const granted = await requestAccess(profile);
+    await requestAccess(profile);
     setBusy(true);
     try {
       const report = await sendMessage('saveProfile', draft());
       setErrors(report.errors);
       if (!report.saved) {
-        setStatus({ tone: 'bad', text: 'Not saved: fix the fields marked below.' });
+        setStatus({ tone: 'bad', text: 'Not saved: fix the fields marked in red above.' });
+        // Keyboard and screen-reader users land on the first field to fix.
+        requestAnimationFrame(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
         return;
       }
       if (secret) setHasSecret(true);
@@ -89,12 +91,25 @@ export function OptionsApp() {
       const notes = [
         report.detectedRegion ? `Detected region ${report.detectedRegion}.` : '',
         trimmed.length ? `Removed spaces around: ${trimmed.join(', ')}.` : '',
-        granted ? '' : 'S3 Drop was not allowed to reach the bucket; uploads will ask again.',
+        report.needsAccess.length ? 'S3 Drop still needs your permission to reach the bucket.' : '',
       ].filter(Boolean);
-      setStatus({ tone: granted ? 'good' : 'bad', text: ['Saved.', ...notes].join(' ') });
+      setStatus({
+        tone: report.needsAccess.length ? 'bad' : 'good',
+        text: ['Saved.', ...notes].join(' '),
+        ...(report.needsAccess.length ? { grant: report.needsAccess } : {}),
+      });
     } finally {
       setBusy(false);
     }
+  }
+
+  async function onGrant(origins: string[]) {
+    const granted = await browser.permissions.request({ origins }).catch(() => false);
+    setStatus(
+      granted
+        ? { tone: 'good', text: 'Saved. S3 Drop can reach the bucket now.' }
+        : { tone: 'bad', text: 'Access was not granted: uploads cannot reach the bucket until you allow it.', grant: origins },
+    );
   }
 
   async function onUseRegion(region: string) {
@@ -218,6 +233,11 @@ export function OptionsApp() {
           {status && (
             <div class={`report ${status.tone}`} role={status.tone === 'bad' ? 'alert' : 'status'}>
               <p>{status.text}</p>
+              {status.grant && (
+                <button type="button" class="primary" onClick={() => onGrant(status.grant!)}>
+                  Allow access to {status.grant.map((o) => new URL(o.replace('/*', '/')).host).join(', ')}
+                </button>
+              )}
               {status.useRegion && (
                 <button type="button" onClick={() => onUseRegion(status.useRegion!)}>
                   Use {status.useRegion}

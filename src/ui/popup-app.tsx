@@ -6,6 +6,8 @@ import { formatBytes } from '../upload/speed';
 import { xhrTransport } from '../upload/xhr-transport';
 import { copyText } from './clipboard';
 import { describeDuration } from '../s3/expiry';
+import { hostPermissionOrigins } from '../s3/endpoint';
+import type { Profile } from '../settings/profile';
 
 function createQueue(settings: () => PublicSettings | null): UploadQueue {
   return new UploadQueue({
@@ -108,7 +110,7 @@ export function PopupApp() {
       {items.length > 0 && (
         <ul class="uploads" aria-label="Uploads">
           {[...items].reverse().map((item) => (
-            <UploadRow key={item.id} item={item} queue={queue} />
+            <UploadRow key={item.id} item={item} queue={queue} profile={settings?.profile ?? null} />
           ))}
         </ul>
       )}
@@ -116,7 +118,7 @@ export function PopupApp() {
   );
 }
 
-function UploadRow({ item, queue }: { item: UploadItem; queue: UploadQueue }) {
+function UploadRow({ item, queue, profile }: { item: UploadItem; queue: UploadQueue; profile: Profile | null }) {
   const [copied, setCopied] = useState(false);
   return (
     <li class={`upload ${item.status}`}>
@@ -166,10 +168,24 @@ function UploadRow({ item, queue }: { item: UploadItem; queue: UploadQueue }) {
             <button type="button" onClick={() => queue.retry(item.id)} aria-label={`Retry upload of ${item.name}`}>
               Retry
             </button>
-            {item.error.fix && (
-              <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
-                Open options
+            {item.error.fix?.kind === 'grant-access' && profile ? (
+              <button
+                type="button"
+                class="primary"
+                onClick={async () => {
+                  // Must be the first await in the click: browsers only ask during a user gesture.
+                  const granted = await browser.permissions.request({ origins: hostPermissionOrigins(profile) }).catch(() => false);
+                  if (granted) queue.retry(item.id);
+                }}
+              >
+                Allow access
               </button>
+            ) : (
+              item.error.fix && (
+                <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
+                  Open options
+                </button>
+              )
             )}
           </div>
         </>

@@ -157,6 +157,8 @@ export class UploadQueue {
       });
       if (abort.signal.aborted) return;
       const link = unwrap(await this.deps.share({ key: plan.key, fileName: item.name, contentType: plan.contentType }));
+      // Cancel may be pressed while the link is signed: the user asked for nothing to be copied.
+      if (abort.signal.aborted) return;
       this.update(item.id, { status: 'done', loaded: item.size, bytesPerSecond: 0, link: link.url, linkExpiresAt: link.expiresAt });
       const copied = await this.deps.copy(link.url).catch(() => false);
       this.update(item.id, { copied });

@@ -22,14 +22,17 @@ export class SpeedMeter {
   }
 }
 
-/** "12.3 MB/s", "850 kB/s" — decimal units, as network speeds are usually given. */
+/** "12.3 MB", "850 kB": decimal units, three significant digits, as network speeds are usually given. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let value = bytes;
   let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
+  // Compare after rounding, so 999 999 B reads "1.0 MB", not "1000 kB".
+  while (unit < units.length - 1 && Number(value.toPrecision(3)) >= 1000) {
     value /= 1000;
     unit++;
   }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  if (unit === 0) return `${value} B`;
+  const rounded = Number(value.toPrecision(3));
+  return `${rounded.toFixed(rounded < 100 ? 1 : 0)} ${units[unit]}`;
 }

@@ -1,0 +1,44 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '../..');
+
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir)).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(join(ROOT, path)).isDirectory() ? sources(path) : /\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+/** Modules a file imports at run time (`import type` is erased from the bundle, so it does not count). */
+const imports = (path: string) =>
+  [...read(path).matchAll(/^\s*import(?!\s+type\b)[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+
+/** Conventions that keep the secret in the background and the logic testable in Node. */
+describe('module boundaries', () => {
+  it.each(['src/s3', 'src/upload', 'src/keys'])('%s uses no extension API, so it runs in plain Node', (dir) => {
+    for (const file of sources(dir)) {
+      expect(imports(file).filter((m) => /^(wxt\/browser|webextension-polyfill|#imports)/.test(m)), file).toEqual([]);
+      expect(read(file), file).not.toMatch(/\b(browser|chrome)\.(runtime|storage|permissions|tabs)\b/);
+    }
+  });
+
+  it('only the background entry point reads stored secrets (src/settings/items.ts)', () => {
+    const readers = [...sources('src'), ...sources('entrypoints')].filter((file) =>
+      imports(file).some((m) => /settings\/items$/.test(m)),
+    );
+    expect(readers.map((f) => relative(ROOT, join(ROOT, f)))).toEqual(['entrypoints/background.ts']);
+  });
+
+  it('pages never import the S3 client or the signer: they hold no secret to sign with', () => {
+    const pageFiles = [...sources('src/ui'), ...sources('entrypoints/popup'), ...sources('entrypoints/options')];
+    for (const file of pageFiles)
+      expect(imports(file).filter((m) => /@aws-sdk|s3\/(client|presign|connection-test|region)$/.test(m)), file).toEqual([]);
+  });
+
+  it('entry points stay thin', () => {
+    for (const file of sources('entrypoints')) expect(read(file).split('\n').length, file).toBeLessThan(40);
+  });
+});

@@ -1,0 +1,406 @@
+import { describe, expect, it, vi } from 'vitest';
+import { MESSAGE_TYPES } from '../../src/background/register';
+import { createService, type ServiceDeps } from '../../src/background/service';
+import { renderKey } from '../../src/keys/template';
+import { sendMessage, type ProtocolMap, type PublicSettings, type Result, type UploadPlan } from '../../src/messaging/protocol';
+import { hostPermissionOrigins } from '../../src/s3/endpoint';
+import type { SignedRequest } from '../../src/s3/presign';
+import type { FetchLike } from '../../src/s3/region';
+import { EMPTY_PROFILE, type Profile, type ProfileDraft, type Secrets } from '../../src/settings/profile';
+
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const TOKEN = 'SESSIONTOKEN/abc+def=';
+const NOW = new Date('2024-03-05T07:08:09Z');
+const UUID = '123e4567-e89b-42d3-a456-426614174000';
+
+const draft = (over: Partial<ProfileDraft> = {}): ProfileDraft => ({
+  ...EMPTY_PROFILE,
+  accessKeyId: 'AKIAEXAMPLE',
+  secretAccessKey: SECRET,
+  sessionToken: '',
+  bucket: 'my-bucket',
+  region: 'eu-west-1',
+  endpoint: '',
+  ...over,
+});
+
+interface Fake {
+  deps: ServiceDeps;
+  state: { profile: Profile | null; secrets: Secrets | null };
+  /** Origin patterns the extension may reach; `null` means all. */
+  granted: Set<string> | null;
+  fetch: ReturnType<typeof vi.fn<FetchLike>>;
+  store: ReturnType<typeof vi.fn<ServiceDeps['store']>>;
+  hasHostPermission: ReturnType<typeof vi.fn<ServiceDeps['hasHostPermission']>>;
+}
+
+function fake(options: { granted?: string[] | 'all' | 'none'; fetch?: FetchLike } = {}): Fake {
+  const f = {
+    state: { profile: null, secrets: null },
+    granted: options.granted === 'all' || options.granted === undefined ? null : new Set(options.granted === 'none' ? [] : options.granted),
+  } as Fake;
+  f.fetch = vi.fn<FetchLike>(
+    options.fetch ??
+      (async (input) => {
+        throw new Error(`unexpected fetch of ${input}`);
+      }),
+  );
+  f.store = vi.fn<ServiceDeps['store']>(async (profile, secrets) => {
+    f.state.profile = structuredClone(profile);
+    f.state.secrets = structuredClone(secrets);
+  });
+  f.hasHostPermission = vi.fn<ServiceDeps['hasHostPermission']>(async (origins) => f.granted === null || origins.every((o) => f.granted!.has(o)));
+  f.deps = {
+    loadProfile: async () => (f.state.profile ? structuredClone(f.state.profile) : null),
+    loadSecrets: async () => (f.state.secrets ? structuredClone(f.state.secrets) : null),
+    store: f.store,
+    hasHostPermission: f.hasHostPermission,
+    fetch: f.fetch,
+    now: () => NOW,
+    uuid: () => UUID,
+  };
+  return f;
+}
+
+function ok<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+describe('saveProfile', () => {
+  it('validates and stores nothing when a field is wrong', async () => {
+    const f = fake();
+    const report = await createService(f.deps).saveProfile(draft({ bucket: 'Bad_Bucket', endpoint: 'https://s3.example.com/x' }));
+    expect(report.saved).toBe(false);
+    expect(Object.keys(report.errors).sort()).toEqual(['bucket', 'endpoint']);
+    expect(report.errors.endpoint).toMatch(/try https:\/\/s3\.example\.com\./);
+    expect(f.store).not.toHaveBeenCalled();
+    expect(f.fetch).not.toHaveBeenCalled();
+  });
+
+  it('trims pasted fields before validating and storing', async () => {
+    const f = fake();
+    const report = await createService(f.deps).saveProfile(
+      draft({ accessKeyId: ' AKIAEXAMPLE ', secretAccessKey: `${SECRET}\n`, bucket: ' my-bucket', endpoint: 'https://s3.example.com/ ' }),
+    );
+    expect(report).toEqual({ saved: true, errors: {}, trimmed: ['accessKeyId', 'secretAccessKey', 'bucket', 'endpoint'], needsAccess: [] });
+    expect(f.state.profile).toMatchObject({ accessKeyId: 'AKIAEXAMPLE', bucket: 'my-bucket', endpoint: 'https://s3.example.com' });
+    expect(f.state.secrets).toEqual({ secretAccessKey: SECRET, sessionToken: '' });
+  });
+
+  it('never stores secrets in the profile', async () => {
+    const f = fake();
+    await createService(f.deps).saveProfile(draft({ sessionToken: TOKEN }));
+    expect(f.state.profile).not.toHaveProperty('secretAccessKey');
+    expect(f.state.profile).not.toHaveProperty('sessionToken');
+    expect(JSON.stringify(f.state.profile)).not.toContain(SECRET);
+    expect(f.state.secrets).toEqual({ secretAccessKey: SECRET, sessionToken: TOKEN });
+  });
+
+  it('requires a secret on the first save', async () => {
+    const f = fake();
+    const report = await createService(f.deps).saveProfile(draft({ secretAccessKey: '' }));
+    expect(report.saved).toBe(false);
+    expect(report.errors.secretAccessKey).toBe('Enter the secret access key.');
+  });
+
+  it('keeps the saved secret and token when the draft leaves them empty', async () => {
+    const f = fake();
+    f.state.secrets = { secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-TOKEN' };
+    const report = await createService(f.deps).saveProfile(draft({ secretAccessKey: '', sessionToken: '', bucket: 'other-bucket' }));
+    expect(report.saved).toBe(true);
+    expect(f.state.secrets).toEqual({ secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-TOKEN' });
+    expect(f.state.profile?.bucket).toBe('other-bucket');
+  });
+
+  it('a new secret without a token clears the old token', async () => {
+    const f = fake();
+    f.state.secrets = { secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-TOKEN' };
+    await createService(f.deps).saveProfile(draft({ secretAccessKey: 'NEW-SECRET', sessionToken: '' }));
+    expect(f.state.secrets).toEqual({ secretAccessKey: 'NEW-SECRET', sessionToken: '' });
+  });
+
+  it('a new secret with a token stores both', async () => {
+    const f = fake();
+    f.state.secrets = { secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-TOKEN' };
+    await createService(f.deps).saveProfile(draft({ secretAccessKey: 'NEW-SECRET', sessionToken: 'NEW-TOKEN' }));
+    expect(f.state.secrets).toEqual({ secretAccessKey: 'NEW-SECRET', sessionToken: 'NEW-TOKEN' });
+  });
+
+  it('a new token alone keeps the saved secret', async () => {
+    const f = fake();
+    f.state.secrets = { secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-TOKEN' };
+    await createService(f.deps).saveProfile(draft({ secretAccessKey: '', sessionToken: 'NEW-TOKEN' }));
+    expect(f.state.secrets).toEqual({ secretAccessKey: 'OLD-SECRET', sessionToken: 'NEW-TOKEN' });
+  });
+
+  it('does not probe the network when the region is given', async () => {
+    const f = fake();
+    const report = await createService(f.deps).saveProfile(draft({ region: 'eu-west-1' }));
+    expect(report.detectedRegion).toBeUndefined();
+    expect(f.fetch).not.toHaveBeenCalled();
+  });
+
+  it('does not probe without host permission, and saves the empty region', async () => {
+    const f = fake({ granted: 'none' });
+    const report = await createService(f.deps).saveProfile(draft({ region: '' }));
+    expect(report.saved).toBe(true);
+    expect(f.fetch).not.toHaveBeenCalled();
+    expect(f.state.profile?.region).toBe('');
+  });
+
+  it('detects and stores the region when it was left empty', async () => {
+    const f = fake({ fetch: async () => new Response(null, { status: 403, headers: { 'x-amz-bucket-region': 'eu-central-1' } }) });
+    const report = await createService(f.deps).saveProfile(draft({ region: '' }));
+    expect(report).toMatchObject({ saved: true, detectedRegion: 'eu-central-1' });
+    expect(f.state.profile?.region).toBe('eu-central-1');
+    expect(f.fetch).toHaveBeenCalledTimes(1);
+    expect(f.fetch.mock.calls[0]![0]).toBe('https://my-bucket.s3.amazonaws.com/');
+    expect(f.fetch.mock.calls[0]![1]).toMatchObject({ method: 'HEAD' });
+  });
+
+  it('saves without a region when the probe fails', async () => {
+    const f = fake({
+      fetch: async () => {
+        throw new TypeError('Failed to fetch');
+      },
+    });
+    const report = await createService(f.deps).saveProfile(draft({ region: '' }));
+    expect(report.saved).toBe(true);
+    expect(report.detectedRegion).toBeUndefined();
+    expect(f.state.profile?.region).toBe('');
+  });
+
+  // A detected region can move an AWS bucket to an origin the page never asked for.
+  it('says which access is still needed when the detected region moves the bucket to another origin', async () => {
+    const draftWithoutRegion = draft({ region: '' });
+    const f = fake({
+      granted: hostPermissionOrigins(draftWithoutRegion),
+      fetch: async () => new Response(null, { status: 403, headers: { 'x-amz-bucket-region': 'eu-central-1' } }),
+    });
+    const service = createService(f.deps);
+    const report = await service.saveProfile(draftWithoutRegion);
+    expect(report).toMatchObject({ saved: true, detectedRegion: 'eu-central-1' });
+    expect(report.needsAccess).toEqual(['https://my-bucket.s3.eu-central-1.amazonaws.com/*']);
+    const before = await service.signUpload({ key: 'k', contentType: 'text/plain', size: 1 });
+    expect(before.ok ? null : before.error.fix).toEqual({ kind: 'grant-access' });
+
+    for (const origin of report.needsAccess) f.granted!.add(origin);
+    const after = await service.signUpload({ key: 'k', contentType: 'text/plain', size: 1 });
+    expect(after.ok).toBe(true);
+  });
+
+  it('needs no further access when the saved origin was granted', async () => {
+    const f = fake();
+    expect((await createService(f.deps).saveProfile(draft())).needsAccess).toEqual([]);
+  });
+});
+
+describe('getSettings', () => {
+  it('reports nothing before the first save', async () => {
+    expect(await createService(fake().deps).getSettings()).toEqual({ profile: null, hasSecret: false, hasSessionToken: false });
+  });
+
+  it('says whether secrets are saved, never what they are', async () => {
+    const f = fake();
+    const service = createService(f.deps);
+    await service.saveProfile(draft({ sessionToken: TOKEN }));
+    const settings: PublicSettings = await service.getSettings();
+    expect(settings.hasSecret).toBe(true);
+    expect(settings.hasSessionToken).toBe(true);
+    expect(settings.profile?.bucket).toBe('my-bucket');
+    const json = JSON.stringify(settings);
+    expect(json).not.toContain(SECRET);
+    expect(json).not.toContain(TOKEN);
+    expect(json).not.toContain('wJalrXUtnFEMI');
+    expect(json).not.toContain('SESSIONTOKEN');
+  });
+
+  it('reports a missing token', async () => {
+    const f = fake();
+    const service = createService(f.deps);
+    await service.saveProfile(draft());
+    expect(await service.getSettings()).toMatchObject({ hasSecret: true, hasSessionToken: false });
+  });
+});
+
+describe('planUpload', () => {
+  it('is NotConfigured before a profile is saved', async () => {
+    const result = await createService(fake().deps).planUpload({ name: 'a.txt', type: 'text/plain', size: 1 });
+    expect(result).toMatchObject({ ok: false, error: { code: 'NotConfigured', fix: { kind: 'open-options' } } });
+  });
+
+  it('renders the key from the template with deps.now and deps.uuid', async () => {
+    const f = fake();
+    const service = createService(f.deps);
+    await service.saveProfile(draft());
+    const plan: UploadPlan = ok(await service.planUpload({ name: 'résumé 日本.txt', type: 'text/plain', size: 10 }));
+    expect(plan).toEqual({ key: `2024/03/05/${UUID}-résumé 日本.txt`, bucket: 'my-bucket', contentType: 'text/plain' });
+  });
+
+  it('uses a custom template and a default content type', async () => {
+    const f = fake();
+    const service = createService(f.deps);
+    await service.saveProfile(draft({ keyTemplate: 'drop/{hh}/{uuid}.{ext}' }));
+    const plan = ok(await service.planUpload({ name: 'a/b.tar.GZ', type: '', size: 10 }));
+    expect(plan.key).toBe(renderKey('drop/{hh}/{uuid}.{ext}', { name: 'a/b.tar.GZ', now: NOW, uuid: UUID }));
+    expect(plan.key).toBe(`drop/07/${UUID}.GZ`);
+    expect(plan.contentType).toBe('application/octet-stream');
+  });
+});
+
+describe('signUpload and shareLink', () => {
+  const upload = { key: '2024/03/05/x-my file+1.txt', contentType: 'text/plain', size: 42 };
+  const link = { key: '2024/03/05/x-my file+1.txt', fileName: 'my file+1.txt', contentType: 'text/plain' };
+
+  it('are NotConfigured before saving', async () => {
+    const service = createService(fake().deps);
+    expect(await service.signUpload(upload)).toMatchObject({ ok: false, error: { code: 'NotConfigured' } });
+    expect(await service.shareLink(link)).toMatchObject({ ok: false, error: { code: 'NotConfigured' } });
+  });
+
+  it('are NotConfigured when the secret is gone', async () => {
+    const f = fake();
+    const service = createService(f.deps);
+    await service.saveProfile(draft());
+    f.state.secrets = null;
+    expect(await service.signUpload(upload)).toMatchObject({ ok: false, error: { code: 'NotConfigured' } });
+  });
+
+  it('refuse with a grant-access fix when the host permission is missing', async () => {
+    const f = fake({ granted: 'none' });
+    const service = createService(f.deps);
+    await service.saveProfile(draft());
+    for (const result of [await service.signUpload(upload), await service.shareLink(link)]) {
+      expect(result.ok).toBe(false);
+      if (result.ok) continue;
+      expect(result.error.code).toBe('HostPermissionMissing');
+      expect(result.error.fix).toEqual({ kind: 'grant-access' });
+    }
+    expect(f.hasHostPermission).toHaveBeenCalledWith(['https://my-bucket.s3.eu-west-1.amazonaws.com/*']);
+  });
+
+  it('sign a short-lived PUT bound to type and size, without the secret', async () => {
+    const f = fake({ granted: ['https://my-bucket.s3.eu-west-1.amazonaws.com/*'] });
+    const service = createService(f.deps);
+    await service.saveProfile(draft({ sessionToken: TOKEN }));
+    const signed: SignedRequest = ok(await service.signUpload(upload));
+    const url = new URL(signed.url);
+    expect(url.origin).toBe('https://my-bucket.s3.eu-west-1.amazonaws.com');
+    expect(url.pathname).toBe('/2024/03/05/x-my%20file%2B1.txt');
+    expect(url.searchParams.get('X-Amz-Date')).toBe('20240305T070809Z');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+    expect(url.searchParams.get('X-Amz-Security-Token')).toBe(TOKEN);
+    expect(signed.headers).toEqual({ 'content-type': 'text/plain' });
+    expect(signed.expiresAt).toBe(NOW.getTime() + 300_000);
+    expect(signed.url).not.toContain(SECRET);
+    expect(signed.url).not.toContain(encodeURIComponent(SECRET));
+    expect(f.fetch).not.toHaveBeenCalled();
+  });
+
+  it('sign a share link with the profile expiry and the original name', async () => {
+    const f = fake();
+    const service = createService(f.deps);
+    await service.saveProfile(draft({ linkExpirySeconds: 3600, endpoint: 'http://127.0.0.1:9', forcePathStyle: true, region: 'us-east-1' }));
+    const signed = ok(await service.shareLink(link));
+    const url = new URL(signed.url);
+    expect(url.origin).toBe('http://127.0.0.1:9');
+    expect(url.pathname).toBe('/my-bucket/2024/03/05/x-my%20file%2B1.txt');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
+    expect(url.searchParams.get('response-content-disposition')).toBe(
+      'inline; filename="my file+1.txt"; filename*=UTF-8\'\'my%20file%2B1.txt',
+    );
+    expect(signed.expiresAt).toBe(NOW.getTime() + 3600_000);
+    expect(signed.url).not.toContain(SECRET);
+    expect(f.fetch).not.toHaveBeenCalled();
+  });
+});
+
+describe('testConnection', () => {
+  it.each([
+    [{ accessKeyId: '' }, 'Enter the access key ID.'],
+    [{ secretAccessKey: '' }, 'Enter the secret access key.'],
+    [{ bucket: '' }, 'Enter the bucket name.'],
+    [{ endpoint: 's3.example.com' }, /full URL/],
+    [{ region: 'EU West 1' }, /looks like eu-west-1/],
+  ] as [Partial<ProfileDraft>, string | RegExp][])('with %o answers the field sentence without the network', async (over, sentence) => {
+    const f = fake();
+    const report = await createService(f.deps).testConnection(draft(over));
+    expect(report.ok).toBe(false);
+    expect(report.message).toMatch(sentence);
+    expect(report.error).toMatchObject({ code: 'InvalidSettings', transient: false });
+    expect(report.error?.message).toBe(report.message);
+    expect(f.fetch).not.toHaveBeenCalled();
+    expect(f.hasHostPermission).not.toHaveBeenCalled();
+  });
+
+  it('reports the first blocking field', async () => {
+    const report = await createService(fake().deps).testConnection(draft({ accessKeyId: '', bucket: '' }));
+    expect(report.message).toBe('Enter the access key ID.');
+  });
+
+  it('does not block on fields the connection does not use', async () => {
+    const f = fake({ granted: 'none' });
+    const report = await createService(f.deps).testConnection(draft({ keyTemplate: '', linkExpirySeconds: 0 }));
+    // It got past validation to the permission check.
+    expect(report.error?.code).toBe('HostPermissionMissing');
+  });
+
+  it('asks for access before touching the network', async () => {
+    const f = fake({ granted: 'none' });
+    const report = await createService(f.deps).testConnection(draft({ endpoint: 'http://127.0.0.1:9000', forcePathStyle: true }));
+    expect(report.ok).toBe(false);
+    expect(report.error).toMatchObject({ code: 'HostPermissionMissing', fix: { kind: 'grant-access' } });
+    expect(report.message).toMatch(/http:\/\/127\.0\.0\.1:9000/);
+    expect(f.hasHostPermission).toHaveBeenCalledWith(['http://127.0.0.1:9000/*']);
+    expect(f.fetch).not.toHaveBeenCalled();
+  });
+
+  it('uses the saved secret when the draft leaves it empty', async () => {
+    const f = fake({ granted: 'none' });
+    f.state.secrets = { secretAccessKey: 'OLD-SECRET', sessionToken: '' };
+    const report = await createService(f.deps).testConnection(draft({ secretAccessKey: '' }));
+    // Not "Enter the secret access key": the saved one counts.
+    expect(report.error?.code).toBe('HostPermissionMissing');
+  });
+});
+
+describe('protocol coverage', () => {
+  const protocolTypes = {
+    getSettings: null,
+    saveProfile: null,
+    testConnection: null,
+    planUpload: null,
+    signUpload: null,
+    shareLink: null,
+  } satisfies Record<keyof ProtocolMap, null>;
+
+  it('the service handles exactly the message types that register.ts wires', () => {
+    const service = createService(fake().deps);
+    expect([...MESSAGE_TYPES].sort()).toEqual(Object.keys(service).sort());
+    expect(new Set(MESSAGE_TYPES).size).toBe(MESSAGE_TYPES.length);
+  });
+
+  it('the protocol has exactly the service methods', () => {
+    const service = createService(fake().deps);
+    expect(Object.keys(protocolTypes).sort()).toEqual(Object.keys(service).sort());
+    for (const type of MESSAGE_TYPES) expect(typeof service[type]).toBe('function');
+  });
+});
+
+// Type tests: checked by `tsc --noEmit`, never run.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+export type ServiceCoversProtocol = Expect<Equal<keyof ReturnType<typeof createService>, keyof ProtocolMap>>;
+
+export function typeTestsNeverCalled(): void {
+  // @ts-expect-error -- not a message type
+  void sendMessage('noSuchMessage');
+  // @ts-expect-error -- planUpload needs a file description
+  void sendMessage('planUpload', { name: 'a.txt' });
+  const plan: Promise<Result<UploadPlan>> = sendMessage('planUpload', { name: 'a.txt', type: 'text/plain', size: 1 });
+  const settings: Promise<PublicSettings> = sendMessage('getSettings');
+  void plan;
+  void settings;
+}
