@@ -37,7 +37,26 @@ export default defineConfig({
     return {
       name: 'S3 Drop',
       description: 'Upload files to your own S3 bucket from the toolbar; the share link lands on your clipboard.',
-      permissions: ['storage', 'clipboardWrite'],
+      // Each one is justified in the README's permissions table.
+      permissions: [
+        'storage',
+        'clipboardWrite',
+        'contextMenus',
+        'notifications',
+        'activeTab',
+        'scripting',
+        ...(browser === 'firefox' ? [] : ['offscreen']),
+      ],
+      commands: {
+        'save-screenshot': {
+          suggested_key: { default: 'Alt+Shift+S' },
+          description: 'Save a screenshot of this page to S3',
+        },
+        [manifestVersion === 3 ? '_execute_action' : '_execute_browser_action']: {
+          suggested_key: { default: 'Alt+Shift+U' },
+          description: 'Open S3 Drop',
+        },
+      },
       ...(manifestVersion === 3
         ? { optional_host_permissions: anyHttpOrigin }
         : { optional_permissions: anyHttpOrigin }),

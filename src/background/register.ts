@@ -9,6 +9,7 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   'planUpload',
   'signUpload',
   'shareLink',
+  'recordUpload',
 ];
 
 /** Wires each protocol message to its handler, refusing anything not sent by this extension's own pages. */

@@ -5,6 +5,7 @@ import { describeFailure, failureFromError, type S3Operation, type UserError } f
 import { presignShareLink, presignUpload, effectiveContentType } from '../s3/presign';
 import { detectBucketRegion, type FetchLike } from '../s3/region';
 import { renderKey } from '../keys/template';
+import type { RecentUpload } from '../history/recent';
 import type { ProtocolHandlers, PublicSettings, Result } from '../messaging/protocol';
 import { normalizeDraft, splitDraft, validateDraft, type Profile, type ProfileDraft, type Secrets } from '../settings/profile';
 
@@ -16,6 +17,8 @@ export interface ServiceDeps {
   /** Whether the extension may send requests to all of these origin patterns. */
   hasHostPermission(origins: string[]): Promise<boolean>;
   fetch: FetchLike;
+  /** Stores an upload in the session's list. */
+  record(upload: RecentUpload): Promise<void>;
   now(): Date;
   uuid(): string;
 }
@@ -135,6 +138,12 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
           client.destroy();
         }
       });
+    },
+
+    async recordUpload(upload) {
+      // A page may only report the fields it owns; never an upload URL.
+      const { id, source, name, size, type, status, at, key, link, linkExpiresAt, copied, error } = upload;
+      await deps.record({ id, source, name, size, type, status, at, key, link, linkExpiresAt, copied, error });
     },
 
     shareLink(request) {

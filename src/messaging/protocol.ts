@@ -2,6 +2,7 @@ import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { ConnectionReport } from '../s3/connection-test';
 import type { UserError } from '../s3/errors';
 import type { SignedRequest } from '../s3/presign';
+import type { RecentUpload } from '../history/recent';
 import type { FieldErrors, Profile, ProfileDraft, ProfileField } from '../settings/profile';
 
 /** Success with a value, or a failure the user can read. */
@@ -60,6 +61,8 @@ export interface ProtocolMap {
   signUpload(request: SignUploadRequest): Result<SignedRequest>;
   /** A GET link with the profile's expiry and the original file name. */
   shareLink(request: ShareLinkRequest): Result<SignedRequest>;
+  /** Adds or updates an upload in this session's list, which every view shows. */
+  recordUpload(upload: RecentUpload): void;
 }
 
 export type MessageType = keyof ProtocolMap;
@@ -70,3 +73,14 @@ export type ProtocolHandlers = {
 };
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>();
+
+/**
+ * Messages the background sends to its offscreen document (Chrome only): work
+ * that needs a DOM the service worker lacks.
+ */
+export interface OffscreenProtocolMap {
+  /** Copies text with a textarea and execCommand: an offscreen document is never focused, so navigator.clipboard refuses. */
+  offscreenCopy(text: string): boolean;
+}
+
+export const offscreenMessaging = defineExtensionMessaging<OffscreenProtocolMap>();

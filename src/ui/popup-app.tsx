@@ -8,9 +8,30 @@ import { copyText } from './clipboard';
 import { describeDuration } from '../s3/expiry';
 import { hostPermissionOrigins } from '../s3/endpoint';
 import type { Profile } from '../settings/profile';
+import { recentUploadsItem } from '../history/items';
+import type { RecentUpload } from '../history/recent';
+
+/** What the session's list keeps of a popup upload. */
+function toRecent(item: UploadItem): RecentUpload {
+  return {
+    id: item.uid,
+    source: 'popup',
+    name: item.name,
+    size: item.size,
+    type: item.type,
+    status: item.status === 'done' ? 'done' : 'failed',
+    at: Date.now(),
+    ...(item.key ? { key: item.key } : {}),
+    ...(item.link ? { link: item.link } : {}),
+    ...(item.linkExpiresAt ? { linkExpiresAt: item.linkExpiresAt } : {}),
+    ...(item.copied !== undefined ? { copied: item.copied } : {}),
+    ...(item.error ? { error: item.error } : {}),
+  };
+}
 
 function createQueue(settings: () => PublicSettings | null): UploadQueue {
   return new UploadQueue({
+    onSettled: (item) => void sendMessage('recordUpload', toRecent(item)),
     plan: (file) => sendMessage('planUpload', file),
     sign: (request) => sendMessage('signUpload', request),
     share: (request) => sendMessage('shareLink', request),
@@ -35,12 +56,19 @@ export function PopupApp() {
   const [settings, setSettings] = useState<PublicSettings | null>(null);
   const [items, setItems] = useState<readonly UploadItem[]>([]);
   const [dragging, setDragging] = useState(false);
+  const [recent, setRecent] = useState<RecentUpload[]>([]);
   const queue = useMemo(() => createQueue(() => settings), [settings]);
 
   useEffect(() => {
     void sendMessage('getSettings').then(setSettings);
   }, []);
   useEffect(() => queue.subscribe(setItems), [queue]);
+  useEffect(() => {
+    void recentUploadsItem.getValue().then(setRecent);
+    return recentUploadsItem.watch((list) => setRecent(list ?? []));
+  }, []);
+  const liveIds = new Set(items.map((i) => i.uid));
+  const earlier = recent.filter((r) => !liveIds.has(r.id));
 
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
@@ -114,7 +142,49 @@ export function PopupApp() {
           ))}
         </ul>
       )}
+
+      {earlier.length > 0 && (
+        <section aria-labelledby="recent-heading">
+          <h2 id="recent-heading">Recent</h2>
+          <ul class="uploads" aria-label="Recent uploads">
+            {earlier.map((upload) => (
+              <RecentRow key={upload.id} upload={upload} />
+            ))}
+          </ul>
+        </section>
+      )}
     </main>
+  );
+}
+
+const SOURCE_LABEL: Record<RecentUpload['source'], string> = {
+  popup: 'from this popup',
+  image: 'image from a page',
+  screenshot: 'screenshot',
+};
+
+function RecentRow({ upload }: { upload: RecentUpload }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <li class={`upload ${upload.status}`}>
+      <div class="name" title={upload.name}>
+        {upload.name}
+      </div>
+      {upload.status === 'uploading' && <progress aria-label={`Uploading ${upload.name}`} />}
+      {upload.status === 'done' && upload.link && (
+        <div class="row">
+          <input type="text" readOnly value={upload.link} aria-label={`Share link for ${upload.name}`} onFocus={(e) => e.currentTarget.select()} />
+          <button type="button" onClick={async () => setCopied(await copyText(upload.link!))} aria-label={`Copy link for ${upload.name}`}>
+            {copied ? 'Copied' : 'Copy'}
+          </button>
+        </div>
+      )}
+      {upload.status === 'failed' && upload.error && <p class="alert">{upload.error.message}</p>}
+      <p class="muted">
+        {formatBytes(upload.size)} · {SOURCE_LABEL[upload.source]} · {new Date(upload.at).toLocaleTimeString()}
+        {upload.linkExpiresAt ? ` · link expires ${new Date(upload.linkExpiresAt).toLocaleString()}` : ''}
+      </p>
+    </li>
   );
 }
 

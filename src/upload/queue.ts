@@ -10,6 +10,8 @@ export type UploadStatus = 'queued' | 'uploading' | 'done' | 'failed' | 'cancell
 /** One file's upload, as the popup shows it. */
 export interface UploadItem {
   id: number;
+  /** Stable across views: the id this upload has in the session's upload list. */
+  uid: string;
   name: string;
   size: number;
   type: string;
@@ -33,7 +35,10 @@ export interface QueueDeps {
   /** Puts text on the clipboard; false if the browser refused. */
   copy(text: string): Promise<boolean>;
   context(): FailureContext;
+  /** Called when an upload is done or has failed, e.g. to add it to the session's list. */
+  onSettled?(item: UploadItem): void;
   now?: () => number;
+  uuid?: () => string;
 }
 
 /** S3's limit for one PUT. Larger files need multipart, which this queue does not do. */
@@ -84,7 +89,8 @@ export class UploadQueue {
     for (const file of files) {
       const id = this.nextId++;
       this.files.set(id, file);
-      this.items = [...this.items, { id, name: file.name, size: file.size, type: file.type, status: 'queued', loaded: 0, bytesPerSecond: 0 }];
+      const uid = this.deps.uuid?.() ?? crypto.randomUUID();
+      this.items = [...this.items, { id, uid, name: file.name, size: file.size, type: file.type, status: 'queued', loaded: 0, bytesPerSecond: 0 }];
       ids.push(id);
     }
     this.emit();
@@ -162,6 +168,7 @@ export class UploadQueue {
       this.update(item.id, { status: 'done', loaded: item.size, bytesPerSecond: 0, link: link.url, linkExpiresAt: link.expiresAt });
       const copied = await this.deps.copy(link.url).catch(() => false);
       this.update(item.id, { copied });
+      this.settled(item.id);
     } catch (err) {
       if (abort.signal.aborted) return;
       const userError =
@@ -169,11 +176,17 @@ export class UploadQueue {
           ? err.userError
           : { code: 'Unexpected', message: `The upload failed: ${(err as Error).message}`, transient: false };
       this.update(item.id, { status: 'failed', bytesPerSecond: 0, error: userError });
+      this.settled(item.id);
     } finally {
       this.aborts.delete(item.id);
       // A failed file stays in memory so Retry needs nothing from the user.
       if (this.items.find((i) => i.id === item.id)?.status !== 'failed') this.files.delete(item.id);
     }
+  }
+
+  private settled(id: number): void {
+    const item = this.items.find((i) => i.id === id);
+    if (item) this.deps.onSettled?.(item);
   }
 
   private update(id: number, patch: Partial<UploadItem>): void {

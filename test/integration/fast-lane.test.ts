@@ -26,6 +26,7 @@ describe('upload flow on the fast lane (s3rver)', () => {
       },
       hasHostPermission: async () => true,
       fetch: (input, init) => fetch(input, init),
+      record: async () => {},
       now: () => new Date(),
       uuid: () => crypto.randomUUID(),
     };

@@ -1,3 +1,4 @@
+import type { RecentUpload } from '../../src/history/recent';
 import { describe, expect, it, vi } from 'vitest';
 import { MESSAGE_TYPES } from '../../src/background/register';
 import { createService, type ServiceDeps } from '../../src/background/service';
@@ -32,11 +33,13 @@ interface Fake {
   fetch: ReturnType<typeof vi.fn<FetchLike>>;
   store: ReturnType<typeof vi.fn<ServiceDeps['store']>>;
   hasHostPermission: ReturnType<typeof vi.fn<ServiceDeps['hasHostPermission']>>;
+  recorded: RecentUpload[];
 }
 
 function fake(options: { granted?: string[] | 'all' | 'none'; fetch?: FetchLike } = {}): Fake {
   const f = {
     state: { profile: null, secrets: null },
+    recorded: [] as RecentUpload[],
     granted: options.granted === 'all' || options.granted === undefined ? null : new Set(options.granted === 'none' ? [] : options.granted),
   } as Fake;
   f.fetch = vi.fn<FetchLike>(
@@ -56,6 +59,9 @@ function fake(options: { granted?: string[] | 'all' | 'none'; fetch?: FetchLike 
     store: f.store,
     hasHostPermission: f.hasHostPermission,
     fetch: f.fetch,
+    record: async (upload) => {
+      f.recorded.push(upload);
+    },
     now: () => NOW,
     uuid: () => UUID,
   };
@@ -193,6 +199,17 @@ describe('saveProfile', () => {
   it('needs no further access when the saved origin was granted', async () => {
     const f = fake();
     expect((await createService(f.deps).saveProfile(draft())).needsAccess).toEqual([]);
+  });
+});
+
+describe('recordUpload', () => {
+  it('keeps only the fields of an upload, whatever else a page sends', async () => {
+    const f = fake();
+    const upload = { id: 'u1', source: 'popup', name: 'a.txt', size: 1, type: 'text/plain', status: 'done', at: 1, link: 'https://x/a' } as const;
+    await createService(f.deps).recordUpload({ ...upload, putUrl: 'https://x/a?X-Amz-Signature=put' } as RecentUpload);
+    expect(f.recorded).toHaveLength(1);
+    expect(JSON.stringify(f.recorded[0])).not.toContain('putUrl');
+    expect(f.recorded[0]).toMatchObject(upload);
   });
 });
 
@@ -374,6 +391,7 @@ describe('protocol coverage', () => {
     planUpload: null,
     signUpload: null,
     shareLink: null,
+    recordUpload: null,
   } satisfies Record<keyof ProtocolMap, null>;
 
   it('the service handles exactly the message types that register.ts wires', () => {

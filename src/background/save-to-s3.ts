@@ -1,0 +1,153 @@
+import type { ProtocolHandlers, Result } from '../messaging/protocol';
+import type { FailureContext, UserError } from '../s3/errors';
+import {
+  decodeDataUrl,
+  ImageError,
+  imageContentType,
+  imageFileName,
+  imageOriginPattern,
+  imageRoute,
+  MAX_IMAGE_BYTES,
+} from '../capture/image-source';
+import type { RecentUpload, UploadSource } from '../history/recent';
+import { UploadFailedError, uploadWithSinglePut } from '../upload/single-put';
+import type { PutTransport } from '../upload/transport';
+import { formatBytes } from '../upload/speed';
+import { describeDuration } from '../s3/expiry';
+
+/** Bytes read from somewhere, with what the source said about them. */
+export interface FetchedImage {
+  bytes: Uint8Array;
+  contentType?: string | null;
+  contentDisposition?: string | null;
+}
+
+/** Everything a background save needs; injected so it is tested without a browser. */
+export interface SaveDeps {
+  service: Pick<ProtocolHandlers, 'planUpload' | 'signUpload' | 'shareLink' | 'getSettings'>;
+  transport: PutTransport;
+  /** Reads an image inside the page (blob: URLs, same-origin images with their cookies). */
+  readInPage(target: { tabId: number; frameId: number }, url: string): Promise<FetchedImage>;
+  /** Fetches an image from another origin, from the background. */
+  fetchImage(url: string): Promise<FetchedImage>;
+  /** Asks for host permission; called first thing in the click so the browser sees the user gesture. */
+  requestHostPermission(origins: string[]): Promise<boolean>;
+  copy(text: string): Promise<boolean>;
+  notifySuccess(upload: RecentUpload, detail: string): Promise<void>;
+  notifyFailure(title: string, message: string): Promise<void>;
+  record(upload: RecentUpload): Promise<void>;
+  now(): Date;
+  uuid(): string;
+}
+
+export interface ImageClick {
+  srcUrl: string;
+  pageUrl?: string;
+  tabId: number;
+  frameId: number;
+}
+
+class SaveError extends Error {
+  constructor(readonly userError: UserError) {
+    super(userError.message);
+  }
+}
+
+function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new SaveError(result.error);
+  return result.value;
+}
+
+function imageFailure(message: string, code = 'ImageUnavailable'): SaveError {
+  return new SaveError({ code, message, transient: false });
+}
+
+/** Gets the bytes of a right-clicked image by the route its URL calls for. */
+export async function readImage(deps: SaveDeps, click: ImageClick): Promise<FetchedImage> {
+  const route = imageRoute(click.srcUrl, click.pageUrl);
+  if (route === 'network') {
+    // First await in the click handler: the permission prompt needs the user gesture.
+    const origin = imageOriginPattern(click.srcUrl);
+    const granted = await deps.requestHostPermission([origin]).catch(() => false);
+    if (!granted)
+      throw imageFailure(
+        `S3 Drop needs your permission to read images from ${new URL(click.srcUrl).host}. It was not given, so nothing was uploaded.`,
+        'ImagePermissionDenied',
+      );
+    return deps.fetchImage(click.srcUrl);
+  }
+  if (route === 'data') {
+    const { bytes, type } = decodeDataUrl(click.srcUrl);
+    return { bytes, contentType: type };
+  }
+  return deps.readInPage({ tabId: click.tabId, frameId: click.frameId }, click.srcUrl);
+}
+
+/** Right-click → bytes → S3 → link on the clipboard, with a notification either way. */
+export async function saveImage(deps: SaveDeps, click: ImageClick): Promise<RecentUpload | null> {
+  let image: FetchedImage;
+  try {
+    image = await readImage(deps, click);
+    if (image.bytes.byteLength > MAX_IMAGE_BYTES)
+      throw imageFailure(`The image is ${formatBytes(image.bytes.byteLength)}, more than the ${formatBytes(MAX_IMAGE_BYTES)} S3 Drop saves from a page.`, 'ImageTooLarge');
+  } catch (err) {
+    const message = err instanceof SaveError || err instanceof ImageError ? err.message : `The image could not be read: ${(err as Error).message}`;
+    await deps.notifyFailure('Image not saved', message);
+    return null;
+  }
+  const type = imageContentType(image.contentType, image.bytes);
+  const name = imageFileName({ srcUrl: click.srcUrl, contentDisposition: image.contentDisposition, contentType: type, now: deps.now() });
+  return saveBytes(deps, { bytes: image.bytes, type, name, source: 'image', ...(click.pageUrl ? { pageUrl: click.pageUrl } : {}) });
+}
+
+/** Uploads bytes the background already holds (an image, a screenshot), then copies and announces the link. */
+export async function saveBytes(
+  deps: SaveDeps,
+  input: { bytes: Uint8Array; type: string; name: string; source: UploadSource; pageUrl?: string },
+): Promise<RecentUpload> {
+  const entry: RecentUpload = {
+    id: deps.uuid(),
+    source: input.source,
+    name: input.name,
+    size: input.bytes.byteLength,
+    type: input.type,
+    status: 'uploading',
+    at: deps.now().getTime(),
+    ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}),
+  };
+  await deps.record(entry);
+  try {
+    const settings = await deps.service.getSettings();
+    const profile = settings.profile;
+    const context: FailureContext = {
+      operation: 'upload',
+      bucket: profile?.bucket ?? '',
+      region: profile?.region ?? '',
+      endpoint: profile?.endpoint ?? '',
+    };
+    const plan = unwrap(await deps.service.planUpload({ name: input.name, type: input.type, size: input.bytes.byteLength }));
+    entry.key = plan.key;
+    await uploadWithSinglePut({
+      body: new Blob([input.bytes as Uint8Array<ArrayBuffer>], { type: plan.contentType }),
+      sign: async () => unwrap(await deps.service.signUpload({ key: plan.key, contentType: plan.contentType, size: input.bytes.byteLength })),
+      transport: deps.transport,
+      context,
+    });
+    const link = unwrap(await deps.service.shareLink({ key: plan.key, fileName: input.name, contentType: plan.contentType }));
+    const copied = await deps.copy(link.url).catch(() => false);
+    const done: RecentUpload = { ...entry, status: 'done', link: link.url, linkExpiresAt: link.expiresAt, copied };
+    await deps.record(done);
+    const lifetime = profile ? `; link valid for ${describeDuration(profile.linkExpirySeconds)}` : '';
+    await deps.notifySuccess(done, `${input.name} · ${formatBytes(input.bytes.byteLength)}${lifetime}`);
+    return done;
+  } catch (err) {
+    const error: UserError =
+      err instanceof SaveError || err instanceof UploadFailedError
+        ? err.userError
+        : { code: 'Unexpected', message: `The upload failed: ${(err as Error).message}`, transient: false };
+    const failed: RecentUpload = { ...entry, status: 'failed', error };
+    await deps.record(failed);
+    await deps.notifyFailure(`${input.name} not saved`, error.message);
+    return failed;
+  }
+}

@@ -1,0 +1,110 @@
+import { browser, type Browser } from 'wxt/browser';
+import { decodeDataUrl } from '../capture/image-source';
+import { copyFromBackground } from '../clipboard/background-clipboard';
+import { recentUploadsItem } from '../history/items';
+import { upsertRecent, type RecentUpload } from '../history/recent';
+import { profileItem, secretsItem } from '../settings/items';
+import { fetchTransport } from '../upload/fetch-transport';
+import { createMenuClickListener, menuItems } from './menus';
+import { notifier, openNotificationLink } from './notifications';
+import { fetchImageFromNetwork, readImageInPage } from './page-image';
+import { registerHandlers } from './register';
+import { saveBytes, saveImage, type SaveDeps } from './save-to-s3';
+import { createService } from './service';
+
+export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
+
+/** Writes to the session's upload list one at a time, so concurrent uploads do not overwrite each other. */
+function createRecorder(): (upload: RecentUpload) => Promise<void> {
+  let queue = Promise.resolve();
+  return (upload) => {
+    queue = queue.then(async () => recentUploadsItem.setValue(upsertRecent(await recentUploadsItem.getValue(), upload)));
+    return queue;
+  };
+}
+
+function screenshotName(tab: Browser.tabs.Tab, now: Date): string {
+  let host = 'page';
+  try {
+    host = new URL(tab.url ?? '').hostname || 'page';
+  } catch {
+    /* keep "page" */
+  }
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..+/, '').replace('T', '-');
+  return `screenshot-${host}-${stamp}.png`;
+}
+
+/** Wires every background event to its module. Called once per service-worker (or event-page) start. */
+export function startBackground(): void {
+  const record = createRecorder();
+  const service = createService({
+    loadProfile: () => profileItem.getValue(),
+    loadSecrets: () => secretsItem.getValue(),
+    store: async (profile, secrets) => {
+      await Promise.all([profileItem.setValue(profile), secretsItem.setValue(secrets)]);
+    },
+    hasHostPermission: (origins) => browser.permissions.contains({ origins }),
+    fetch: (input, init) => fetch(input, init),
+    record,
+    now: () => new Date(),
+    uuid: () => crypto.randomUUID(),
+  });
+  registerHandlers(service, { extensionId: browser.runtime.id, extensionOrigin: browser.runtime.getURL('/') });
+
+  const saveDeps: SaveDeps = {
+    service,
+    transport: fetchTransport((input, init) => fetch(input, init)),
+    readInPage: readImageInPage,
+    fetchImage: (url) => fetchImageFromNetwork(url),
+    // Without a user gesture (some browsers give none to a worker) request() throws: then what is granted counts.
+    requestHostPermission: (origins) =>
+      browser.permissions.request({ origins }).catch(() => browser.permissions.contains({ origins })),
+    copy: copyFromBackground,
+    notifySuccess: notifier.success,
+    notifyFailure: notifier.failure,
+    record,
+    now: () => new Date(),
+    uuid: () => crypto.randomUUID(),
+  };
+  const saveScreenshot = async (tab: Browser.tabs.Tab) => {
+    let dataUrl: string;
+    try {
+      dataUrl = await browser.tabs.captureVisibleTab(tab.windowId ?? browser.windows.WINDOW_ID_CURRENT, { format: 'png' });
+    } catch (err) {
+      await notifier.failure('Screenshot not saved', `The browser did not allow a screenshot of this page (${(err as Error).message}).`);
+      return null;
+    }
+    const { bytes } = decodeDataUrl(dataUrl);
+    return saveBytes(saveDeps, {
+      bytes,
+      type: 'image/png',
+      name: screenshotName(tab, new Date()),
+      source: 'screenshot',
+      ...(tab.url ? { pageUrl: tab.url } : {}),
+    });
+  };
+
+  const onMenuClicked = createMenuClickListener({ saveImage: (click) => saveImage(saveDeps, click), saveScreenshot });
+  browser.contextMenus.onClicked.addListener(onMenuClicked);
+  // No test API can click a context menu: the end-to-end tests call this registered listener as a click would,
+  // after checking that it is the one the browser holds. The worker's global scope is not reachable from pages.
+  (globalThis as { __s3dropMenu?: unknown }).__s3dropMenu = {
+    listener: onMenuClicked,
+    isRegistered: () => browser.contextMenus.onClicked.hasListener(onMenuClicked),
+  };
+
+  browser.commands.onCommand.addListener(async (command, tab) => {
+    if (command !== COMMAND_SAVE_SCREENSHOT) return;
+    const target = tab ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0];
+    if (target) await saveScreenshot(target);
+  });
+  browser.notifications.onClicked.addListener((id) => void openNotificationLink(id));
+
+  // Menus persist across service-worker restarts; recreate them on install/update and browser start.
+  const createMenus = async () => {
+    await browser.contextMenus.removeAll();
+    for (const item of menuItems(browser.runtime.getManifest().manifest_version)) browser.contextMenus.create(item);
+  };
+  browser.runtime.onInstalled.addListener(() => void createMenus());
+  browser.runtime.onStartup.addListener(() => void createMenus());
+}

@@ -1,0 +1,139 @@
+/**
+ * Where a right-clicked image's bytes come from, and what to call the file.
+ * Pure: the background decides the route, the page or the network supplies
+ * the bytes.
+ */
+
+/** Images larger than this are refused before anything is uploaded. */
+export const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * - `data`: decoded here, no network.
+ * - `page`: read inside the page — `blob:` URLs belong to it, and same-origin
+ *   images may need its cookies; the page's own fetch sends them.
+ * - `network`: another origin; the background fetches it with host permission.
+ */
+export type ImageRoute = 'data' | 'page' | 'network';
+
+export function imageRoute(srcUrl: string, pageUrl: string | undefined): ImageRoute {
+  const src = new URL(srcUrl);
+  if (src.protocol === 'data:') return 'data';
+  if (src.protocol === 'blob:') return 'page';
+  if (pageUrl && safeOrigin(pageUrl) === src.origin) return 'page';
+  return 'network';
+}
+
+function safeOrigin(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** The origin pattern to ask host permission for, for a `network` image. */
+export function imageOriginPattern(srcUrl: string): string {
+  return `${new URL(srcUrl).origin}/*`;
+}
+
+/** Decodes a `data:` URL (base64 or percent-encoded). */
+export function decodeDataUrl(url: string): { bytes: Uint8Array; type: string } {
+  const match = /^data:([^,]*?),(.*)$/s.exec(url);
+  if (!match) throw new ImageError('The image is a data: URL that cannot be read.');
+  const meta = match[1]!;
+  const payload = match[2]!;
+  const base64 = /;base64$/i.test(meta);
+  const type = (base64 ? meta.slice(0, -7) : meta).split(';')[0]!.trim().toLowerCase() || 'text/plain';
+  if (base64) {
+    const binary = atob(decodeURIComponent(payload).replace(/\s+/g, ''));
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return { bytes, type };
+  }
+  return { bytes: new TextEncoder().encode(decodeURIComponent(payload)), type };
+}
+
+/** A failure with a sentence for the notification. */
+export class ImageError extends Error {
+  constructor(message: string, readonly code = 'ImageUnavailable') {
+    super(message);
+    this.name = 'ImageError';
+  }
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'image/avif': 'avif',
+  'image/svg+xml': 'svg',
+  'image/bmp': 'bmp',
+  'image/x-icon': 'ico',
+  'image/vnd.microsoft.icon': 'ico',
+  'image/tiff': 'tiff',
+};
+
+/** The type from magic bytes, for servers that send none or `application/octet-stream`. */
+export function sniffImageType(bytes: Uint8Array): string | undefined {
+  const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return 'image/png';
+  if (starts(0xff, 0xd8, 0xff)) return 'image/jpeg';
+  if (starts(0x47, 0x49, 0x46, 0x38)) return 'image/gif';
+  if (starts(0x52, 0x49, 0x46, 0x46) && bytes[8] === 0x57 && bytes[9] === 0x45 && bytes[10] === 0x42 && bytes[11] === 0x50) return 'image/webp';
+  if (starts(0x42, 0x4d)) return 'image/bmp';
+  if (bytes[4] === 0x66 && bytes[5] === 0x74 && bytes[6] === 0x79 && bytes[7] === 0x70 && bytes[8] === 0x61 && bytes[9] === 0x76) return 'image/avif';
+  const head = new TextDecoder().decode(bytes.subarray(0, 256)).trimStart();
+  if (/^(<\?xml[^>]*>\s*)?<svg[\s>]/i.test(head)) return 'image/svg+xml';
+  return undefined;
+}
+
+/** The declared type if it is an image type, else what the bytes say, else octet-stream. */
+export function imageContentType(declared: string | null | undefined, bytes: Uint8Array): string {
+  const type = declared?.split(';')[0]?.trim().toLowerCase();
+  if (type && type.startsWith('image/')) return type;
+  return sniffImageType(bytes) ?? type ?? 'application/octet-stream';
+}
+
+/** The file name from `Content-Disposition` (RFC 6266, `filename*` first). */
+export function nameFromContentDisposition(header: string | null | undefined): string | undefined {
+  if (!header) return undefined;
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1]!.trim());
+    } catch {
+      /* fall through to the plain parameter */
+    }
+  }
+  const plain = /filename\s*=\s*("((?:[^"\\]|\\.)*)"|[^;]+)/.exec(header);
+  if (!plain) return undefined;
+  return (plain[2] !== undefined ? plain[2].replace(/\\(.)/g, '$1') : plain[1]!).trim() || undefined;
+}
+
+/**
+ * The name the uploaded image gets: from Content-Disposition, else the URL's
+ * last path segment, else `image-{timestamp}`; the extension follows the type.
+ */
+export function imageFileName(input: { srcUrl: string; contentDisposition?: string | null; contentType: string; now: Date }): string {
+  const ext = EXTENSIONS[input.contentType];
+  let name = nameFromContentDisposition(input.contentDisposition);
+  if (!name) {
+    const url = new URL(input.srcUrl);
+    if (url.protocol === 'http:' || url.protocol === 'https:') {
+      const last = url.pathname.split('/').pop() ?? '';
+      try {
+        name = decodeURIComponent(last);
+      } catch {
+        name = last;
+      }
+    }
+  }
+  name = name?.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  if (!name) {
+    const stamp = input.now.toISOString().replace(/[-:]/g, '').replace(/\..+/, '').replace('T', '-');
+    return `image-${stamp}.${ext ?? 'bin'}`;
+  }
+  if (ext && !/\.[a-z0-9]{1,5}$/i.test(name)) name = `${name}.${ext}`;
+  return name;
+}
