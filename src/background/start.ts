@@ -86,18 +86,22 @@ export function startBackground(): void {
 
   const onMenuClicked = createMenuClickListener({ saveImage: (click) => saveImage(saveDeps, click), saveScreenshot });
   browser.contextMenus.onClicked.addListener(onMenuClicked);
-  // No test API can click a context menu: the end-to-end tests call this registered listener as a click would,
-  // after checking that it is the one the browser holds. The worker's global scope is not reachable from pages.
-  (globalThis as { __s3dropMenu?: unknown }).__s3dropMenu = {
-    listener: onMenuClicked,
-    isRegistered: () => browser.contextMenus.onClicked.hasListener(onMenuClicked),
-  };
-
-  browser.commands.onCommand.addListener(async (command, tab) => {
-    if (command !== COMMAND_SAVE_SCREENSHOT) return;
+  const onCommand = async (command: string, tab?: Browser.tabs.Tab) => {
+    if (command !== COMMAND_SAVE_SCREENSHOT) return null;
     const target = tab ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0];
-    if (target) await saveScreenshot(target);
-  });
+    return target ? saveScreenshot(target) : null;
+  };
+  browser.commands.onCommand.addListener(onCommand);
+
+  // No test API can click a context menu or press an extension shortcut: the end-to-end tests call these
+  // registered listeners as the browser would, after checking they are the ones it holds. The worker's
+  // global scope is not reachable from pages or content scripts.
+  (globalThis as { __s3dropListeners?: unknown }).__s3dropListeners = {
+    menu: onMenuClicked,
+    command: onCommand,
+    isRegistered: () =>
+      browser.contextMenus.onClicked.hasListener(onMenuClicked) && browser.commands.onCommand.hasListener(onCommand),
+  };
   browser.notifications.onClicked.addListener((id) => void openNotificationLink(id));
 
   // Menus persist across service-worker restarts; recreate them on install/update and browser start.

@@ -13,6 +13,13 @@ import { startSwift, type S3Server } from '../support/s3-servers';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- typed by Chrome at run time
 declare const chrome: any;
 
+/** What the background exposes to tests on its global scope (see src/background/start.ts). */
+interface Listeners {
+  menu(info: object, tab: unknown): Promise<RecentUpload | null>;
+  command(command: string, tab: unknown): Promise<RecentUpload | null>;
+  isRegistered(): boolean;
+}
+
 const SHOTS = 'test-results/screenshots';
 const BUCKET = 'menu-e2e';
 
@@ -45,11 +52,11 @@ describe.skipIf(!strictLaneAvailable())('context menu and screenshots, Chromium 
     const srcUrl = await page.locator(selector).evaluate((img: HTMLImageElement) => img.currentSrc || img.src);
     return ext.worker.evaluate(
       async ({ srcUrl, pageUrl }) => {
-        const menu = (globalThis as unknown as { __s3dropMenu: { listener: Function; isRegistered(): boolean } }).__s3dropMenu;
-        if (!menu.isRegistered()) throw new Error('the listener is not registered with contextMenus.onClicked');
+        const listeners = (globalThis as unknown as { __s3dropListeners: Listeners }).__s3dropListeners;
+        if (!listeners.isRegistered()) throw new Error('the listeners are not the ones registered with the browser');
         const [tab] = await chrome.tabs.query({ url: pageUrl });
         const info = { menuItemId: 'save-image', mediaType: 'image', srcUrl, pageUrl, frameId: 0, editable: false };
-        return menu.listener(info, tab);
+        return listeners.menu(info, tab);
       },
       { srcUrl, pageUrl: site.pageUrl },
     );
@@ -128,13 +135,18 @@ describe.skipIf(!strictLaneAvailable())('context menu and screenshots, Chromium 
     expect(await listKeys()).toEqual(keysBefore);
   });
 
-  it('saves a screenshot of the visible tab as a PNG of the tab’s size', async () => {
+  it.each(['menu', 'command'] as const)('saves a screenshot of the visible tab (%s) as a PNG of the tab’s size', async (via) => {
     await page.bringToFront();
-    const upload = await ext.worker.evaluate(async (pageUrl) => {
-      const menu = (globalThis as unknown as { __s3dropMenu: { listener: Function } }).__s3dropMenu;
-      const [tab] = await chrome.tabs.query({ url: pageUrl });
-      return menu.listener({ menuItemId: 'save-screenshot', pageUrl, frameId: 0, editable: false }, tab) as Promise<RecentUpload | null>;
-    }, site.pageUrl);
+    const upload = await ext.worker.evaluate(
+      async ({ pageUrl, via }) => {
+        const listeners = (globalThis as unknown as { __s3dropListeners: Listeners }).__s3dropListeners;
+        const [tab] = await chrome.tabs.query({ url: pageUrl });
+        return via === 'menu'
+          ? listeners.menu({ menuItemId: 'save-screenshot', pageUrl, frameId: 0, editable: false }, tab)
+          : listeners.command('save-screenshot', tab);
+      },
+      { pageUrl: site.pageUrl, via },
+    );
     expect(upload?.status, upload?.error?.message ?? 'no upload').toBe('done');
     expect(upload!.name).toMatch(/^screenshot-127\.0\.0\.1-\d{8}-\d{6}\.png$/);
     const png = Buffer.from(await (await fetch(upload!.link!)).arrayBuffer());
@@ -148,7 +160,7 @@ describe.skipIf(!strictLaneAvailable())('context menu and screenshots, Chromium 
     const popup = await PopupPage.open(ext);
     const recent = popup.page.getByRole('list', { name: 'Recent uploads' });
     await recent.getByText('café menu.png').waitFor();
-    expect(await recent.getByRole('listitem').count()).toBeGreaterThanOrEqual(7);
+    expect(await recent.getByRole('listitem').count()).toBeGreaterThanOrEqual(8);
     await popup.page.screenshot({ path: `${SHOTS}/popup-recent.png`, fullPage: true });
     await popup.page.close();
   });
