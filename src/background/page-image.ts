@@ -39,7 +39,8 @@ function failure(read: Extract<PageRead, { ok: false }>, url: string): ImageErro
   const where = url.startsWith('blob:') ? 'The page' : new URL(url).host;
   if (read.reason === 'status')
     return new ImageError(`${where} answered HTTP ${read.status} for the image, so nothing was uploaded.`, 'ImageHttpError');
-  if (read.reason === 'too-large') return new ImageError('The image is larger than 64 MB, the most S3 Drop saves from a page.', 'ImageTooLarge');
+  if (read.reason === 'too-large')
+    return new ImageError(`The image is larger than ${MAX_IMAGE_BYTES / 1024 ** 2} MiB, the most S3 Drop saves from a page, so nothing was uploaded.`, 'ImageTooLarge');
   return new ImageError(`The image could not be downloaded from ${where} (network error), so nothing was uploaded.`, 'ImageNetworkError');
 }
 

@@ -89,7 +89,7 @@ export async function saveImage(deps: SaveDeps, click: ImageClick): Promise<Rece
   try {
     image = await readImage(deps, click);
     if (image.bytes.byteLength > MAX_IMAGE_BYTES)
-      throw imageFailure(`The image is ${formatBytes(image.bytes.byteLength)}, more than the ${formatBytes(MAX_IMAGE_BYTES)} S3 Drop saves from a page.`, 'ImageTooLarge');
+      throw imageFailure(`The image is larger than ${MAX_IMAGE_BYTES / 1024 ** 2} MiB, the most S3 Drop saves from a page, so nothing was uploaded.`, 'ImageTooLarge');
   } catch (err) {
     const message = err instanceof SaveError || err instanceof ImageError ? err.message : `The image could not be read: ${(err as Error).message}`;
     await deps.notifyFailure('Image not saved', message);
@@ -116,6 +116,9 @@ export async function saveBytes(
     ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}),
   };
   await deps.record(entry);
+  let done: RecentUpload;
+  let key: string | undefined;
+  let lifetime = '';
   try {
     const settings = await deps.service.getSettings();
     const profile = settings.profile;
@@ -126,28 +129,30 @@ export async function saveBytes(
       endpoint: profile?.endpoint ?? '',
     };
     const plan = unwrap(await deps.service.planUpload({ name: input.name, type: input.type, size: input.bytes.byteLength }));
-    entry.key = plan.key;
+    key = plan.key;
     await uploadWithSinglePut({
       body: new Blob([input.bytes as Uint8Array<ArrayBuffer>], { type: plan.contentType }),
       sign: async () => unwrap(await deps.service.signUpload({ key: plan.key, contentType: plan.contentType, size: input.bytes.byteLength })),
       transport: deps.transport,
       context,
+      now: () => deps.now().getTime(),
     });
     const link = unwrap(await deps.service.shareLink({ key: plan.key, fileName: input.name, contentType: plan.contentType }));
     const copied = await deps.copy(link.url).catch(() => false);
-    const done: RecentUpload = { ...entry, status: 'done', link: link.url, linkExpiresAt: link.expiresAt, copied };
-    await deps.record(done);
-    const lifetime = profile ? `; link valid for ${describeDuration(profile.linkExpirySeconds)}` : '';
-    await deps.notifySuccess(done, `${input.name} · ${formatBytes(input.bytes.byteLength)}${lifetime}`);
-    return done;
+    done = { ...entry, key: plan.key, status: 'done', link: link.url, linkExpiresAt: link.expiresAt, copied };
+    if (profile) lifetime = `; link valid for ${describeDuration(profile.linkExpirySeconds)}`;
   } catch (err) {
     const error: UserError =
       err instanceof SaveError || err instanceof UploadFailedError
         ? err.userError
         : { code: 'Unexpected', message: `The upload failed: ${(err as Error).message}`, transient: false };
-    const failed: RecentUpload = { ...entry, status: 'failed', error };
+    const failed: RecentUpload = { ...entry, ...(key ? { key } : {}), status: 'failed', error };
     await deps.record(failed);
-    await deps.notifyFailure(`${input.name} not saved`, error.message);
+    await deps.notifyFailure(`${input.name} not saved`, error.message).catch(() => {});
     return failed;
   }
+  // The upload stands whatever happens to its announcement.
+  await deps.record(done);
+  await deps.notifySuccess(done, `${input.name} · ${formatBytes(input.bytes.byteLength)}${lifetime}`).catch(() => {});
+  return done;
 }

@@ -36,21 +36,42 @@ export function imageOriginPattern(srcUrl: string): string {
   return `${new URL(srcUrl).origin}/*`;
 }
 
-/** Decodes a `data:` URL (base64 or percent-encoded). */
+/** Decodes a `data:` URL (base64 or percent-encoded); `%XX` stands for a raw byte, as in a URL. */
 export function decodeDataUrl(url: string): { bytes: Uint8Array; type: string } {
   const match = /^data:([^,]*?),(.*)$/s.exec(url);
   if (!match) throw new ImageError('The image is a data: URL that cannot be read.');
   const meta = match[1]!;
-  const payload = match[2]!;
   const base64 = /;base64$/i.test(meta);
   const type = (base64 ? meta.slice(0, -7) : meta).split(';')[0]!.trim().toLowerCase() || 'text/plain';
-  if (base64) {
-    const binary = atob(decodeURIComponent(payload).replace(/\s+/g, ''));
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return { bytes, type };
+  const raw = percentDecodeToBytes(match[2]!);
+  if (!base64) return { bytes: raw, type };
+  let binary: string;
+  try {
+    binary = atob(String.fromCharCode(...raw).replace(/\s+/g, ''));
+  } catch {
+    throw new ImageError('The image is a data: URL whose base64 is damaged.');
   }
-  return { bytes: new TextEncoder().encode(decodeURIComponent(payload)), type };
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return { bytes, type };
+}
+
+/** `%XX` → that byte; other characters → their UTF-8 bytes; a `%` not followed by two hex digits stays. */
+function percentDecodeToBytes(text: string): Uint8Array {
+  const out: number[] = [];
+  const utf8 = new TextEncoder();
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '%' && /^[0-9a-f]{2}$/i.test(text.slice(i + 1, i + 3))) {
+      out.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      const code = text.codePointAt(i)!;
+      if (code > 0xffff) i++;
+      out.push(...utf8.encode(String.fromCodePoint(code)));
+    }
+  }
+  return Uint8Array.from(out);
 }
 
 /** A failure with a sentence for the notification. */
@@ -83,8 +104,10 @@ export function sniffImageType(bytes: Uint8Array): string | undefined {
   if (starts(0x52, 0x49, 0x46, 0x46) && bytes[8] === 0x57 && bytes[9] === 0x45 && bytes[10] === 0x42 && bytes[11] === 0x50) return 'image/webp';
   if (starts(0x42, 0x4d)) return 'image/bmp';
   if (bytes[4] === 0x66 && bytes[5] === 0x74 && bytes[6] === 0x79 && bytes[7] === 0x70 && bytes[8] === 0x61 && bytes[9] === 0x76) return 'image/avif';
-  const head = new TextDecoder().decode(bytes.subarray(0, 256)).trimStart();
-  if (/^(<\?xml[^>]*>\s*)?<svg[\s>]/i.test(head)) return 'image/svg+xml';
+  // Editors put prologs, comments and a DOCTYPE before <svg>: look past them.
+  const head = new TextDecoder().decode(bytes.subarray(0, 1024)).trimStart();
+  const body = head.replace(/^(?:<\?xml[^>]*\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>|\s+)*/i, '');
+  if (head.startsWith('<') && /^<svg[\s>]/i.test(body)) return 'image/svg+xml';
   return undefined;
 }
 
@@ -92,13 +115,27 @@ export function sniffImageType(bytes: Uint8Array): string | undefined {
 export function imageContentType(declared: string | null | undefined, bytes: Uint8Array): string {
   const type = declared?.split(';')[0]?.trim().toLowerCase();
   if (type && type.startsWith('image/')) return type;
-  return sniffImageType(bytes) ?? type ?? 'application/octet-stream';
+  // An untyped Blob reads back as an empty type: treat it as missing.
+  return sniffImageType(bytes) || type || 'application/octet-stream';
+}
+
+const SAME_TYPE_EXTENSIONS: Record<string, string[]> = {
+  'image/jpeg': ['jpg', 'jpeg', 'jpe', 'jfif'],
+  'image/tiff': ['tif', 'tiff'],
+  'image/svg+xml': ['svg', 'svgz'],
+};
+
+function matchesType(name: string, type: string): boolean {
+  const ext = /\.([a-z0-9]{1,5})$/i.exec(name)?.[1]?.toLowerCase();
+  if (!ext) return false;
+  return (SAME_TYPE_EXTENSIONS[type] ?? [EXTENSIONS[type]]).includes(ext);
 }
 
 /** The file name from `Content-Disposition` (RFC 6266, `filename*` first). */
 export function nameFromContentDisposition(header: string | null | undefined): string | undefined {
   if (!header) return undefined;
-  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
+  // RFC 8187: charset'language'value — any case, an optional language tag.
+  const star = /filename\*\s*=\s*utf-8'[^']*'([^;]+)/i.exec(header);
   if (star) {
     try {
       return decodeURIComponent(star[1]!.trim());
@@ -134,6 +171,8 @@ export function imageFileName(input: { srcUrl: string; contentDisposition?: stri
     const stamp = input.now.toISOString().replace(/[-:]/g, '').replace(/\..+/, '').replace('T', '-');
     return `image-${stamp}.${ext ?? 'bin'}`;
   }
-  if (ext && !/\.[a-z0-9]{1,5}$/i.test(name)) name = `${name}.${ext}`;
+  // Keep a name's own extension only if it fits the type ("photo.jpeg" for image/jpeg), else add the
+  // type's ("image.php" served as PNG becomes "image.php.png"): the download must open as what it is.
+  if (ext && !matchesType(name, input.contentType)) name = `${name}.${ext}`;
   return name;
 }
