@@ -28,8 +28,31 @@ export default defineConfig({
   publicDir: 'public',
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({
-    plugins: [sdkXmlParserWithoutDom(), preact()],
-    build: { sourcemap: false },
+    plugins: [
+      sdkXmlParserWithoutDom(),
+      preact(),
+      {
+        // S3's only event-stream operation is SelectObjectContent, which S3 Drop
+        // never calls, yet S3Client pulls the whole event-stream codec into the
+        // background (~4.4 kB gzipped). Resolve it to a stand-in that keeps the
+        // client's config shape and throws if an event stream is ever used.
+        name: 's3-drop:sdk-without-event-streams',
+        enforce: 'pre',
+        resolveId: (source: string) => (source === '@smithy/core/event-streams' ? '\0s3-drop:no-event-streams' : null),
+        load: (id: string) =>
+          id === '\0s3-drop:no-event-streams'
+            ? `const unused = () => { throw new Error('S3 Drop is built without S3 event streams (SelectObjectContent).'); };
+export const eventStreamSerdeProvider = () => ({ serialize: unused, deserialize: unused });
+export const resolveEventStreamSerdeConfig = (input) => Object.assign(input, { eventStreamMarshaller: input.eventStreamSerdeProvider(input) });
+export class EventStreamSerde { constructor() { unused(); } }`
+            : null,
+      } satisfies Plugin,
+    ],
+    build: {
+      sourcemap: false,
+      // Extension pages run in Chrome ≥ 66 and Firefox ≥ 115, which preload modules themselves.
+      modulePreload: { polyfill: false },
+    },
   }),
   manifest: ({ browser, manifestVersion }) => {
     // Each bucket endpoint is asked for when the user saves it, never up front.
