@@ -223,6 +223,12 @@ export function describeFailure(f: S3Failure, ctx: FailureContext): UserError {
       return make(`${where(ctx)} gave up waiting for the data. Try again.`, { transient: true });
     case 'Http404':
       return make(`Bucket ${bucket} was not found at ${where(ctx)}. Check the name and the endpoint.`);
+    case 'NoSuchUpload':
+      return make(`The multipart upload is gone from ${where(ctx)}: it was cancelled, completed, or cleaned up by a lifecycle rule. Upload the file again.`);
+    case 'InvalidPart':
+      return make(`${where(ctx)} could not join the parts: one is missing or does not match what was sent. Upload the file again.`);
+    case 'EntityTooSmall':
+      return make(`${where(ctx)} refused parts smaller than it allows (S3 needs at least 5 MiB for every part but the last).`);
     default: {
       const transient = (f.status ?? 0) >= 500;
       const detail = f.message ? `: ${f.message}` : '';
@@ -253,4 +259,7 @@ export const MAPPED_CODES = [
   'SlowDown',
   'InternalError',
   'RequestTimeout',
+  'NoSuchUpload',
+  'InvalidPart',
+  'EntityTooSmall',
 ] as const;
