@@ -1,0 +1,159 @@
+/**
+ * `npm run bench`: S3 Drop measured against the physical limit and the seed's
+ * signer, in one run. Every figure is a ratio against a baseline measured in
+ * the same run on the same machine (machines here are shared and noisy).
+ *
+ *   npm run bench                      full run (~2–3 min)
+ *   npm run bench -- --quick           few iterations, 16 MiB file (~30–40 s)
+ *   npm run bench -- --json FILE       where the JSON goes (default bench/results/latest[-quick].json)
+ *   npm run bench -- --check           exit 1 when a row misses its budget
+ *
+ * Needs OpenStack Swift (the strict S3 server), Debian's Chromium and curl;
+ * boto3 from Debian (`python3-boto3`) for the presign baseline. Rows whose
+ * tools are missing are skipped with the reason (under CI=true that is an
+ * error). The exit code is 0 unless a row could not be measured (or, with
+ * --check, missed its budget).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { CHROMIUM } from '../test/support/extension';
+import { startSwift, swiftInstalled, type S3Server } from '../test/support/s3-servers';
+import { BUILD_DIR, ensureBuild, ROOT } from './lib/build';
+import { backgroundSize, popupSize } from './lib/bundle';
+import { formatTable, measuredRow, placeholderRow, type Row } from './lib/report';
+import { browserRows, rowDefs } from './rows/browser';
+import { presignRows } from './rows/presign';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const check = args.includes('--check');
+const jsonArg = args.indexOf('--json');
+const jsonPath = resolve(jsonArg >= 0 && args[jsonArg + 1] ? args[jsonArg + 1]! : join(ROOT, 'bench', 'results', quick ? 'latest-quick.json' : 'latest.json'));
+
+const MiB = 1024 * 1024;
+const KiB = 1024;
+const settings = quick
+  ? {
+      presign: { rounds: 3, nodeBatch: 2000, botoBatch: 300 },
+      putSize: 16 * MiB,
+      putReps: 2,
+      // Just over the popup's 64 MiB multipart threshold.
+      multipartSize: 80 * MiB,
+      multipartReps: 1,
+      readyReps: 5,
+    }
+  : {
+      presign: { rounds: 7, nodeBatch: 10_000, botoBatch: 2000 },
+      putSize: 256 * MiB,
+      putReps: 5,
+      multipartSize: 1024 * MiB,
+      multipartReps: 3,
+      readyReps: 15,
+    };
+
+const started = performance.now();
+const log = (line: string) => process.stderr.write(`  · ${line}\n`);
+
+function missingTools(): string[] {
+  const missing: string[] = [];
+  if (!swiftInstalled()) missing.push('OpenStack Swift (apt-get install -y swift-proxy swift-account swift-container swift-object)');
+  if (!existsSync(CHROMIUM)) missing.push(`Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+  if (spawnSync('curl', ['--version']).status !== 0) missing.push('curl (apt-get install -y curl)');
+  return missing;
+}
+
+const na = {
+  rightClick: {
+    id: 'right-click',
+    name: '4  Right-click to clipboard',
+    ratioOf: '',
+    budget: null,
+  },
+} as const;
+
+function bundleRows(): Row[] {
+  const bg = backgroundSize(BUILD_DIR);
+  const popup = popupSize(BUILD_DIR);
+  const row = (id: string, name: string, bytes: number, budgetKiB: number, files: string[]) =>
+    measuredRow(
+      { id, name, ratioOf: 'size / budget', budget: { op: '<=', value: 1 }, note: files.join(' + ') },
+      { median: bytes, min: bytes, max: bytes, unit: 'B', samples: [bytes] },
+      { median: budgetKiB * KiB, min: budgetKiB * KiB, max: budgetKiB * KiB, unit: 'B', samples: [budgetKiB * KiB], label: 'budget' },
+      bytes / (budgetKiB * KiB),
+    );
+  return [
+    row('bundle-background', '5a Background, gzip -9', bg.total, 80, bg.files.map((f) => f.file)),
+    row('bundle-popup', '5b Popup JS + CSS, gzip -9', popup.total, 15, popup.files.map((f) => f.file)),
+  ];
+}
+
+async function main(): Promise<number> {
+  process.stderr.write(`S3 Drop bench (${quick ? 'quick' : 'full'}): ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(2)}, Node ${process.version}\n`);
+  ensureBuild(log);
+  const missing = missingTools();
+  if (missing.length && process.env.CI) throw new Error(`CI: the bench needs ${missing.join('; ')}`);
+  for (const m of missing) log(`missing: ${m} — its rows are skipped`);
+
+  const rows: Row[] = [];
+  let s3: S3Server | null = null;
+  try {
+    if (swiftInstalled()) {
+      s3 = await startSwift({ buckets: ['bench'] });
+      log(`Swift s3api at ${s3.endpoint}`);
+    }
+    const server = s3 && {
+      endpoint: s3.endpoint,
+      region: s3.region,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+      bucket: 'bench',
+    };
+    rows.push(...(await presignRows(server, { ...settings.presign, log })));
+
+    const browser = s3 && !missing.length ? await browserRows(s3, { ...settings, log }) : null;
+    const fromBrowser = (def: { id: string; name: string; ratioOf: string; budget: Row['budget'] }) =>
+      browser?.find((r) => r.id === def.id) ?? placeholderRow(def, 'skipped', `needs ${missing.join('; ')}`);
+    rows.push(fromBrowser(rowDefs.put(settings.putSize)));
+    rows.push(fromBrowser(rowDefs.multipart(settings.multipartSize)));
+    rows.push(placeholderRow(na.rightClick, 'n/a', 'issue 4, not measured yet'));
+    rows.push(...bundleRows());
+    rows.push(fromBrowser(rowDefs.ready));
+  } finally {
+    await s3?.stop();
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  const result = {
+    date: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    seconds: Math.round(seconds),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', loadavg: loadavg(), node: process.version },
+    settings,
+    rows,
+  };
+  mkdirSync(dirname(jsonPath), { recursive: true });
+  writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+
+  console.log(`\nS3 Drop bench, ${quick ? 'quick' : 'full'} run: ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(2)}, ${Math.round(seconds)} s\n`);
+  console.log(formatTable(rows));
+  console.log(
+    '\nratio: 1 S3 Drop ÷ boto3 (URLs/s) · 2, 3 curl ÷ popup (time) · 5 size ÷ budget (KiB = 1024 B) · 6 popup ÷ blank page (time)',
+  );
+  console.log(`JSON: ${jsonPath}`);
+
+  const broken = rows.filter((r) => r.status === 'error' || (r.status === 'skipped' && process.env.CI));
+  const failed = rows.filter((r) => r.pass === false);
+  if (broken.length) console.error(`\n${broken.length} row(s) could not be measured: ${broken.map((r) => r.id).join(', ')}`);
+  if (failed.length) console.log(`${failed.length} row(s) miss their budget: ${failed.map((r) => r.id).join(', ')}${check ? '' : ' (exit 0; --check makes this an error)'}`);
+  return broken.length || (check && failed.length) ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(`bench failed: ${err.stack ?? err.message}`);
+    process.exit(1);
+  },
+);
