@@ -1,13 +1,30 @@
-import { createS3Client, type S3Connection } from '../s3/client';
-import { testConnection, type ConnectionReport } from '../s3/connection-test';
+import { connectionOf, NOT_CONFIGURED, savedConnectionRunner } from './saved-connection';
+import { testConnection } from '../s3/connection-test';
 import { hostPermissionOrigins } from '../s3/endpoint';
-import { describeFailure, failureFromError, type S3Operation, type UserError } from '../s3/errors';
+import { describeFailure, type UserError } from '../s3/errors';
 import { presignShareLink, presignUpload, effectiveContentType } from '../s3/presign';
 import { detectBucketRegion, type FetchLike } from '../s3/region';
 import { renderKey } from '../keys/template';
 import type { RecentUpload } from '../history/recent';
-import type { ProtocolHandlers, PublicSettings, Result } from '../messaging/protocol';
-import { normalizeDraft, splitDraft, validateDraft, type Profile, type ProfileDraft, type Secrets } from '../settings/profile';
+import type { ProtocolHandlers, PublicSettings, Result, SaveReport } from '../messaging/protocol';
+import {
+  accessOrigins,
+  capabilitiesOf,
+  credentialSaved,
+  normalizeDraft,
+  splitDraft,
+  validateDraft,
+  type KeysProfile,
+  type Profile,
+  type ProfileDraft,
+  type ProfileField,
+  type PresignServiceDraft,
+  type PresignServiceProfile,
+  type Secrets,
+} from '../settings/profile';
+import { serviceAccessMissing, TOKEN_MISSING } from '../team/errors';
+import { originPattern } from '../team/service-url';
+import { probeService, signTeamUpload, teamShareLink, testPresignService, withS3Address, type TeamConnectionReport } from '../team/team-signer';
 
 /** What the background needs from the browser; injected so the service is tested without one. */
 export interface ServiceDeps {
@@ -23,41 +40,36 @@ export interface ServiceDeps {
   uuid(): string;
 }
 
-const NOT_CONFIGURED: UserError = {
-  code: 'NotConfigured',
-  message: 'No bucket is set up yet. Open Options and enter your bucket and keys.',
-  fix: { kind: 'open-options' },
-  transient: false,
-};
+/** Fields without which Test connection cannot ask anything, in the order they are reported. */
+const KEYS_BLOCKING = ['accessKeyId', 'secretAccessKey', 'bucket', 'endpoint', 'region'] as const satisfies readonly ProfileField[];
+const TEAM_BLOCKING = ['serviceUrl', 'serviceAuth', 'serviceAuthHeader', 'serviceToken', 'bucket', 'keyTemplate'] as const satisfies readonly ProfileField[];
 
-/** The background's side of the protocol: the only code that ever reads the secret. */
+/**
+ * The background's side of the protocol: the only code that ever reads a
+ * secret. Two kinds of profile: own keys (it signs) and a team's presign
+ * service (it asks the service to sign); the replies are the same, so every
+ * page works with both.
+ */
 export function createService(deps: ServiceDeps): ProtocolHandlers {
-  async function savedConnection(): Promise<{ profile: Profile; conn: S3Connection } | null> {
+  /** The saved presign-service profile with its token, or why there is none. */
+  async function savedTeam(): Promise<{ profile: PresignServiceProfile; token: string } | null> {
     const [profile, secrets] = await Promise.all([deps.loadProfile(), deps.loadSecrets()]);
-    if (!profile || !secrets?.secretAccessKey) return null;
-    return { profile, conn: connectionOf(profile, secrets) };
+    return profile?.kind === 'presign-service' ? { profile, token: secrets?.serviceToken ?? '' } : null;
   }
 
-  /** Runs an S3 step for the saved profile, turning every failure into a sentence. */
-  async function withSavedConnection<T>(
-    operation: S3Operation,
-    step: (profile: Profile, conn: S3Connection) => Promise<T>,
-  ): Promise<Result<T>> {
-    const saved = await savedConnection();
-    if (!saved) return { ok: false, error: NOT_CONFIGURED };
-    const { profile, conn } = saved;
-    const context = { operation, bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint };
-    if (!(await deps.hasHostPermission(hostPermissionOrigins(profile))))
-      return { ok: false, error: describeFailure({ code: 'HostPermissionMissing' }, context) };
-    try {
-      return { ok: true, value: await step(profile, conn) };
-    } catch (err) {
-      return { ok: false, error: describeFailure(failureFromError(err), context) };
-    }
+  const withSavedConnection = savedConnectionRunner(deps);
+
+  /** Team mode when the saved profile is a presign service; `null` means "use the keys path". */
+  async function withSavedTeam<T>(step: (profile: PresignServiceProfile, token: string) => Promise<Result<T>>): Promise<Result<T> | null> {
+    const team = await savedTeam();
+    if (!team) return null;
+    if (team.profile.serviceAuth !== 'none' && !team.token) return { ok: false, error: TOKEN_MISSING };
+    return step(team.profile, team.token);
   }
 
   async function draftWithSavedSecrets(draft: ProfileDraft): Promise<ProfileDraft> {
     const saved = await deps.loadSecrets();
+    if (draft.kind === 'presign-service') return { ...draft, serviceToken: draft.serviceToken || saved?.serviceToken || '' };
     return {
       ...draft,
       secretAccessKey: draft.secretAccessKey || saved?.secretAccessKey || '',
@@ -65,18 +77,56 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
     };
   }
 
+  /** Origin patterns among these the browser has not granted. */
+  async function missing(origins: string[]): Promise<string[]> {
+    const granted = await Promise.all(origins.map((o) => deps.hasHostPermission([o])));
+    return origins.filter((_, i) => !granted[i]);
+  }
+
+  /**
+   * Saves a presign-service profile. Its secrets replace whatever keys were
+   * saved before: in this mode the browser holds no bucket keys at all.
+   */
+  async function saveTeamProfile(draft: PresignServiceDraft, trimmed: ProfileField[], savedSecrets: Secrets | null): Promise<SaveReport> {
+    const errors = validateDraft(draft, { hasSavedSecret: Boolean(savedSecrets?.serviceToken) });
+    if (Object.keys(errors).length) return { saved: false, errors, trimmed, needsAccess: [] };
+    const split = splitDraft(draft);
+    let profile = split.profile as PresignServiceProfile;
+    const token = profile.serviceAuth === 'none' ? '' : split.secrets.serviceToken || savedSecrets?.serviceToken || '';
+    // Learn where the service's URLs point, so the S3 host can be asked for now, in the user's click.
+    let s3Origin: string | undefined;
+    if (await deps.hasHostPermission([originPattern(profile.serviceUrl)])) {
+      const probe = await probeService(deps, profile, token);
+      if (probe.ok) {
+        profile = withS3Address(profile, probe.value.facts);
+        s3Origin = probe.value.facts.origin;
+      }
+    }
+    await deps.store(profile, { secretAccessKey: '', sessionToken: '', serviceToken: token });
+    return { saved: true, errors, trimmed, needsAccess: await missing(accessOrigins(profile)), ...(s3Origin ? { s3Origin } : {}) };
+  }
+
   return {
     async getSettings(): Promise<PublicSettings> {
       const [profile, secrets] = await Promise.all([deps.loadProfile(), deps.loadSecrets()]);
-      return { profile, hasSecret: Boolean(secrets?.secretAccessKey), hasSessionToken: Boolean(secrets?.sessionToken) };
+      return {
+        profile,
+        hasSecret: credentialSaved(profile, secrets),
+        hasSessionToken: profile?.kind !== 'presign-service' && Boolean(secrets?.sessionToken),
+        capabilities: capabilitiesOf(profile),
+        accessOrigins: profile ? accessOrigins(profile) : [],
+      };
     },
 
     async saveProfile(input) {
       const { draft, trimmed } = normalizeDraft(input);
       const savedSecrets = await deps.loadSecrets();
+      if (draft.kind === 'presign-service') return saveTeamProfile(draft, trimmed, savedSecrets);
       const errors = validateDraft(draft, { hasSavedSecret: Boolean(savedSecrets?.secretAccessKey) });
       if (Object.keys(errors).length) return { saved: false, errors, trimmed, needsAccess: [] };
-      const { profile, secrets } = splitDraft(draft);
+      const split = splitDraft(draft);
+      const profile = split.profile as KeysProfile;
+      const { secrets } = split;
       const secretAccessKey = secrets.secretAccessKey || savedSecrets?.secretAccessKey || '';
       let detectedRegion: string | undefined;
       if (!profile.region && (await deps.hasHostPermission(hostPermissionOrigins(profile)))) {
@@ -86,6 +136,7 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
         ).catch(() => undefined);
         if (detectedRegion) profile.region = detectedRegion;
       }
+      // Saving keys drops a presign service's token: one kind of credential at a time.
       await deps.store(profile, {
         secretAccessKey,
         // A token belongs to one key pair: a new secret without a token means long-lived keys.
@@ -97,15 +148,22 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
       return { saved: true, errors, trimmed, needsAccess, ...(detectedRegion ? { detectedRegion } : {}) };
     },
 
-    async testConnection(input): Promise<ConnectionReport> {
+    async testConnection(input): Promise<TeamConnectionReport> {
       const { draft } = normalizeDraft(await draftWithSavedSecrets(input));
       const errors = validateDraft(draft, { hasSavedSecret: false });
-      const blocking = (['accessKeyId', 'secretAccessKey', 'bucket', 'endpoint', 'region'] as const).find((f) => errors[f]);
+      const blocking = (draft.kind === 'presign-service' ? TEAM_BLOCKING : KEYS_BLOCKING).find((f) => errors[f]);
       if (blocking) {
         const error: UserError = { code: 'InvalidSettings', message: errors[blocking]!, transient: false };
         return { ok: false, message: error.message, error };
       }
       const { profile, secrets } = splitDraft(draft);
+      if (profile.kind === 'presign-service') {
+        if (!(await deps.hasHostPermission([originPattern(profile.serviceUrl)]))) {
+          const error = serviceAccessMissing(profile);
+          return { ok: false, message: error.message, error, needsAccess: [originPattern(profile.serviceUrl)] };
+        }
+        return testPresignService(deps, profile, profile.serviceAuth === 'none' ? '' : secrets.serviceToken ?? '');
+      }
       if (!(await deps.hasHostPermission(hostPermissionOrigins(profile)))) {
         const error = describeFailure(
           { code: 'HostPermissionMissing' },
@@ -123,21 +181,18 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
       return { ok: true, value: { key, bucket: profile.bucket, contentType: effectiveContentType(file.type) } };
     },
 
-    signUpload(request) {
-      return withSavedConnection('upload', async (profile, conn) => {
-        const client = createS3Client(conn);
-        try {
-          return await presignUpload(client, {
-            bucket: profile.bucket,
-            key: request.key,
-            contentType: request.contentType,
-            contentLength: request.size,
-            now: deps.now(),
-          });
-        } finally {
-          client.destroy();
-        }
-      });
+    async signUpload(request) {
+      const team = await withSavedTeam((profile, token) => signTeamUpload(deps, profile, token, request));
+      if (team) return team;
+      return withSavedConnection('upload', (profile, client) =>
+        presignUpload(client, {
+          bucket: profile.bucket,
+          key: request.key,
+          contentType: request.contentType,
+          contentLength: request.size,
+          now: deps.now(),
+        }),
+      );
     },
 
     async recordUpload(upload) {
@@ -146,36 +201,20 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
       await deps.record({ id, source, name, size, type, status, at, key, link, linkExpiresAt, copied, error });
     },
 
-    shareLink(request) {
-      return withSavedConnection('share', async (profile, conn) => {
-        const client = createS3Client(conn);
-        try {
-          return await presignShareLink(client, {
-            bucket: profile.bucket,
-            key: request.key,
-            fileName: request.fileName,
-            contentType: request.contentType,
-            expiresIn: profile.linkExpirySeconds,
-            now: deps.now(),
-          });
-        } finally {
-          client.destroy();
-        }
-      });
+    async shareLink(request) {
+      const team = await withSavedTeam((profile, token) => teamShareLink(deps, profile, token, request));
+      if (team) return team;
+      return withSavedConnection('share', (profile, client) =>
+        presignShareLink(client, {
+          bucket: profile.bucket,
+          key: request.key,
+          fileName: request.fileName,
+          contentType: request.contentType,
+          expiresIn: profile.linkExpirySeconds,
+          now: deps.now(),
+        }),
+      );
     },
   };
 }
 
-function connectionOf(profile: Profile, secrets: Secrets): S3Connection {
-  return {
-    bucket: profile.bucket,
-    region: profile.region,
-    endpoint: profile.endpoint,
-    forcePathStyle: profile.forcePathStyle,
-    credentials: {
-      accessKeyId: profile.accessKeyId,
-      secretAccessKey: secrets.secretAccessKey,
-      ...(secrets.sessionToken ? { sessionToken: secrets.sessionToken } : {}),
-    },
-  };
-}

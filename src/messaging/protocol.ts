@@ -2,8 +2,10 @@ import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { ConnectionReport } from '../s3/connection-test';
 import type { UserError } from '../s3/errors';
 import type { SignedRequest } from '../s3/presign';
+import type { CompletedPart, PartSpec, SignedPart } from '../s3/multipart';
 import type { RecentUpload } from '../history/recent';
-import type { FieldErrors, Profile, ProfileDraft, ProfileField } from '../settings/profile';
+import type { Capabilities, FieldErrors, Profile, ProfileDraft, ProfileField } from '../settings/profile';
+import type { TeamConnectionReport } from '../team/team-signer';
 
 /** Success with a value, or a failure the user can read. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: UserError };
@@ -11,8 +13,13 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: UserError }
 /** What any extension page may know about the settings: never a secret, only whether one is saved. */
 export interface PublicSettings {
   profile: Profile | null;
+  /** Whether the credential the profile signs with is saved: the secret key (keys), or the token (presign service; true when it wants none). */
   hasSecret: boolean;
   hasSessionToken: boolean;
+  /** What this kind of profile can do: a presign service signs single PUTs and GETs only (no multipart, no delete). */
+  capabilities: Capabilities;
+  /** Every origin pattern the saved profile needs (bucket; or presign service + the S3 host its URLs point at), for an "Allow access" click. */
+  accessOrigins: string[];
 }
 
 export interface SaveReport {
@@ -24,6 +31,8 @@ export interface SaveReport {
   detectedRegion?: string;
   /** Origin patterns the saved profile needs and the browser has not granted (ask in a click). */
   needsAccess: string[];
+  /** Presign service: the S3 origin its URLs point at, learned while saving. */
+  s3Origin?: string;
 }
 
 export interface FileDescription {
@@ -50,11 +59,12 @@ export interface ShareLinkRequest {
   contentType: string;
 }
 
-/** Every message between the extension's pages and its background, with its reply. */
-export interface ProtocolMap {
+/** Settings and single uploads: what the background service answers. */
+export interface CoreProtocolMap {
   getSettings(): PublicSettings;
   saveProfile(draft: ProfileDraft): SaveReport;
-  testConnection(draft: ProfileDraft): ConnectionReport;
+  /** Keys: one signed read-only request. Presign service: asks it for a GET URL and tries it (see TeamConnectionReport). */
+  testConnection(draft: ProfileDraft): ConnectionReport & TeamConnectionReport;
   /** Decides the object key for a file, from the profile's template. */
   planUpload(file: FileDescription): Result<UploadPlan>;
   /** A short-lived PUT URL bound to the key, type and size. */
@@ -65,12 +75,35 @@ export interface ProtocolMap {
   recordUpload(upload: RecentUpload): void;
 }
 
+export interface MultipartTargetRequest {
+  key: string;
+  contentType: string;
+}
+
+/** The upload runner's needs beyond single uploads: a home that outlives the popup, and multipart signing. */
+export interface UploadProtocolMap {
+  /** Makes sure the upload runner is running (Chrome: the offscreen document). */
+  ensureRunner(): void;
+  multipartCreate(request: MultipartTargetRequest): Result<{ uploadId: string }>;
+  multipartSignParts(request: MultipartTargetRequest & { uploadId: string; parts: PartSpec[] }): Result<SignedPart[]>;
+  multipartComplete(request: MultipartTargetRequest & { uploadId: string; parts: CompletedPart[] }): Result<{ etag?: string }>;
+  multipartAbort(request: MultipartTargetRequest & { uploadId: string }): Result<null>;
+}
+
+/** Every message between the extension's pages and its background, with its reply. */
+export interface ProtocolMap extends CoreProtocolMap, UploadProtocolMap {}
+
 export type MessageType = keyof ProtocolMap;
 
-/** One async handler per message: what the background implements. */
-export type ProtocolHandlers = {
-  [K in MessageType]: (...args: Parameters<ProtocolMap[K]>) => Promise<ReturnType<ProtocolMap[K]>>;
+/** One async handler per message of a map. */
+export type Handlers<M> = {
+  [K in keyof M]: M[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
 };
+
+/** What the background service implements. */
+export type ProtocolHandlers = Handlers<CoreProtocolMap>;
+/** What the background's upload part implements. */
+export type UploadHandlers = Handlers<UploadProtocolMap>;
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>();
 

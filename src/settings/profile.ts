@@ -1,35 +1,89 @@
 import { DEFAULT_KEY_TEMPLATE, validateKeyTemplate } from '../keys/template';
+import { hostPermissionOrigins } from '../s3/endpoint';
 import { DEFAULT_LINK_EXPIRY_SECONDS, validateLinkExpiry } from '../s3/expiry';
+import {
+  normalizeServiceUrl,
+  originPattern,
+  validateHeaderName,
+  validateServiceUrl,
+  validateTokenValue,
+  type ServiceAuth,
+} from '../team/service-url';
 
-/** Everything about a bucket connection except its secrets. Safe to show in any extension page. */
-export interface Profile {
-  accessKeyId: string;
+export type { ServiceAuth } from '../team/service-url';
+
+/** What both kinds of profile have: where objects go and how uploads are named and shared. */
+interface ProfileCommon {
+  /** Keys: the bucket's name. Presign service: sent as `bucket_name` when not empty ("if the service wants one"). */
   bucket: string;
-  /** Empty means "detect it". */
+  /**
+   * Keys: empty means "detect it". Presign service: learned from the
+   * service's URLs (their credential scope), never typed.
+   */
   region: string;
-  /** Empty means AWS S3; otherwise the base URL of an S3-compatible service. */
+  /**
+   * Keys: empty means AWS S3; otherwise the base URL of an S3-compatible
+   * service. Presign service: the S3 origin the service's URLs point at,
+   * learned from its answers (with `forcePathStyle` true, so that origin is
+   * the one requests go to); empty until the service has been asked.
+   */
   endpoint: string;
   forcePathStyle: boolean;
   keyTemplate: string;
   linkExpirySeconds: number;
 }
 
+/** Your own keys: the background signs every URL itself. */
+export interface KeysProfile extends ProfileCommon {
+  kind: 'keys';
+  accessKeyId: string;
+}
+
+/**
+ * Your team's presign service (the seed's `POST`/`GET /api/v1/files/presign`):
+ * the service signs, S3 Drop holds no bucket keys, only the service's token.
+ */
+export interface PresignServiceProfile extends ProfileCommon {
+  kind: 'presign-service';
+  /**
+   * Always empty: this kind holds no S3 key. It is here only so code written
+   * before profiles had kinds (which reads `profile.accessKeyId`) still type-checks;
+   * new code narrows on `kind` instead.
+   */
+  accessKeyId: '';
+  /** The service's base URL; `/api/v1/files/presign` is appended. */
+  serviceUrl: string;
+  serviceAuth: ServiceAuth;
+  /** The header that carries the token when `serviceAuth` is `header`, e.g. `X-API-Key`. */
+  serviceAuthHeader: string;
+}
+
+/** Everything about a connection except its secrets. Safe to show in any extension page. */
+export type Profile = KeysProfile | PresignServiceProfile;
+export type ProfileKind = Profile['kind'];
+
 /** Only the background ever reads these back. */
 export interface Secrets {
   secretAccessKey: string;
   sessionToken: string;
+  /** Presign service: the bearer token, or the custom header's value. Absent or empty in keys mode. */
+  serviceToken?: string;
 }
 
 /**
  * What the options page sends. An empty secret means "keep the saved one", so
  * the page never needs to read a secret back to show or resubmit the form.
  */
-export type ProfileDraft = Profile & Partial<Secrets>;
+export type ProfileDraft = KeysDraft | PresignServiceDraft;
+export type KeysDraft = KeysProfile & Partial<Secrets>;
+export type PresignServiceDraft = PresignServiceProfile & Partial<Secrets>;
 
-export type ProfileField = keyof ProfileDraft;
+/** Every field of either kind of draft. */
+export type ProfileField = keyof KeysProfile | keyof PresignServiceProfile | keyof Secrets;
 export type FieldErrors = Partial<Record<ProfileField, string>>;
 
-export const EMPTY_PROFILE: Profile = {
+export const EMPTY_PROFILE: KeysProfile = {
+  kind: 'keys',
   accessKeyId: '',
   bucket: '',
   region: '',
@@ -38,6 +92,52 @@ export const EMPTY_PROFILE: Profile = {
   keyTemplate: DEFAULT_KEY_TEMPLATE,
   linkExpirySeconds: DEFAULT_LINK_EXPIRY_SECONDS,
 };
+
+export const EMPTY_SERVICE_PROFILE: PresignServiceProfile = {
+  kind: 'presign-service',
+  accessKeyId: '',
+  serviceUrl: '',
+  serviceAuth: 'bearer',
+  serviceAuthHeader: '',
+  bucket: '',
+  region: '',
+  endpoint: '',
+  forcePathStyle: true,
+  keyTemplate: DEFAULT_KEY_TEMPLATE,
+  linkExpirySeconds: DEFAULT_LINK_EXPIRY_SECONDS,
+};
+
+const SERVICE_AUTH: readonly ServiceAuth[] = ['none', 'bearer', 'header'];
+
+/** What a kind of profile can do. A presign service signs single PUTs and GETs only. */
+export interface Capabilities {
+  /** Multipart uploads (files over the single-PUT limit of 5 GiB). */
+  multipart: boolean;
+  /** Deleting uploaded objects. */
+  delete: boolean;
+}
+
+export function capabilitiesOf(profile: Profile | null): Capabilities {
+  return profile?.kind === 'presign-service' ? { multipart: false, delete: false } : { multipart: true, delete: true };
+}
+
+/**
+ * Every origin the profile needs host permission for. Keys: the bucket's (see
+ * `hostPermissionOrigins`). Presign service: the service's, and the S3 origin
+ * its URLs point at once it is known.
+ */
+export function accessOrigins(profile: Profile): string[] {
+  if (profile.kind === 'keys') return hostPermissionOrigins(profile);
+  const origins: string[] = [];
+  for (const url of [profile.serviceUrl, profile.endpoint]) {
+    try {
+      if (url) origins.push(originPattern(url));
+    } catch {
+      /* not a URL yet: validation says so */
+    }
+  }
+  return [...new Set(origins)];
+}
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$|^[a-z0-9-]+$/;
 
@@ -66,32 +166,74 @@ export function validateEndpoint(endpoint: string): string | null {
   return null;
 }
 
+const TRIMMED_FIELDS = [
+  'accessKeyId',
+  'secretAccessKey',
+  'sessionToken',
+  'bucket',
+  'region',
+  'endpoint',
+  'serviceUrl',
+  'serviceAuthHeader',
+  'serviceToken',
+] as const satisfies readonly ProfileField[];
+
 /** Trims what people paste with stray spaces, and reports which fields changed. */
 export function normalizeDraft(draft: ProfileDraft): { draft: ProfileDraft; trimmed: ProfileField[] } {
   const trimmed: ProfileField[] = [];
-  const out = { ...draft };
-  for (const field of ['accessKeyId', 'secretAccessKey', 'sessionToken', 'bucket', 'region', 'endpoint'] as const) {
-    const value = out[field];
+  // A draft from before profiles had kinds is a keys draft.
+  const out = { ...draft, kind: draft.kind ?? 'keys' } as ProfileDraft;
+  const fields = out as unknown as Record<string, unknown>;
+  for (const field of TRIMMED_FIELDS) {
+    const value = fields[field];
     if (typeof value === 'string' && value !== value.trim()) {
-      out[field] = value.trim();
+      fields[field] = value.trim();
       trimmed.push(field);
     }
   }
   if (out.endpoint) out.endpoint = out.endpoint.replace(/\/+$/, '');
+  if (out.kind === 'presign-service') {
+    out.accessKeyId = '';
+    out.serviceUrl = normalizeServiceUrl(out.serviceUrl);
+    // Requests go exactly to the origin the service's URLs name.
+    out.forcePathStyle = true;
+  }
   return { draft: out, trimmed };
 }
 
-/** Field-level sentences for everything wrong with a draft; empty when it can be saved. */
+/** Field-level sentences for everything wrong with a draft; empty when it can be saved. `hasSavedSecret` is the saved secret key (keys) or token (presign service). */
 export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boolean }): FieldErrors {
   const errors: FieldErrors = {};
-  if (!draft.accessKeyId) errors.accessKeyId = 'Enter the access key ID.';
-  if (!draft.secretAccessKey && !opts.hasSavedSecret) errors.secretAccessKey = 'Enter the secret access key.';
-  const bucket = validateBucketName(draft.bucket);
-  if (bucket) errors.bucket = bucket;
-  if (draft.region && !REGION.test(draft.region))
-    errors.region = 'A region looks like eu-west-1 (lowercase letters, digits and hyphens); leave it empty to detect it.';
-  const endpoint = validateEndpoint(draft.endpoint);
-  if (endpoint) errors.endpoint = endpoint;
+  if (draft.kind === 'presign-service') {
+    const url = validateServiceUrl(draft.serviceUrl);
+    if (url) errors.serviceUrl = url;
+    if (!SERVICE_AUTH.includes(draft.serviceAuth)) errors.serviceAuth = 'Choose how the token is sent.';
+    if (draft.serviceAuth === 'header') {
+      const header = validateHeaderName(draft.serviceAuthHeader);
+      if (header) errors.serviceAuthHeader = header;
+    }
+    if (draft.serviceAuth === 'bearer' || draft.serviceAuth === 'header') {
+      if (!draft.serviceToken && !opts.hasSavedSecret)
+        errors.serviceToken = draft.serviceAuth === 'bearer' ? 'Enter the token the service gave you.' : 'Enter the header value (the token).';
+      const token = draft.serviceToken ? validateTokenValue(draft.serviceToken) : null;
+      if (token) errors.serviceToken = token;
+    }
+    if (draft.bucket) {
+      const bucket = validateBucketName(draft.bucket);
+      if (bucket) errors.bucket = bucket;
+    }
+    const endpoint = validateEndpoint(draft.endpoint);
+    if (endpoint) errors.endpoint = endpoint;
+  } else {
+    if (!draft.accessKeyId) errors.accessKeyId = 'Enter the access key ID.';
+    if (!draft.secretAccessKey && !opts.hasSavedSecret) errors.secretAccessKey = 'Enter the secret access key.';
+    const bucket = validateBucketName(draft.bucket);
+    if (bucket) errors.bucket = bucket;
+    if (draft.region && !REGION.test(draft.region))
+      errors.region = 'A region looks like eu-west-1 (lowercase letters, digits and hyphens); leave it empty to detect it.';
+    const endpoint = validateEndpoint(draft.endpoint);
+    if (endpoint) errors.endpoint = endpoint;
+  }
   const template = validateKeyTemplate(draft.keyTemplate);
   if (template) errors.keyTemplate = template;
   const expiry = validateLinkExpiry(draft.linkExpirySeconds);
@@ -101,6 +243,20 @@ export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boole
 
 /** Splits a draft into what may be shown anywhere and what only the background keeps. */
 export function splitDraft(draft: ProfileDraft): { profile: Profile; secrets: Partial<Secrets> } {
-  const { secretAccessKey, sessionToken, ...profile } = draft;
+  if (draft.kind === 'presign-service') {
+    const { secretAccessKey: _key, sessionToken: _session, serviceToken, ...profile } = draft;
+    return { profile, secrets: { serviceToken } };
+  }
+  const { secretAccessKey, sessionToken, serviceToken: _token, ...profile } = draft;
   return { profile, secrets: { secretAccessKey, sessionToken } };
+}
+
+/**
+ * Whether the credential the profile signs with is saved: the secret access
+ * key for keys, the token for a presign service (or nothing, when it wants none).
+ */
+export function credentialSaved(profile: Profile | null, secrets: Secrets | null): boolean {
+  if (!profile) return false;
+  if (profile.kind === 'presign-service') return profile.serviceAuth === 'none' || Boolean(secrets?.serviceToken);
+  return Boolean(secrets?.secretAccessKey);
 }

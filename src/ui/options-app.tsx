@@ -2,12 +2,31 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { renderKey } from '../keys/template';
 import { sendMessage } from '../messaging/protocol';
-import type { ConnectionReport } from '../s3/connection-test';
 import { hostPermissionOrigins } from '../s3/endpoint';
 import { LINK_EXPIRY_PRESETS } from '../s3/expiry';
-import { EMPTY_PROFILE, type FieldErrors, type Profile, type ProfileDraft, type ProfileField } from '../settings/profile';
+import {
+  accessOrigins,
+  EMPTY_PROFILE,
+  EMPTY_SERVICE_PROFILE,
+  type FieldErrors,
+  type KeysProfile,
+  type PresignServiceProfile,
+  type ProfileDraft,
+  type ProfileField,
+  type ProfileKind,
+  type ServiceAuth,
+} from '../settings/profile';
+import { hostOf, PRESIGN_PATH } from '../team/service-url';
 
-type Status = { tone: 'good' | 'bad' | 'info'; text: string; useRegion?: string; grant?: string[] } | null;
+type Status = {
+  tone: 'good' | 'bad' | 'info';
+  text: string;
+  useRegion?: string;
+  /** Origin patterns to offer an "Allow access to …" button for. */
+  grant?: string[];
+  /** What the grant button follows, for the sentence after it. */
+  after?: 'test' | 'save';
+} | null;
 
 const FIELD_LABELS: Partial<Record<ProfileField, string>> = {
   accessKeyId: 'Access key ID',
@@ -16,52 +35,119 @@ const FIELD_LABELS: Partial<Record<ProfileField, string>> = {
   bucket: 'Bucket',
   region: 'Region',
   endpoint: 'Endpoint URL',
+  serviceUrl: 'Service URL',
+  serviceAuthHeader: 'Header name',
+  serviceToken: 'Token',
 };
 
-/** Asks for exactly the bucket's origin; must run inside the click that triggered it. */
-async function requestAccess(profile: Profile): Promise<boolean> {
+const AUTH_CHOICES: { value: ServiceAuth; label: string }[] = [
+  { value: 'bearer', label: 'A bearer token (Authorization: Bearer …)' },
+  { value: 'header', label: 'A header of its own (name and value)' },
+  { value: 'none', label: 'No token: the service is open to this network' },
+];
+
+type Uploads = Pick<KeysProfile, 'keyTemplate' | 'linkExpirySeconds'>;
+
+/** Asks for exactly these origins; must run inside the click that triggered it. */
+async function requestAccess(origins: string[]): Promise<boolean> {
+  if (!origins.length) return true;
   try {
-    return await browser.permissions.request({ origins: hostPermissionOrigins(profile) });
+    return await browser.permissions.request({ origins });
   } catch {
     return false;
   }
 }
 
+/** `http://127.0.0.1:9000/*` → `127.0.0.1:9000` */
+function hostsOf(origins: string[]): string {
+  return origins.map((o) => hostOf(o.replace(/\/\*$/, '/'))).join(', ');
+}
+
 export function OptionsApp() {
-  const [profile, setProfile] = useState<Profile>(EMPTY_PROFILE);
+  const [kind, setKind] = useState<ProfileKind>('keys');
+  const [keys, setKeys] = useState<KeysProfile>(EMPTY_PROFILE);
+  const [team, setTeam] = useState<PresignServiceProfile>(EMPTY_SERVICE_PROFILE);
+  const [uploads, setUploads] = useState<Uploads>({ keyTemplate: EMPTY_PROFILE.keyTemplate, linkExpirySeconds: EMPTY_PROFILE.linkExpirySeconds });
   const [secret, setSecret] = useState('');
   const [token, setToken] = useState('');
+  const [serviceToken, setServiceToken] = useState('');
   const [hasSecret, setHasSecret] = useState(false);
   const [hasToken, setHasToken] = useState(false);
+  const [hasServiceToken, setHasServiceToken] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [status, setStatus] = useState<Status>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     void sendMessage('getSettings').then((s) => {
-      if (s.profile) setProfile(s.profile);
-      setHasSecret(s.hasSecret);
-      setHasToken(s.hasSessionToken);
+      const saved = s.profile;
+      if (!saved) return;
+      setUploads({ keyTemplate: saved.keyTemplate, linkExpirySeconds: saved.linkExpirySeconds });
+      setKind(saved.kind);
+      if (saved.kind === 'presign-service') {
+        setTeam(saved);
+        setHasServiceToken(s.hasSecret && saved.serviceAuth !== 'none');
+      } else {
+        setKeys(saved);
+        setHasSecret(s.hasSecret);
+        setHasToken(s.hasSessionToken);
+      }
     });
   }, []);
 
-  const set = <K extends keyof Profile>(field: K, value: Profile[K]) => {
-    setProfile((p) => ({ ...p, [field]: value }));
-    setErrors((e) => ({ ...e, [field]: undefined }));
+  const clearError = (field: ProfileField) => setErrors((e) => ({ ...e, [field]: undefined }));
+  const setKey = <K extends keyof KeysProfile>(field: K, value: KeysProfile[K]) => {
+    setKeys((p) => ({ ...p, [field]: value }));
+    clearError(field);
   };
-  const draft = (): ProfileDraft => ({ ...profile, secretAccessKey: secret, sessionToken: token });
+  const setService = <K extends keyof PresignServiceProfile>(field: K, value: PresignServiceProfile[K]) => {
+    setTeam((p) => ({ ...p, [field]: value }));
+    clearError(field);
+  };
+  const setUpload = <K extends keyof Uploads>(field: K, value: Uploads[K]) => {
+    setUploads((u) => ({ ...u, [field]: value }));
+    clearError(field);
+  };
+
+  const draft = (): ProfileDraft =>
+    kind === 'presign-service'
+      ? { ...team, ...uploads, serviceToken }
+      : { ...keys, ...uploads, secretAccessKey: secret, sessionToken: token };
+  /**
+   * What to ask the browser for in this click: the bucket's origin, or the
+   * service's and its S3 host's. Nothing while the fields do not make a URL
+   * yet: the background's validation then says what is wrong.
+   */
+  const originsFor = (d: ProfileDraft): string[] => {
+    try {
+      return d.kind === 'presign-service' ? accessOrigins(d) : hostPermissionOrigins(d);
+    } catch {
+      return [];
+    }
+  };
 
   async function onTest() {
-    const granted = await requestAccess(profile);
+    setStatus(null);
+    const current = draft();
+    const origins = originsFor(current);
+    const granted = await requestAccess(origins);
     setBusy(true);
     setStatus({ tone: 'info', text: 'Testing the connection…' });
     try {
       if (!granted) {
-        setStatus({ tone: 'bad', text: `S3 Drop needs access to ${hostPermissionOrigins(profile).join(' and ')} to reach the bucket. Press Test connection again and allow it.` });
+        const what = current.kind === 'presign-service' ? 'to reach the presign service' : 'to reach the bucket';
+        setStatus({ tone: 'bad', text: `S3 Drop needs access to ${hostsOf(origins)} ${what}. Press Test connection again and allow it.` });
         return;
       }
-      const report: ConnectionReport = await sendMessage('testConnection', draft());
-      const useRegion = report.detectedRegion && report.detectedRegion !== profile.region ? report.detectedRegion : undefined;
+      const report = await sendMessage('testConnection', current);
+      if (current.kind === 'presign-service') {
+        const { s3Origin, region } = report;
+        if (s3Origin) setTeam((p) => ({ ...p, endpoint: s3Origin, forcePathStyle: true, region: region ?? p.region }));
+        const grant = report.needsAccess?.length ? report.needsAccess : undefined;
+        setStatus({ tone: report.ok ? 'good' : 'bad', text: report.message, ...(grant ? { grant, after: 'test' as const } : {}) });
+        return;
+      }
+      const useRegion = report.detectedRegion && report.detectedRegion !== keys.region ? report.detectedRegion : undefined;
       setStatus({ tone: report.ok ? 'good' : 'bad', text: report.message, ...(useRegion ? { useRegion } : {}) });
     } finally {
       setBusy(false);
@@ -70,10 +156,12 @@ export function OptionsApp() {
 
   async function onSave(e: Event) {
     e.preventDefault();
-    await requestAccess(profile);
+    setStatus(null);
+    const current = draft();
+    await requestAccess(originsFor(current));
     setBusy(true);
     try {
-      const report = await sendMessage('saveProfile', draft());
+      const report = await sendMessage('saveProfile', current);
       setErrors(report.errors);
       if (!report.saved) {
         setStatus({ tone: 'bad', text: 'Not saved: fix the fields marked in red above.' });
@@ -81,53 +169,80 @@ export function OptionsApp() {
         requestAnimationFrame(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
         return;
       }
-      if (secret) setHasSecret(true);
-      if (secret) setHasToken(Boolean(token));
-      else if (token) setHasToken(true);
-      setSecret('');
-      setToken('');
-      if (report.detectedRegion) setProfile((p) => ({ ...p, region: report.detectedRegion! }));
+      const notes: string[] = [];
+      if (current.kind === 'presign-service') {
+        // The background keeps one kind of credential: saving the service dropped any saved keys.
+        setHasSecret(false);
+        setHasToken(false);
+        setHasServiceToken(current.serviceAuth !== 'none' && (Boolean(serviceToken) || hasServiceToken));
+        setServiceToken('');
+        const { s3Origin } = report;
+        if (s3Origin) {
+          setTeam((p) => ({ ...p, endpoint: s3Origin, forcePathStyle: true }));
+          notes.push(`Uploads go to S3 on ${hostOf(s3Origin)}.`);
+        }
+      } else {
+        setHasServiceToken(false);
+        if (secret) setHasSecret(true);
+        if (secret) setHasToken(Boolean(token));
+        else if (token) setHasToken(true);
+        setSecret('');
+        setToken('');
+        if (report.detectedRegion) setKeys((p) => ({ ...p, region: report.detectedRegion! }));
+        if (report.detectedRegion) notes.push(`Detected region ${report.detectedRegion}.`);
+      }
       const trimmed = report.trimmed.map((f) => FIELD_LABELS[f] ?? f);
-      const notes = [
-        report.detectedRegion ? `Detected region ${report.detectedRegion}.` : '',
-        trimmed.length ? `Removed spaces around: ${trimmed.join(', ')}.` : '',
-        report.needsAccess.length ? 'S3 Drop still needs your permission to reach the bucket.' : '',
-      ].filter(Boolean);
+      if (trimmed.length) notes.push(`Removed spaces around: ${trimmed.join(', ')}.`);
+      if (report.needsAccess.length)
+        notes.push(
+          current.kind === 'presign-service'
+            ? `S3 Drop still needs your permission to reach ${hostsOf(report.needsAccess)}.`
+            : 'S3 Drop still needs your permission to reach the bucket.',
+        );
       setStatus({
         tone: report.needsAccess.length ? 'bad' : 'good',
         text: ['Saved.', ...notes].join(' '),
-        ...(report.needsAccess.length ? { grant: report.needsAccess } : {}),
+        ...(report.needsAccess.length ? { grant: report.needsAccess, after: 'save' as const } : {}),
       });
     } finally {
       setBusy(false);
     }
   }
 
-  async function onGrant(origins: string[]) {
+  async function onGrant(origins: string[], after: 'test' | 'save' = 'save') {
     const granted = await browser.permissions.request({ origins }).catch(() => false);
+    if (!granted) {
+      setStatus({
+        tone: 'bad',
+        text: `Access was not granted: uploads cannot reach ${kind === 'presign-service' ? hostsOf(origins) : 'the bucket'} until you allow it.`,
+        grant: origins,
+        after,
+      });
+      return;
+    }
     setStatus(
-      granted
-        ? { tone: 'good', text: 'Saved. S3 Drop can reach the bucket now.' }
-        : { tone: 'bad', text: 'Access was not granted: uploads cannot reach the bucket until you allow it.', grant: origins },
+      after === 'test'
+        ? { tone: 'good', text: `S3 Drop can reach ${hostsOf(origins)} now. Press Test connection to check that S3 takes the service's URLs, then Save.` }
+        : { tone: 'good', text: kind === 'presign-service' ? `Saved. S3 Drop can reach ${hostsOf(origins)} now.` : 'Saved. S3 Drop can reach the bucket now.' },
     );
   }
 
   async function onUseRegion(region: string) {
-    const next = { ...profile, region };
-    setProfile(next);
-    await requestAccess(next);
+    const next = { ...keys, region };
+    setKeys(next);
+    await requestAccess(originsFor({ ...next, ...uploads }));
     setStatus({ tone: 'info', text: `Region set to ${region}. Save to keep it.` });
   }
 
   const preview = (() => {
     try {
-      return renderKey(profile.keyTemplate, { name: 'My photo.jpg', now: new Date(), uuid: '3f2c…' });
+      return renderKey(uploads.keyTemplate, { name: 'My photo.jpg', now: new Date(), uuid: '3f2c…' });
     } catch {
       return '';
     }
   })();
 
-  const field = (id: keyof ProfileDraft, label: string, input: preact.JSX.Element, hint?: string) => (
+  const field = (id: ProfileField, label: string, input: preact.JSX.Element, hint?: string) => (
     <div class="field">
       <label for={id}>{label}</label>
       {input}
@@ -143,81 +258,173 @@ export function OptionsApp() {
       )}
     </div>
   );
-  const a11y = (id: keyof ProfileDraft, hint?: boolean) => ({
+  const a11y = (id: ProfileField, hint?: boolean) => ({
     id,
     'aria-invalid': errors[id] ? ('true' as const) : undefined,
     'aria-describedby': [hint ? `${id}-hint` : '', errors[id] ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined,
   });
+  const chooseKind = (next: ProfileKind) => {
+    setKind(next);
+    setErrors({});
+    setStatus(null);
+  };
+
+  const keysFields = (
+    <>
+      <fieldset>
+        <legend>Bucket</legend>
+        {field('bucket', 'Bucket', <input type="text" {...a11y('bucket')} value={keys.bucket} onInput={(e) => setKey('bucket', e.currentTarget.value)} autoComplete="off" spellcheck={false} />)}
+        {field(
+          'region',
+          'Region',
+          <input type="text" {...a11y('region', true)} value={keys.region} placeholder="detect automatically" onInput={(e) => setKey('region', e.currentTarget.value)} spellcheck={false} />,
+          'For example eu-west-1. Leave empty to detect it.',
+        )}
+        {field(
+          'endpoint',
+          'Endpoint URL (optional)',
+          <input type="url" {...a11y('endpoint', true)} value={keys.endpoint} placeholder="https://s3.example.com" onInput={(e) => setKey('endpoint', e.currentTarget.value)} spellcheck={false} />,
+          'Only for S3-compatible services (MinIO, Ceph, Swift, R2…). Empty means AWS S3.',
+        )}
+        <div class="field check">
+          <input id="forcePathStyle" type="checkbox" checked={keys.forcePathStyle} onChange={(e) => setKey('forcePathStyle', e.currentTarget.checked)} />
+          <label for="forcePathStyle">Path-style addressing (endpoint/bucket/key)</label>
+        </div>
+      </fieldset>
+
+      <fieldset>
+        <legend>Keys</legend>
+        {field('accessKeyId', 'Access key ID', <input type="text" {...a11y('accessKeyId')} value={keys.accessKeyId} onInput={(e) => setKey('accessKeyId', e.currentTarget.value)} autoComplete="off" spellcheck={false} />)}
+        {field(
+          'secretAccessKey',
+          'Secret access key',
+          <input
+            type="password"
+            {...a11y('secretAccessKey', true)}
+            value={secret}
+            placeholder={hasSecret ? 'saved — type to replace' : ''}
+            onInput={(e) => {
+              setSecret(e.currentTarget.value);
+              clearError('secretAccessKey');
+            }}
+            autoComplete="off"
+          />,
+          hasSecret ? 'A secret is saved. It is never shown again; type a new one to replace it.' : 'Stored only in this browser.',
+        )}
+        {field(
+          'sessionToken',
+          'Session token (optional)',
+          <input type="password" {...a11y('sessionToken', true)} value={token} placeholder={hasToken ? 'saved — type to replace' : ''} onInput={(e) => setToken(e.currentTarget.value)} autoComplete="off" />,
+          'Only for temporary credentials (STS). Links die when the token does.',
+        )}
+      </fieldset>
+    </>
+  );
+
+  const teamFields = (
+    <fieldset>
+      <legend>Presign service</legend>
+      {field(
+        'serviceUrl',
+        'Service URL',
+        <input type="url" {...a11y('serviceUrl', true)} value={team.serviceUrl} placeholder="https://files.example.com" onInput={(e) => setService('serviceUrl', e.currentTarget.value)} spellcheck={false} />,
+        `Its base address. S3 Drop asks ${PRESIGN_PATH} under it: POST for an upload URL, GET for a share link.`,
+      )}
+      {field(
+        'serviceAuth',
+        'Send the token as',
+        <select {...a11y('serviceAuth')} value={team.serviceAuth} onChange={(e) => setService('serviceAuth', e.currentTarget.value as ServiceAuth)}>
+          {AUTH_CHOICES.map((c) => (
+            <option value={c.value}>{c.label}</option>
+          ))}
+        </select>,
+      )}
+      {team.serviceAuth === 'header' &&
+        field(
+          'serviceAuthHeader',
+          'Header name',
+          <input type="text" {...a11y('serviceAuthHeader', true)} value={team.serviceAuthHeader} placeholder="X-API-Key" onInput={(e) => setService('serviceAuthHeader', e.currentTarget.value)} autoComplete="off" spellcheck={false} />,
+          'The header the service reads the token from.',
+        )}
+      {team.serviceAuth !== 'none' &&
+        field(
+          'serviceToken',
+          team.serviceAuth === 'header' ? 'Header value' : 'Token',
+          <input
+            type="password"
+            {...a11y('serviceToken', true)}
+            value={serviceToken}
+            placeholder={hasServiceToken ? 'saved — type to replace' : ''}
+            onInput={(e) => {
+              setServiceToken(e.currentTarget.value);
+              clearError('serviceToken');
+            }}
+            autoComplete="off"
+          />,
+          hasServiceToken
+            ? 'A token is saved. It is never shown again; type a new one to replace it.'
+            : 'Stored only in this browser, with the secrets; sent only to the service.',
+        )}
+      {field(
+        'bucket',
+        'Bucket name (if the service asks for one)',
+        <input type="text" {...a11y('bucket', true)} value={team.bucket} onInput={(e) => setService('bucket', e.currentTarget.value)} autoComplete="off" spellcheck={false} />,
+        'Sent as bucket_name. Leave empty when the service has its own bucket.',
+      )}
+      <p class="hint">
+        {team.endpoint ? (
+          <>
+            The service's URLs point at S3 on <strong>{hostOf(team.endpoint)}</strong>
+            {team.region ? ` (region ${team.region})` : ''}.{' '}
+          </>
+        ) : (
+          'Test connection finds out which S3 host the service signs for. '
+        )}
+        In this mode each file goes up in one PUT (at most 5 GiB), and uploads cannot be deleted from S3 Drop.
+      </p>
+    </fieldset>
+  );
 
   return (
     <main class="options">
       <h1>S3 Drop options</h1>
-      <p class="muted">Your keys stay in this browser. Only S3 Drop's background reads them, to sign short-lived URLs.</p>
+      <p class="muted">
+        {kind === 'presign-service'
+          ? "No bucket keys in this browser: your team's presign service signs each URL, and S3 Drop keeps only its token."
+          : "Your keys stay in this browser. Only S3 Drop's background reads them, to sign short-lived URLs."}
+      </p>
       <form onSubmit={onSave} noValidate>
-        <fieldset>
-          <legend>Bucket</legend>
-          {field('bucket', 'Bucket', <input type="text" {...a11y('bucket')} value={profile.bucket} onInput={(e) => set('bucket', e.currentTarget.value)} autoComplete="off" spellcheck={false} />)}
-          {field(
-            'region',
-            'Region',
-            <input type="text" {...a11y('region', true)} value={profile.region} placeholder="detect automatically" onInput={(e) => set('region', e.currentTarget.value)} spellcheck={false} />,
-            'For example eu-west-1. Leave empty to detect it.',
-          )}
-          {field(
-            'endpoint',
-            'Endpoint URL (optional)',
-            <input type="url" {...a11y('endpoint', true)} value={profile.endpoint} placeholder="https://s3.example.com" onInput={(e) => set('endpoint', e.currentTarget.value)} spellcheck={false} />,
-            'Only for S3-compatible services (MinIO, Ceph, Swift, R2…). Empty means AWS S3.',
-          )}
+        <fieldset class="kind">
+          <legend>Connect with</legend>
           <div class="field check">
-            <input id="forcePathStyle" type="checkbox" checked={profile.forcePathStyle} onChange={(e) => set('forcePathStyle', e.currentTarget.checked)} />
-            <label for="forcePathStyle">Path-style addressing (endpoint/bucket/key)</label>
+            <input type="radio" id="kind-keys" name="kind" value="keys" checked={kind === 'keys'} onChange={() => chooseKind('keys')} />
+            <label for="kind-keys">My own keys</label>
+          </div>
+          <div class="field check">
+            <input type="radio" id="kind-presign-service" name="kind" value="presign-service" checked={kind === 'presign-service'} onChange={() => chooseKind('presign-service')} />
+            <label for="kind-presign-service">My team's presign service</label>
           </div>
         </fieldset>
 
-        <fieldset>
-          <legend>Keys</legend>
-          {field('accessKeyId', 'Access key ID', <input type="text" {...a11y('accessKeyId')} value={profile.accessKeyId} onInput={(e) => set('accessKeyId', e.currentTarget.value)} autoComplete="off" spellcheck={false} />)}
-          {field(
-            'secretAccessKey',
-            'Secret access key',
-            <input
-              type="password"
-              {...a11y('secretAccessKey', true)}
-              value={secret}
-              placeholder={hasSecret ? 'saved — type to replace' : ''}
-              onInput={(e) => {
-                setSecret(e.currentTarget.value);
-                setErrors((x) => ({ ...x, secretAccessKey: undefined }));
-              }}
-              autoComplete="off"
-            />,
-            hasSecret ? 'A secret is saved. It is never shown again; type a new one to replace it.' : 'Stored only in this browser.',
-          )}
-          {field(
-            'sessionToken',
-            'Session token (optional)',
-            <input type="password" {...a11y('sessionToken', true)} value={token} placeholder={hasToken ? 'saved — type to replace' : ''} onInput={(e) => setToken(e.currentTarget.value)} autoComplete="off" />,
-            'Only for temporary credentials (STS). Links die when the token does.',
-          )}
-        </fieldset>
+        {kind === 'presign-service' ? teamFields : keysFields}
 
         <fieldset>
           <legend>Uploads</legend>
           {field(
             'keyTemplate',
             'Object key template',
-            <input type="text" {...a11y('keyTemplate', true)} value={profile.keyTemplate} onInput={(e) => set('keyTemplate', e.currentTarget.value)} spellcheck={false} />,
-            `Tokens: {yyyy} {mm} {dd} {hh} {uuid} {name} {ext}. Example: ${preview}`,
+            <input type="text" {...a11y('keyTemplate', true)} value={uploads.keyTemplate} onInput={(e) => setUpload('keyTemplate', e.currentTarget.value)} spellcheck={false} />,
+            `Tokens: {yyyy} {mm} {dd} {hh} {uuid} {name} {ext}. Example: ${preview}${kind === 'presign-service' ? '. A service may take keys under its own prefix only, e.g. drop/.' : ''}`,
           )}
           {field(
             'linkExpirySeconds',
             'Share links expire after',
-            <select {...a11y('linkExpirySeconds')} value={String(profile.linkExpirySeconds)} onChange={(e) => set('linkExpirySeconds', Number(e.currentTarget.value))}>
+            <select {...a11y('linkExpirySeconds', kind === 'presign-service')} value={String(uploads.linkExpirySeconds)} onChange={(e) => setUpload('linkExpirySeconds', Number(e.currentTarget.value))}>
               {LINK_EXPIRY_PRESETS.map((p) => (
                 <option value={String(p.seconds)}>{p.label}</option>
               ))}
             </select>,
+            kind === 'presign-service' ? 'Asked of the service as expiration; it may give less, and the popup shows when each link really expires.' : undefined,
           )}
         </fieldset>
 
@@ -234,8 +441,8 @@ export function OptionsApp() {
             <div class={`report ${status.tone}`} role={status.tone === 'bad' ? 'alert' : 'status'}>
               <p>{status.text}</p>
               {status.grant && (
-                <button type="button" class="primary" onClick={() => onGrant(status.grant!)}>
-                  Allow access to {status.grant.map((o) => new URL(o.replace('/*', '/')).host).join(', ')}
+                <button type="button" class="primary" onClick={() => onGrant(status.grant!, status.after)}>
+                  Allow access to {hostsOf(status.grant)}
                 </button>
               )}
               {status.useRegion && (

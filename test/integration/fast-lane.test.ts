@@ -32,6 +32,7 @@ describe('upload flow on the fast lane (s3rver)', () => {
     };
     service = createService(deps);
     const saved = await service.saveProfile({
+      kind: 'keys',
       accessKeyId: ` ${s3.accessKeyId} `,
       secretAccessKey: s3.secretAccessKey,
       bucket: 'fast',
@@ -81,7 +82,7 @@ describe('upload flow on the fast lane (s3rver)', () => {
     expect(settings).toMatchObject({ hasSecret: true, hasSessionToken: false });
     // s3rver's secret equals its key ID, so check the shape rather than the text.
     expect(Object.keys(settings.profile!).sort()).toEqual(
-      ['accessKeyId', 'bucket', 'endpoint', 'forcePathStyle', 'keyTemplate', 'linkExpirySeconds', 'region'],
+      ['accessKeyId', 'bucket', 'endpoint', 'forcePathStyle', 'keyTemplate', 'kind', 'linkExpirySeconds', 'region'],
     );
   });
 });

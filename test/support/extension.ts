@@ -87,6 +87,24 @@ export interface ProfileInput {
   secretAccessKey: string;
 }
 
+/** A "Presign service" profile, as the options page asks for it. */
+export interface ServiceProfileInput {
+  serviceUrl: string;
+  auth: 'bearer' | 'header' | 'none';
+  /** For `auth: 'header'`. */
+  headerName: string;
+  /** The bearer token or the header's value. */
+  token: string;
+  bucket: string;
+  keyTemplate: string;
+}
+
+const AUTH_OPTION: Record<ServiceProfileInput['auth'], RegExp> = {
+  bearer: /^A bearer token/,
+  header: /^A header of its own/,
+  none: /^No token/,
+};
+
 /** The options page, driven by its visible labels. */
 export class OptionsPage {
   constructor(readonly page: Page) {}
@@ -106,6 +124,37 @@ export class OptionsPage {
     if (p.pathStyle !== undefined) await page.getByLabel(/Path-style addressing/).setChecked(p.pathStyle);
     if (p.accessKeyId !== undefined) await page.getByLabel('Access key ID').fill(p.accessKeyId);
     if (p.secretAccessKey !== undefined) await page.getByLabel('Secret access key').fill(p.secretAccessKey);
+  }
+
+  /** Picks "Connect with: My own keys" or "My team's presign service". */
+  async chooseKind(kind: 'keys' | 'presign-service'): Promise<void> {
+    await this.page.getByRole('radio', { name: kind === 'keys' ? 'My own keys' : "My team's presign service" }).check();
+  }
+
+  /** Fills the "Presign service" fields (choose that kind first). */
+  async fillService(p: Partial<ServiceProfileInput>): Promise<void> {
+    const { page } = this;
+    if (p.serviceUrl !== undefined) await page.getByLabel('Service URL', { exact: true }).fill(p.serviceUrl);
+    if (p.auth !== undefined) {
+      const select = page.getByLabel('Send the token as', { exact: true });
+      const value = await select.locator('option').filter({ hasText: AUTH_OPTION[p.auth] }).getAttribute('value');
+      await select.selectOption(value!);
+    }
+    if (p.headerName !== undefined) await page.getByLabel('Header name', { exact: true }).fill(p.headerName);
+    if (p.token !== undefined) await page.getByLabel(/^(Token|Header value)$/).fill(p.token);
+    if (p.bucket !== undefined) await page.getByLabel('Bucket name (if the service asks for one)').fill(p.bucket);
+    if (p.keyTemplate !== undefined) await page.getByLabel('Object key template').fill(p.keyTemplate);
+  }
+
+  /** Presses the "Allow access to …" button the last report offers, and returns the sentence after it. */
+  async allowAccess(): Promise<string> {
+    await this.page.getByRole('button', { name: /^Allow access to / }).click();
+    return this.report();
+  }
+
+  /** The sentence the page shows now (after Test connection, Save or Allow access). */
+  async lastReport(): Promise<string> {
+    return this.report();
   }
 
   /** Presses Test connection and returns the sentence it shows. */

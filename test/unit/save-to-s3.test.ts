@@ -64,7 +64,7 @@ class FakeTransport implements PutTransport {
 function fakeService(log: string[], profile: Profile | null) {
   const getSettings = vi.fn(async (): Promise<PublicSettings> => {
     log.push('getSettings');
-    return { profile, hasSecret: profile !== null, hasSessionToken: false };
+    return { profile, hasSecret: profile !== null, hasSessionToken: false, capabilities: { multipart: true, delete: true }, accessOrigins: [] };
   });
   const planUpload = vi.fn(async (file: FileDescription): Promise<Result<UploadPlan>> => {
     log.push('planUpload');

@@ -3,18 +3,18 @@ import { describe, expect, it, vi } from 'vitest';
 import { MESSAGE_TYPES } from '../../src/background/register';
 import { createService, type ServiceDeps } from '../../src/background/service';
 import { renderKey } from '../../src/keys/template';
-import { sendMessage, type ProtocolMap, type PublicSettings, type Result, type UploadPlan } from '../../src/messaging/protocol';
+import { sendMessage, type CoreProtocolMap, type ProtocolMap, type UploadProtocolMap, type PublicSettings, type Result, type UploadPlan } from '../../src/messaging/protocol';
 import { hostPermissionOrigins } from '../../src/s3/endpoint';
 import type { SignedRequest } from '../../src/s3/presign';
 import type { FetchLike } from '../../src/s3/region';
-import { EMPTY_PROFILE, type Profile, type ProfileDraft, type Secrets } from '../../src/settings/profile';
+import { EMPTY_PROFILE, type KeysDraft, type Profile, type ProfileDraft, type Secrets } from '../../src/settings/profile';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const TOKEN = 'SESSIONTOKEN/abc+def=';
 const NOW = new Date('2024-03-05T07:08:09Z');
 const UUID = '123e4567-e89b-42d3-a456-426614174000';
 
-const draft = (over: Partial<ProfileDraft> = {}): ProfileDraft => ({
+const draft = (over: Partial<KeysDraft> = {}): ProfileDraft => ({
   ...EMPTY_PROFILE,
   accessKeyId: 'AKIAEXAMPLE',
   secretAccessKey: SECRET,
@@ -215,7 +215,13 @@ describe('recordUpload', () => {
 
 describe('getSettings', () => {
   it('reports nothing before the first save', async () => {
-    expect(await createService(fake().deps).getSettings()).toEqual({ profile: null, hasSecret: false, hasSessionToken: false });
+    expect(await createService(fake().deps).getSettings()).toEqual({
+      profile: null,
+      hasSecret: false,
+      hasSessionToken: false,
+      capabilities: { multipart: true, delete: true },
+      accessOrigins: [],
+    });
   });
 
   it('says whether secrets are saved, never what they are', async () => {
@@ -341,7 +347,7 @@ describe('testConnection', () => {
     [{ bucket: '' }, 'Enter the bucket name.'],
     [{ endpoint: 's3.example.com' }, /full URL/],
     [{ region: 'EU West 1' }, /looks like eu-west-1/],
-  ] as [Partial<ProfileDraft>, string | RegExp][])('with %o answers the field sentence without the network', async (over, sentence) => {
+  ] as [Partial<KeysDraft>, string | RegExp][])('with %o answers the field sentence without the network', async (over, sentence) => {
     const f = fake();
     const report = await createService(f.deps).testConnection(draft(over));
     expect(report.ok).toBe(false);
@@ -392,25 +398,32 @@ describe('protocol coverage', () => {
     signUpload: null,
     shareLink: null,
     recordUpload: null,
-  } satisfies Record<keyof ProtocolMap, null>;
+  } satisfies Record<keyof CoreProtocolMap, null>;
+  const uploadTypes = {
+    ensureRunner: null,
+    multipartCreate: null,
+    multipartSignParts: null,
+    multipartComplete: null,
+    multipartAbort: null,
+  } satisfies Record<keyof UploadProtocolMap, null>;
 
-  it('the service handles exactly the message types that register.ts wires', () => {
-    const service = createService(fake().deps);
-    expect([...MESSAGE_TYPES].sort()).toEqual(Object.keys(service).sort());
+  it('register.ts wires exactly the protocol’s message types', () => {
+    expect([...MESSAGE_TYPES].sort()).toEqual([...Object.keys(protocolTypes), ...Object.keys(uploadTypes)].sort());
     expect(new Set(MESSAGE_TYPES).size).toBe(MESSAGE_TYPES.length);
   });
 
   it('the protocol has exactly the service methods', () => {
     const service = createService(fake().deps);
     expect(Object.keys(protocolTypes).sort()).toEqual(Object.keys(service).sort());
-    for (const type of MESSAGE_TYPES) expect(typeof service[type]).toBe('function');
+    for (const type of Object.keys(protocolTypes) as (keyof CoreProtocolMap)[]) expect(typeof service[type]).toBe('function');
   });
 });
 
 // Type tests: checked by `tsc --noEmit`, never run.
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
-export type ServiceCoversProtocol = Expect<Equal<keyof ReturnType<typeof createService>, keyof ProtocolMap>>;
+export type ServiceCoversProtocol = Expect<Equal<keyof ReturnType<typeof createService>, keyof CoreProtocolMap>>;
+export type MapsMakeTheProtocol = Expect<Equal<keyof ProtocolMap, keyof CoreProtocolMap | keyof UploadProtocolMap>>;
 
 export function typeTestsNeverCalled(): void {
   // @ts-expect-error -- not a message type

@@ -1,0 +1,308 @@
+/**
+ * A client for a team's presign service: the seed's `POST` (upload URL) and
+ * `GET` (access URL) on `/api/v1/files/presign`. Pure: `fetch` is injected,
+ * no browser API, tested in Node.
+ *
+ * What it sends (exactly):
+ *   POST <base>/api/v1/files/presign?bucket_name=…&object_name=…&expiration=…&content_type=…&content_length=…
+ *        Content-Type: application/json
+ *        {"bucket_name":…,"object_name":…,"expiration":…,"content_type":…,"content_length":…}
+ *   GET  <base>/api/v1/files/presign?bucket_name=…&object_name=…&expiration=…
+ * `bucket_name` only when the profile has one. The same fields go in the
+ * query and (for POST) the JSON body, so a service that reads either works.
+ * Authorization: `Authorization: Bearer <token>`, or `<Header>: <token>`, or
+ * nothing. No cookies (`credentials: 'omit'`), no cache.
+ *
+ * What it accepts: a JSON string, a JSON object with the URL under `url`,
+ * `presigned_url` (or a few other common names, possibly inside `data` or
+ * `result`), or the URL as plain text. A `headers` object beside the URL is
+ * sent with the upload.
+ */
+import type { FetchLike } from '../s3/region';
+import { presignEndpoint, type ServiceAuth } from './service-url';
+import { readSignedUrl, type SignedUrlFacts } from './signed-url';
+
+export interface PresignServiceConfig {
+  baseUrl: string;
+  auth: ServiceAuth;
+  /** The header name for `auth: 'header'`. */
+  authHeader?: string;
+  /** The bearer token or the header's value. */
+  token?: string;
+  /** Sent as `bucket_name` when not empty. */
+  bucket?: string;
+  /** How long to wait for an answer; 15 s by default. */
+  timeoutMs?: number;
+}
+
+export interface UploadUrlRequest {
+  objectName: string;
+  /** Seconds the URL should live; the service may cap it. */
+  expiration: number;
+  /** Sent as `content_type`: a service that binds it into the signature makes the URL refuse any other type. */
+  contentType: string;
+  /** Sent as `content_length`, for services that bind the size too. */
+  contentLength?: number;
+}
+
+export interface AccessUrlRequest {
+  objectName: string;
+  expiration: number;
+}
+
+export interface PresignedUrl {
+  url: string;
+  /** Headers the service asked the request to carry (lower-case names). */
+  headers: Record<string, string>;
+  facts: SignedUrlFacts;
+}
+
+export type PresignFailureCode =
+  | 'PresignServiceUnreachable'
+  | 'PresignServiceRefused'
+  | 'PresignServiceNotFound'
+  | 'PresignServiceRejected'
+  | 'PresignServiceBusy'
+  | 'PresignServiceError'
+  | 'PresignServiceBadAnswer';
+
+/** What went wrong talking to the service, before any sentence is made of it. */
+export interface PresignFailure {
+  code: PresignFailureCode;
+  method: 'GET' | 'POST';
+  /** The endpoint asked, without query. */
+  endpoint: string;
+  status?: number;
+  /** The service's own words (FastAPI's `detail`, `error`, `message`, or a short text body), token removed. */
+  detail?: string;
+  /** Bad answers: what came instead of a URL. */
+  answer?: string;
+  badAnswer?: 'empty' | 'html' | 'post-form' | 'not-a-url' | 'not-http';
+  /** Unreachable: nothing came back within the time limit. */
+  timedOut?: boolean;
+  /** Unreachable: what fetch said. */
+  cause?: string;
+}
+
+export class PresignServiceError extends Error {
+  constructor(readonly failure: PresignFailure) {
+    super(`${failure.code}${failure.status ? ` (HTTP ${failure.status})` : ''}${failure.detail ? `: ${failure.detail}` : ''}`);
+    this.name = 'PresignServiceError';
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+const EXCERPT = 160;
+
+/** The request for one presign call, exactly as it goes out; exported so tests (and the README) can show it. */
+export function buildPresignRequest(
+  config: PresignServiceConfig,
+  method: 'GET' | 'POST',
+  fields: { objectName: string; expiration: number; contentType?: string; contentLength?: number },
+): { url: string; init: RequestInit & { headers: Record<string, string> } } {
+  const params: [string, string | number][] = [];
+  if (config.bucket) params.push(['bucket_name', config.bucket]);
+  params.push(['object_name', fields.objectName], ['expiration', Math.floor(fields.expiration)]);
+  if (method === 'POST' && fields.contentType) params.push(['content_type', fields.contentType]);
+  if (method === 'POST' && fields.contentLength !== undefined) params.push(['content_length', fields.contentLength]);
+
+  const url = presignEndpoint(config.baseUrl);
+  for (const [name, value] of params) url.searchParams.append(name, String(value));
+  const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.1' };
+  if (config.auth === 'bearer' && config.token) headers.authorization = `Bearer ${config.token}`;
+  if (config.auth === 'header' && config.authHeader && config.token) headers[config.authHeader.toLowerCase()] = config.token;
+  const init: RequestInit & { headers: Record<string, string> } = { method, headers, credentials: 'omit', cache: 'no-store', redirect: 'follow' };
+  if (method === 'POST') {
+    headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(Object.fromEntries(params));
+  }
+  return { url: url.href, init };
+}
+
+/** Asks the service for a PUT URL (`POST`). Throws `PresignServiceError`. */
+export function requestUploadUrl(fetchImpl: FetchLike, config: PresignServiceConfig, request: UploadUrlRequest): Promise<PresignedUrl> {
+  return call(fetchImpl, config, 'POST', request);
+}
+
+/** Asks the service for a GET URL (`GET`). Throws `PresignServiceError`. */
+export function requestAccessUrl(fetchImpl: FetchLike, config: PresignServiceConfig, request: AccessUrlRequest): Promise<PresignedUrl> {
+  return call(fetchImpl, config, 'GET', request);
+}
+
+async function call(
+  fetchImpl: FetchLike,
+  config: PresignServiceConfig,
+  method: 'GET' | 'POST',
+  fields: { objectName: string; expiration: number; contentType?: string; contentLength?: number },
+): Promise<PresignedUrl> {
+  const { url, init } = buildPresignRequest(config, method, fields);
+  const endpoint = url.split('?')[0]!;
+  const redact = (text: string) => (config.token && config.token.length >= 4 ? text.split(config.token).join('[token]') : text);
+  const fail = (failure: Omit<PresignFailure, 'method' | 'endpoint'>): never => {
+    throw new PresignServiceError({ method, endpoint, ...failure });
+  };
+
+  let res: Response;
+  let body: string;
+  try {
+    res = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(config.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+    body = await res.text();
+  } catch (err) {
+    const e = err as Error;
+    const timedOut = e?.name === 'TimeoutError' || e?.name === 'AbortError';
+    return fail({ code: 'PresignServiceUnreachable', ...(timedOut ? { timedOut } : {}), cause: redact(String(e?.message ?? err)) });
+  }
+
+  const contentType = res.headers.get('content-type');
+  if (!res.ok) {
+    const detail = errorDetail(body, contentType);
+    const withDetail = detail ? { detail: redact(detail) } : {};
+    const status = res.status;
+    if (status === 401 || status === 403) return fail({ code: 'PresignServiceRefused', status, ...withDetail });
+    // FastAPI's own 404/405 say "Not Found"/"Method Not Allowed": no such route, so the base URL is wrong.
+    if (status === 405 || (status === 404 && (!detail || /^not found$/i.test(detail))))
+      return fail({ code: 'PresignServiceNotFound', status, ...withDetail });
+    if (status === 429) return fail({ code: 'PresignServiceBusy', status, ...withDetail });
+    if (status >= 500) return fail({ code: 'PresignServiceError', status, ...withDetail });
+    return fail({ code: 'PresignServiceRejected', status, ...withDetail });
+  }
+
+  const answer = parsePresignAnswer(body, contentType);
+  if ('badAnswer' in answer)
+    return fail({ code: 'PresignServiceBadAnswer', status: res.status, badAnswer: answer.badAnswer, ...(answer.answer ? { answer: redact(answer.answer) } : {}) });
+  return { url: answer.url, headers: answer.headers, facts: readSignedUrl(answer.url) };
+}
+
+const URL_FIELDS = [
+  'url',
+  'presigned_url',
+  'presignedUrl',
+  'presignedURL',
+  'signed_url',
+  'signedUrl',
+  'upload_url',
+  'uploadUrl',
+  'download_url',
+  'downloadUrl',
+  'access_url',
+  'accessUrl',
+  'href',
+  'link',
+];
+const WRAPPERS = ['data', 'result', 'body', 'presign', 'response'];
+
+type Found = { url: string; headers: Record<string, string> } | { postForm: true } | null;
+
+function findUrl(value: unknown, depth = 0): Found {
+  if (typeof value === 'string') return { url: value, headers: {} };
+  if (Array.isArray(value)) return value.length === 1 && depth < 3 ? findUrl(value[0], depth + 1) : null;
+  if (!value || typeof value !== 'object') return null;
+  const obj = value as Record<string, unknown>;
+  if (typeof obj.url === 'string' && obj.fields && typeof obj.fields === 'object') return { postForm: true };
+  for (const field of URL_FIELDS) {
+    if (typeof obj[field] === 'string') return { url: obj[field] as string, headers: stringHeaders(obj.headers) };
+  }
+  for (const wrapper of WRAPPERS) {
+    if (depth < 3 && wrapper in obj) {
+      const inner = findUrl(obj[wrapper], depth + 1);
+      if (inner) return inner;
+    }
+  }
+  return null;
+}
+
+function stringHeaders(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return out;
+  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v === 'string' || typeof v === 'number') out[name.toLowerCase()] = String(v);
+  }
+  return out;
+}
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT)}…` : flat;
+}
+
+function looksLikeHtml(body: string, contentType: string | null): boolean {
+  return /text\/html|application\/xhtml/i.test(contentType ?? '') || /^<(!doctype|html|head|body)\b/i.test(body);
+}
+
+/** Reads a 2xx answer: the URL and any headers to send, or why it is not one. */
+export function parsePresignAnswer(
+  body: string,
+  contentType: string | null,
+): { url: string; headers: Record<string, string> } | { badAnswer: NonNullable<PresignFailure['badAnswer']>; answer?: string } {
+  const text = body.replace(/^\uFEFF/, '').trim();
+  if (!text) return { badAnswer: 'empty' };
+  if (looksLikeHtml(text, contentType)) return { badAnswer: 'html', answer: excerpt(text) };
+
+  let found: Found = null;
+  let parsed = false;
+  if (/^["{[]/.test(text) || /json/i.test(contentType ?? '')) {
+    try {
+      found = findUrl(JSON.parse(text));
+      parsed = true;
+    } catch {
+      /* not JSON after all: maybe plain text */
+    }
+  }
+  if (!parsed) {
+    // Plain text: the URL alone, perhaps quoted.
+    const line = text.replace(/^(['"])(.*)\1$/s, '$2').trim();
+    found = /\s/.test(line) ? null : { url: line, headers: {} };
+  }
+  if (found && 'postForm' in found) return { badAnswer: 'post-form', answer: excerpt(text) };
+  if (!found) return { badAnswer: 'not-a-url', answer: excerpt(text) };
+
+  const candidate = found.url.trim();
+  let url: URL;
+  try {
+    url = new URL(candidate);
+  } catch {
+    return { badAnswer: 'not-a-url', answer: excerpt(text) };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { badAnswer: 'not-http', answer: excerpt(candidate) };
+  return { url: candidate, headers: found.headers };
+}
+
+/** The service's own explanation in an error reply, if it gave one. */
+export function errorDetail(body: string, contentType: string | null): string | undefined {
+  const text = body.trim();
+  if (!text || looksLikeHtml(text, contentType)) return undefined;
+  try {
+    const json = JSON.parse(text) as unknown;
+    const fromJson = detailOf(json);
+    if (fromJson) return excerpt(fromJson);
+    if (typeof json === 'string') return excerpt(json);
+    return undefined;
+  } catch {
+    return excerpt(text);
+  }
+}
+
+function detailOf(json: unknown): string | undefined {
+  if (!json || typeof json !== 'object') return undefined;
+  const obj = json as Record<string, unknown>;
+  for (const field of ['detail', 'error_description', 'message', 'error', 'msg']) {
+    const value = obj[field];
+    if (typeof value === 'string' && value) return value;
+    // FastAPI validation errors: [{ loc: ['query', 'bucket_name'], msg: 'field required' }, …]
+    if (Array.isArray(value) && value.length) {
+      return value
+        .map((item) => {
+          if (typeof item === 'string') return item;
+          const { loc, msg } = (item ?? {}) as { loc?: unknown; msg?: unknown };
+          const where = Array.isArray(loc) ? loc.filter((l) => typeof l === 'string' && l !== 'body' && l !== 'query').join('.') : '';
+          return `${where ? `${where}: ` : ''}${typeof msg === 'string' ? msg : JSON.stringify(item)}`;
+        })
+        .join('; ');
+    }
+    if (value && typeof value === 'object') {
+      const inner = detailOf(value);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,129 @@
+/**
+ * The presign service's address and how the token reaches it. Pure: used by
+ * settings validation, the options page (which host to ask access for) and the
+ * background's client.
+ */
+
+/** The seed's endpoint, appended to the service's base URL: `POST` gives an upload URL, `GET` an access URL. */
+export const PRESIGN_PATH = '/api/v1/files/presign';
+
+/** How the token is sent: not at all, as `Authorization: Bearer <token>`, or as the value of a header the team chose. */
+export type ServiceAuth = 'none' | 'bearer' | 'header';
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/** RFC 9110 `token`: what a header name may be made of. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Headers a page or worker cannot set with fetch (the browser drops or
+ * rejects them), plus `content-type`, which S3 Drop sets for the JSON body.
+ */
+const UNSETTABLE_HEADERS = new Set([
+  'accept-charset',
+  'accept-encoding',
+  'access-control-request-headers',
+  'access-control-request-method',
+  'connection',
+  'content-length',
+  'content-type',
+  'cookie',
+  'cookie2',
+  'date',
+  'dnt',
+  'expect',
+  'host',
+  'keep-alive',
+  'origin',
+  'referer',
+  'set-cookie',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'via',
+]);
+
+/** True for hosts on this computer, where plain http:// exposes nothing to the network. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
+}
+
+/**
+ * Cleans what people paste: spaces, trailing slashes, and the endpoint path
+ * itself (people copy `…/api/v1/files/presign` from the service's docs).
+ */
+export function normalizeServiceUrl(input: string): string {
+  let url = input.trim().replace(/\/+$/, '');
+  if (url.toLowerCase().endsWith(PRESIGN_PATH)) url = url.slice(0, -PRESIGN_PATH.length).replace(/\/+$/, '');
+  return url;
+}
+
+/** Returns a sentence for an unusable service URL, or `null`. */
+export function validateServiceUrl(serviceUrl: string): string | null {
+  if (!serviceUrl) return "Enter the presign service's URL, for example https://files.example.com.";
+  let url: URL;
+  try {
+    url = new URL(serviceUrl);
+  } catch {
+    return 'The service URL must be a full URL such as https://files.example.com (with https://).';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'The service URL must start with https://.';
+  if (url.username || url.password) return 'Put the token in its own field, not in the URL.';
+  if (url.search || url.hash)
+    return `The service URL is the base address, without ?query or #fragment: try ${url.origin}${url.pathname.replace(/\/+$/, '')}.`;
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
+    return 'Use https:// for the presign service: over http:// the token and the signed URLs can be read by anyone on the way. (http:// is accepted only for this computer, e.g. http://127.0.0.1:8000.)';
+  return null;
+}
+
+/** Returns a sentence for a header name fetch cannot send, or `null`. */
+export function validateHeaderName(name: string): string | null {
+  if (!name) return 'Enter the header name the service reads the token from, for example X-API-Key.';
+  if (!HEADER_NAME.test(name)) return 'A header name is letters, digits and hyphens (for example X-API-Key), without spaces or a colon.';
+  const lower = name.toLowerCase();
+  if (UNSETTABLE_HEADERS.has(lower) || lower.startsWith('proxy-') || lower.startsWith('sec-'))
+    return `Browsers do not let extensions set ${name}; ask the service to read the token from another header, or use a bearer token.`;
+  return null;
+}
+
+/** Returns a sentence for a token that cannot go in an HTTP header, or `null`. */
+export function validateTokenValue(token: string): string | null {
+  // Headers carry Latin-1 without line breaks; fetch throws on anything else.
+  if (/[\r\n\0]/.test(token)) return 'The token has a line break in it; paste it again as one line.';
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(token)) return 'The token has characters that cannot go in an HTTP header (non-Latin letters or control characters).';
+  return null;
+}
+
+/** Where the presign endpoint is: the base URL, with its own path prefix kept, plus `/api/v1/files/presign`. */
+export function presignEndpoint(baseUrl: string): URL {
+  const base = new URL(normalizeServiceUrl(baseUrl));
+  base.pathname = `${base.pathname.replace(/\/+$/, '')}${PRESIGN_PATH}`;
+  base.search = '';
+  base.hash = '';
+  return base;
+}
+
+/** The host permission pattern for an http(s) URL's origin, e.g. `https://files.example.com/*`. */
+export function originPattern(url: string): string {
+  return `${new URL(url).origin}/*`;
+}
+
+/** How sentences name the service: its host and path prefix, e.g. `files.example.com/team`. */
+export function serviceName(profile: { serviceUrl: string }): string {
+  try {
+    const url = new URL(profile.serviceUrl);
+    return `${url.host}${url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return profile.serviceUrl;
+  }
+}
+
+/** `host[:port]` of a URL, or the text itself when it is not one. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

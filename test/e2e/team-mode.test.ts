@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchExtension, OptionsPage, PopupPage, type ExtensionBrowser } from '../support/extension';
+import { strictLaneAvailable } from '../support/lanes';
+import { presignServiceAvailable, startPresignService, type PresignService } from '../support/presign-service';
+import { startSwift, type S3Server } from '../support/s3-servers';
+
+/** The worker's `chrome` global, inside `worker.evaluate` callbacks (they run in the extension, not here). */
+declare const chrome: { storage: { local: { get(keys: null): Promise<Record<string, unknown>> } } };
+
+const SHOTS = 'test-results/screenshots';
+const BUCKET = 'team-e2e';
+const TOKEN = 'e2e-team-token-7b1d';
+
+/** Every string anywhere in a JSON-like value, with the path it sits at. */
+function strings(value: unknown, path = ''): [string, string][] {
+  if (typeof value === 'string') return [[path, value]];
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => strings(v, path ? `${path}.${k}` : k));
+  return [];
+}
+
+/**
+ * Team mode in Debian's Chromium: the options page set to "My team's presign
+ * service" by its labels, the popup uploading through the reference service
+ * (FastAPI + boto3) to Swift's s3api, and what the browser stored afterwards.
+ */
+describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('Chromium end to end, team presign service', () => {
+  let s3: S3Server;
+  let presign: PresignService;
+  let ext: ExtensionBrowser;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    s3 = await startSwift({ buckets: [BUCKET] });
+    presign = await startPresignService({ s3, bucket: BUCKET, token: TOKEN, prefix: 'drop/' });
+    // As if the user had allowed both hosts when asked: the service's, and the S3 host its URLs point at.
+    ext = await launchExtension({ hostOrigins: [`${presign.baseUrl}/*`, `${s3.endpoint}/*`] });
+  });
+  afterAll(async () => {
+    await ext?.close();
+    await presign?.stop();
+    await s3?.stop();
+  });
+
+  it('switches from own keys to the presign service: wrong token, right token, Save', async () => {
+    const options = await OptionsPage.open(ext);
+    // Someone who used their own keys before: those must be gone once the team's service is saved.
+    await options.fill({
+      bucket: BUCKET,
+      region: s3.region,
+      endpoint: s3.endpoint,
+      pathStyle: true,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+    });
+    expect(await options.save()).toMatch(/^Saved\./);
+
+    await options.chooseKind('presign-service');
+    await options.fillService({ serviceUrl: presign.baseUrl, auth: 'bearer', token: 'not-the-team-token', keyTemplate: 'drop/{uuid}/{name}' });
+    expect(await options.testConnection()).toMatch(/^The presign service at 127\.0\.0\.1:\d+ refused your token \(HTTP 401: "invalid token"\)\./);
+    await options.page.screenshot({ path: `${SHOTS}/options-team-wrong-token.png`, fullPage: true });
+
+    await options.fillService({ token: TOKEN });
+    const s3Host = new URL(s3.endpoint).host;
+    expect(await options.testConnection()).toBe(
+      `Connected. The presign service at ${new URL(presign.baseUrl).host} answers, and its URLs point at S3 on ${s3Host} (region ${s3.region}). S3 accepts its signature.`,
+    );
+    expect(await options.save()).toBe(`Saved. Uploads go to S3 on ${s3Host}.`);
+    await options.page.screenshot({ path: `${SHOTS}/options-team-saved.png`, fullPage: true });
+
+    // Reopened, the page shows the team profile and never the token.
+    await options.page.reload();
+    await expect.poll(() => options.page.getByRole('radio', { name: "My team's presign service" }).isChecked()).toBe(true);
+    await expect.poll(() => options.page.getByLabel('Token', { exact: true }).getAttribute('placeholder')).toMatch(/saved/);
+    expect(await options.page.getByLabel('Token', { exact: true }).inputValue()).toBe('');
+    expect(await options.page.getByLabel('Service URL', { exact: true }).inputValue()).toBe(presign.baseUrl);
+    await options.page.close();
+  });
+
+  it('uploads from the popup through the service; the link on the clipboard downloads the same bytes', async () => {
+    const name = 'team notes é.txt';
+    const bytes = Buffer.from(`S3 Drop team mode ${Date.now()}\n`.repeat(3000));
+    const popup = await PopupPage.open(ext);
+    await popup.choose([{ name, mimeType: 'text/plain', buffer: bytes }]);
+    const link = await popup.linkFor(name);
+    await popup.page.getByText('Link copied to the clipboard.').waitFor();
+    expect(await popup.clipboard()).toBe(link);
+    await popup.page.screenshot({ path: `${SHOTS}/popup-team-after-upload.png` });
+
+    // Signed by the service (boto3), for Swift, under the service's prefix.
+    const url = new URL(link);
+    expect(url.origin).toBe(s3.endpoint);
+    expect(decodeURIComponent(url.pathname)).toMatch(new RegExp(`^/${BUCKET}/drop/[0-9a-f-]{36}/team notes é\\.txt$`));
+    expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^test:tester\//);
+    const res = await fetch(link);
+    expect(res.status).toBe(200);
+    expect(createHash('sha256').update(Buffer.from(await res.arrayBuffer())).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(res.headers.get('content-type')).toBe('text/plain');
+    await popup.page.close();
+  });
+
+  it('the browser holds no S3 key or secret in this mode, and the token only in the secrets item', async () => {
+    const local = await ext.worker.evaluate(() => chrome.storage.local.get(null));
+    const { profile, secrets, ...others } = local as { profile?: Record<string, unknown>; secrets?: Record<string, unknown> } & Record<string, unknown>;
+    expect(profile).toMatchObject({ kind: 'presign-service', serviceUrl: presign.baseUrl, serviceAuth: 'bearer', endpoint: s3.endpoint, accessKeyId: '' });
+    expect(secrets).toEqual({ secretAccessKey: '', sessionToken: '', serviceToken: TOKEN });
+
+    const everything = strings(local);
+    // Neither the access key ID nor the secret saved earlier with "My own keys" survives anywhere.
+    expect(everything.filter(([, v]) => v.includes(s3.accessKeyId) || v === s3.secretAccessKey)).toEqual([]);
+    // The token sits in exactly one place.
+    expect(everything.filter(([, v]) => v.includes(TOKEN)).map(([path]) => path)).toEqual(['secrets.serviceToken']);
+    expect(strings({ profile, ...others }).filter(([, v]) => v.includes(TOKEN))).toEqual([]);
+    // Storage versions as WXT records them: the profile migrated to v2.
+    expect(local['profile$']).toEqual({ v: 2 });
+  });
+});

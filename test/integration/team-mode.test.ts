@@ -1,0 +1,267 @@
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createService, type ServiceDeps } from '../../src/background/service';
+import type { Result } from '../../src/messaging/protocol';
+import { describeFailure, failureFromResponse, type FailureContext } from '../../src/s3/errors';
+import type { Profile, PresignServiceDraft, Secrets } from '../../src/settings/profile';
+import { fetchTransport } from '../../src/upload/fetch-transport';
+import { UploadQueue, type UploadItem } from '../../src/upload/queue';
+import type { PutTransport } from '../../src/upload/transport';
+import { strictLaneAvailable } from '../support/lanes';
+import { presignServiceAvailable, startPresignService, type PresignService } from '../support/presign-service';
+import { startSwift, type S3Server } from '../support/s3-servers';
+
+const BUCKET = 'team-lane';
+const TOKEN = 'team-token-3f9a27c1';
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The background service on in-memory storage, as test/integration/fast-lane.test.ts wires it. */
+function backgroundService() {
+  const stored: { profile: Profile | null; secrets: Secrets | null } = { profile: null, secrets: null };
+  const deps: ServiceDeps = {
+    loadProfile: async () => structuredClone(stored.profile),
+    loadSecrets: async () => structuredClone(stored.secrets),
+    store: async (profile, secrets) => {
+      stored.profile = structuredClone(profile);
+      stored.secrets = structuredClone(secrets);
+    },
+    hasHostPermission: async () => true,
+    fetch: (input, init) => fetch(input, init),
+    record: async () => {},
+    now: () => new Date(),
+    uuid: () => crypto.randomUUID(),
+  };
+  return { service: createService(deps), stored };
+}
+
+function draft(baseUrl: string, over: Partial<PresignServiceDraft> = {}): PresignServiceDraft {
+  return {
+    kind: 'presign-service',
+    accessKeyId: '',
+    serviceUrl: baseUrl,
+    serviceAuth: 'bearer',
+    serviceAuthHeader: '',
+    serviceToken: TOKEN,
+    bucket: '',
+    region: '',
+    endpoint: '',
+    forcePathStyle: true,
+    keyTemplate: 'drop/{uuid}/{name}',
+    linkExpirySeconds: 3600,
+    ...over,
+  };
+}
+
+/**
+ * Team mode on the strict lane: the reference presign service (FastAPI +
+ * boto3, test/fixtures/presign-service) signs for Swift's s3api, which checks
+ * every signature. The background service and the upload queue are wired as
+ * the popup wires them.
+ */
+describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('team mode: presign service in front of Swift', () => {
+  let s3: S3Server;
+  let presign: PresignService;
+  let admin: S3Client;
+  const context = (): FailureContext => ({ operation: 'upload', bucket: '', region: s3.region, endpoint: s3.endpoint });
+  const queueFor = (service: ReturnType<typeof createService>, transport: PutTransport = fetchTransport()) => {
+    const copied: string[] = [];
+    const queue = new UploadQueue({
+      plan: service.planUpload,
+      sign: service.signUpload,
+      share: service.shareLink,
+      transport,
+      copy: async (text) => {
+        copied.push(text);
+        return true;
+      },
+      context,
+    });
+    return { queue, copied };
+  };
+  const exists = async (key: string) =>
+    admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })).then(
+      () => true,
+      (err: { $metadata?: { httpStatusCode?: number } }) => {
+        if (err.$metadata?.httpStatusCode === 404) return false;
+        throw err;
+      },
+    );
+
+  beforeAll(async () => {
+    s3 = await startSwift({ buckets: [BUCKET] });
+    presign = await startPresignService({ s3, bucket: BUCKET, token: TOKEN, prefix: 'drop/', tokenHeader: 'X-API-Key' });
+    admin = new S3Client({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  });
+  afterAll(async () => {
+    admin?.destroy();
+    await presign?.stop();
+    await s3?.stop();
+  });
+
+  it('Test connection: the service answers, its URLs point at Swift, and S3 accepts their signature', async () => {
+    const { service } = backgroundService();
+    const report = await service.testConnection(draft(presign.baseUrl));
+    expect(report, presign.log()).toMatchObject({ ok: true, s3Origin: s3.endpoint, region: 'us-east-1' });
+    expect(report.message).toMatch(/^Connected\. The presign service at 127\.0\.0\.1:\d+ answers, and its URLs point at S3 on 127\.0\.0\.1:\d+ \(region us-east-1\)\. S3 accepts its signature\.$/);
+    expect(report.message).toContain(new URL(s3.endpoint).host);
+    // The token can also go in a header of the team's choosing.
+    const byHeader = await service.testConnection(draft(presign.baseUrl, { serviceAuth: 'header', serviceAuthHeader: 'X-API-Key' }));
+    expect(byHeader.ok).toBe(true);
+  });
+
+  it('saves the profile with the S3 host it learned, and keeps only the token as a secret', async () => {
+    const { service, stored } = backgroundService();
+    const report = await service.saveProfile(draft(` ${presign.baseUrl}/api/v1/files/presign `));
+    expect(report).toMatchObject({ saved: true, needsAccess: [], s3Origin: s3.endpoint, trimmed: ['serviceUrl'] });
+    expect(stored.profile).toMatchObject({ kind: 'presign-service', serviceUrl: presign.baseUrl, endpoint: s3.endpoint, region: 'us-east-1' });
+    expect(stored.secrets).toEqual({ secretAccessKey: '', sessionToken: '', serviceToken: TOKEN });
+    expect(JSON.stringify(stored.profile)).not.toContain(TOKEN);
+    const settings = await service.getSettings();
+    expect(settings).toMatchObject({ hasSecret: true, capabilities: { multipart: false, delete: false } });
+    expect(settings.accessOrigins).toEqual([`${presign.baseUrl}/*`, `${s3.endpoint}/*`]);
+  });
+
+  it('uploads through the service: each file lands, and its link downloads the same bytes', async () => {
+    const { service } = backgroundService();
+    expect((await service.saveProfile(draft(presign.baseUrl))).saved).toBe(true);
+    const { queue, copied } = queueFor(service);
+    const files = [
+      new File([`team mode ${Date.now()}\n`.repeat(500)], 'notes.txt', { type: 'text/plain' }),
+      new File([new Uint8Array(300 * 1024).map((_, i) => (i * 7) % 251)], 'résumé 日本 +%#?.bin', { type: 'application/octet-stream' }),
+      new File([], 'empty.txt', { type: 'text/plain' }),
+    ];
+    queue.add(files);
+    await queue.idle();
+    const items = queue.snapshot() as UploadItem[];
+    expect(items.map((i) => [i.status, i.error?.message]), presign.log()).toEqual(files.map(() => ['done', undefined]));
+    expect(copied).toEqual(items.map((i) => i.link));
+    for (const [i, item] of items.entries()) {
+      expect(item.key).toMatch(/^drop\/[0-9a-f-]{36}\//);
+      const res = await fetch(item.link!);
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(Buffer.from(await files[i]!.arrayBuffer()))).toBe(true);
+      expect(res.headers.get('content-type')).toBe(files[i]!.type);
+      // The link's lifetime is what the URL says: the profile's hour.
+      expect(item.linkExpiresAt! - Date.now()).toBeGreaterThan(3500_000);
+    }
+  });
+
+  it("the service binds Content-Type and size into the PUT: S3 refuses another type with the service's URL", async () => {
+    const { service } = backgroundService();
+    await service.saveProfile(draft(presign.baseUrl));
+    const signed = await service.signUpload({ key: `drop/${crypto.randomUUID()}/bound.txt`, contentType: 'text/plain', size: 5 });
+    if (!signed.ok) throw new Error(signed.error.message);
+    expect(new URL(signed.value.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+    expect(signed.value.headers).toMatchObject({ 'content-type': 'text/plain' });
+    expect(signed.value.expiresAt - Date.now()).toBeLessThanOrEqual(300_000);
+    const retyped = await fetch(signed.value.url, { method: 'PUT', body: 'hello', headers: { 'content-type': 'text/html' } });
+    expect(retyped.status).toBe(403);
+    const right = await fetch(signed.value.url, { method: 'PUT', body: 'hello', headers: signed.value.headers });
+    expect(right.status).toBe(200);
+  });
+
+  it('a wrong token gets the refusal sentence, and nothing is uploaded', async () => {
+    const { service } = backgroundService();
+    await service.saveProfile(draft(presign.baseUrl, { serviceToken: 'not-the-team-token' }));
+    const test = await service.testConnection(draft(presign.baseUrl, { serviceToken: 'not-the-team-token' }));
+    expect(test.ok).toBe(false);
+    expect(test.message).toMatch(/^The presign service at 127\.0\.0\.1:\d+ refused your token \(HTTP 401: "invalid token"\)\. Check the token in Options/);
+    expect(test.message).not.toContain('not-the-team-token');
+
+    const { queue, copied } = queueFor(service);
+    queue.add([new File(['must not land'], 'refused.txt', { type: 'text/plain' })]);
+    await queue.idle();
+    const [item] = queue.snapshot();
+    expect(item).toMatchObject({ status: 'failed', error: { code: 'PresignServiceRefused', fix: { kind: 'open-options' } } });
+    expect(item!.error!.message).toMatch(/refused your token/);
+    expect(copied).toEqual([]);
+    expect(await exists(item!.key!)).toBe(false);
+  });
+
+  it('an object name outside the service’s prefix is refused with a sentence that points at the key template', async () => {
+    const { service } = backgroundService();
+    await service.saveProfile(draft(presign.baseUrl, { keyTemplate: 'elsewhere/{uuid}-{name}' }));
+    const { queue } = queueFor(service);
+    queue.add([new File(['x'], 'outside.txt', { type: 'text/plain' })]);
+    await queue.idle();
+    const [item] = queue.snapshot();
+    expect(item?.error?.code).toBe('PresignServiceRejected');
+    expect(item?.error?.message).toMatch(/did not accept the request for "elsewhere\/.*outside\.txt" \(HTTP 400: "object_name must start with 'drop\/'"\)\. Change the object key template/);
+    expect(await exists(item!.key!)).toBe(false);
+  });
+
+  it('a share link past its expiry is refused by S3 and reported as expired', async () => {
+    const { service } = backgroundService();
+    await service.saveProfile(draft(presign.baseUrl, { linkExpirySeconds: 1 }));
+    const { queue } = queueFor(service);
+    queue.add([new File(['short-lived'], 'short.txt', { type: 'text/plain' })]);
+    await queue.idle();
+    const [item] = queue.snapshot();
+    expect(item?.status).toBe('done');
+    await sleep(2500);
+    const res = await fetch(item!.link!);
+    expect(res.status).toBe(403);
+    const error = describeFailure(failureFromResponse(res.status, await res.text()), { ...context(), operation: 'download' });
+    expect(error).toMatchObject({ code: 'LinkExpired', message: 'This link has expired. Copy a fresh link from S3 Drop.' });
+  });
+
+  describe('a service whose upload URLs live 1 second', () => {
+    let quick: PresignService;
+    beforeAll(async () => {
+      quick = await startPresignService({ s3, bucket: BUCKET, token: TOKEN, prefix: 'drop/', maxUploadExpiry: 1 });
+    });
+    afterAll(() => quick?.stop());
+
+    it('caps what it signs, S3 refuses the URL once it expired, and the upload says so', async () => {
+      const { service } = backgroundService();
+      await service.saveProfile(draft(quick.baseUrl));
+      // The service caps the 300 s S3 Drop asks for; expiresAt is read from the URL itself.
+      const signed = (await service.signUpload({ key: 'drop/capped.txt', contentType: 'text/plain', size: 1 })) as Result<{ expiresAt: number; url: string }>;
+      if (!signed.ok) throw new Error(signed.error.message);
+      expect(new URL(signed.value.url).searchParams.get('X-Amz-Expires')).toBe('1');
+      expect(signed.value.expiresAt - Date.now()).toBeLessThanOrEqual(1000);
+
+      // A slow link: every PUT starts 2.5 s after its URL was signed.
+      let puts = 0;
+      const slow: PutTransport = {
+        async put(request) {
+          puts++;
+          await sleep(2500);
+          return fetchTransport().put(request);
+        },
+      };
+      const { queue, copied } = queueFor(service, slow);
+      queue.add([new File(['too slow'], 'slow.txt', { type: 'text/plain' })]);
+      await queue.idle();
+      const [item] = queue.snapshot();
+      expect(item).toMatchObject({ status: 'failed', error: { code: 'UploadUrlExpired', transient: true } });
+      expect(item!.error!.message).toBe('The upload URL expired before the upload finished. Try again; a fresh URL is signed for each try.');
+      // Signed afresh and tried once more, as with local keys.
+      expect(puts).toBe(2);
+      expect(copied).toEqual([]);
+      expect(await exists(item!.key!)).toBe(false);
+    });
+  });
+
+  describe('a service that signs with the wrong secret', () => {
+    let broken: PresignService;
+    beforeAll(async () => {
+      broken = await startPresignService({ s3: { ...s3, secretAccessKey: 'not-the-secret' }, bucket: BUCKET, token: TOKEN, prefix: 'drop/' });
+    });
+    afterAll(() => broken?.stop());
+
+    it("Test connection says S3 refuses the service's signature, and that the service's owner must act", async () => {
+      const { service } = backgroundService();
+      const report = await service.testConnection(draft(broken.baseUrl));
+      expect(report.ok).toBe(false);
+      expect(report.message).toMatch(/^The presign service at 127\.0\.0\.1:\d+ answers, but 127\.0\.0\.1:\d+ refused the presign service's signature \(SignatureDoesNotMatch\).*Tell whoever runs the service\.$/);
+    });
+  });
+});

@@ -1,0 +1,454 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { saveBytes, type SaveDeps } from '../../src/background/save-to-s3';
+import { createService, type ServiceDeps } from '../../src/background/service';
+import type { PutRequest } from '../../src/upload/transport';
+import type { Result } from '../../src/messaging/protocol';
+import type { FetchLike } from '../../src/s3/region';
+import {
+  accessOrigins,
+  capabilitiesOf,
+  EMPTY_PROFILE,
+  EMPTY_SERVICE_PROFILE,
+  normalizeDraft,
+  splitDraft,
+  validateDraft,
+  type Profile,
+  type PresignServiceDraft,
+  type Secrets,
+} from '../../src/settings/profile';
+
+const SERVICE = 'https://files.example.com';
+const S3 = 'https://team-bucket.s3.eu-west-1.amazonaws.com';
+const TOKEN = 'team-token-abc123';
+const NOW = new Date('2024-03-05T07:08:09Z');
+const UUID = '123e4567-e89b-42d3-a456-426614174000';
+
+const teamDraft = (over: Partial<PresignServiceDraft> = {}): PresignServiceDraft => ({
+  ...EMPTY_SERVICE_PROFILE,
+  serviceUrl: SERVICE,
+  serviceAuth: 'bearer',
+  serviceToken: TOKEN,
+  keyTemplate: 'drop/{uuid}/{name}',
+  ...over,
+});
+
+/** A URL as boto3 signs it, for this key, method-agnostic. */
+function s3Url(key: string, expires = 300, origin = S3): string {
+  return `${origin}/${key.split('/').map(encodeURIComponent).join('/')}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20240305%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Date=20240305T070809Z&X-Amz-Expires=${expires}&X-Amz-SignedHeaders=host&X-Amz-Signature=f00d`;
+}
+
+interface Call {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/** The team's service and S3 in memory: the service answers `{ url }`, S3 answers "no such key". */
+function fake(options: { granted?: string[] | 'all'; service?: (call: Call) => Response; s3?: (call: Call) => Response } = {}) {
+  const state: { profile: Profile | null; secrets: Secrets | null } = { profile: null, secrets: null };
+  const calls: Call[] = [];
+  const granted = options.granted === 'all' || options.granted === undefined ? null : new Set(options.granted);
+  const fetch = vi.fn<FetchLike>(async (input, init) => {
+    const url = new URL(input);
+    const call: Call = {
+      method: init?.method ?? 'GET',
+      url,
+      headers: { ...(init?.headers as Record<string, string>) },
+      ...(typeof init?.body === 'string' ? { body: JSON.parse(init.body) } : {}),
+    };
+    calls.push(call);
+    if (url.origin === SERVICE) {
+      if (options.service) return options.service(call);
+      const key = url.searchParams.get('object_name')!;
+      return Response.json({ url: s3Url(key, Number(url.searchParams.get('expiration'))) });
+    }
+    if (options.s3) return options.s3(call);
+    return new Response('<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>', { status: 404 });
+  });
+  const hasHostPermission = vi.fn<ServiceDeps['hasHostPermission']>(async (origins) => granted === null || origins.every((o) => granted.has(o)));
+  const store = vi.fn<ServiceDeps['store']>(async (profile, secrets) => {
+    state.profile = structuredClone(profile);
+    state.secrets = structuredClone(secrets);
+  });
+  const deps: ServiceDeps = {
+    loadProfile: async () => structuredClone(state.profile),
+    loadSecrets: async () => structuredClone(state.secrets),
+    store,
+    hasHostPermission,
+    fetch,
+    record: async () => {},
+    now: () => NOW,
+    uuid: () => UUID,
+  };
+  return { deps, state, calls, fetch, store, hasHostPermission, granted, service: createService(deps) };
+}
+
+function ok<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+describe('presign-service profile settings', () => {
+  it('validates what the service mode needs, and only that', () => {
+    expect(validateDraft(teamDraft(), { hasSavedSecret: false })).toEqual({});
+    expect(validateDraft(teamDraft({ serviceUrl: '' }), { hasSavedSecret: false })).toEqual({ serviceUrl: expect.stringMatching(/Enter the presign service's URL/) });
+    expect(validateDraft(teamDraft({ serviceToken: '' }), { hasSavedSecret: false })).toEqual({ serviceToken: 'Enter the token the service gave you.' });
+    expect(validateDraft(teamDraft({ serviceToken: '' }), { hasSavedSecret: true })).toEqual({});
+    expect(validateDraft(teamDraft({ serviceAuth: 'none', serviceToken: '' }), { hasSavedSecret: false })).toEqual({});
+    expect(validateDraft(teamDraft({ serviceAuth: 'header', serviceAuthHeader: '' }), { hasSavedSecret: false })).toEqual({
+      serviceAuthHeader: expect.stringMatching(/Enter the header name/),
+    });
+    expect(validateDraft(teamDraft({ serviceAuth: 'header', serviceAuthHeader: 'X-API-Key', serviceToken: '' }), { hasSavedSecret: false }).serviceToken).toBe(
+      'Enter the header value (the token).',
+    );
+    expect(validateDraft(teamDraft({ bucket: 'Bad_Bucket' }), { hasSavedSecret: false })).toEqual({ bucket: expect.stringMatching(/lowercase/) });
+    expect(validateDraft(teamDraft({ keyTemplate: '', linkExpirySeconds: 0 }), { hasSavedSecret: false })).toMatchObject({
+      keyTemplate: expect.any(String),
+      linkExpirySeconds: expect.any(String),
+    });
+    // No bucket, keys or region needed.
+    expect(validateDraft(teamDraft({ bucket: '', region: '' }), { hasSavedSecret: false })).toEqual({});
+  });
+
+  it('normalizes the pasted service URL and keeps the profile free of secrets', () => {
+    const { draft, trimmed } = normalizeDraft(teamDraft({ serviceUrl: ` ${SERVICE}/api/v1/files/presign `, serviceToken: ` ${TOKEN}\n`, forcePathStyle: false }));
+    expect(trimmed).toEqual(['serviceUrl', 'serviceToken']);
+    expect(draft).toMatchObject({ serviceUrl: SERVICE, serviceToken: TOKEN, forcePathStyle: true, accessKeyId: '' });
+    const { profile, secrets } = splitDraft(draft);
+    expect(secrets).toEqual({ serviceToken: TOKEN });
+    expect(JSON.stringify(profile)).not.toContain(TOKEN);
+    expect(Object.keys(profile).sort()).toEqual(Object.keys(EMPTY_SERVICE_PROFILE).sort());
+  });
+
+  it('capabilities and access origins per kind', () => {
+    expect(capabilitiesOf(null)).toEqual({ multipart: true, delete: true });
+    expect(capabilitiesOf(EMPTY_PROFILE)).toEqual({ multipart: true, delete: true });
+    expect(capabilitiesOf(EMPTY_SERVICE_PROFILE)).toEqual({ multipart: false, delete: false });
+    expect(accessOrigins({ ...EMPTY_SERVICE_PROFILE, serviceUrl: `${SERVICE}/team` })).toEqual([`${SERVICE}/*`]);
+    expect(accessOrigins({ ...EMPTY_SERVICE_PROFILE, serviceUrl: SERVICE, endpoint: S3 })).toEqual([`${SERVICE}/*`, `${S3}/*`]);
+    expect(accessOrigins({ ...EMPTY_SERVICE_PROFILE, serviceUrl: 'http://127.0.0.1:8000', endpoint: 'http://127.0.0.1:8000' })).toEqual(['http://127.0.0.1:8000/*']);
+    expect(accessOrigins({ ...EMPTY_SERVICE_PROFILE, serviceUrl: 'not a url' })).toEqual([]);
+    expect(accessOrigins({ ...EMPTY_PROFILE, bucket: 'b', region: 'eu-west-1' })).toEqual(['https://b.s3.eu-west-1.amazonaws.com/*']);
+  });
+});
+
+describe('saveProfile for a presign service', () => {
+  it('stores the token only with the secrets, and drops any saved keys', async () => {
+    const f = fake();
+    f.state.profile = { ...EMPTY_PROFILE, accessKeyId: 'AKIAEXAMPLE', bucket: 'b' };
+    f.state.secrets = { secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-SESSION' };
+    const report = await f.service.saveProfile(teamDraft());
+    expect(report).toEqual({ saved: true, errors: {}, trimmed: [], needsAccess: [], s3Origin: S3 });
+    expect(f.state.secrets).toEqual({ secretAccessKey: '', sessionToken: '', serviceToken: TOKEN });
+    expect(f.state.profile).toEqual({ ...EMPTY_SERVICE_PROFILE, serviceUrl: SERVICE, keyTemplate: 'drop/{uuid}/{name}', endpoint: S3, region: 'eu-west-1' });
+    const stored = JSON.stringify([f.state.profile, f.state.secrets]);
+    expect(stored).not.toMatch(/AKIAEXAMPLE|OLD-SECRET|OLD-SESSION/);
+  });
+
+  it('learns the S3 host with a GET for a key that does not exist, under the template', async () => {
+    const f = fake();
+    await f.service.saveProfile(teamDraft());
+    expect(f.calls).toHaveLength(1);
+    const [probe] = f.calls;
+    expect(probe!.method).toBe('GET');
+    expect(probe!.url.pathname).toBe('/api/v1/files/presign');
+    expect(probe!.url.searchParams.get('object_name')).toBe(`drop/${UUID}/s3-drop-connection-test.txt`);
+    expect(probe!.url.searchParams.get('expiration')).toBe('60');
+    expect(probe!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it('asks for the S3 host when it is not granted yet', async () => {
+    const f = fake({ granted: [`${SERVICE}/*`] });
+    const report = await f.service.saveProfile(teamDraft());
+    expect(report).toMatchObject({ saved: true, needsAccess: [`${S3}/*`], s3Origin: S3 });
+  });
+
+  it('without access to the service it saves, asks for it, and learns nothing yet', async () => {
+    const f = fake({ granted: [] });
+    const report = await f.service.saveProfile(teamDraft());
+    expect(report).toMatchObject({ saved: true, needsAccess: [`${SERVICE}/*`] });
+    expect(report.s3Origin).toBeUndefined();
+    expect(f.fetch).not.toHaveBeenCalled();
+    expect(f.state.profile?.endpoint).toBe('');
+  });
+
+  it('saves even when the service refuses, keeping what the page knew', async () => {
+    const f = fake({ service: () => Response.json({ detail: 'invalid token' }, { status: 401 }) });
+    const report = await f.service.saveProfile(teamDraft({ endpoint: S3 }));
+    expect(report).toMatchObject({ saved: true, needsAccess: [] });
+    expect(f.state.profile?.endpoint).toBe(S3);
+  });
+
+  it('keeps the saved token when the draft leaves it empty; needs one on the first save', async () => {
+    const f = fake();
+    expect(await f.service.saveProfile(teamDraft({ serviceToken: '' }))).toMatchObject({ saved: false, errors: { serviceToken: expect.any(String) } });
+    expect(f.store).not.toHaveBeenCalled();
+    await f.service.saveProfile(teamDraft());
+    await f.service.saveProfile(teamDraft({ serviceToken: '', bucket: 'other-bucket' }));
+    expect(f.state.secrets?.serviceToken).toBe(TOKEN);
+    expect(f.state.profile?.bucket).toBe('other-bucket');
+  });
+
+  it('a service without a token stores none', async () => {
+    const f = fake();
+    await f.service.saveProfile(teamDraft({ serviceAuth: 'none', serviceToken: 'typed anyway' }));
+    expect(f.state.secrets).toEqual({ secretAccessKey: '', sessionToken: '', serviceToken: '' });
+    expect(f.calls[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it('saving keys afterwards drops the token', async () => {
+    const f = fake();
+    await f.service.saveProfile(teamDraft());
+    await f.service.saveProfile({ ...EMPTY_PROFILE, accessKeyId: 'AKIA', secretAccessKey: 'SECRET', bucket: 'my-bucket', region: 'eu-west-1' });
+    expect(f.state.secrets).toEqual({ secretAccessKey: 'SECRET', sessionToken: '' });
+    expect(f.state.profile?.kind).toBe('keys');
+  });
+});
+
+describe('getSettings in team mode', () => {
+  it('says the token is saved, never what it is, and what the mode cannot do', async () => {
+    const f = fake();
+    await f.service.saveProfile(teamDraft());
+    const settings = await f.service.getSettings();
+    expect(settings).toMatchObject({
+      hasSecret: true,
+      hasSessionToken: false,
+      capabilities: { multipart: false, delete: false },
+      accessOrigins: [`${SERVICE}/*`, `${S3}/*`],
+    });
+    expect(settings.profile?.kind).toBe('presign-service');
+    expect(JSON.stringify(settings)).not.toContain(TOKEN);
+  });
+
+  it('is not ready without the token a bearer service wants; is ready for an open service', async () => {
+    const f = fake();
+    f.state.profile = { ...EMPTY_SERVICE_PROFILE, serviceUrl: SERVICE };
+    expect((await f.service.getSettings()).hasSecret).toBe(false);
+    f.state.profile = { ...EMPTY_SERVICE_PROFILE, serviceUrl: SERVICE, serviceAuth: 'none' };
+    expect((await f.service.getSettings()).hasSecret).toBe(true);
+  });
+});
+
+describe('planUpload, signUpload and shareLink in team mode', () => {
+  async function saved(options: Parameters<typeof fake>[0] = {}, over: Partial<PresignServiceDraft> = {}) {
+    const f = fake(options);
+    f.state.profile = splitDraft(normalizeDraft(teamDraft({ endpoint: S3, region: 'eu-west-1', ...over })).draft).profile;
+    f.state.secrets = { secretAccessKey: '', sessionToken: '', serviceToken: over.serviceAuth === 'none' ? '' : TOKEN };
+    return f;
+  }
+
+  it('plans keys from the template, as with keys', async () => {
+    const f = await saved();
+    expect(ok(await f.service.planUpload({ name: 'a b.txt', type: '', size: 3 }))).toEqual({
+      key: `drop/${UUID}/a b.txt`,
+      bucket: '',
+      contentType: 'application/octet-stream',
+    });
+  });
+
+  it('signUpload POSTs the key, type and size, and hands back the URL with the headers to send', async () => {
+    const f = await saved({}, { bucket: 'team-bucket' });
+    const signed = ok(await f.service.signUpload({ key: 'drop/x/a b.txt', contentType: 'text/plain', size: 42 }));
+    expect(f.calls).toHaveLength(1);
+    const [call] = f.calls;
+    expect(call!.method).toBe('POST');
+    expect(call!.body).toEqual({ bucket_name: 'team-bucket', object_name: 'drop/x/a b.txt', expiration: 300, content_type: 'text/plain', content_length: 42 });
+    expect(call!.url.searchParams.get('object_name')).toBe('drop/x/a b.txt');
+    expect(signed).toEqual({ url: s3Url('drop/x/a b.txt', 300), headers: { 'content-type': 'text/plain' }, expiresAt: NOW.getTime() + 300_000 });
+  });
+
+  it("the service's own headers win over S3 Drop's guess", async () => {
+    const f = await saved({ service: () => Response.json({ url: s3Url('k'), headers: { 'Content-Type': 'text/plain; charset=utf-8', 'x-amz-acl': 'private' } }) });
+    const signed = ok(await f.service.signUpload({ key: 'drop/k', contentType: 'text/plain', size: 1 }));
+    expect(signed.headers).toEqual({ 'content-type': 'text/plain; charset=utf-8', 'x-amz-acl': 'private' });
+  });
+
+  it('shareLink GETs with the profile’s expiry; the link expires when the URL says', async () => {
+    const f = await saved({ service: (call) => Response.json(s3Url(call.url.searchParams.get('object_name')!, 3600)) }, { linkExpirySeconds: 86400 });
+    const link = ok(await f.service.shareLink({ key: 'drop/k.txt', fileName: 'k.txt', contentType: 'text/plain' }));
+    expect(f.calls[0]!.method).toBe('GET');
+    expect(f.calls[0]!.url.searchParams.get('expiration')).toBe('86400');
+    // The service capped it to an hour: the popup shows the real expiry.
+    expect(link).toEqual({ url: s3Url('drop/k.txt', 3600), headers: {}, expiresAt: NOW.getTime() + 3600_000 });
+  });
+
+  it('no access to the service: a grant-access sentence and no request', async () => {
+    const f = await saved({ granted: [`${S3}/*`] });
+    for (const result of [await f.service.signUpload({ key: 'k', contentType: 'a/b', size: 1 }), await f.service.shareLink({ key: 'k', fileName: 'k', contentType: 'a/b' })]) {
+      expect(result).toMatchObject({ ok: false, error: { code: 'HostPermissionMissing', fix: { kind: 'grant-access' } } });
+      if (!result.ok) expect(result.error.message).toMatch(/presign service at files\.example\.com/);
+    }
+    expect(f.fetch).not.toHaveBeenCalled();
+  });
+
+  it('no access to the S3 host the URL points at: says which host', async () => {
+    const f = await saved({ granted: [`${SERVICE}/*`], service: () => Response.json({ url: s3Url('k', 300, 'https://elsewhere.example.net') }) });
+    const result = await f.service.signUpload({ key: 'k', contentType: 'a/b', size: 1 });
+    expect(result).toMatchObject({ ok: false, error: { code: 'HostPermissionMissing', fix: { kind: 'grant-access' } } });
+    if (!result.ok) expect(result.error.message).toMatch(/no access to elsewhere\.example\.net, where the presign service's URLs point/);
+  });
+
+  it("the service's refusal becomes its sentence", async () => {
+    const f = await saved({ service: () => Response.json({ detail: 'invalid token' }, { status: 401 }) });
+    const result = await f.service.signUpload({ key: 'k', contentType: 'a/b', size: 1 });
+    expect(result).toMatchObject({ ok: false, error: { code: 'PresignServiceRefused', fix: { kind: 'open-options' } } });
+    if (!result.ok) expect(result.error.message).not.toContain(TOKEN);
+  });
+
+  it('a missing token is NotConfigured, before any request', async () => {
+    const f = await saved();
+    f.state.secrets = null;
+    expect(await f.service.signUpload({ key: 'k', contentType: 'a/b', size: 1 })).toMatchObject({ ok: false, error: { code: 'NotConfigured', fix: { kind: 'open-options' } } });
+    expect(f.fetch).not.toHaveBeenCalled();
+  });
+
+  it('an open service is asked without a token', async () => {
+    const f = await saved({}, { serviceAuth: 'none' });
+    ok(await f.service.signUpload({ key: 'k', contentType: 'a/b', size: 1 }));
+    expect(f.calls[0]!.headers.authorization).toBeUndefined();
+  });
+});
+
+describe('the background save flow (context menu, screenshot) in team mode', () => {
+  it('uploads through the service and copies a link the service signed', async () => {
+    const f = fake();
+    await f.service.saveProfile(teamDraft());
+    const puts: PutRequest[] = [];
+    const copied: string[] = [];
+    const notified: string[] = [];
+    const deps: SaveDeps = {
+      service: f.service,
+      transport: {
+        async put(request) {
+          puts.push(request);
+          return { status: 200, body: '', etag: '"e"' };
+        },
+      },
+      readInPage: async () => {
+        throw new Error('not used');
+      },
+      fetchImage: async () => {
+        throw new Error('not used');
+      },
+      requestHostPermission: async () => true,
+      copy: async (text) => {
+        copied.push(text);
+        return true;
+      },
+      notifySuccess: async (_upload, detail) => {
+        notified.push(detail);
+      },
+      notifyFailure: async (title, message) => {
+        notified.push(`${title}: ${message}`);
+      },
+      record: async () => {},
+      now: () => NOW,
+      uuid: () => UUID,
+    };
+    const done = await saveBytes(deps, { bytes: new Uint8Array([1, 2, 3]), type: 'image/png', name: 'shot.png', source: 'screenshot' });
+    expect(done).toMatchObject({ status: 'done', key: `drop/${UUID}/shot.png`, link: s3Url(`drop/${UUID}/shot.png`, 86400) });
+    expect(puts.map((p) => [p.url, p.headers])).toEqual([[s3Url(`drop/${UUID}/shot.png`, 300), { 'content-type': 'image/png' }]]);
+    expect(copied).toEqual([done.link]);
+    expect(f.calls.map((c) => c.method)).toEqual(['GET', 'POST', 'GET']);
+    expect(notified).toEqual(['shot.png · 3 B; link valid for 1 day']);
+  });
+});
+
+describe('testConnection for a presign service', () => {
+  it('Connected: says where the URLs point, after S3 answered "no such key"', async () => {
+    const f = fake();
+    const report = await f.service.testConnection(teamDraft());
+    expect(report).toEqual({
+      ok: true,
+      message: `Connected. The presign service at files.example.com answers, and its URLs point at S3 on team-bucket.s3.eu-west-1.amazonaws.com (region eu-west-1). S3 accepts its signature.`,
+      s3Origin: S3,
+      region: 'eu-west-1',
+    });
+    expect(f.calls.map((c) => `${c.method} ${c.url.origin}`)).toEqual([`GET ${SERVICE}`, `GET ${S3}`]);
+  });
+
+  it('without access to the S3 host: connected to the service, and offers the host', async () => {
+    const f = fake({ granted: [`${SERVICE}/*`] });
+    const report = await f.service.testConnection(teamDraft());
+    expect(report).toMatchObject({ ok: true, needsAccess: [`${S3}/*`], s3Origin: S3 });
+    expect(report.message).toMatch(/Allow access to team-bucket\.s3\.eu-west-1\.amazonaws\.com so uploads can reach it\.$/);
+    expect(f.calls).toHaveLength(1);
+  });
+
+  it('without access to the service: asks for it', async () => {
+    const f = fake({ granted: [] });
+    const report = await f.service.testConnection(teamDraft());
+    expect(report).toMatchObject({ ok: false, needsAccess: [`${SERVICE}/*`], error: { code: 'HostPermissionMissing' } });
+    expect(f.fetch).not.toHaveBeenCalled();
+  });
+
+  it('says when the host changed since it was saved', async () => {
+    const report = await fake().service.testConnection(teamDraft({ endpoint: 'https://old.example.com' }));
+    expect(report.message).toMatch(/\(it pointed at old\.example\.com before\)/);
+  });
+
+  it.each([
+    ['SignatureDoesNotMatch', 403, false, /refused the presign service's signature \(SignatureDoesNotMatch\)/],
+    ['AuthorizationQueryParametersError', 400, false, /signed for region eu-west-1, but the bucket is in us-east-2/],
+    ['NoSuchBucket', 404, false, /has no bucket/],
+    ['AccessDenied', 403, true, /AccessDenied for a key that does not exist.*s3:GetObject/],
+  ])('S3 answering %s', async (code, status, good, sentence) => {
+    const f = fake({
+      s3: () =>
+        new Response(`<Error><Code>${code}</Code><Message>Error parsing the X-Amz-Credential parameter; the region 'eu-west-1' is wrong; expecting 'us-east-2'</Message><Region>us-east-2</Region></Error>`, { status }),
+    });
+    const report = await f.service.testConnection(teamDraft());
+    expect(report.ok).toBe(good);
+    expect(report.message).toMatch(sentence);
+    expect(report.s3Origin).toBe(S3);
+  });
+
+  it('an already-expired URL points at a clock', async () => {
+    const f = fake({ s3: () => new Response('<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>', { status: 403 }) });
+    const report = await f.service.testConnection(teamDraft());
+    expect(report).toMatchObject({ ok: false, error: { code: 'PresignServiceClock' } });
+    expect(report.message).toMatch(/already expired: the service's clock/);
+  });
+
+  it('S3 unreachable at the address the service signs for', async () => {
+    const f = fake({
+      s3: () => {
+        throw new TypeError('fetch failed');
+      },
+    });
+    const report = await f.service.testConnection(teamDraft());
+    expect(report).toMatchObject({ ok: false, error: { code: 'NetworkError', transient: true } });
+    expect(report.message).toMatch(/cannot reach team-bucket\.s3\.eu-west-1\.amazonaws\.com: nothing answered there/);
+  });
+
+  it('a service that answers with its sign-in page', async () => {
+    const f = fake({ service: () => new Response('<!doctype html><title>Sign in</title>', { headers: { 'content-type': 'text/html' } }) });
+    const report = await f.service.testConnection(teamDraft());
+    expect(report).toMatchObject({ ok: false, error: { code: 'PresignServiceBadAnswer' } });
+    expect(report.message).toMatch(/a web page, not a URL/);
+  });
+
+  it('reports the first blocking field without the network, and uses the saved token', async () => {
+    const f = fake();
+    expect((await f.service.testConnection(teamDraft({ serviceUrl: 'http://files.example.com' }))).message).toMatch(/Use https:\/\//);
+    expect((await f.service.testConnection(teamDraft({ serviceToken: '' }))).message).toBe('Enter the token the service gave you.');
+    expect(f.fetch).not.toHaveBeenCalled();
+    f.state.secrets = { secretAccessKey: '', sessionToken: '', serviceToken: 'SAVED-TOKEN' };
+    await f.service.testConnection(teamDraft({ serviceToken: '' }));
+    expect(f.calls[0]!.headers.authorization).toBe('Bearer SAVED-TOKEN');
+  });
+});
+
+describe('module boundaries', () => {
+  it('src/team uses no extension API, so it runs in plain Node', () => {
+    const dir = join(import.meta.dirname, '../../src/team');
+    for (const name of readdirSync(dir)) {
+      const text = readFileSync(join(dir, name), 'utf8');
+      expect(text, name).not.toMatch(/from ['"](wxt\/browser|webextension-polyfill|#imports|wxt\/utils\/storage)['"]/);
+      expect(text, name).not.toMatch(/\b(browser|chrome)\.(runtime|storage|permissions|tabs)\b/);
+    }
+  });
+});
