@@ -1,4 +1,4 @@
-import { onMessage, type MessageType, type ProtocolHandlers } from '../messaging/protocol';
+import { onMessage, type Handlers, type MessageType, type ProtocolMap } from '../messaging/protocol';
 import { isOwnExtensionPage } from '../messaging/sender';
 
 /** Message types with their handlers; a meta-test checks that every type in the protocol has one. */
@@ -10,10 +10,15 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   'signUpload',
   'shareLink',
   'recordUpload',
+  'ensureRunner',
+  'multipartCreate',
+  'multipartSignParts',
+  'multipartComplete',
+  'multipartAbort',
 ];
 
 /** Wires each protocol message to its handler, refusing anything not sent by this extension's own pages. */
-export function registerHandlers(handlers: ProtocolHandlers, self: { extensionId: string; extensionOrigin: string }): void {
+export function registerHandlers(handlers: Handlers<ProtocolMap>, self: { extensionId: string; extensionOrigin: string }): void {
   for (const type of MESSAGE_TYPES) {
     onMessage(type, ({ data, sender }) => {
       if (!isOwnExtensionPage(sender, self.extensionId, self.extensionOrigin))

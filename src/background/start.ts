@@ -11,6 +11,12 @@ import { fetchImageFromNetwork, readImageInPage } from './page-image';
 import { registerHandlers } from './register';
 import { saveBytes, saveImage, type SaveDeps } from './save-to-s3';
 import { createService } from './service';
+import { createUploadHandlers } from './upload-service';
+import { savedConnectionRunner } from './saved-connection';
+import { ensureOffscreenDocument, offscreenApi } from './offscreen';
+import { hostUploadRunner } from '../upload/runner-host';
+import { copyWithTextarea } from '../clipboard/copy-in-document';
+import type { Profile, Secrets } from '../settings/profile';
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
 
@@ -37,19 +43,29 @@ function screenshotName(tab: Browser.tabs.Tab, now: Date): string {
 /** Wires every background event to its module. Called once per service-worker (or event-page) start. */
 export function startBackground(): void {
   const record = createRecorder();
-  const service = createService({
+  const serviceDeps = {
     loadProfile: () => profileItem.getValue(),
     loadSecrets: () => secretsItem.getValue(),
-    store: async (profile, secrets) => {
+    store: async (profile: Profile, secrets: Secrets) => {
       await Promise.all([profileItem.setValue(profile), secretsItem.setValue(secrets)]);
     },
-    hasHostPermission: (origins) => browser.permissions.contains({ origins }),
-    fetch: (input, init) => fetch(input, init),
+    hasHostPermission: (origins: string[]) => browser.permissions.contains({ origins }),
+    fetch: (input: string, init?: RequestInit) => fetch(input, init),
     record,
     now: () => new Date(),
     uuid: () => crypto.randomUUID(),
+  };
+  const service = createService(serviceDeps);
+  const offscreen = offscreenApi();
+  const uploads = createUploadHandlers({
+    withSavedConnection: savedConnectionRunner(serviceDeps),
+    // Chrome: the runner lives in the offscreen document. Firefox: right here, in the background page.
+    ensureRunner: async () => {
+      if (offscreen) await ensureOffscreenDocument(offscreen);
+    },
   });
-  registerHandlers(service, { extensionId: browser.runtime.id, extensionOrigin: browser.runtime.getURL('/') });
+  registerHandlers({ ...service, ...uploads }, { extensionId: browser.runtime.id, extensionOrigin: browser.runtime.getURL('/') });
+  if (!offscreen && typeof document !== 'undefined') hostUploadRunner({ ...service, ...uploads }, (text) => copyWithTextarea(text));
 
   const saveDeps: SaveDeps = {
     service,

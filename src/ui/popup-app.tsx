@@ -1,47 +1,18 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { sendMessage, type PublicSettings } from '../messaging/protocol';
-import { UploadQueue, type UploadItem } from '../upload/queue';
-import { formatBytes } from '../upload/speed';
-import { xhrTransport } from '../upload/xhr-transport';
+import type { UploadItem } from '../upload/queue';
+import { formatBytes, formatEta } from '../upload/speed';
+import { useUploadRunner, type RunnerView } from './use-upload-runner';
 import { copyText } from './clipboard';
 import { describeDuration } from '../s3/expiry';
-import { hostPermissionOrigins } from '../s3/endpoint';
-import type { Profile } from '../settings/profile';
 import { recentUploadsItem } from '../history/items';
 import type { RecentUpload } from '../history/recent';
 
-/** What the session's list keeps of a popup upload. */
-function toRecent(item: UploadItem): RecentUpload {
-  return {
-    id: item.uid,
-    source: 'popup',
-    name: item.name,
-    size: item.size,
-    type: item.type,
-    status: item.status === 'done' ? 'done' : 'failed',
-    at: Date.now(),
-    ...(item.key ? { key: item.key } : {}),
-    ...(item.link ? { link: item.link } : {}),
-    ...(item.linkExpiresAt ? { linkExpiresAt: item.linkExpiresAt } : {}),
-    ...(item.copied !== undefined ? { copied: item.copied } : {}),
-    ...(item.error ? { error: item.error } : {}),
-  };
-}
-
-function createQueue(settings: () => PublicSettings | null): UploadQueue {
-  return new UploadQueue({
-    onSettled: (item) => void sendMessage('recordUpload', toRecent(item)),
-    plan: (file) => sendMessage('planUpload', file),
-    sign: (request) => sendMessage('signUpload', request),
-    share: (request) => sendMessage('shareLink', request),
-    transport: xhrTransport(),
-    copy: (text) => copyText(text),
-    context: () => {
-      const profile = settings()?.profile;
-      return { operation: 'upload', bucket: profile?.bucket ?? '', region: profile?.region ?? '', endpoint: profile?.endpoint ?? '' };
-    },
-  });
+/** True in Firefox's toolbar popup, where opening the file dialog would close the popup. */
+function pickInTab(): boolean {
+  const firefox = typeof (browser.runtime as { getBrowserInfo?: unknown }).getBrowserInfo === 'function';
+  return firefox && !new URLSearchParams(location.search).has('tab');
 }
 
 /** Pasted images arrive nameless ("image.png" at best); give them a name worth keeping. */
@@ -54,15 +25,14 @@ function namePasted(file: File, now = new Date()): File {
 
 export function PopupApp() {
   const [settings, setSettings] = useState<PublicSettings | null>(null);
-  const [items, setItems] = useState<readonly UploadItem[]>([]);
   const [dragging, setDragging] = useState(false);
   const [recent, setRecent] = useState<RecentUpload[]>([]);
-  const queue = useMemo(() => createQueue(() => settings), [settings]);
+  const queue = useUploadRunner();
+  const items = queue.items;
 
   useEffect(() => {
     void sendMessage('getSettings').then(setSettings);
   }, []);
-  useEffect(() => queue.subscribe(setItems), [queue]);
   useEffect(() => {
     void recentUploadsItem.getValue().then(setRecent);
     return recentUploadsItem.watch((list) => setRecent(list ?? []));
@@ -116,7 +86,16 @@ export function PopupApp() {
         </section>
       ) : (
         <section class="dropzone" aria-describedby="drop-hint">
-          <label class="button primary">
+          <label
+            class="button primary"
+            onClick={(e) => {
+              // Firefox closes the toolbar popup when the file dialog opens, and the choice is lost with it:
+              // choose in a tab instead. The upload runs in the background page, so the tab may close too.
+              if (!pickInTab()) return;
+              e.preventDefault();
+              void browser.tabs.create({ url: `${browser.runtime.getURL('/popup.html')}?tab=1` }).then(() => window.close());
+            }}
+          >
             Choose files
             <input
               type="file"
@@ -130,7 +109,15 @@ export function PopupApp() {
             />
           </label>
           <p id="drop-hint" class="muted">
-            or drop files here, or paste with Ctrl+V. Uploads go to <strong>{settings.profile!.bucket}</strong>; links last {expiry}.
+            or drop files here, or paste with Ctrl+V.{' '}
+            {settings.profile!.bucket ? (
+              <>
+                Uploads go to <strong>{settings.profile!.bucket}</strong>;
+              </>
+            ) : (
+              'Uploads go through your team’s presign service;'
+            )}{' '}
+            links last {expiry}.
           </p>
         </section>
       )}
@@ -138,7 +125,7 @@ export function PopupApp() {
       {items.length > 0 && (
         <ul class="uploads" aria-label="Uploads">
           {[...items].reverse().map((item) => (
-            <UploadRow key={item.id} item={item} queue={queue} profile={settings?.profile ?? null} />
+            <UploadRow key={item.id} item={item} queue={queue} accessOrigins={settings?.accessOrigins ?? []} />
           ))}
         </ul>
       )}
@@ -188,7 +175,7 @@ function RecentRow({ upload }: { upload: RecentUpload }) {
   );
 }
 
-function UploadRow({ item, queue, profile }: { item: UploadItem; queue: UploadQueue; profile: Profile | null }) {
+function UploadRow({ item, queue, accessOrigins }: { item: UploadItem; queue: RunnerView; accessOrigins: string[] }) {
   const [copied, setCopied] = useState(false);
   return (
     <li class={`upload ${item.status}`}>
@@ -202,7 +189,7 @@ function UploadRow({ item, queue, profile }: { item: UploadItem; queue: UploadQu
             <span class="muted">
               {item.status === 'queued'
                 ? 'Waiting…'
-                : `${formatBytes(item.loaded)} of ${formatBytes(item.size)}${item.bytesPerSecond ? ` · ${formatBytes(item.bytesPerSecond)}/s` : ''}`}
+                : `${formatBytes(item.loaded)} of ${formatBytes(item.size)}${item.bytesPerSecond ? ` · ${formatBytes(item.bytesPerSecond)}/s · ${formatEta((item.size - item.loaded) / item.bytesPerSecond)}` : ''}`}
             </span>
             <button type="button" onClick={() => queue.cancel(item.id)} aria-label={`Cancel upload of ${item.name}`}>
               Cancel
@@ -238,13 +225,13 @@ function UploadRow({ item, queue, profile }: { item: UploadItem; queue: UploadQu
             <button type="button" onClick={() => queue.retry(item.id)} aria-label={`Retry upload of ${item.name}`}>
               Retry
             </button>
-            {item.error.fix?.kind === 'grant-access' && profile ? (
+            {item.error.fix?.kind === 'grant-access' && accessOrigins.length ? (
               <button
                 type="button"
                 class="primary"
                 onClick={async () => {
                   // Must be the first await in the click: browsers only ask during a user gesture.
-                  const granted = await browser.permissions.request({ origins: hostPermissionOrigins(profile) }).catch(() => false);
+                  const granted = await browser.permissions.request({ origins: accessOrigins }).catch(() => false);
                   if (granted) queue.retry(item.id);
                 }}
               >

@@ -4,6 +4,8 @@ import type { SignedRequest } from '../s3/presign';
 import { SpeedMeter } from './speed';
 import { UploadFailedError, uploadWithSinglePut } from './single-put';
 import type { PutTransport } from './transport';
+import { uploadMultipart, type MultipartSigner } from './multipart';
+import { DEFAULT_MULTIPART_THRESHOLD, MAX_OBJECT_SIZE } from './part-plan';
 
 export type UploadStatus = 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled';
 
@@ -35,13 +37,20 @@ export interface QueueDeps {
   /** Puts text on the clipboard; false if the browser refused. */
   copy(text: string): Promise<boolean>;
   context(): FailureContext;
+  /**
+   * Signs the parts of a multipart upload for one object. Without it files go
+   * up in one PUT, which S3 caps at 5 GiB (team mode without a multipart endpoint).
+   */
+  multipart?(target: { key: string; contentType: string }): MultipartSigner;
+  /** Files above this many bytes go up in parts; default 64 MiB. */
+  multipartThreshold?: number;
   /** Called when an upload is done or has failed, e.g. to add it to the session's list. */
   onSettled?(item: UploadItem): void;
   now?: () => number;
   uuid?: () => string;
 }
 
-/** S3's limit for one PUT. Larger files need multipart, which this queue does not do. */
+/** S3's limit for one PUT. Larger files need multipart. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
 class ResultError extends Error {
@@ -141,26 +150,41 @@ export class UploadQueue {
     const meter = new SpeedMeter();
     this.update(item.id, { status: 'uploading' });
     try {
-      if (item.size > MAX_SINGLE_PUT_BYTES)
+      const multipart = this.deps.multipart;
+      const inParts = multipart !== undefined && item.size > (this.deps.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD);
+      if (!multipart && item.size > MAX_SINGLE_PUT_BYTES)
         throw new ResultError({
           code: 'EntityTooLarge',
-          message: `"${item.name}" is larger than 5 GiB, the most S3 takes in one upload.`,
+          message: `"${item.name}" is larger than 5 GiB, the most S3 takes in one upload, and this profile cannot upload in parts.`,
           transient: false,
         });
+      if (item.size > MAX_OBJECT_SIZE)
+        throw new ResultError({ code: 'EntityTooLarge', message: `"${item.name}" is larger than 5 TiB, the largest object S3 stores.`, transient: false });
       const plan = unwrap(await this.deps.plan({ name: item.name, type: item.type, size: item.size }));
       this.update(item.id, { key: plan.key });
-      await uploadWithSinglePut({
-        body,
-        sign: async () => unwrap(await this.deps.sign({ key: plan.key, contentType: plan.contentType, size: item.size })),
-        transport: this.deps.transport,
-        context: this.deps.context(),
-        signal: abort.signal,
-        now: this.now,
-        onProgress: (loaded) => {
-          meter.add(this.now(), loaded);
-          this.update(item.id, { loaded, bytesPerSecond: meter.bytesPerSecond() });
-        },
-      });
+      const onProgress = (loaded: number) => {
+        meter.add(this.now(), loaded);
+        this.update(item.id, { loaded, bytesPerSecond: meter.bytesPerSecond() });
+      };
+      if (inParts)
+        await uploadMultipart({
+          body,
+          signer: multipart({ key: plan.key, contentType: plan.contentType }),
+          transport: this.deps.transport,
+          context: this.deps.context(),
+          signal: abort.signal,
+          onProgress,
+        });
+      else
+        await uploadWithSinglePut({
+          body,
+          sign: async () => unwrap(await this.deps.sign({ key: plan.key, contentType: plan.contentType, size: item.size })),
+          transport: this.deps.transport,
+          context: this.deps.context(),
+          signal: abort.signal,
+          now: this.now,
+          onProgress,
+        });
       if (abort.signal.aborted) return;
       const link = unwrap(await this.deps.share({ key: plan.key, fileName: item.name, contentType: plan.contentType }));
       // Cancel may be pressed while the link is signed: the user asked for nothing to be copied.

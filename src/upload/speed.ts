@@ -36,3 +36,13 @@ export function formatBytes(bytes: number): string {
   const rounded = Number(value.toPrecision(3));
   return `${rounded.toFixed(rounded < 100 ? 1 : 0)} ${units[unit]}`;
 }
+
+/** "about 40 s left", "about 3 min left": rounded, because a speed over a few seconds is only a guess. */
+export function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '';
+  if (seconds < 1) return 'almost done';
+  if (seconds < 60) return `about ${Math.ceil(seconds)} s left`;
+  if (seconds < 3600) return `about ${Math.round(seconds / 60)} min left`;
+  const hours = Math.floor(seconds / 3600);
+  return `about ${hours} h ${Math.round((seconds - hours * 3600) / 60)} min left`;
+}

@@ -3,7 +3,7 @@ import type { Result, UploadPlan } from '../../src/messaging/protocol';
 import type { FailureContext, UserError } from '../../src/s3/errors';
 import type { SignedRequest } from '../../src/s3/presign';
 import { MAX_SINGLE_PUT_BYTES, UploadQueue, type QueueDeps, type UploadItem } from '../../src/upload/queue';
-import { formatBytes, SpeedMeter } from '../../src/upload/speed';
+import { formatBytes, formatEta, SpeedMeter } from '../../src/upload/speed';
 import { UploadAbortedError, type PutRequest, type PutResponse, type PutTransport } from '../../src/upload/transport';
 
 const context: FailureContext = { operation: 'upload', bucket: 'my-bucket', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000' };
@@ -471,5 +471,18 @@ describe('formatBytes', () => {
   // The unit is chosen after rounding.
   it('does not show 1000 of a unit', () => {
     expect(formatBytes(999_999)).toBe('1.0 MB');
+  });
+});
+
+describe('formatEta', () => {
+  it.each([
+    [0.4, 'almost done'],
+    [12.2, 'about 13 s left'],
+    [150, 'about 3 min left'],
+    [3 * 3600 + 20 * 60, 'about 3 h 20 min left'],
+    [Infinity, ''],
+    [-1, ''],
+  ])('%d s → %j', (seconds, text) => {
+    expect(formatEta(seconds)).toBe(text);
   });
 });

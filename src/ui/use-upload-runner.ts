@@ -1,0 +1,66 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { sendMessage } from '../messaging/protocol';
+import type { UploadItem } from '../upload/queue';
+import { openViewEnd, type ToRunner } from '../upload/runner-channel';
+
+/** The popup's handle on the upload runner: its state, and the commands a view can send. */
+export interface RunnerView {
+  items: readonly UploadItem[];
+  /** False until the runner has answered: uploads started before that wait, they are not lost. */
+  connected: boolean;
+  add(files: File[]): void;
+  cancel(id: number): void;
+  retry(id: number): void;
+}
+
+/** How often a view asks "are you there?" until the runner answers. */
+const HELLO_INTERVAL_MS = 150;
+
+/**
+ * Attaches this view to the upload runner, which lives elsewhere and outlives
+ * it: reopening the popup shows the same uploads, still moving.
+ */
+export function useUploadRunner(): RunnerView {
+  const [items, setItems] = useState<readonly UploadItem[]>([]);
+  const [connected, setConnected] = useState(false);
+  const channel = useMemo(() => openViewEnd(), []);
+  const waiting = useMemo<ToRunner[]>(() => [], []);
+
+  useEffect(() => {
+    let alive = true;
+    let answered = false;
+    let hello: ReturnType<typeof setInterval> | undefined;
+    const stop = channel.listen((message) => {
+      if (message.type !== 'state') return;
+      setItems(message.items);
+      if (answered) return;
+      answered = true;
+      clearInterval(hello);
+      setConnected(true);
+      for (const command of waiting.splice(0)) channel.post(command);
+    });
+    void sendMessage('ensureRunner').finally(() => {
+      if (!alive || answered) return;
+      channel.post({ type: 'hello' });
+      hello = setInterval(() => channel.post({ type: 'hello' }), HELLO_INTERVAL_MS);
+    });
+    return () => {
+      alive = false;
+      clearInterval(hello);
+      stop();
+      channel.close();
+    };
+  }, [channel, waiting]);
+
+  const send = (command: ToRunner) => {
+    if (connected) channel.post(command);
+    else waiting.push(command);
+  };
+  return {
+    items,
+    connected,
+    add: (files) => send({ type: 'add', files }),
+    cancel: (id) => send({ type: 'cancel', id }),
+    retry: (id) => send({ type: 'retry', id }),
+  };
+}

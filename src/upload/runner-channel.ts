@@ -1,0 +1,43 @@
+import type { UploadItem } from './queue';
+
+/**
+ * How pages talk to the upload runner: a BroadcastChannel, because it carries
+ * `File` objects by reference (no copy of the bytes, unlike extension
+ * messaging, which only carries JSON) and because it only connects documents
+ * of the same origin — this extension's own pages.
+ */
+export const RUNNER_CHANNEL = 's3drop-uploads';
+
+export type ToRunner =
+  | { type: 'add'; files: File[] }
+  | { type: 'cancel'; id: number }
+  | { type: 'retry'; id: number }
+  /** A view opened: send it the current state. */
+  | { type: 'hello' };
+
+export type FromRunner = { type: 'state'; items: UploadItem[] };
+
+/** A typed channel end. */
+export interface RunnerChannel<In, Out> {
+  post(message: Out): void;
+  listen(handler: (message: In) => void): () => void;
+  close(): void;
+}
+
+function open<In, Out>(): RunnerChannel<In, Out> {
+  const channel = new BroadcastChannel(RUNNER_CHANNEL);
+  return {
+    post: (message) => channel.postMessage(message),
+    listen(handler) {
+      const onMessage = (e: MessageEvent) => handler(e.data as In);
+      channel.addEventListener('message', onMessage);
+      return () => channel.removeEventListener('message', onMessage);
+    },
+    close: () => channel.close(),
+  };
+}
+
+/** The runner's end: hears commands, posts state. */
+export const openRunnerEnd = () => open<ToRunner, FromRunner>();
+/** A view's end (the popup): posts commands, hears state. */
+export const openViewEnd = () => open<FromRunner, ToRunner>();

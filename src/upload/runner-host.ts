@@ -1,0 +1,78 @@
+import type { Handlers, Result, CoreProtocolMap, UploadProtocolMap, PublicSettings } from '../messaging/protocol';
+import type { UserError } from '../s3/errors';
+import type { RecentUpload } from '../history/recent';
+import type { MultipartSigner } from './multipart';
+import type { UploadItem } from './queue';
+import { UploadFailedError } from './single-put';
+import { startUploadRunner } from './runner';
+import { xhrTransport } from './xhr-transport';
+
+/** The background messages the runner uses, as direct calls (Firefox) or messages (Chrome's offscreen document). */
+export type RunnerBackend = Pick<Handlers<CoreProtocolMap>, 'getSettings' | 'planUpload' | 'signUpload' | 'shareLink' | 'recordUpload'> &
+  Pick<Handlers<UploadProtocolMap>, 'multipartCreate' | 'multipartSignParts' | 'multipartComplete' | 'multipartAbort'>;
+
+function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new UploadFailedError(result.error);
+  return result.value;
+}
+
+/** What the session's list keeps of an upload: no upload URL, no secret. */
+export function recentFromItem(item: UploadItem, at: number): RecentUpload {
+  return {
+    id: item.uid,
+    source: 'popup',
+    name: item.name,
+    size: item.size,
+    type: item.type,
+    status: item.status === 'done' ? 'done' : 'failed',
+    at,
+    ...(item.key ? { key: item.key } : {}),
+    ...(item.link ? { link: item.link } : {}),
+    ...(item.linkExpiresAt ? { linkExpiresAt: item.linkExpiresAt } : {}),
+    ...(item.copied !== undefined ? { copied: item.copied } : {}),
+    ...(item.error ? { error: item.error as UserError } : {}),
+  };
+}
+
+/**
+ * Starts the upload runner in this document with XHR (byte progress) and a
+ * textarea copy (works unfocused). The profile is re-read before each batch
+ * of files, so an edit in Options applies to the next upload.
+ */
+export function hostUploadRunner(backend: RunnerBackend, copy: (text: string) => Promise<boolean> | boolean) {
+  let settings: PublicSettings | null = null;
+  const refresh = async () => {
+    settings = await backend.getSettings();
+  };
+  const multipart = (target: { key: string; contentType: string }): MultipartSigner => ({
+    create: async () => unwrap(await backend.multipartCreate(target)),
+    signParts: async (uploadId, parts) => unwrap(await backend.multipartSignParts({ ...target, uploadId, parts: [...parts] })),
+    complete: async (uploadId, parts) => unwrap(await backend.multipartComplete({ ...target, uploadId, parts: [...parts] })),
+    abort: async (uploadId) => {
+      unwrap(await backend.multipartAbort({ ...target, uploadId }));
+    },
+  });
+  const runner = startUploadRunner({
+    plan: async (file) => {
+      await refresh();
+      return backend.planUpload(file);
+    },
+    sign: (request) => backend.signUpload(request),
+    share: (request) => backend.shareLink(request),
+    transport: xhrTransport(),
+    copy: async (text) => copy(text),
+    // A team's presign service signs single PUTs only: then files above 5 GiB are refused with a sentence.
+    get multipart() {
+      return settings?.capabilities.multipart === false ? undefined : multipart;
+    },
+    context: () => ({
+      operation: 'upload',
+      bucket: settings?.profile?.bucket ?? '',
+      region: settings?.profile?.region ?? '',
+      endpoint: settings?.profile?.endpoint ?? '',
+    }),
+    onSettled: (item) => void backend.recordUpload(recentFromItem(item, Date.now())),
+  });
+  void refresh();
+  return runner;
+}

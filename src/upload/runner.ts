@@ -1,0 +1,53 @@
+import { UploadQueue, type QueueDeps, type UploadItem } from './queue';
+import { openRunnerEnd } from './runner-channel';
+
+/** State is sent to views at most this often while bytes move; status changes go at once. */
+const STATE_INTERVAL_MS = 100;
+
+/**
+ * The upload runner: the queue, in a document that outlives the popup (Chrome's
+ * offscreen document, Firefox's background page). Views send it files and
+ * commands over the runner channel and get its state back; closing a view
+ * changes nothing here.
+ */
+export function startUploadRunner(deps: QueueDeps): { queue: UploadQueue; stop(): void } {
+  const queue = new UploadQueue(deps);
+  const channel = openRunnerEnd();
+  let lastSent = 0;
+  let lastStatuses = '';
+  let pending: ReturnType<typeof setTimeout> | undefined;
+
+  const send = (items: readonly UploadItem[]) => {
+    lastSent = Date.now();
+    lastStatuses = items.map((i) => `${i.id}:${i.status}:${i.copied}`).join();
+    channel.post({ type: 'state', items: [...items] });
+  };
+  const unsubscribe = queue.subscribe((items) => {
+    const statuses = items.map((i) => `${i.id}:${i.status}:${i.copied}`).join();
+    if (statuses !== lastStatuses || Date.now() - lastSent >= STATE_INTERVAL_MS) {
+      clearTimeout(pending);
+      pending = undefined;
+      send(items);
+    } else {
+      pending ??= setTimeout(() => {
+        pending = undefined;
+        send(queue.snapshot());
+      }, STATE_INTERVAL_MS);
+    }
+  });
+  const stopListening = channel.listen((message) => {
+    if (message.type === 'add') queue.add(message.files);
+    else if (message.type === 'cancel') queue.cancel(message.id);
+    else if (message.type === 'retry') queue.retry(message.id);
+    else if (message.type === 'hello') send(queue.snapshot());
+  });
+  return {
+    queue,
+    stop() {
+      clearTimeout(pending);
+      unsubscribe();
+      stopListening();
+      channel.close();
+    },
+  };
+}

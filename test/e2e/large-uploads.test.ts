@@ -1,0 +1,136 @@
+import { HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3Client } from '../../src/s3/client';
+import { launchExtension, OptionsPage, PopupPage, type ExtensionBrowser } from '../support/extension';
+import { strictLaneAvailable } from '../support/lanes';
+import { startSwift, type S3Server } from '../support/s3-servers';
+import { startThrottleProxy, type ThrottleProxy } from '../support/throttle-proxy';
+
+const SHOTS = 'test-results/screenshots';
+const BUCKET = 'large-e2e';
+const MiB = 1024 * 1024;
+
+/**
+ * Large files from the popup, against Swift's s3api (real multipart) behind a
+ * loopback proxy that slows uploads to a set rate, so there is time to close
+ * the popup, stop the service worker, reopen, and cancel.
+ */
+describe.skipIf(!strictLaneAvailable())('large uploads survive the popup, Chromium end to end', () => {
+  let s3: S3Server;
+  let proxy: ThrottleProxy;
+  let ext: ExtensionBrowser;
+
+  const client = () =>
+    createS3Client({
+      bucket: BUCKET,
+      region: s3.region,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+
+  /** Makes a file inside the popup (no 300 MiB through the DevTools protocol) and chooses it; returns its SHA-256. */
+  async function chooseGeneratedFile(popup: PopupPage, name: string, size: number): Promise<string> {
+    return popup.page.getByLabel('Choose files').evaluate(
+      async (input: HTMLInputElement, { name, size }) => {
+        const bytes = new Uint8Array(size);
+        for (let i = 0; i < size; i += 65536) crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65536)));
+        const hash = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name, { type: 'application/octet-stream' }));
+        input.files = transfer.files;
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+        return hash;
+      },
+      { name, size },
+    );
+  }
+
+  async function progressOf(popup: PopupPage, name: string): Promise<number> {
+    const bar = popup.page.getByRole('progressbar', { name: `Uploading ${name}` });
+    await bar.waitFor({ timeout: 30_000 });
+    return Number(await bar.getAttribute('value'));
+  }
+
+  async function waitForProgress(popup: PopupPage, name: string, atLeast: number): Promise<number> {
+    await expect.poll(() => progressOf(popup, name), { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(atLeast);
+    return progressOf(popup, name);
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    s3 = await startSwift({ buckets: [BUCKET] });
+    proxy = await startThrottleProxy(s3.endpoint, 40 * MiB);
+    ext = await launchExtension({ hostOrigins: [`${proxy.origin}/*`] });
+    const options = await OptionsPage.open(ext);
+    await options.fill({
+      bucket: BUCKET,
+      region: s3.region,
+      endpoint: proxy.origin,
+      pathStyle: true,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+    });
+    expect(await options.save()).toMatch(/^Saved\./);
+    await options.page.close();
+  });
+  afterAll(async () => {
+    await ext?.close();
+    await proxy?.close();
+    await s3?.stop();
+  });
+
+  it('a 300 MiB upload goes on while the popup is closed and the service worker is stopped', async () => {
+    const name = 'video 300.bin';
+    const size = 300 * MiB;
+    let popup = await PopupPage.open(ext);
+    const sha = await chooseGeneratedFile(popup, name, size);
+    const before = await waitForProgress(popup, name, 30 * MiB);
+    await popup.page.close();
+
+    // Stop the service worker mid-upload: the queue lives in the offscreen document, not in it.
+    const cdpPage = await ext.context.newPage();
+    const cdp = await ext.context.newCDPSession(cdpPage);
+    const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
+    const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(ext.url('')));
+    expect(worker, 'the extension service worker target').toBeTruthy();
+    await cdp.send('Target.closeTarget', { targetId: worker!.targetId });
+    await cdpPage.close();
+    await new Promise((r) => setTimeout(r, 1500));
+
+    popup = await PopupPage.open(ext);
+    const after = await progressOf(popup, name);
+    expect(after).toBeGreaterThan(before);
+    await popup.page.screenshot({ path: `${SHOTS}/popup-large-upload-reopened.png` });
+
+    const link = await popup.linkFor(name, 90_000);
+    const res = await fetch(link);
+    expect(res.status).toBe(200);
+    const hash = createHash('sha256');
+    for await (const chunk of res.body!) hash.update(chunk);
+    expect(hash.digest('hex')).toBe(sha);
+
+    const key = decodeURIComponent(new URL(link).pathname.split('/').slice(2).join('/'));
+    const head = await client().send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(head.ContentLength).toBe(size);
+    expect(head.ETag).toMatch(/-\d+"$/);
+    await popup.page.close();
+  });
+
+  it('Cancel mid-way aborts the multipart upload: nothing is left on the server', async () => {
+    const name = 'cancel me.bin';
+    const popup = await PopupPage.open(ext);
+    await chooseGeneratedFile(popup, name, 200 * MiB);
+    await waitForProgress(popup, name, 20 * MiB);
+    await popup.page.getByRole('button', { name: `Cancel upload of ${name}` }).click();
+    await popup.page.getByText('Cancelled.').waitFor();
+    await expect
+      .poll(async () => (await client().send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? [], { timeout: 15_000 })
+      .toEqual([]);
+    const objects = (await client().send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? [];
+    expect(objects.filter((o) => o.Key?.endsWith(name))).toEqual([]);
+    await popup.page.close();
+  });
+});
