@@ -25,6 +25,11 @@ export interface FailureContext {
   region: string;
   /** The endpoint as the user typed it, empty for AWS. */
   endpoint: string;
+  /**
+   * Who signed the request, when it was not S3 Drop: a team's presign service
+   * gets its own sentences ("tell whoever runs the service", not "paste your secret").
+   */
+  describe?: (failure: S3Failure, ctx: Omit<FailureContext, 'describe'>) => UserError;
 }
 
 /** A one-to-three-sentence explanation, plus a one-click fix where there is one. */
@@ -141,7 +146,9 @@ const WRONG_REGION = new Set([
 ]);
 
 /** The sentence for a failure. Never includes a secret, a signature or a signed URL. */
-export function describeFailure(f: S3Failure, ctx: FailureContext): UserError {
+export function describeFailure(f: S3Failure, context: FailureContext): UserError {
+  const { describe, ...ctx } = context;
+  if (describe) return describe(f, ctx);
   const bucket = `"${ctx.bucket}"`;
   const make = (message: string, extra: Partial<UserError> = {}): UserError => ({
     code: f.code,

@@ -37,6 +37,20 @@ interface ProfileCommon {
 export interface KeysProfile extends ProfileCommon {
   kind: 'keys';
   accessKeyId: string;
+  /** Files above this many MiB go up in parts; absent means 64. A presign service only signs single PUTs. */
+  multipartThresholdMiB?: number;
+}
+
+/** Parts are at least 5 MiB; one PUT takes at most 5 GiB. */
+export const MULTIPART_THRESHOLD_RANGE_MIB = { min: 5, max: 5 * 1024, default: 64 } as const;
+
+/** Returns a sentence for an unusable multipart threshold, or `null`. */
+export function validateMultipartThreshold(mib: number | undefined): string | null {
+  if (mib === undefined) return null;
+  const { min, max } = MULTIPART_THRESHOLD_RANGE_MIB;
+  if (!Number.isInteger(mib) || mib < min || mib > max)
+    return `Upload in parts above a whole number of MiB from ${min} to ${max} (5 GiB, the most one PUT takes).`;
+  return null;
 }
 
 /**
@@ -233,6 +247,8 @@ export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boole
       errors.region = 'A region looks like eu-west-1 (lowercase letters, digits and hyphens); leave it empty to detect it.';
     const endpoint = validateEndpoint(draft.endpoint);
     if (endpoint) errors.endpoint = endpoint;
+    const threshold = validateMultipartThreshold(draft.multipartThresholdMiB);
+    if (threshold) errors.multipartThresholdMiB = threshold;
   }
   const template = validateKeyTemplate(draft.keyTemplate);
   if (template) errors.keyTemplate = template;

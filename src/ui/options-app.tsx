@@ -7,6 +7,7 @@ import { LINK_EXPIRY_PRESETS } from '../s3/expiry';
 import {
   accessOrigins,
   EMPTY_PROFILE,
+  MULTIPART_THRESHOLD_RANGE_MIB,
   EMPTY_SERVICE_PROFILE,
   type FieldErrors,
   type KeysProfile,
@@ -426,6 +427,21 @@ export function OptionsApp() {
             </select>,
             kind === 'presign-service' ? 'Asked of the service as expiration; it may give less, and the popup shows when each link really expires.' : undefined,
           )}
+          {kind === 'keys' &&
+            field(
+              'multipartThresholdMiB',
+              'Upload in parts above (MiB)',
+              <input
+                type="number"
+                inputMode="numeric"
+                min={MULTIPART_THRESHOLD_RANGE_MIB.min}
+                max={MULTIPART_THRESHOLD_RANGE_MIB.max}
+                {...a11y('multipartThresholdMiB', true)}
+                value={String(keys.multipartThresholdMiB ?? MULTIPART_THRESHOLD_RANGE_MIB.default)}
+                onInput={(e) => setKey('multipartThresholdMiB', Number(e.currentTarget.value))}
+              />,
+              'Larger files go up in parts, four at a time, each retried on its own. Up to 5120 MiB (one PUT’s limit).',
+            )}
         </fieldset>
 
         <div class="actions">

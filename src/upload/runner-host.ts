@@ -6,6 +6,7 @@ import type { UploadItem } from './queue';
 import { UploadFailedError } from './single-put';
 import { startUploadRunner } from './runner';
 import { xhrTransport } from './xhr-transport';
+import { describeTeamS3Failure } from '../team/errors';
 
 /** The background messages the runner uses, as direct calls (Firefox) or messages (Chrome's offscreen document). */
 export type RunnerBackend = Pick<Handlers<CoreProtocolMap>, 'getSettings' | 'planUpload' | 'signUpload' | 'shareLink' | 'recordUpload'> &
@@ -65,11 +66,17 @@ export function hostUploadRunner(backend: RunnerBackend, copy: (text: string) =>
     get multipart() {
       return settings?.capabilities.multipart === false ? undefined : multipart;
     },
+    get multipartThreshold() {
+      const profile = settings?.profile;
+      return profile?.kind === 'keys' && profile.multipartThresholdMiB ? profile.multipartThresholdMiB * 1024 * 1024 : undefined;
+    },
     context: () => ({
       operation: 'upload',
       bucket: settings?.profile?.bucket ?? '',
       region: settings?.profile?.region ?? '',
       endpoint: settings?.profile?.endpoint ?? '',
+      // S3's refusals of a team service's URLs are the service's to fix, not the user's keys.
+      ...(settings?.profile?.kind === 'presign-service' ? { describe: describeTeamS3Failure } : {}),
     }),
     onSettled: (item) => void backend.recordUpload(recentFromItem(item, Date.now())),
   });

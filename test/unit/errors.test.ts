@@ -299,3 +299,15 @@ describe('failureFromResponse', () => {
     expect(f.region).toBe('us-east-1');
   });
 });
+
+describe('describeFailure for URLs someone else signed', () => {
+  it('hands the failure to the context’s own describer, without the describer in the context', async () => {
+    const { describeTeamS3Failure } = await import('../../src/team/errors');
+    const ctx = { operation: 'upload' as const, bucket: 'b', region: 'us-east-1', endpoint: 'https://s3.example.com' };
+    const failure = failureFromResponse(403, '<Error><Code>SignatureDoesNotMatch</Code></Error>');
+    const team = describeFailure(failure, { ...ctx, describe: describeTeamS3Failure });
+    expect(team.message).toMatch(/presign service/);
+    expect(team.message).not.toMatch(/Paste the secret/);
+    expect(describeFailure(failure, ctx).message).toMatch(/Paste the secret again/);
+  });
+});

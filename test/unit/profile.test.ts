@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bucketOrigin, hostPermissionOrigins, regionProbeUrl, serviceEndpoint, usesPathStyle, type BucketAddress } from '../../src/s3/endpoint';
 import {
+  validateMultipartThreshold,
   EMPTY_PROFILE,
   normalizeDraft,
   splitDraft,
@@ -209,5 +210,14 @@ describe('endpoint addressing', () => {
     const address: BucketAddress = { bucket: 'my-bucket', region: 'auto', endpoint: 'https://s3.example.com:8443', forcePathStyle: false };
     expect(bucketOrigin(address)).toBe('https://my-bucket.s3.example.com:8443');
     expect(hostPermissionOrigins(address)).toEqual(['https://my-bucket.s3.example.com:8443/*']);
+  });
+});
+
+describe('multipart threshold', () => {
+  it.each([undefined, 5, 64, 5120])('accepts %s MiB', (mib) => {
+    expect(validateMultipartThreshold(mib)).toBeNull();
+  });
+  it.each([4, 5121, 64.5, Number.NaN])('refuses %s MiB with a sentence naming the range', (mib) => {
+    expect(validateMultipartThreshold(mib)).toMatch(/from 5 to 5120/);
   });
 });
