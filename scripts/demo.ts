@@ -7,7 +7,7 @@
  * the share link, downloads it and checks the bytes.
  */
 import { createHash } from 'node:crypto';
-import { launchExtension, OptionsPage, PopupPage } from '../test/support/extension';
+import { launchExtension, PopupPage, saveKeysProfile } from '../test/support/extension';
 import { startS3rver } from '../test/support/s3-servers';
 
 const BUCKET = 'demo';
@@ -24,17 +24,7 @@ async function main(): Promise<number> {
     await s3.stop();
   };
   try {
-    const options = await OptionsPage.open(ext);
-    await options.fill({
-      bucket: BUCKET,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      pathStyle: true,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-    });
-    const saved = await options.save();
-    if (!saved.startsWith('Saved')) throw new Error(`The demo profile was not saved: ${saved}`);
+    await saveKeysProfile(ext, s3, BUCKET);
     console.log('Demo profile saved through the options page.');
 
     const popup = await PopupPage.open(ext);

@@ -10,7 +10,8 @@ import {
   MAX_IMAGE_BYTES,
 } from '../capture/image-source';
 import type { RecentUpload, UploadSource } from '../history/recent';
-import { UploadFailedError, uploadWithSinglePut } from '../upload/single-put';
+import { uploadWithSinglePut } from '../upload/single-put';
+import { ResultError, unwrapResult } from '../messaging/result';
 import type { PutTransport } from '../upload/transport';
 import { formatBytes } from '../upload/speed';
 import { describeDuration } from '../s3/expiry';
@@ -47,19 +48,8 @@ export interface ImageClick {
   frameId: number;
 }
 
-class SaveError extends Error {
-  constructor(readonly userError: UserError) {
-    super(userError.message);
-  }
-}
-
-function unwrap<T>(result: Result<T>): T {
-  if (!result.ok) throw new SaveError(result.error);
-  return result.value;
-}
-
-function imageFailure(message: string, code = 'ImageUnavailable'): SaveError {
-  return new SaveError({ code, message, transient: false });
+function imageFailure(message: string, code = 'ImageUnavailable'): ResultError {
+  return new ResultError({ code, message, transient: false });
 }
 
 /** Gets the bytes of a right-clicked image by the route its URL calls for. */
@@ -91,7 +81,7 @@ export async function saveImage(deps: SaveDeps, click: ImageClick): Promise<Rece
     if (image.bytes.byteLength > MAX_IMAGE_BYTES)
       throw imageFailure(`The image is larger than ${MAX_IMAGE_BYTES / 1024 ** 2} MiB, the most S3 Drop saves from a page, so nothing was uploaded.`, 'ImageTooLarge');
   } catch (err) {
-    const message = err instanceof SaveError || err instanceof ImageError ? err.message : `The image could not be read: ${(err as Error).message}`;
+    const message = err instanceof ResultError || err instanceof ImageError ? err.message : `The image could not be read: ${(err as Error).message}`;
     await deps.notifyFailure('Image not saved', message);
     return null;
   }
@@ -128,22 +118,22 @@ export async function saveBytes(
       region: profile?.region ?? '',
       endpoint: profile?.endpoint ?? '',
     };
-    const plan = unwrap(await deps.service.planUpload({ name: input.name, type: input.type, size: input.bytes.byteLength }));
+    const plan = unwrapResult(await deps.service.planUpload({ name: input.name, type: input.type, size: input.bytes.byteLength }));
     key = plan.key;
     await uploadWithSinglePut({
       body: new Blob([input.bytes as Uint8Array<ArrayBuffer>], { type: plan.contentType }),
-      sign: async () => unwrap(await deps.service.signUpload({ key: plan.key, contentType: plan.contentType, size: input.bytes.byteLength })),
+      sign: async () => unwrapResult(await deps.service.signUpload({ key: plan.key, contentType: plan.contentType, size: input.bytes.byteLength })),
       transport: deps.transport,
       context,
       now: () => deps.now().getTime(),
     });
-    const link = unwrap(await deps.service.shareLink({ key: plan.key, fileName: input.name, contentType: plan.contentType }));
+    const link = unwrapResult(await deps.service.shareLink({ key: plan.key, fileName: input.name, contentType: plan.contentType }));
     const copied = await deps.copy(link.url).catch(() => false);
     done = { ...entry, key: plan.key, status: 'done', link: link.url, linkExpiresAt: link.expiresAt, copied };
     if (profile) lifetime = `; link valid for ${describeDuration(profile.linkExpirySeconds)}`;
   } catch (err) {
     const error: UserError =
-      err instanceof SaveError || err instanceof UploadFailedError
+      err instanceof ResultError
         ? err.userError
         : { code: 'Unexpected', message: `The upload failed: ${(err as Error).message}`, transient: false };
     const failed: RecentUpload = { ...entry, ...(key ? { key } : {}), status: 'failed', error };

@@ -1,3 +1,5 @@
+import { copyWithTextarea } from '../clipboard/copy-in-document';
+
 /**
  * Copies text from an extension page. `navigator.clipboard` needs a focused
  * document; the textarea + execCommand fallback covers a page that lost focus
@@ -8,16 +10,6 @@ export async function copyText(text: string, doc: Document = document): Promise<
     await navigator.clipboard.writeText(text);
     return true;
   } catch {
-    const area = doc.createElement('textarea');
-    area.value = text;
-    area.setAttribute('readonly', '');
-    area.className = 'visually-hidden';
-    doc.body.append(area);
-    area.select();
-    try {
-      return doc.execCommand('copy');
-    } finally {
-      area.remove();
-    }
+    return copyWithTextarea(text, doc);
   }
 }

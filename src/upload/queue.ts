@@ -2,7 +2,8 @@ import type { FailureContext, UserError } from '../s3/errors';
 import type { Result, UploadPlan } from '../messaging/protocol';
 import type { SignedRequest } from '../s3/presign';
 import { SpeedMeter } from './speed';
-import { UploadFailedError, uploadWithSinglePut } from './single-put';
+import { uploadWithSinglePut } from './single-put';
+import { ResultError, unwrapResult } from '../messaging/result';
 import type { PutTransport } from './transport';
 import { uploadMultipart, type MultipartSigner } from './multipart';
 import { DEFAULT_MULTIPART_THRESHOLD, MAX_OBJECT_SIZE } from './part-plan';
@@ -52,17 +53,6 @@ export interface QueueDeps {
 
 /** S3's limit for one PUT. Larger files need multipart. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
-
-class ResultError extends Error {
-  constructor(readonly userError: UserError) {
-    super(userError.message);
-  }
-}
-
-function unwrap<T>(result: Result<T>): T {
-  if (!result.ok) throw new ResultError(result.error);
-  return result.value;
-}
 
 /**
  * Uploads files one after another, each with a fresh short-lived URL, then
@@ -160,7 +150,7 @@ export class UploadQueue {
         });
       if (item.size > MAX_OBJECT_SIZE)
         throw new ResultError({ code: 'EntityTooLarge', message: `"${item.name}" is larger than 5 TiB, the largest object S3 stores.`, transient: false });
-      const plan = unwrap(await this.deps.plan({ name: item.name, type: item.type, size: item.size }));
+      const plan = unwrapResult(await this.deps.plan({ name: item.name, type: item.type, size: item.size }));
       this.update(item.id, { key: plan.key });
       const onProgress = (loaded: number) => {
         meter.add(this.now(), loaded);
@@ -178,7 +168,7 @@ export class UploadQueue {
       else
         await uploadWithSinglePut({
           body,
-          sign: async () => unwrap(await this.deps.sign({ key: plan.key, contentType: plan.contentType, size: item.size })),
+          sign: async () => unwrapResult(await this.deps.sign({ key: plan.key, contentType: plan.contentType, size: item.size })),
           transport: this.deps.transport,
           context: this.deps.context(),
           signal: abort.signal,
@@ -186,7 +176,7 @@ export class UploadQueue {
           onProgress,
         });
       if (abort.signal.aborted) return;
-      const link = unwrap(await this.deps.share({ key: plan.key, fileName: item.name, contentType: plan.contentType }));
+      const link = unwrapResult(await this.deps.share({ key: plan.key, fileName: item.name, contentType: plan.contentType }));
       // Cancel may be pressed while the link is signed: the user asked for nothing to be copied.
       if (abort.signal.aborted) return;
       this.update(item.id, { status: 'done', loaded: item.size, bytesPerSecond: 0, link: link.url, linkExpiresAt: link.expiresAt });
@@ -196,7 +186,7 @@ export class UploadQueue {
     } catch (err) {
       if (abort.signal.aborted) return;
       const userError =
-        err instanceof UploadFailedError || err instanceof ResultError
+        err instanceof ResultError
           ? err.userError
           : { code: 'Unexpected', message: `The upload failed: ${(err as Error).message}`, transient: false };
       this.update(item.id, { status: 'failed', bytesPerSecond: 0, error: userError });

@@ -3,7 +3,7 @@ import type { UserError } from '../s3/errors';
 import type { RecentUpload } from '../history/recent';
 import type { MultipartSigner } from './multipart';
 import type { UploadItem } from './queue';
-import { UploadFailedError } from './single-put';
+import { unwrapResult } from '../messaging/result';
 import { startUploadRunner } from './runner';
 import { xhrTransport } from './xhr-transport';
 import { describeTeamS3Failure } from '../team/errors';
@@ -11,11 +11,6 @@ import { describeTeamS3Failure } from '../team/errors';
 /** The background messages the runner uses, as direct calls (Firefox) or messages (Chrome's offscreen document). */
 export type RunnerBackend = Pick<Handlers<CoreProtocolMap>, 'getSettings' | 'planUpload' | 'signUpload' | 'shareLink' | 'recordUpload'> &
   Pick<Handlers<UploadProtocolMap>, 'multipartCreate' | 'multipartSignParts' | 'multipartComplete' | 'multipartAbort'>;
-
-function unwrap<T>(result: Result<T>): T {
-  if (!result.ok) throw new UploadFailedError(result.error);
-  return result.value;
-}
 
 /** What the session's list keeps of an upload: no upload URL, no secret. */
 export function recentFromItem(item: UploadItem, at: number): RecentUpload {
@@ -46,11 +41,11 @@ export function hostUploadRunner(backend: RunnerBackend, copy: (text: string) =>
     settings = await backend.getSettings();
   };
   const multipart = (target: { key: string; contentType: string }): MultipartSigner => ({
-    create: async () => unwrap(await backend.multipartCreate(target)),
-    signParts: async (uploadId, parts) => unwrap(await backend.multipartSignParts({ ...target, uploadId, parts: [...parts] })),
-    complete: async (uploadId, parts) => unwrap(await backend.multipartComplete({ ...target, uploadId, parts: [...parts] })),
+    create: async () => unwrapResult(await backend.multipartCreate(target)),
+    signParts: async (uploadId, parts) => unwrapResult(await backend.multipartSignParts({ ...target, uploadId, parts: [...parts] })),
+    complete: async (uploadId, parts) => unwrapResult(await backend.multipartComplete({ ...target, uploadId, parts: [...parts] })),
     abort: async (uploadId) => {
-      unwrap(await backend.multipartAbort({ ...target, uploadId }));
+      unwrapResult(await backend.multipartAbort({ ...target, uploadId }));
     },
   });
   const runner = startUploadRunner({

@@ -1,5 +1,6 @@
 import { describeFailure, failureFromError, failureFromResponse, type FailureContext, type UserError } from '../s3/errors';
 import type { PutTransport } from './transport';
+import { ResultError } from '../messaging/result';
 
 /** An upload URL as the background hands it out. */
 export interface SignedUpload {
@@ -20,9 +21,9 @@ export interface SinglePutOptions {
 }
 
 /** A failed upload, with the sentence to show. */
-export class UploadFailedError extends Error {
-  constructor(readonly userError: UserError) {
-    super(userError.message);
+export class UploadFailedError extends ResultError {
+  constructor(userError: UserError) {
+    super(userError);
     this.name = 'UploadFailedError';
   }
 }

@@ -4,10 +4,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecentUpload } from '../../src/history/recent';
 import { createS3Client } from '../../src/s3/client';
-import { launchExtension, OptionsPage, PopupPage, type ExtensionBrowser } from '../support/extension';
+import { launchExtension, PopupPage, saveKeysProfile, type ExtensionBrowser } from '../support/extension';
 import { IMAGES, startImageSite, type ImageSite } from '../support/image-site';
 import { strictLaneAvailable } from '../support/lanes';
-import { startSwift, type S3Server } from '../support/s3-servers';
+import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 
 /** The worker's `chrome` global, inside `worker.evaluate` callbacks (they run in the extension, not here). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- typed by Chrome at run time
@@ -38,13 +38,7 @@ describe.skipIf(!strictLaneAvailable())('context menu and screenshots, Chromium 
 
   const listKeys = async () =>
     (
-      await createS3Client({
-        bucket: BUCKET,
-        region: s3.region,
-        endpoint: s3.endpoint,
-        forcePathStyle: true,
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      }).send(new ListObjectsV2Command({ Bucket: BUCKET }))
+      await createS3Client(connectionTo(s3, BUCKET)).send(new ListObjectsV2Command({ Bucket: BUCKET }))
     ).Contents?.map((o) => o.Key!) ?? [];
 
   /** What Chrome passes to onClicked for a right-click on this element, then the listener's result. */
@@ -78,17 +72,7 @@ describe.skipIf(!strictLaneAvailable())('context menu and screenshots, Chromium 
     // As if the user had accepted the prompts: the bucket, the image origins, and what a real click's
     // activeTab grant gives captureVisibleTab (a test cannot make that gesture).
     ext = await launchExtension({ hostOrigins: [`${s3.endpoint}/*`, `${site.origin}/*`, `${site.otherOrigin}/*`, '<all_urls>'] });
-    const options = await OptionsPage.open(ext);
-    await options.fill({
-      bucket: BUCKET,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      pathStyle: true,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-    });
-    expect(await options.save()).toMatch(/^Saved\./);
-    await options.page.close();
+    await saveKeysProfile(ext, s3, BUCKET);
     page = await ext.context.newPage();
     await page.goto(site.pageUrl);
     await page.waitForFunction(() => [...document.images].every((img) => img.complete));

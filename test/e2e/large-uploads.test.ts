@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/s3/client';
-import { launchExtension, OptionsPage, PopupPage, type ExtensionBrowser } from '../support/extension';
+import { launchExtension, PopupPage, saveKeysProfile, type ExtensionBrowser } from '../support/extension';
 import { strictLaneAvailable } from '../support/lanes';
-import { startSwift, type S3Server } from '../support/s3-servers';
+import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 import { startThrottleProxy, type ThrottleProxy } from '../support/throttle-proxy';
 
 const SHOTS = 'test-results/screenshots';
@@ -22,14 +22,7 @@ describe.skipIf(!strictLaneAvailable())('large uploads survive the popup, Chromi
   let proxy: ThrottleProxy;
   let ext: ExtensionBrowser;
 
-  const client = () =>
-    createS3Client({
-      bucket: BUCKET,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
+  const client = () => createS3Client(connectionTo(s3, BUCKET));
 
   /** Makes a file inside the popup (no 300 MiB through the DevTools protocol) and chooses it; returns its SHA-256. */
   async function chooseGeneratedFile(popup: PopupPage, name: string, size: number): Promise<string> {
@@ -64,17 +57,7 @@ describe.skipIf(!strictLaneAvailable())('large uploads survive the popup, Chromi
     s3 = await startSwift({ buckets: [BUCKET] });
     proxy = await startThrottleProxy(s3.endpoint, 40 * MiB);
     ext = await launchExtension({ hostOrigins: [`${proxy.origin}/*`] });
-    const options = await OptionsPage.open(ext);
-    await options.fill({
-      bucket: BUCKET,
-      region: s3.region,
-      endpoint: proxy.origin,
-      pathStyle: true,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-    });
-    expect(await options.save()).toMatch(/^Saved\./);
-    await options.page.close();
+    await saveKeysProfile(ext, s3, BUCKET, proxy.origin);
   });
   afterAll(async () => {
     await ext?.close();

@@ -5,7 +5,7 @@ import { presignUpload } from '../../src/s3/presign';
 import { fetchTransport } from '../../src/upload/fetch-transport';
 import { uploadWithSinglePut } from '../../src/upload/single-put';
 import { strictLaneAvailable } from '../support/lanes';
-import { freePort, startSwift, type S3Server } from '../support/s3-servers';
+import { connectionTo, freePort, startSwift, type S3Server } from '../support/s3-servers';
 
 const BUCKET = 'errors';
 
@@ -19,13 +19,7 @@ describe.skipIf(!strictLaneAvailable())('Test connection on the strict lane (Swi
 
   beforeAll(async () => {
     s3 = await startSwift({ buckets: [BUCKET] });
-    conn = {
-      bucket: BUCKET,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    };
+    conn = connectionTo(s3, BUCKET);
   });
   afterAll(() => s3?.stop());
 

@@ -19,7 +19,7 @@ import { MultipartUploadFailedError, uploadMultipart, type MultipartRetryEvent, 
 import { GiB, MiB } from '../../src/upload/part-plan';
 import { SLOW_DOWN, startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy';
 import { strictLaneAvailable } from '../support/lanes';
-import { startSwift, type S3Server } from '../support/s3-servers';
+import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 
 const BUCKET = 'multipart';
 
@@ -87,13 +87,7 @@ describe.skipIf(!strictLaneAvailable())('multipart uploads on the strict lane (S
     const [server, sha256] = await Promise.all([startSwift({ buckets: [BUCKET] }), makeFile(join(dir, 'small.bin'), 60)]);
     s3 = server;
     small = { path: join(dir, 'small.bin'), sha256 };
-    conn = {
-      bucket: BUCKET,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    };
+    conn = connectionTo(s3, BUCKET);
     ctx = { operation: 'upload', bucket: BUCKET, region: s3.region, endpoint: s3.endpoint };
     client = createS3Client(conn);
   });

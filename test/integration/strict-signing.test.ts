@@ -8,7 +8,7 @@ import { presignShareLink, presignUpload } from '../../src/s3/presign';
 import { fetchTransport } from '../../src/upload/fetch-transport';
 import { uploadWithSinglePut, UploadFailedError } from '../../src/upload/single-put';
 import { strictLaneAvailable } from '../support/lanes';
-import { startSwift, type S3Server } from '../support/s3-servers';
+import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 
 const BUCKET = 'signing';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,13 +24,7 @@ describe.skipIf(!strictLaneAvailable())('presigned URLs on the strict lane (Swif
 
   beforeAll(async () => {
     s3 = await startSwift({ buckets: [BUCKET] });
-    conn = {
-      bucket: BUCKET,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    };
+    conn = connectionTo(s3, BUCKET);
     ctx = { operation: 'upload', bucket: BUCKET, region: s3.region, endpoint: s3.endpoint };
   });
   afterAll(() => s3?.stop());

@@ -226,3 +226,28 @@ export class PopupPage {
     return this.page.evaluate(() => navigator.clipboard.readText());
   }
 }
+
+/**
+ * Enters a keys profile for a test server's bucket through the options page,
+ * as a user would, and saves it. `endpoint` defaults to the server's own
+ * (a proxy in front of it may stand in).
+ */
+export async function saveKeysProfile(
+  ext: ExtensionBrowser,
+  server: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string },
+  bucket: string,
+  endpoint = server.endpoint,
+): Promise<void> {
+  const options = await OptionsPage.open(ext);
+  await options.fill({
+    bucket,
+    region: server.region,
+    endpoint,
+    pathStyle: true,
+    accessKeyId: server.accessKeyId,
+    secretAccessKey: server.secretAccessKey,
+  });
+  const saved = await options.save();
+  await options.page.close();
+  if (!saved.startsWith('Saved')) throw new Error(`The profile was not saved: ${saved}`);
+}

@@ -29,6 +29,7 @@ import { connect, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { tmpdir, userInfo } from 'node:os';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Connection } from '../../src/s3/client';
 
 export interface S3Server {
   kind: 'swift' | 's3rver';
@@ -609,5 +610,16 @@ export async function startS3rver(opts: StartOptions = {}): Promise<S3Server> {
       rmSync(dir, { recursive: true, force: true });
       liveDirs.delete(dir);
     },
+  };
+}
+
+/** S3 Drop's connection to one bucket of a test server, with its own keys. */
+export function connectionTo(server: S3Server, bucket: string): S3Connection {
+  return {
+    bucket,
+    region: server.region,
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
   };
 }
