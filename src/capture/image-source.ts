@@ -1,3 +1,5 @@
+import { originPattern } from '../permissions/origin-pattern';
+
 /**
  * Where a right-clicked image's bytes come from, and what to call the file.
  * Pure: the background decides the route, the page or the network supplies
@@ -33,7 +35,7 @@ function safeOrigin(url: string): string | null {
 
 /** The origin pattern to ask host permission for, for a `network` image. */
 export function imageOriginPattern(srcUrl: string): string {
-  return `${new URL(srcUrl).origin}/*`;
+  return originPattern(srcUrl);
 }
 
 /** Decodes a `data:` URL (base64 or percent-encoded); `%XX` stands for a raw byte, as in a URL. */

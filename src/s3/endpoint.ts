@@ -1,3 +1,5 @@
+import { originPattern } from '../permissions/origin-pattern';
+
 /** Where requests for a bucket go. Pure: used by the options page to ask for exactly this host permission. */
 export interface BucketAddress {
   bucket: string;
@@ -30,8 +32,8 @@ export function bucketOrigin(address: BucketAddress): string {
  * "which region is this bucket in?".
  */
 export function hostPermissionOrigins(address: BucketAddress): string[] {
-  const origins = [`${bucketOrigin(address)}/*`];
-  if (!address.endpoint && !address.region) origins.push(`${regionProbeUrl(address).origin}/*`);
+  const origins = [originPattern(bucketOrigin(address))];
+  if (!address.endpoint && !address.region) origins.push(originPattern(regionProbeUrl(address)));
   return origins;
 }
 

@@ -104,10 +104,7 @@ export function presignEndpoint(baseUrl: string): URL {
   return base;
 }
 
-/** The host permission pattern for an http(s) URL's origin, e.g. `https://files.example.com/*`. */
-export function originPattern(url: string): string {
-  return `${new URL(url).origin}/*`;
-}
+export { originPattern } from '../permissions/origin-pattern';
 
 /** How sentences name the service: its host and path prefix, e.g. `files.example.com/team`. */
 export function serviceName(profile: { serviceUrl: string }): string {

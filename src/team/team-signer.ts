@@ -94,7 +94,7 @@ export async function signTeamUpload(
   if (!answer.ok) return answer;
   const { url, headers, facts } = answer.value;
   // The page PUTs straight to S3: without access to that host the browser would refuse it (no CORS set-up needed with it).
-  if (!(await deps.hasHostPermission([`${facts.origin}/*`]))) return { ok: false, error: s3AccessMissing(facts.host) };
+  if (!(await deps.hasHostPermission([originPattern(facts.origin)]))) return { ok: false, error: s3AccessMissing(facts.host) };
   return {
     ok: true,
     // Headers the service named win: if it bound another Content-Type, that is the one S3 will check.
@@ -156,7 +156,7 @@ export async function testPresignService(deps: TeamDeps, profile: PresignService
   const unsigned = facts.signature === 'none' ? ' The URL carries no signature, so S3 will take it only for a public bucket.' : '';
   const answered = `The presign service at ${service} answers, and its URLs point at S3 on ${where}${moved}.${unsigned}`;
 
-  const pattern = `${facts.origin}/*`;
+  const pattern = originPattern(facts.origin);
   if (!(await deps.hasHostPermission([pattern])))
     return { ok: true, message: `${answered} Allow access to ${facts.host} so uploads can reach it.`, ...learned, needsAccess: [pattern] };
 

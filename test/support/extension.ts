@@ -6,6 +6,11 @@ import { join, resolve } from 'node:path';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const BUILD_DIR = resolve(import.meta.dirname, '../../.output/chrome-mv3');
 
+/** `http://127.0.0.1:9000/*` → `http://127.0.0.1/*`; `<all_urls>` unchanged. */
+export function withoutPort(pattern: string): string {
+  return pattern.replace(/^([a-z*]+:\/\/[^/:]+|[a-z*]+:\/\/\[[^\]]+\]):\d+\//, '$1/');
+}
+
 export interface ExtensionBrowser {
   context: BrowserContext;
   extensionId: string;
@@ -28,7 +33,8 @@ export function grantedCopyOfBuild(hostOrigins: string[]): string {
   cpSync(BUILD_DIR, dir, { recursive: true });
   const manifestPath = join(dir, 'manifest.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { host_permissions?: string[] };
-  manifest.host_permissions = [...(manifest.host_permissions ?? []), ...hostOrigins];
+  // The extension asks for port-less patterns (Firefox cannot match ports), so grant those.
+  manifest.host_permissions = [...(manifest.host_permissions ?? []), ...hostOrigins.map(withoutPort)];
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
   return dir;
 }

@@ -1,6 +1,8 @@
+import { withoutPort } from './extension';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 export const FIREFOX_BUILD_DIR = resolve(import.meta.dirname, '../../.output/firefox-mv2');
@@ -26,8 +28,22 @@ export interface FirefoxExtension {
   close(): Promise<void>;
 }
 
+/**
+ * A copy of the Firefox build whose manifest grants these origins at install,
+ * as if the user had accepted the prompt (MV2: host patterns in `permissions`).
+ */
+function grantedCopy(hostOrigins: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 's3drop-ff-'));
+  cpSync(FIREFOX_BUILD_DIR, dir, { recursive: true });
+  const manifestPath = join(dir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { permissions?: string[] };
+  manifest.permissions = [...(manifest.permissions ?? []), ...hostOrigins.map(withoutPort)];
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+  return dir;
+}
+
 /** Debian's Firefox ESR, headless, driven over WebDriver BiDi, with the built add-on installed. */
-export async function launchFirefoxExtension(): Promise<FirefoxExtension> {
+export async function launchFirefoxExtension(opts: { hostOrigins?: string[] } = {}): Promise<FirefoxExtension> {
   if (!existsSync(`${FIREFOX_BUILD_DIR}/manifest.json`)) throw new Error('No Firefox build: run `npm run build:firefox` first.');
   const browser = await puppeteer.launch({
     browser: 'firefox',
@@ -36,7 +52,8 @@ export async function launchFirefoxExtension(): Promise<FirefoxExtension> {
     args: ['--remote-allow-system-access'],
     extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIXED_UUID }) },
   });
-  await browser.installExtension(FIREFOX_BUILD_DIR);
+  const extDir = opts.hostOrigins?.length ? grantedCopy(opts.hostOrigins) : FIREFOX_BUILD_DIR;
+  await browser.installExtension(extDir);
   const url = (path: string) => `moz-extension://${FIXED_UUID}/${path.replace(/^\//, '')}`;
   return {
     browser,
@@ -48,6 +65,9 @@ export async function launchFirefoxExtension(): Promise<FirefoxExtension> {
       await page.waitForFunction((u) => location.href === u && document.readyState === 'complete', { timeout: 15_000 }, target);
       return page;
     },
-    close: () => browser.close(),
+    close: async () => {
+      await browser.close();
+      if (extDir !== FIREFOX_BUILD_DIR) rmSync(extDir, { recursive: true, force: true });
+    },
   };
 }

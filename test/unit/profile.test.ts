@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { originPattern } from '../../src/permissions/origin-pattern';
 import { bucketOrigin, hostPermissionOrigins, regionProbeUrl, serviceEndpoint, usesPathStyle, type BucketAddress } from '../../src/s3/endpoint';
 import {
   validateMultipartThreshold,
@@ -202,14 +203,14 @@ describe('endpoint addressing', () => {
     expect(serviceEndpoint(address)).toBe('http://127.0.0.1:9000');
     expect(bucketOrigin(address)).toBe('http://127.0.0.1:9000');
     // No region is fine for a custom endpoint: no global probe origin is asked for.
-    expect(hostPermissionOrigins(address)).toEqual(['http://127.0.0.1:9000/*']);
+    expect(hostPermissionOrigins(address)).toEqual(['http://127.0.0.1/*']);
     expect(regionProbeUrl(address).href).toBe('http://127.0.0.1:9000/my-bucket');
   });
 
   it('custom endpoint, virtual host', () => {
     const address: BucketAddress = { bucket: 'my-bucket', region: 'auto', endpoint: 'https://s3.example.com:8443', forcePathStyle: false };
     expect(bucketOrigin(address)).toBe('https://my-bucket.s3.example.com:8443');
-    expect(hostPermissionOrigins(address)).toEqual(['https://my-bucket.s3.example.com:8443/*']);
+    expect(hostPermissionOrigins(address)).toEqual(['https://my-bucket.s3.example.com/*']);
   });
 });
 
@@ -219,5 +220,16 @@ describe('multipart threshold', () => {
   });
   it.each([4, 5121, 64.5, Number.NaN])('refuses %s MiB with a sentence naming the range', (mib) => {
     expect(validateMultipartThreshold(mib)).toMatch(/from 5 to 5120/);
+  });
+});
+
+describe('originPattern', () => {
+  it.each([
+    ['http://127.0.0.1:9000/bucket/key', 'http://127.0.0.1/*'],
+    ['https://minio.example.com:8443', 'https://minio.example.com/*'],
+    ['https://s3.eu-west-1.amazonaws.com/', 'https://s3.eu-west-1.amazonaws.com/*'],
+    ['http://[::1]:9000/x', 'http://[::1]/*'],
+  ])('%s → %s (no port: Firefox patterns cannot have one)', (url, pattern) => {
+    expect(originPattern(url)).toBe(pattern);
   });
 });

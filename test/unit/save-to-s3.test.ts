@@ -282,7 +282,7 @@ describe('readImage routes', () => {
     const f = setup();
     const pending = saveImage(f.deps, click({ srcUrl: 'https://cdn.example.net:8443/a/b/cat.png?x=1' }));
     // Still inside the click's task: the browser sees the user gesture.
-    expect(f.requestHostPermission.mock.calls).toEqual([[['https://cdn.example.net:8443/*']]]);
+    expect(f.requestHostPermission.mock.calls).toEqual([[['https://cdn.example.net/*']]]);
     expect(f.log).toEqual(['requestHostPermission']);
     const result = await pending;
     expect(result?.status).toBe('done');

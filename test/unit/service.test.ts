@@ -376,7 +376,7 @@ describe('testConnection', () => {
     expect(report.ok).toBe(false);
     expect(report.error).toMatchObject({ code: 'HostPermissionMissing', fix: { kind: 'grant-access' } });
     expect(report.message).toMatch(/http:\/\/127\.0\.0\.1:9000/);
-    expect(f.hasHostPermission).toHaveBeenCalledWith(['http://127.0.0.1:9000/*']);
+    expect(f.hasHostPermission).toHaveBeenCalledWith(['http://127.0.0.1/*']);
     expect(f.fetch).not.toHaveBeenCalled();
   });
 

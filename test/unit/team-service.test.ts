@@ -129,7 +129,7 @@ describe('presign-service profile settings', () => {
     expect(capabilitiesOf(EMPTY_SERVICE_PROFILE)).toEqual({ multipart: false, delete: false });
     expect(accessOrigins({ ...EMPTY_SERVICE_PROFILE, serviceUrl: `${SERVICE}/team` })).toEqual([`${SERVICE}/*`]);
     expect(accessOrigins({ ...EMPTY_SERVICE_PROFILE, serviceUrl: SERVICE, endpoint: S3 })).toEqual([`${SERVICE}/*`, `${S3}/*`]);
-    expect(accessOrigins({ ...EMPTY_SERVICE_PROFILE, serviceUrl: 'http://127.0.0.1:8000', endpoint: 'http://127.0.0.1:8000' })).toEqual(['http://127.0.0.1:8000/*']);
+    expect(accessOrigins({ ...EMPTY_SERVICE_PROFILE, serviceUrl: 'http://127.0.0.1:8000', endpoint: 'http://127.0.0.1:8000' })).toEqual(['http://127.0.0.1/*']);
     expect(accessOrigins({ ...EMPTY_SERVICE_PROFILE, serviceUrl: 'not a url' })).toEqual([]);
     expect(accessOrigins({ ...EMPTY_PROFILE, bucket: 'b', region: 'eu-west-1' })).toEqual(['https://b.s3.eu-west-1.amazonaws.com/*']);
   });
