@@ -1,3 +1,4 @@
+import { originPattern } from '../../src/permissions/origin-pattern';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type ServiceDeps } from '../../src/background/service';
@@ -125,7 +126,9 @@ describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('team mode
     expect(JSON.stringify(stored.profile)).not.toContain(TOKEN);
     const settings = await service.getSettings();
     expect(settings).toMatchObject({ hasSecret: true, capabilities: { multipart: false, delete: false } });
-    expect(settings.accessOrigins).toEqual([`${presign.baseUrl}/*`, `${s3.endpoint}/*`]);
+    // Port-less patterns (Firefox cannot match ports): the service and Swift share 127.0.0.1, so one pattern.
+    expect(settings.accessOrigins).toEqual([...new Set([originPattern(presign.baseUrl), originPattern(s3.endpoint)])]);
+    expect(settings.accessOrigins).toEqual(['http://127.0.0.1/*']);
   });
 
   it('uploads through the service: each file lands, and its link downloads the same bytes', async () => {
