@@ -3,8 +3,8 @@
  * signer, in one run. Every figure is a ratio against a baseline measured in
  * the same run on the same machine (machines here are shared and noisy).
  *
- *   npm run bench                      full run (~2–3 min)
- *   npm run bench -- --quick           few iterations, 16 MiB file (~30–40 s)
+ *   npm run bench                      full run (~4–5 min on 2 cores)
+ *   npm run bench -- --quick           few iterations, small files (~40 s)
  *   npm run bench -- --json FILE       where the JSON goes (default bench/results/latest[-quick].json)
  *   npm run bench -- --check           exit 1 when a row misses its budget
  *
@@ -42,6 +42,8 @@ const settings = quick
       // Just over the popup's 64 MiB multipart threshold.
       multipartSize: 80 * MiB,
       multipartReps: 1,
+      imageSize: 1 * MiB,
+      rightClickReps: 3,
       readyReps: 5,
     }
   : {
@@ -50,6 +52,8 @@ const settings = quick
       putReps: 5,
       multipartSize: 1024 * MiB,
       multipartReps: 3,
+      imageSize: 1 * MiB,
+      rightClickReps: 15,
       readyReps: 15,
     };
 
@@ -63,15 +67,6 @@ function missingTools(): string[] {
   if (spawnSync('curl', ['--version']).status !== 0) missing.push('curl (apt-get install -y curl)');
   return missing;
 }
-
-const na = {
-  rightClick: {
-    id: 'right-click',
-    name: '4  Right-click to clipboard',
-    ratioOf: '',
-    budget: null,
-  },
-} as const;
 
 function bundleRows(): Row[] {
   const bg = backgroundSize(BUILD_DIR);
@@ -117,7 +112,8 @@ async function main(): Promise<number> {
       browser?.find((r) => r.id === def.id) ?? placeholderRow(def, 'skipped', `needs ${missing.join('; ')}`);
     rows.push(fromBrowser(rowDefs.put(settings.putSize)));
     rows.push(fromBrowser(rowDefs.multipart(settings.multipartSize)));
-    rows.push(placeholderRow(na.rightClick, 'n/a', 'issue 4, not measured yet'));
+    rows.push(fromBrowser(rowDefs.multipartMemory(settings.multipartSize)));
+    rows.push(fromBrowser(rowDefs.rightClick(settings.imageSize)));
     rows.push(...bundleRows());
     rows.push(fromBrowser(rowDefs.ready));
   } finally {
@@ -139,7 +135,7 @@ async function main(): Promise<number> {
   console.log(`\nS3 Drop bench, ${quick ? 'quick' : 'full'} run: ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(2)}, ${Math.round(seconds)} s\n`);
   console.log(formatTable(rows));
   console.log(
-    '\nratio: 1 S3 Drop ÷ boto3 (URLs/s) · 2, 3 curl ÷ popup (time) · 5 size ÷ budget (KiB = 1024 B) · 6 popup ÷ blank page (time)',
+    '\nratio: 1 S3 Drop ÷ boto3 (URLs/s) · 2, 3a curl ÷ popup (time) · 3b largest peak growth ÷ budget · 4 S3 Drop ÷ fetch + PUT (time) · 5 size ÷ budget (KiB = 1024 B) · 6 popup ÷ blank page (time)',
   );
   console.log(`JSON: ${jsonPath}`);
 

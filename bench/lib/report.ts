@@ -73,6 +73,8 @@ function num(value: number, unit: string): string {
       return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(value < 10 ? 1 : 0)} ms`;
     case 'B':
       return `${(value / 1024).toFixed(1)} KiB`;
+    case 'MiB':
+      return `${value.toFixed(1)} MiB`;
     default:
       return `${value.toPrecision(3)} ${unit}`;
   }

@@ -1,13 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { createS3Client } from '../../src/s3/client';
 import { presignUpload } from '../../src/s3/presign';
+import { MULTIPART_THRESHOLD_RANGE_MIB } from '../../src/settings/profile';
 import { CHROMIUM, grantedCopyOfBuild, OptionsPage, type ExtensionBrowser } from '../../test/support/extension';
 import type { S3Server } from '../../test/support/s3-servers';
+import { startImagePage, type ImagePage } from '../lib/image-page';
+import { chromiumProcesses, MemorySampler, type ProcessGroup } from '../lib/memory';
 import { measuredRow, placeholderRow, summarize, type Row } from '../lib/report';
 
 /**
@@ -50,6 +53,9 @@ export interface BrowserOptions {
   /** Bytes of the file for the multipart row. */
   multipartSize: number;
   multipartReps: number;
+  /** Bytes of the right-clicked image. */
+  imageSize: number;
+  rightClickReps: number;
   readyReps: number;
   log: (line: string) => void;
 }
@@ -61,7 +67,22 @@ interface RowDef {
   budget: Row['budget'];
 }
 
-const size = (bytes: number) => (bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`);
+const MiB = 1024 * 1024;
+const size = (bytes: number) => (bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3} GiB` : `${Math.round(bytes / MiB)} MiB`);
+const mib = (bytes: number) => `${(bytes / MiB).toFixed(bytes < 10 * MiB ? 1 : 0)} MiB`;
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** The options page's field (keys profiles): files above this many MiB go up in parts. */
+const THRESHOLD_LABEL = 'Upload in parts above (MiB)';
+/** One PUT's limit: with this threshold every file the bench makes goes up in one PUT. */
+const ONE_PUT_MIB = MULTIPART_THRESHOLD_RANGE_MIB.max;
+/** The default: files above 64 MiB go up in parts. */
+const DEFAULT_MIB = MULTIPART_THRESHOLD_RANGE_MIB.default;
+/** Issue 8: the extension may grow by at most this much while it uploads 1 GiB in parts. */
+const MEMORY_BUDGET = 64 * MiB;
+/** What row 3b counts as the extension: its renderer (offscreen document, popup, worker) and the network service. */
+const EXTENSION_GROUPS = ['extension', 'network'] as const satisfies readonly ProcessGroup[];
+const ALL_GROUPS = ['browser', 'extension', 'network', 'other'] as const satisfies readonly ProcessGroup[];
 
 export const rowDefs = {
   put: (bytes: number): RowDef => ({
@@ -72,18 +93,57 @@ export const rowDefs = {
   }),
   multipart: (bytes: number): RowDef => ({
     id: 'multipart',
-    name: `3  Multipart via the popup, ${size(bytes)}`,
+    name: `3a Multipart via the popup, ${size(bytes)}`,
     ratioOf: 'curl / S3 Drop (time)',
-    budget: null,
+    budget: { op: '>=', value: 0.9 },
+  }),
+  multipartMemory: (bytes: number): RowDef => ({
+    id: 'multipart-memory',
+    name: `3b Multipart, memory growth, ${size(bytes)}`,
+    ratioOf: 'largest peak growth / budget',
+    budget: { op: '<=', value: 1 },
+  }),
+  rightClick: (bytes: number): RowDef => ({
+    id: 'right-click',
+    name: `4  Right-click to clipboard, ${size(bytes)} image`,
+    ratioOf: 'S3 Drop / fetch + PUT (time)',
+    budget: { op: '<=', value: 1.3 },
   }),
   ready: { id: 'popup-ready', name: '6  Popup ready', ratioOf: 'popup / blank page (time)', budget: { op: '<=', value: 1.5 } } as RowDef,
 };
 
 type Client = ReturnType<typeof createS3Client>;
 
+/** Everything the rows share: the browser with the extension, the bucket, a scratch dir. */
+interface Bench {
+  ext: ExtensionBrowser;
+  client: Client;
+  bucket: string;
+  work: string;
+  /** The browser target's DevTools session (process list). */
+  browserSession: CDPSession;
+  opts: BrowserOptions;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Chromium sets up its blob storage (and with it the limits for blobs) a few
+ * seconds after start; until then a blob made in a page above 500 MiB cannot
+ * be built (reading it gives NotReadableError, uploading it never ends).
+ * Its directory appears once that is done.
+ */
+async function waitForBlobStorage(profile: string, log: (line: string) => void): Promise<void> {
+  const dir = join(profile, 'Default', 'blob_storage');
+  const start = performance.now();
+  while (!existsSync(dir) && performance.now() - start < 30_000) await sleep(100);
+  log(existsSync(dir) ? `browser: blob storage ready after ${secs(performance.now() - start)}` : 'browser: no blob storage after 30 s (page-made files above 500 MiB will fail)');
+}
+
 export async function browserRows(s3: S3Server, opts: BrowserOptions): Promise<Row[]> {
   const work = mkdtempSync(join(tmpdir(), 's3drop-bench-'));
-  const extDir = grantedCopyOfBuild([`${s3.endpoint}/*`]);
+  const site = await startImagePage(opts.imageSize);
+  const extDir = grantedCopyOfBuild([`${s3.endpoint}/*`, `${site.origin}/*`]);
   writeFileSync(join(extDir, BLANK_PAGE), BLANK_HTML);
   const bucket = 'bench-popup';
   await s3.createBucket(bucket);
@@ -94,7 +154,8 @@ export async function browserRows(s3: S3Server, opts: BrowserOptions): Promise<R
     forcePathStyle: true,
     credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
   });
-  const context = await chromium.launchPersistentContext(join(work, 'profile'), {
+  const profile = join(work, 'profile');
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: false, // Playwright's headless flag picks the old mode, which cannot load extensions.
     viewport: { width: 380, height: 560 },
@@ -111,6 +172,10 @@ export async function browserRows(s3: S3Server, opts: BrowserOptions): Promise<R
     ],
   });
   const rows: Row[] = [];
+  const put = rowDefs.put(opts.putSize);
+  const multi = rowDefs.multipart(opts.multipartSize);
+  const memory = rowDefs.multipartMemory(opts.multipartSize);
+  const menu = rowDefs.rightClick(opts.imageSize);
   try {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     // tsx (esbuild, keepNames) wraps named functions in __name(); functions sent to pages need it defined there.
@@ -119,6 +184,9 @@ export async function browserRows(s3: S3Server, opts: BrowserOptions): Promise<R
     const extensionId = new URL(worker.url()).host;
     const url = (path: string) => `chrome-extension://${extensionId}/${path}`;
     const ext: ExtensionBrowser = { context, extensionId, worker, url, close: async () => {} };
+    const browser = context.browser();
+    if (!browser) throw new Error('Playwright gave no browser for the persistent context (needed for the process list)');
+    const bench: Bench = { ext, client, bucket, work, browserSession: await browser.newBrowserCDPSession(), opts };
 
     // Set up the bucket through the options page, as a user would.
     const options = await OptionsPage.open(ext);
@@ -134,23 +202,21 @@ export async function browserRows(s3: S3Server, opts: BrowserOptions): Promise<R
     if (!/^Saved/.test(saved)) throw new Error(`the options page did not save the bench profile: ${saved}`);
     await options.page.close();
     opts.log('browser: extension loaded and bucket saved through the options page');
+    await waitForBlobStorage(profile, opts.log);
 
-    // Popup ready first, while the machine is not busy with the aftermath of large uploads.
+    // Popup ready and right-click first, while the machine is not busy with the aftermath of large uploads.
     rows.push(await popupReady(ext, opts).catch((e: Error) => placeholderRow(rowDefs.ready, 'error', e.message)));
-    const put = rowDefs.put(opts.putSize);
+    rows.push(await rightClick(bench, site, menu).catch((e: Error) => placeholderRow(menu, 'error', e.message)));
+    rows.push(await singlePutRow(bench, put).catch((e: Error) => placeholderRow(put, 'error', e.message)));
     rows.push(
-      await viaPopup(ext, client, bucket, work, opts, put, opts.putSize, opts.putReps, 'single').catch((e: Error) =>
-        placeholderRow(put, 'error', e.message),
-      ),
-    );
-    const multi = rowDefs.multipart(opts.multipartSize);
-    rows.push(
-      await viaPopup(ext, client, bucket, work, opts, multi, opts.multipartSize, opts.multipartReps, 'multipart').catch((e: Error) =>
+      ...(await multipartRows(bench, multi, memory).catch((e: Error) => [
         placeholderRow(multi, 'error', e.message),
-      ),
+        placeholderRow(memory, 'error', e.message),
+      ])),
     );
   } finally {
     await context.close().catch(() => {});
+    await site.stop();
     client.destroy();
     rmSync(extDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
@@ -159,21 +225,75 @@ export async function browserRows(s3: S3Server, opts: BrowserOptions): Promise<R
 }
 
 /**
- * Uploads a file made inside the popup from one 1 MiB buffer (never pushed
- * through the DevTools protocol): ms from `change` on the file input to the
- * share link shown.
+ * Sets "Upload in parts above (MiB)" on the options page, by its label, and
+ * saves. The page fills its fields from the saved profile once the
+ * background answers; typing before that would be overwritten, so it waits
+ * for the saved bucket to show first.
  */
-async function uploadFromPopup(page: Page, bytes: number, name: string): Promise<number> {
-  return page.evaluate(
-    ({ n, name, timeoutMs }) => {
-      const input = document.querySelector<HTMLInputElement>('input[type="file"]');
-      if (!input) throw new Error('the popup has no file input (is the bucket set up?)');
+async function setPartThreshold(b: Bench, thresholdMiB: number): Promise<void> {
+  const options = await OptionsPage.open(b.ext);
+  const bucketField = options.page.getByLabel('Bucket', { exact: true });
+  const until = performance.now() + 15_000;
+  while ((await bucketField.inputValue()) !== b.bucket) {
+    if (performance.now() > until) throw new Error('the options page did not show the saved profile');
+    await sleep(50);
+  }
+  await options.page.getByLabel(THRESHOLD_LABEL, { exact: true }).fill(String(thresholdMiB));
+  const saved = await options.save();
+  if (!/^Saved/.test(saved)) throw new Error(`the options page did not save "${THRESHOLD_LABEL}" = ${thresholdMiB}: ${saved}`);
+  await options.page.close();
+  // The upload runner (offscreen document) decides "in parts or not" before it re-reads the profile
+  // for an upload (src/upload/queue.ts, src/upload/runner-host.ts), so a changed threshold applies from
+  // the second upload after the change on: one unmeasured 1-byte upload makes it current.
+  await popupUpload(b, 1, `bench-threshold-${thresholdMiB}-${Date.now()}.bin`);
+  await emptyBucket(b.client, b.bucket);
+  b.opts.log(`options: "${THRESHOLD_LABEL}" set to ${thresholdMiB} and saved (then one 1-byte upload so the runner reads it)`);
+}
+
+/** The popup page's globals the bench adds. */
+interface BenchWindow {
+  __benchFile?: File;
+  __benchUpload?: Promise<number>;
+}
+
+/**
+ * Makes a file of `bytes` inside the popup from one 1 MiB buffer (never pushed
+ * through the DevTools protocol), and reads its last byte, so the blob is
+ * fully built (its bytes handed from the page's renderer to the browser's blob
+ * storage) before anything is timed or measured.
+ */
+async function makeFileInPopup(page: Page, bytes: number, name: string): Promise<void> {
+  const error = await page.evaluate(
+    async ({ n, name }) => {
       const chunk = new Uint8Array(Math.min(n, 1024 * 1024)).fill(1);
       const parts: Uint8Array<ArrayBuffer>[] = [];
       for (let left = n; left > 0; left -= chunk.length) parts.push(left >= chunk.length ? chunk : chunk.subarray(0, left));
-      const transfer = new DataTransfer();
-      transfer.items.add(new File(parts, name, { type: 'application/octet-stream' }));
-      return new Promise<number>((resolve, reject) => {
+      const file = new File(parts, name, { type: 'application/octet-stream' });
+      try {
+        await file.slice(file.size - 1).arrayBuffer();
+      } catch (e) {
+        return `${(e as Error).name}: ${(e as Error).message}`;
+      }
+      (window as unknown as BenchWindow).__benchFile = file;
+      return null;
+    },
+    { n: bytes, name },
+  );
+  if (error) throw new Error(`Chromium could not build the ${size(bytes)} file made in the popup (${error})`);
+}
+
+/**
+ * Times one upload in the popup: ms from the file input's `change` (seen
+ * first, in the capture phase on the document) to the share link shown.
+ * `choose` puts the file in the input.
+ */
+async function timeUpload(page: Page, name: string, bytes: number, choose: () => Promise<void>): Promise<number> {
+  await page.evaluate(
+    ({ name, timeoutMs }) => {
+      const w = window as unknown as BenchWindow;
+      if (!document.querySelector('input[type="file"]')) throw new Error('the popup has no file input (is the bucket set up?)');
+      w.__benchUpload = new Promise<number>((resolve, reject) => {
+        let start = Number.NaN;
         const link = `input[aria-label="Share link for ${name}"]`;
         const finish = (fn: () => void) => {
           observer.disconnect();
@@ -181,20 +301,89 @@ async function uploadFromPopup(page: Page, bytes: number, name: string): Promise
           fn();
         };
         const check = () => {
+          if (Number.isNaN(start)) return;
           if (document.querySelector(link)) finish(() => resolve(performance.now() - start));
           const alert = document.querySelector('[role="alert"]');
           if (alert) finish(() => reject(new Error(`upload failed: ${alert.textContent}`)));
         };
+        document.addEventListener('change', () => (start = performance.now()), { capture: true, once: true });
         const observer = new MutationObserver(check);
         observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
         const timer = setTimeout(() => finish(() => reject(new Error(`no link after ${timeoutMs} ms`))), timeoutMs);
-        const start = performance.now();
-        input.files = transfer.files;
-        input.dispatchEvent(new Event('change', { bubbles: true }));
       });
+      w.__benchUpload.catch(() => {});
     },
-    { n: bytes, name, timeoutMs: 600_000 },
+    // A minute, and 0.2 s per MiB (5 MiB/s).
+    { name, timeoutMs: 60_000 + (bytes / MiB) * 200 },
   );
+  await choose();
+  return page.evaluate(() => (window as unknown as BenchWindow).__benchUpload!);
+}
+
+/** The file made in the page goes in the input as a script would put it there. */
+const chooseMadeFile = (page: Page) => () =>
+  page.evaluate(() => {
+    const input = document.querySelector<HTMLInputElement>('input[type="file"]')!;
+    const transfer = new DataTransfer();
+    transfer.items.add((window as unknown as BenchWindow).__benchFile!);
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+
+/**
+ * A file from disk, as the file chooser gives it: Playwright hands Chromium
+ * only the path (DevTools `DOM.setFileInputFiles`), so the File is backed by
+ * the file, not by memory.
+ */
+const chooseDiskFile = (page: Page, path: string) => () => page.locator('input[type="file"]').setInputFiles(path);
+
+interface PopupUpload {
+  ms: number;
+  /** Parts in the stored object's ETag; 0 for one PUT. */
+  parts: number;
+  memory?: MemorySampler;
+}
+
+/**
+ * Opens the popup, puts a file in it (made in the page, or `diskFile`),
+ * times the upload, optionally samples Chromium's memory meanwhile (from just
+ * before the file is chosen), and checks the stored object.
+ */
+async function popupUpload(
+  b: Bench,
+  bytes: number,
+  name: string,
+  opts: { diskFile?: string; sampleMemory?: boolean } = {},
+): Promise<PopupUpload> {
+  const page = await b.ext.context.newPage();
+  let sampler: MemorySampler | undefined;
+  let linked: string | undefined;
+  try {
+    await page.goto(b.ext.url('popup.html'));
+    await page.locator('input[type="file"]').waitFor({ state: 'attached' });
+    if (opts.diskFile) {
+      // The chooser names the File after the path: give the same bytes this upload's name (a hard link, no copy).
+      linked = join(dirname(opts.diskFile), name);
+      linkSync(opts.diskFile, linked);
+    } else await makeFileInPopup(page, bytes, name);
+    if (opts.sampleMemory) {
+      sampler = new MemorySampler(await chromiumProcesses(b.browserSession));
+      // The page's renderer lets go of its copy of the made file once the browser holds it: wait for that.
+      await sampler.settle(ALL_GROUPS);
+      sampler.start();
+    }
+    const ms = await timeUpload(page, name, bytes, linked ? chooseDiskFile(page, linked) : chooseMadeFile(page));
+    sampler?.stop();
+    const listed = await b.client.send(new ListObjectsV2Command({ Bucket: b.bucket }));
+    const uploaded = listed.Contents?.find((o) => o.Key?.includes(name));
+    if (uploaded?.Size !== bytes) throw new Error(`the popup's object is missing or has ${uploaded?.Size} bytes, not ${bytes}`);
+    const parts = Number(/-(\d+)"?$/.exec(uploaded.ETag ?? '')?.[1] ?? 0);
+    return { ms, parts, ...(sampler ? { memory: sampler } : {}) };
+  } finally {
+    sampler?.stop();
+    await page.close();
+    if (linked) rmSync(linked, { force: true });
+  }
 }
 
 async function emptyBucket(client: Client, bucket: string): Promise<void> {
@@ -213,73 +402,235 @@ function writeFile(path: string, bytes: number): void {
   }
 }
 
+/** Plain `curl -T` to a URL signed with the background's signer; curl's own transfer time (no process start-up). */
+async function curlPut(b: Bench, file: string, bytes: number, key: string): Promise<number> {
+  const { url } = await presignUpload(b.client, { bucket: b.bucket, key, contentType: 'application/octet-stream', contentLength: bytes });
+  const [status, seconds] = execFileSync(
+    'curl',
+    ['-sS', '-T', file, '-o', '/dev/null', '-w', '%{http_code} %{time_total}', '-H', 'Content-Type: application/octet-stream', url],
+    { encoding: 'utf8' },
+  ).split(' ');
+  if (status !== '200') throw new Error(`curl PUT answered ${status}`);
+  return Number(seconds) * 1000;
+}
+
 /**
- * One row: the popup uploads a file of `bytes`, then curl -T PUTs the same
- * bytes to a presigned URL on the same server, `reps` times, alternating. The
- * object's ETag tells one PUT (plain MD5) from a multipart upload (`…-<parts>`).
+ * Row 2: with "Upload in parts above" at 5120 MiB (set on the options page),
+ * the popup uploads a file made in the page, then curl -T PUTs the same bytes,
+ * `reps` times, alternating. The ETag tells one PUT (plain MD5) from parts (`…-N`).
  */
-async function viaPopup(
-  ext: ExtensionBrowser,
-  client: Client,
-  bucket: string,
-  work: string,
-  opts: BrowserOptions,
-  def: RowDef,
-  bytes: number,
-  reps: number,
-  expect: 'single' | 'multipart',
-): Promise<Row> {
-  const file = join(work, `upload-${bytes}.bin`);
+async function singlePutRow(b: Bench, def: RowDef): Promise<Row> {
+  const { putSize: bytes, putReps: reps } = b.opts;
+  await setPartThreshold(b, ONE_PUT_MIB);
+  const file = join(b.work, `upload-${bytes}.bin`);
   writeFile(file, bytes);
-  const label = def.name.slice(3).split(' via')[0]!.toLowerCase();
   const extension: number[] = [];
   const curl: number[] = [];
   const partCounts = new Set<number>();
   try {
     for (let rep = 1; rep <= reps; rep++) {
-      const page = await ext.context.newPage();
-      await page.goto(ext.url('popup.html'));
-      await page.locator('input[type="file"]').waitFor({ state: 'attached' });
-      extension.push(await uploadFromPopup(page, bytes, `bench-${def.id}-${rep}.bin`));
-      await page.close();
-
-      const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
-      const uploaded = listed.Contents?.find((o) => o.Key?.includes(`bench-${def.id}-${rep}.bin`));
-      if (uploaded?.Size !== bytes) throw new Error(`the popup's object is missing or has ${uploaded?.Size} bytes, not ${bytes}`);
-      const parts = Number(/-(\d+)"?$/.exec(uploaded.ETag ?? '')?.[1] ?? 0);
-      partCounts.add(parts);
-      if (expect === 'multipart' && !parts) {
-        await emptyBucket(client, bucket);
-        return placeholderRow(def, 'n/a', `lands with large-file uploads (the popup sent ${size(bytes)} as one PUT)`);
-      }
-
-      const { url } = await presignUpload(client, { bucket, key: `curl/${rep}.bin`, contentType: 'application/octet-stream', contentLength: bytes });
-      // Plain `curl -T`; its own transfer time (no process start-up).
-      const [status, seconds] = execFileSync(
-        'curl',
-        ['-sS', '-T', file, '-o', '/dev/null', '-w', '%{http_code} %{time_total}', '-H', 'Content-Type: application/octet-stream', url],
-        { encoding: 'utf8' },
-      ).split(' ');
-      if (status !== '200') throw new Error(`curl PUT answered ${status}`);
-      curl.push(Number(seconds) * 1000);
-      opts.log(
-        `${label}: ${rep}/${reps}: popup ${extension.at(-1)!.toFixed(0)} ms${parts ? ` (${parts} parts)` : ' (one PUT)'}, curl ${curl.at(-1)!.toFixed(0)} ms`,
-      );
-      await emptyBucket(client, bucket);
+      const run = await popupUpload(b, bytes, `bench-${def.id}-${rep}.bin`);
+      extension.push(run.ms);
+      partCounts.add(run.parts);
+      curl.push(await curlPut(b, file, bytes, `curl/${rep}.bin`));
+      b.opts.log(`single PUT: ${rep}/${reps}: popup ${secs(run.ms)}${run.parts ? ` (${run.parts} parts!)` : ' (one PUT)'}, curl ${secs(curl.at(-1)!)}`);
+      await emptyBucket(b.client, b.bucket);
     }
   } finally {
     rmSync(file, { force: true });
   }
+  const counts = [...partCounts].sort((x, y) => x - y);
+  const note = counts.some((c) => c > 0)
+    ? `the popup uploaded ${size(bytes)} in ${counts.join('/')} parts (multipart), not one PUT, although "${THRESHOLD_LABEL}" is ${ONE_PUT_MIB}`
+    : `one PUT per upload (ETag without -N), "${THRESHOLD_LABEL}" set to ${ONE_PUT_MIB} on the options page; file made in the page`;
   const figure = summarize(extension, 'ms');
   const baseline = { ...summarize(curl, 'ms'), label: 'curl -T' };
-  const counts = [...partCounts].sort((a, b) => a - b);
-  const note =
-    expect === 'single'
-      ? counts.some((c) => c > 0)
-        ? `the popup uploaded ${size(bytes)} in ${counts.join('/')} parts (multipart), not one PUT`
-        : 'one PUT per upload (no part count in the ETag)'
-      : `${counts.join('/')} parts per upload`;
   return measuredRow({ ...def, note }, figure, baseline, baseline.median / figure.median);
+}
+
+/**
+ * Rows 3a and 3b: with "Upload in parts above" back at 64 MiB, the popup
+ * uploads a file made in the page (in parts), alternating with curl -T of the
+ * same bytes, while Chromium's memory is sampled. Then, once each, for the
+ * notes: the same bytes from a file on disk (what a user's file is), and the
+ * same file as one PUT (threshold 5120: the only upload knob outside src/).
+ */
+async function multipartRows(b: Bench, def: RowDef, memDef: RowDef): Promise<Row[]> {
+  const { multipartSize: bytes, multipartReps: reps, log } = b.opts;
+  await setPartThreshold(b, DEFAULT_MIB);
+  const file = join(b.work, `upload-${bytes}.bin`);
+  writeFile(file, bytes);
+  const extension: number[] = [];
+  const curl: number[] = [];
+  const growth: number[] = [];
+  const browserGrowth: number[] = [];
+  const partCounts = new Set<number>();
+  let sampling = { interval: 0, kind: 'PSS' };
+  let disk: PopupUpload;
+  let onePut: PopupUpload;
+  try {
+    for (let rep = 1; rep <= reps; rep++) {
+      const run = await popupUpload(b, bytes, `bench-${def.id}-${rep}.bin`, { sampleMemory: true });
+      if (!run.parts) throw new Error(`the popup sent ${size(bytes)} as one PUT although "${THRESHOLD_LABEL}" is ${DEFAULT_MIB}`);
+      const m = run.memory!;
+      extension.push(run.ms);
+      partCounts.add(run.parts);
+      growth.push(m.peakGrowth(EXTENSION_GROUPS));
+      browserGrowth.push(m.peakGrowth(['browser']));
+      sampling = { interval: m.interval, kind: m.kind };
+      curl.push(await curlPut(b, file, bytes, `curl/${rep}.bin`));
+      log(
+        `multipart: ${rep}/${reps}: popup ${secs(run.ms)} (${run.parts} parts), curl ${secs(curl.at(-1)!)}; ` +
+          `peak growth: extension renderer + network ${mib(growth.at(-1)!)}, browser process ${mib(browserGrowth.at(-1)!)}`,
+      );
+      await emptyBucket(b.client, b.bucket);
+    }
+    disk = await popupUpload(b, bytes, `bench-${def.id}-disk.bin`, { diskFile: file, sampleMemory: true });
+    log(
+      `multipart, file from disk: popup ${secs(disk.ms)} (${disk.parts} parts); peak growth of all Chromium processes ${mib(disk.memory!.peakGrowth(ALL_GROUPS))}`,
+    );
+    await emptyBucket(b.client, b.bucket);
+    await setPartThreshold(b, ONE_PUT_MIB);
+    try {
+      onePut = await popupUpload(b, bytes, `bench-${def.id}-one-put.bin`);
+      log(`the same ${size(bytes)} as one PUT (threshold ${ONE_PUT_MIB}): popup ${secs(onePut.ms)}${onePut.parts ? ` (${onePut.parts} parts!)` : ''}`);
+    } finally {
+      await setPartThreshold(b, DEFAULT_MIB);
+    }
+    await emptyBucket(b.client, b.bucket);
+  } finally {
+    rmSync(file, { force: true });
+  }
+
+  const counts = [...partCounts].sort((x, y) => x - y);
+  const figure = summarize(extension, 'ms');
+  const baseline = { ...summarize(curl, 'ms'), label: 'curl -T' };
+  const timeNote =
+    `${counts.join('/')} parts per upload (8 MiB, 4 at a time), "${THRESHOLD_LABEL}" ${DEFAULT_MIB}, file made in the page; ` +
+    `once each for comparison: from a file on disk ${secs(disk.ms)}, as one PUT (threshold ${ONE_PUT_MIB}) ${secs(onePut.ms)}`;
+  const time = measuredRow({ ...def, note: timeNote }, figure, baseline, baseline.median / figure.median);
+
+  const growthMiB = summarize(
+    growth.map((g) => g / MiB),
+    'MiB',
+  );
+  const memNote =
+    `peak rise of ${sampling.kind} of the extension's renderer (offscreen document with the upload runner; it also hosts the popup and the worker) + the network service, ` +
+    `sampled every ${sampling.interval.toFixed(0)} ms from just before the file is chosen (after the page-made file was built); ratio from the largest peak. ` +
+    `Not counted: the browser process, which holds the page-made file in its blob storage and grew ${browserGrowth.map(mib).join('/')} ` +
+    `(parts sliced from an in-memory blob are copied there); with the file from disk all Chromium processes together grew ${mib(disk.memory!.peakGrowth(ALL_GROUPS))}`;
+  const mem = measuredRow(
+    { ...memDef, note: memNote },
+    growthMiB,
+    { median: MEMORY_BUDGET / MiB, min: MEMORY_BUDGET / MiB, max: MEMORY_BUDGET / MiB, unit: 'MiB', samples: [MEMORY_BUDGET / MiB], label: 'budget' },
+    Math.max(...growth) / MEMORY_BUDGET,
+  );
+  return [time, mem];
+}
+
+/** What the background exposes to tests on its global scope (see src/background/start.ts). */
+interface Listeners {
+  menu(info: object, tab: unknown): Promise<{ status: string; link?: string; error?: { message: string } } | null>;
+  isRegistered(): boolean;
+}
+
+/** The worker's `chrome` global, inside `worker.evaluate` callbacks. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- typed by Chrome at run time
+declare const chrome: any;
+
+/**
+ * Row 4: a same-origin image on a local page, "Save image to S3" as the
+ * browser calls it (the listener the extension registered, in the service
+ * worker, as test/e2e/context-menu.test.ts does), timed from the call to the
+ * link on the clipboard, read from the page with navigator.clipboard.readText
+ * in a loop. Baseline: fetch of the same image and a PUT of it to a URL signed
+ * in Node with the background's signer, both inside the worker. Both clocks
+ * are Date.now() (the worker's and the page's: the same wall clock, 1 ms steps).
+ */
+async function rightClick(b: Bench, site: ImagePage, def: RowDef): Promise<Row> {
+  const reps = b.opts.rightClickReps;
+  const page = await b.ext.context.newPage();
+  try {
+    await page.goto(site.pageUrl);
+    await page.waitForFunction(() => [...document.images].every((img) => img.complete && img.naturalWidth > 0));
+    await page.bringToFront();
+    const bytes = site.image.length;
+
+    const viaExtension = async (i: number): Promise<number> => {
+      const sentinel = `bench-sentinel-${i}-${Date.now()}`;
+      await page.evaluate((s) => navigator.clipboard.writeText(s), sentinel);
+      const copied = page.evaluate(
+        async ({ sentinel, timeoutMs }) => {
+          const w = window as unknown as { __benchPolling?: string };
+          const end = Date.now() + timeoutMs;
+          for (;;) {
+            const text = await navigator.clipboard.readText();
+            const at = Date.now();
+            w.__benchPolling = sentinel;
+            if (text !== sentinel) return { text, at };
+            if (at > end) throw new Error(`the clipboard still held the sentinel after ${timeoutMs} ms`);
+          }
+        },
+        { sentinel, timeoutMs: 60_000 },
+      );
+      copied.catch(() => {});
+      await page.waitForFunction((s) => (window as unknown as { __benchPolling?: string }).__benchPolling === s, sentinel);
+      const started = await b.ext.worker.evaluate(
+        async ({ srcUrl, pageUrl }) => {
+          const listeners = (globalThis as unknown as { __s3dropListeners: Listeners }).__s3dropListeners;
+          if (!listeners.isRegistered()) throw new Error('the listeners are not the ones registered with the browser');
+          const [tab] = await chrome.tabs.query({ url: pageUrl });
+          const info = { menuItemId: 'save-image', mediaType: 'image', srcUrl, pageUrl, frameId: 0, editable: false };
+          const at = Date.now();
+          const upload = await listeners.menu(info, tab);
+          return { at, status: upload?.status ?? 'none', link: upload?.link ?? '', error: upload?.error?.message ?? '' };
+        },
+        { srcUrl: site.imageUrl, pageUrl: site.pageUrl },
+      );
+      if (started.status !== 'done') throw new Error(`the right-click upload ended ${started.status}: ${started.error}`);
+      const { text, at } = await copied;
+      if (text !== started.link) throw new Error('the clipboard holds something other than the share link');
+      return at - started.at;
+    };
+
+    const baseline = async (i: number): Promise<number> => {
+      const key = `baseline/${i}.png`;
+      const { url } = await presignUpload(b.client, { bucket: b.bucket, key, contentType: 'image/png', contentLength: bytes });
+      const r = await b.ext.worker.evaluate(
+        async ({ imageUrl, url }) => {
+          const start = performance.now();
+          const image = await (await fetch(imageUrl, { credentials: 'include' })).arrayBuffer();
+          const res = await fetch(url, { method: 'PUT', body: image, headers: { 'content-type': 'image/png' } });
+          await res.text();
+          return { ms: performance.now() - start, status: res.status, size: image.byteLength };
+        },
+        { imageUrl: site.imageUrl, url },
+      );
+      if (r.status !== 200 || r.size !== bytes) throw new Error(`baseline fetch + PUT: HTTP ${r.status}, ${r.size} bytes`);
+      return r.ms;
+    };
+
+    // One of each first, unmeasured (first use of the code paths and connections).
+    await viaExtension(0);
+    await baseline(0);
+    const extension: number[] = [];
+    const raw: number[] = [];
+    for (let i = 1; i <= reps; i++) {
+      extension.push(await viaExtension(i));
+      raw.push(await baseline(i));
+    }
+    b.opts.log(`right-click: S3 Drop ${extension.map((v) => v.toFixed(0)).join(' ')} ms; fetch + PUT ${raw.map((v) => v.toFixed(0)).join(' ')} ms`);
+    await emptyBucket(b.client, b.bucket);
+    const figure = summarize(extension, 'ms');
+    const base = { ...summarize(raw, 'ms'), label: 'fetch + PUT' };
+    const note =
+      'same-origin image, read in the page (scripting), then plan, sign, PUT, share link, copy in the offscreen document; ' +
+      'timed from calling the registered menu listener to the link read back from the clipboard (page polls readText); ' +
+      'baseline: fetch + PUT in the service worker to a URL signed in Node (presignUpload)';
+    return measuredRow({ ...def, note }, figure, base, figure.median / base.median);
+  } finally {
+    await page.close();
+  }
 }
 
 async function popupReady(ext: ExtensionBrowser, opts: BrowserOptions): Promise<Row> {

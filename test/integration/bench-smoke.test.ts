@@ -26,6 +26,7 @@ const ROWS = [
   'presign-get',
   'single-put',
   'multipart',
+  'multipart-memory',
   'right-click',
   'bundle-background',
   'bundle-popup',
@@ -78,13 +79,12 @@ describe.skipIf(!benchCanRun())('npm run bench -- --quick', () => {
         expect(typeof row.pass, row.id).toBe(row.budget ? 'boolean' : 'object');
       }
     }
-    // Multipart is n/a until the popup uploads large files in parts (issue 5); right-click has no figure yet.
-    expect(result.rows.find((r) => r.id === 'right-click')?.status).toBe('n/a');
-    expect(result.rows.filter((r) => r.status === 'n/a').map((r) => r.id)).toEqual(
-      expect.arrayContaining(['right-click']),
-    );
+    // Every browser row has a figure now: multipart (issue 5) and right-click (issue 8) included, each with its budget.
+    for (const id of ['single-put', 'multipart', 'multipart-memory', 'right-click'])
+      expect(result.rows.find((r) => r.id === id)?.budget, id).not.toBeNull();
+    expect(result.rows.filter((r) => r.status === 'n/a').map((r) => r.id)).toEqual([]);
     // The table is printed too, one line per row.
-    for (const name of ['Presign PUT', 'Single PUT', 'Multipart', 'Right-click', 'Background', 'Popup JS', 'Popup ready'])
+    for (const name of ['Presign PUT', 'Single PUT', 'Multipart via', 'Multipart, memory', 'Right-click', 'Background', 'Popup JS', 'Popup ready'])
       expect(stdout).toContain(name);
   });
 });
