@@ -103,15 +103,19 @@ export class MemorySampler {
     private readonly intervalMs = 150,
   ) {}
 
-  /** Waits until `groups` hold still (two samples 300 ms apart within 2 MiB), at most `maxMs`. */
-  async settle(groups: readonly ProcessGroup[], maxMs = 10_000): Promise<void> {
+  /**
+   * Waits until `groups` hold still: three samples over 1 s within 2 MiB of
+   * each other (memory freed by an earlier upload would otherwise hide
+   * growth), at most `maxMs`.
+   */
+  async settle(groups: readonly ProcessGroup[], maxMs = 15_000): Promise<void> {
     const end = performance.now() + maxMs;
-    let last = sum(sampleGroups(this.procs, this.kinds), groups);
+    const recent: number[] = [];
     while (performance.now() < end) {
-      await new Promise((r) => setTimeout(r, 300));
-      const now = sum(sampleGroups(this.procs, this.kinds), groups);
-      if (Math.abs(now - last) < 2 * 1024 * 1024) return;
-      last = now;
+      recent.push(sum(sampleGroups(this.procs, this.kinds), groups));
+      if (recent.length > 3) recent.shift();
+      if (recent.length === 3 && Math.max(...recent) - Math.min(...recent) < 2 * 1024 * 1024) return;
+      await new Promise((r) => setTimeout(r, 500));
     }
   }
 
@@ -132,9 +136,14 @@ export class MemorySampler {
     return first.bytes;
   }
 
+  /**
+   * The largest rise of each group over its own baseline, summed over
+   * `groups`: memory one group frees (e.g. the browser letting go of an
+   * earlier file) cannot hide what another one takes.
+   */
   peakGrowth(groups: readonly ProcessGroup[]): number {
-    const base = sum(this.baseline, groups);
-    return Math.max(0, ...this.samples.map((s) => sum(s.bytes, groups) - base));
+    const base = this.baseline;
+    return groups.reduce((total, g) => total + Math.max(0, ...this.samples.map((s) => s.bytes[g] - base[g])), 0);
   }
 
   /** Median ms between samples (the interval actually achieved). */

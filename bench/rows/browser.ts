@@ -469,6 +469,14 @@ async function multipartRows(b: Bench, def: RowDef, memDef: RowDef): Promise<Row
   let disk: PopupUpload;
   let onePut: PopupUpload;
   try {
+    // The file from disk first, before page-made files of this size have been through the browser's blob storage.
+    disk = await popupUpload(b, bytes, `bench-${def.id}-disk.bin`, { diskFile: file, sampleMemory: true });
+    const dm = disk.memory!;
+    log(
+      `multipart, file from disk: popup ${secs(disk.ms)} (${disk.parts} parts); peak growth: all Chromium processes ${mib(dm.peakGrowth(ALL_GROUPS))} ` +
+        `(browser ${mib(dm.peakGrowth(['browser']))}, extension renderer ${mib(dm.peakGrowth(['extension']))}, network ${mib(dm.peakGrowth(['network']))})`,
+    );
+    await emptyBucket(b.client, b.bucket);
     for (let rep = 1; rep <= reps; rep++) {
       const run = await popupUpload(b, bytes, `bench-${def.id}-${rep}.bin`, { sampleMemory: true });
       if (!run.parts) throw new Error(`the popup sent ${size(bytes)} as one PUT although "${THRESHOLD_LABEL}" is ${DEFAULT_MIB}`);
@@ -485,11 +493,6 @@ async function multipartRows(b: Bench, def: RowDef, memDef: RowDef): Promise<Row
       );
       await emptyBucket(b.client, b.bucket);
     }
-    disk = await popupUpload(b, bytes, `bench-${def.id}-disk.bin`, { diskFile: file, sampleMemory: true });
-    log(
-      `multipart, file from disk: popup ${secs(disk.ms)} (${disk.parts} parts); peak growth of all Chromium processes ${mib(disk.memory!.peakGrowth(ALL_GROUPS))}`,
-    );
-    await emptyBucket(b.client, b.bucket);
     await setPartThreshold(b, ONE_PUT_MIB);
     try {
       onePut = await popupUpload(b, bytes, `bench-${def.id}-one-put.bin`);
@@ -515,10 +518,10 @@ async function multipartRows(b: Bench, def: RowDef, memDef: RowDef): Promise<Row
     'MiB',
   );
   const memNote =
-    `peak rise of ${sampling.kind} of the extension's renderer (offscreen document with the upload runner; it also hosts the popup and the worker) + the network service, ` +
+    `peak rise of ${sampling.kind} of the extension's renderer (offscreen document with the upload runner; it also hosts the popup and the worker) + that of the network service, ` +
     `sampled every ${sampling.interval.toFixed(0)} ms from just before the file is chosen (after the page-made file was built); ratio from the largest peak. ` +
     `Not counted: the browser process, which holds the page-made file in its blob storage and grew ${browserGrowth.map(mib).join('/')} ` +
-    `(parts sliced from an in-memory blob are copied there); with the file from disk all Chromium processes together grew ${mib(disk.memory!.peakGrowth(ALL_GROUPS))}`;
+    `(parts sliced from an in-memory blob are copied there); with the file from disk all Chromium processes grew ${mib(disk.memory!.peakGrowth(ALL_GROUPS))} (each process group's peak, summed)`;
   const mem = measuredRow(
     { ...memDef, note: memNote },
     growthMiB,
