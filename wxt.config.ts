@@ -22,14 +22,47 @@ function sdkXmlParserWithoutDom(): Plugin {
   };
 }
 
+/**
+ * Preact applies `dangerouslySetInnerHTML` with `dom.innerHTML = html.__html`,
+ * which addons.mozilla.org's linter flags (UNSAFE_VAR_ASSIGNMENT) wherever
+ * Preact is bundled. S3 Drop never renders raw HTML, so that one assignment
+ * becomes a throw: the linter has nothing to flag, and any future use fails
+ * loudly instead of quietly injecting markup. The build fails if a Preact
+ * upgrade changes the code this expects.
+ */
+function preactWithoutInnerHtml(): Plugin {
+  const preactCore = /[\\/]node_modules[\\/]preact[\\/]dist[\\/]preact\.(?:module\.js|mjs|js)$/;
+  const assignment = /[\w$]+\.innerHTML=[\w$]+\.__html/g;
+  return {
+    name: 's3-drop:preact-without-inner-html',
+    transform(code, id) {
+      if (!preactCore.test(id.replace(/\?.*/, ''))) return null;
+      const found = code.match(assignment)?.length ?? 0;
+      if (found !== 1) this.error(`expected one innerHTML assignment in ${id}, found ${found}: update this plugin for the new Preact`);
+      return {
+        code: code.replace(assignment, '(()=>{throw new Error("S3 Drop does not support dangerouslySetInnerHTML")})()'),
+        map: null,
+      };
+    },
+  };
+}
+
 export default defineConfig({
   srcDir: '.',
   entrypointsDir: 'entrypoints',
   publicDir: 'public',
   modules: ['@wxt-dev/webextension-polyfill'],
+  zip: {
+    // The Firefox sources zip is what AMO reviewers rebuild from (`npm ci && npm run build:firefox`):
+    // only the build's inputs, so no tests, bench, docs, logs or stray local files (WXT's own
+    // exclusions are a deny-list over the whole project folder).
+    excludeSources: ['**'],
+    includeSources: ['package.json', 'package-lock.json', 'README.md', 'tsconfig.json', 'wxt.config.ts', 'entrypoints/**', 'src/**', 'public/**'],
+  },
   vite: () => ({
     plugins: [
       sdkXmlParserWithoutDom(),
+      preactWithoutInnerHtml(),
       preact(),
       {
         // S3's only event-stream operation is SelectObjectContent, which S3 Drop
@@ -84,6 +117,12 @@ export class EventStreamSerde { constructor() { unused(); } }`
         ? { optional_host_permissions: anyHttpOrigin }
         : { optional_permissions: anyHttpOrigin }),
       action: { default_title: 'S3 Drop' },
+      // No inline or remote script, no eval, no plugins, no <base>, no form posts, never framed.
+      // img-src, connect-src and style-src stay open: thumbnails and uploads go to any S3 endpoint.
+      // WXT writes the string form for Firefox's MV2 manifest.
+      content_security_policy: {
+        extension_pages: "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      },
       ...(browser === 'firefox'
         ? {
             browser_specific_settings: {

@@ -34,6 +34,8 @@ export function ensureBuild(log: (line: string) => void): void {
     return;
   }
   log(`build: ${reason} → npx wxt build`);
-  const res = spawnSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  // Vitest (bench-smoke) sets NODE_ENV=test, under which Vite makes a different build than `npm run build`.
+  const { NODE_ENV: _testEnv, ...env } = process.env;
+  const res = spawnSync('npx', ['wxt', 'build'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`npx wxt build failed (exit ${res.status}):\n${res.stdout}\n${res.stderr}`);
 }
