@@ -14,7 +14,7 @@ offscreenMessaging.onMessage('offscreenCopy', ({ data, sender }) => {
 
 hostUploadRunner(
   {
-    getSettings: () => sendMessage('getSettings'),
+    getSettings: (profileId) => sendMessage('getSettings', profileId),
     planUpload: (file) => sendMessage('planUpload', file),
     signUpload: (request) => sendMessage('signUpload', request),
     shareLink: (request) => sendMessage('shareLink', request),

@@ -2,36 +2,67 @@ import type { Browser } from 'wxt/browser';
 
 export const MENU_SAVE_IMAGE = 'save-image';
 export const MENU_SAVE_SCREENSHOT = 'save-screenshot';
+/** Separates an action from the profile it is for in a child item's id: `save-image@<profile id>`. */
+const PROFILE_SEPARATOR = '@';
+
+export interface MenuProfile {
+  id: string;
+  name: string;
+}
 
 /**
- * The context menu. With several profiles (a later issue) each item becomes a
- * parent with one child per profile; the click handler already receives the
- * item id, so only this list and the id parsing change.
+ * The context menu. With one profile (or none) each action is a single item;
+ * with several, each action is a parent with one child per profile, the
+ * default first and marked.
  */
-export function menuItems(manifestVersion: number): Browser.contextMenus.CreateProperties[] {
+export function menuItems(
+  manifestVersion: number,
+  profiles: readonly MenuProfile[] = [],
+  defaultId: string | null = null,
+): Browser.contextMenus.CreateProperties[] {
   const toolbar = manifestVersion === 3 ? 'action' : 'browser_action';
-  return [
+  const actions: Browser.contextMenus.CreateProperties[] = [
     { id: MENU_SAVE_IMAGE, title: 'Save image to S3', contexts: ['image'] },
     { id: MENU_SAVE_SCREENSHOT, title: 'Save screenshot of this page to S3', contexts: ['page', toolbar as Browser.contextMenus.ContextType] },
   ];
+  if (profiles.length < 2) return actions;
+  const ordered = [...profiles.filter((p) => p.id === defaultId), ...profiles.filter((p) => p.id !== defaultId)];
+  return actions.flatMap((parent) => [
+    parent,
+    ...ordered.map((p) => ({
+      id: `${parent.id}${PROFILE_SEPARATOR}${p.id}`,
+      parentId: parent.id!,
+      title: p.id === defaultId ? `${p.name} (default)` : p.name,
+      contexts: parent.contexts!,
+    })),
+  ]);
+}
+
+/** `save-image@abc` → action `save-image`, profile `abc`; a parent or single item has no profile (the default). */
+export function parseMenuItemId(id: string | number): { action: string; profileId?: string } {
+  const text = String(id);
+  const at = text.indexOf(PROFILE_SEPARATOR);
+  return at < 0 ? { action: text } : { action: text.slice(0, at), profileId: text.slice(at + 1) };
 }
 
 export interface MenuActions {
-  saveImage(click: { srcUrl: string; pageUrl?: string; tabId: number; frameId: number }): Promise<unknown>;
-  saveScreenshot(tab: Browser.tabs.Tab): Promise<unknown>;
+  saveImage(click: { srcUrl: string; pageUrl?: string; tabId: number; frameId: number; profileId?: string }): Promise<unknown>;
+  saveScreenshot(tab: Browser.tabs.Tab, profileId?: string): Promise<unknown>;
 }
 
 /** The `contextMenus.onClicked` listener. */
 export function createMenuClickListener(actions: MenuActions) {
   return (info: Browser.contextMenus.OnClickData, tab?: Browser.tabs.Tab): Promise<unknown> | undefined => {
-    if (info.menuItemId === MENU_SAVE_IMAGE && info.srcUrl && tab?.id !== undefined)
+    const { action, profileId } = parseMenuItemId(info.menuItemId);
+    if (action === MENU_SAVE_IMAGE && info.srcUrl && tab?.id !== undefined)
       return actions.saveImage({
         srcUrl: info.srcUrl,
         ...(info.pageUrl ?? tab.url ? { pageUrl: info.pageUrl ?? tab.url } : {}),
         tabId: tab.id,
         frameId: info.frameId ?? 0,
+        ...(profileId ? { profileId } : {}),
       });
-    if (info.menuItemId === MENU_SAVE_SCREENSHOT && tab) return actions.saveScreenshot(tab);
+    if (action === MENU_SAVE_SCREENSHOT && tab) return profileId ? actions.saveScreenshot(tab, profileId) : actions.saveScreenshot(tab);
     return undefined;
   };
 }

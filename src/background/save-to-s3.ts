@@ -14,7 +14,7 @@ import { uploadWithSinglePut } from '../upload/single-put';
 import { ResultError, unwrapResult } from '../messaging/result';
 import type { PutTransport } from '../upload/transport';
 import { formatBytes } from '../upload/speed';
-import { describeDuration } from '../s3/expiry';
+import { describeDuration, shareLinkLifetime } from '../s3/expiry';
 
 /** Bytes read from somewhere, with what the source said about them. */
 export interface FetchedImage {
@@ -42,6 +42,8 @@ export interface SaveDeps {
 }
 
 export interface ImageClick {
+  /** The profile to save to; absent means the default. */
+  profileId?: string;
   srcUrl: string;
   pageUrl?: string;
   tabId: number;
@@ -87,14 +89,22 @@ export async function saveImage(deps: SaveDeps, click: ImageClick): Promise<Rece
   }
   const type = imageContentType(image.contentType, image.bytes);
   const name = imageFileName({ srcUrl: click.srcUrl, contentDisposition: image.contentDisposition, contentType: type, now: deps.now() });
-  return saveBytes(deps, { bytes: image.bytes, type, name, source: 'image', ...(click.pageUrl ? { pageUrl: click.pageUrl } : {}) });
+  return saveBytes(deps, {
+    bytes: image.bytes,
+    type,
+    name,
+    source: 'image',
+    ...(click.pageUrl ? { pageUrl: click.pageUrl } : {}),
+    ...(click.profileId ? { profileId: click.profileId } : {}),
+  });
 }
 
 /** Uploads bytes the background already holds (an image, a screenshot), then copies and announces the link. */
 export async function saveBytes(
   deps: SaveDeps,
-  input: { bytes: Uint8Array; type: string; name: string; source: UploadSource; pageUrl?: string },
+  input: { bytes: Uint8Array; type: string; name: string; source: UploadSource; pageUrl?: string; profileId?: string },
 ): Promise<RecentUpload> {
+  const forProfile = input.profileId ? { profileId: input.profileId } : {};
   const entry: RecentUpload = {
     id: deps.uuid(),
     source: input.source,
@@ -104,13 +114,14 @@ export async function saveBytes(
     status: 'uploading',
     at: deps.now().getTime(),
     ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}),
+    ...forProfile,
   };
   await deps.record(entry);
   let done: RecentUpload;
   let key: string | undefined;
   let lifetime = '';
   try {
-    const settings = await deps.service.getSettings();
+    const settings = await deps.service.getSettings(input.profileId);
     const profile = settings.profile;
     const context: FailureContext = {
       operation: 'upload',
@@ -118,19 +129,20 @@ export async function saveBytes(
       region: profile?.region ?? '',
       endpoint: profile?.endpoint ?? '',
     };
-    const plan = unwrapResult(await deps.service.planUpload({ name: input.name, type: input.type, size: input.bytes.byteLength }));
+    const plan = unwrapResult(await deps.service.planUpload({ name: input.name, type: input.type, size: input.bytes.byteLength, ...forProfile }));
     key = plan.key;
     await uploadWithSinglePut({
       body: new Blob([input.bytes as Uint8Array<ArrayBuffer>], { type: plan.contentType }),
-      sign: async () => unwrapResult(await deps.service.signUpload({ key: plan.key, contentType: plan.contentType, size: input.bytes.byteLength })),
+      sign: async () => unwrapResult(await deps.service.signUpload({ key: plan.key, contentType: plan.contentType, size: input.bytes.byteLength, ...forProfile })),
       transport: deps.transport,
       context,
       now: () => deps.now().getTime(),
     });
-    const link = unwrapResult(await deps.service.shareLink({ key: plan.key, fileName: input.name, contentType: plan.contentType }));
+    const link = unwrapResult(await deps.service.shareLink({ key: plan.key, fileName: input.name, contentType: plan.contentType, ...forProfile }));
     const copied = await deps.copy(link.url).catch(() => false);
     done = { ...entry, key: plan.key, status: 'done', link: link.url, linkExpiresAt: link.expiresAt, copied };
-    if (profile) lifetime = `; link valid for ${describeDuration(profile.linkExpirySeconds)}`;
+    // What the link really got: a session token's end can cut it short.
+    if (profile) lifetime = `; link valid for ${describeDuration(shareLinkLifetime(profile, deps.now()))}`;
   } catch (err) {
     const error: UserError =
       err instanceof ResultError

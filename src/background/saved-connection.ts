@@ -4,11 +4,14 @@ import { hostPermissionOrigins } from '../s3/endpoint';
 import { describeFailure, failureFromError, type S3Operation, type UserError } from '../s3/errors';
 import type { Result } from '../messaging/protocol';
 import type { KeysProfile, Profile, Secrets } from '../settings/profile';
+import { findProfile, type ProfileStore } from '../settings/profile-store';
+import { LockedError, type SecretKeeper } from '../secrets/keeper';
 
 export interface SavedConnectionDeps {
-  loadProfile(): Promise<Profile | null>;
-  loadSecrets(): Promise<Secrets | null>;
+  loadProfiles(): Promise<ProfileStore>;
+  secrets: Pick<SecretKeeper, 'get'>;
   hasHostPermission(origins: string[]): Promise<boolean>;
+  now(): Date;
 }
 
 export const NOT_CONFIGURED: UserError = {
@@ -17,6 +20,45 @@ export const NOT_CONFIGURED: UserError = {
   fix: { kind: 'open-options' },
   transient: false,
 };
+
+export const PROFILE_GONE: UserError = {
+  code: 'NoSuchProfile',
+  message: 'The profile this upload was for has been deleted. Choose another profile and upload again.',
+  transient: false,
+};
+
+export const LOCKED: UserError = {
+  code: 'Locked',
+  message: 'S3 Drop is locked. Click the S3 Drop button in the toolbar and enter your passphrase; nothing is uploaded until then.',
+  fix: { kind: 'unlock' },
+  transient: false,
+};
+
+/** The profile asked for (the default when none is named), or why there is none. */
+export async function resolveProfile(deps: Pick<SavedConnectionDeps, 'loadProfiles'>, profileId?: string): Promise<Result<Profile>> {
+  const store = await deps.loadProfiles();
+  const profile = findProfile(store, profileId);
+  if (profile) return { ok: true, value: profile };
+  return { ok: false, error: profileId && store.profiles.length ? PROFILE_GONE : NOT_CONFIGURED };
+}
+
+/** A profile's secrets, or the "locked" sentence. */
+export async function secretsOf(deps: Pick<SavedConnectionDeps, 'secrets'>, profileId: string): Promise<Result<Secrets | null>> {
+  try {
+    return { ok: true, value: await deps.secrets.get(profileId) };
+  } catch (err) {
+    if (err instanceof LockedError) return { ok: false, error: LOCKED };
+    throw err;
+  }
+}
+
+/** When the profile's session token is known to have expired, the sentence S3 would answer with; else `null`. */
+export function expiredToken(profile: KeysProfile, now: Date): UserError | null {
+  if (!profile.sessionTokenExpiration) return null;
+  const expires = Date.parse(profile.sessionTokenExpiration);
+  if (Number.isNaN(expires) || expires > now.getTime()) return null;
+  return describeFailure({ code: 'ExpiredToken' }, { operation: 'upload', bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint });
+}
 
 /** The S3 connection a keys profile and its secrets describe. */
 export function connectionOf(profile: KeysProfile, secrets: Pick<Secrets, 'secretAccessKey' | 'sessionToken'>): S3Connection {
@@ -33,37 +75,53 @@ export function connectionOf(profile: KeysProfile, secrets: Pick<Secrets, 'secre
   };
 }
 
-/** A step that needs the saved keys profile's S3 client. */
+/** A step that needs a saved keys profile's S3 client. */
 export type WithSavedConnection = <T>(
+  profileId: string | undefined,
   operation: S3Operation,
   step: (profile: KeysProfile, client: S3Client, conn: S3Connection) => Promise<T>,
 ) => Promise<Result<T>>;
 
+/** Clients kept at once: one per profile in use is plenty. */
+const MAX_CLIENTS = 4;
+
 /**
- * Runs an S3 step for the saved keys profile: not configured, no host
- * permission, and every S3 or network failure come back as a sentence, never
- * a throw. One client is kept while the connection stays the same: building
- * one costs more than signing a URL with it.
+ * Runs an S3 step for a saved keys profile: not configured, locked, no host
+ * permission, an expired session token and every S3 or network failure come
+ * back as a sentence, never a throw. A client is kept per connection:
+ * building one costs more than signing a URL with it.
  */
 export function savedConnectionRunner(deps: SavedConnectionDeps): WithSavedConnection {
-  let cached: { id: string; client: S3Client } | undefined;
+  const clients = new Map<string, S3Client>();
   const clientFor = (conn: S3Connection): S3Client => {
     const id = JSON.stringify(conn);
-    if (cached?.id !== id) {
-      cached?.client.destroy();
-      cached = { id, client: createS3Client(conn) };
+    let client = clients.get(id);
+    if (!client) {
+      if (clients.size >= MAX_CLIENTS) {
+        const [oldest] = clients;
+        oldest![1].destroy();
+        clients.delete(oldest![0]);
+      }
+      client = createS3Client(conn);
+      clients.set(id, client);
     }
-    return cached.client;
+    return client;
   };
 
-  return async (operation, step) => {
-    const [profile, secrets] = await Promise.all([deps.loadProfile(), deps.loadSecrets()]);
-    // A profile without a kind predates kinds: it is a keys profile.
-    if (!profile || profile.kind === 'presign-service' || !secrets?.secretAccessKey) return { ok: false, error: NOT_CONFIGURED };
+  return async (profileId, operation, step) => {
+    const resolved = await resolveProfile(deps, profileId);
+    if (!resolved.ok) return resolved;
+    const profile = resolved.value;
+    if (profile.kind === 'presign-service') return { ok: false, error: NOT_CONFIGURED };
+    const secrets = await secretsOf(deps, profile.id);
+    if (!secrets.ok) return secrets;
+    if (!secrets.value?.secretAccessKey) return { ok: false, error: NOT_CONFIGURED };
+    const expired = expiredToken(profile, deps.now());
+    if (expired) return { ok: false, error: expired };
     const context = { operation, bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint };
     if (!(await deps.hasHostPermission(hostPermissionOrigins(profile))))
       return { ok: false, error: describeFailure({ code: 'HostPermissionMissing' }, context) };
-    const conn = connectionOf(profile, secrets);
+    const conn = connectionOf(profile, secrets.value);
     try {
       return { ok: true, value: await step(profile, clientFor(conn), conn) };
     } catch (err) {

@@ -1,4 +1,4 @@
-import { connectionOf, NOT_CONFIGURED, savedConnectionRunner } from './saved-connection';
+import { connectionOf, expiredToken, LOCKED, NOT_CONFIGURED, resolveProfile, savedConnectionRunner, secretsOf } from './saved-connection';
 import { testConnection } from '../s3/connection-test';
 import { hostPermissionOrigins } from '../s3/endpoint';
 import { describeFailure, type UserError } from '../s3/errors';
@@ -6,11 +6,10 @@ import { presignShareLink, presignUpload, effectiveContentType } from '../s3/pre
 import { detectBucketRegion, type FetchLike } from '../s3/region';
 import { renderKey } from '../keys/template';
 import type { RecentUpload } from '../history/recent';
-import type { ProtocolHandlers, PublicSettings, Result, SaveReport } from '../messaging/protocol';
+import type { ImportReport, ProfileSummary, ProtocolHandlers, PublicSettings, Result, SaveReport } from '../messaging/protocol';
 import {
   accessOrigins,
   capabilitiesOf,
-  credentialSaved,
   normalizeDraft,
   splitDraft,
   validateDraft,
@@ -22,15 +21,24 @@ import {
   type PresignServiceProfile,
   type Secrets,
 } from '../settings/profile';
+import { duplicateProfile, findProfile, otherNames, putProfile, removeProfile, setDefaultProfile, type ProfileStore } from '../settings/profile-store';
+import { parseImport } from '../settings/transfer';
+import { LockedError, type SecretKeeper, type SecretPresence } from '../secrets/keeper';
+import { WrongPassphraseError } from '../secrets/vault';
+import { shareLinkLifetime } from '../s3/expiry';
 import { serviceAccessMissing, TOKEN_MISSING } from '../team/errors';
 import { originPattern } from '../team/service-url';
 import { probeService, signTeamUpload, teamShareLink, testPresignService, withS3Address, type TeamConnectionReport } from '../team/team-signer';
 
 /** What the background needs from the browser; injected so the service is tested without one. */
 export interface ServiceDeps {
-  loadProfile(): Promise<Profile | null>;
-  loadSecrets(): Promise<Secrets | null>;
-  store(profile: Profile, secrets: Secrets): Promise<void>;
+  loadProfiles(): Promise<ProfileStore>;
+  /** One write of the whole store. */
+  saveProfiles(store: ProfileStore): Promise<void>;
+  /** The only holder of secrets (sealed under a passphrase or not). */
+  secrets: SecretKeeper;
+  lockAfterMinutes(): Promise<number>;
+  setLockAfterMinutes(minutes: number): Promise<void>;
   /** Whether the extension may send requests to all of these origin patterns. */
   hasHostPermission(origins: string[]): Promise<boolean>;
   fetch: FetchLike;
@@ -44,31 +52,58 @@ export interface ServiceDeps {
 const KEYS_BLOCKING = ['accessKeyId', 'secretAccessKey', 'bucket', 'endpoint', 'region'] as const satisfies readonly ProfileField[];
 const TEAM_BLOCKING = ['serviceUrl', 'serviceAuth', 'serviceAuthHeader', 'serviceToken', 'bucket', 'keyTemplate'] as const satisfies readonly ProfileField[];
 
+/** The most idle minutes before the vault locks itself that the options page offers (a day). */
+export const MAX_LOCK_AFTER_MINUTES = 24 * 60;
+
+const NO_SECRETS: Secrets = { secretAccessKey: '', sessionToken: '', serviceToken: '' };
+
+function withoutOrphans(all: Record<string, Secrets>, ids: ReadonlySet<string>): Record<string, Secrets> {
+  return Object.fromEntries(Object.entries(all).filter(([id]) => ids.has(id)));
+}
+
+function passphraseFailure(err: unknown): Result<null> {
+  if (err instanceof WrongPassphraseError)
+    return { ok: false, error: { code: 'WrongPassphrase', message: 'That passphrase is not the one the secrets were locked with. Check Caps Lock and try again.', transient: false } };
+  if (err instanceof LockedError) return { ok: false, error: LOCKED };
+  return { ok: false, error: { code: 'PassphraseFailed', message: (err as Error).message, transient: false } };
+}
+
 /**
  * The background's side of the protocol: the only code that ever reads a
- * secret. Two kinds of profile: own keys (it signs) and a team's presign
- * service (it asks the service to sign); the replies are the same, so every
- * page works with both.
+ * secret. Several named profiles of two kinds: own keys (it signs) and a
+ * team's presign service (it asks the service to sign); the replies are the
+ * same, so every page works with both.
  */
 export function createService(deps: ServiceDeps): ProtocolHandlers {
-  /** The saved presign-service profile with its token, or why there is none. */
-  async function savedTeam(): Promise<{ profile: PresignServiceProfile; token: string } | null> {
-    const [profile, secrets] = await Promise.all([deps.loadProfile(), deps.loadSecrets()]);
-    return profile?.kind === 'presign-service' ? { profile, token: secrets?.serviceToken ?? '' } : null;
-  }
-
   const withSavedConnection = savedConnectionRunner(deps);
 
-  /** Team mode when the saved profile is a presign service; `null` means "use the keys path". */
-  async function withSavedTeam<T>(step: (profile: PresignServiceProfile, token: string) => Promise<Result<T>>): Promise<Result<T> | null> {
-    const team = await savedTeam();
-    if (!team) return null;
-    if (team.profile.serviceAuth !== 'none' && !team.token) return { ok: false, error: TOKEN_MISSING };
-    return step(team.profile, team.token);
+  /** Team mode when the profile is a presign service; `null` means "use the keys path". */
+  async function withTeam<T>(
+    profileId: string | undefined,
+    step: (profile: PresignServiceProfile, token: string) => Promise<Result<T>>,
+  ): Promise<Result<T> | null> {
+    const resolved = await resolveProfile(deps, profileId);
+    if (!resolved.ok || resolved.value.kind !== 'presign-service') return null;
+    const profile = resolved.value;
+    if (profile.serviceAuth === 'none') return step(profile, '');
+    const secrets = await secretsOf(deps, profile.id);
+    if (!secrets.ok) return secrets;
+    const token = secrets.value?.serviceToken ?? '';
+    if (!token) return { ok: false, error: TOKEN_MISSING };
+    return step(profile, token);
+  }
+
+  /** A profile's saved secrets; locked counts as none (the page says "unlock to test"). */
+  async function savedSecrets(id: string): Promise<Secrets | null> {
+    if (!id) return null;
+    return deps.secrets.get(id).catch((err) => {
+      if (err instanceof LockedError) return null;
+      throw err;
+    });
   }
 
   async function draftWithSavedSecrets(draft: ProfileDraft): Promise<ProfileDraft> {
-    const saved = await deps.loadSecrets();
+    const saved = await savedSecrets(draft.id);
     if (draft.kind === 'presign-service') return { ...draft, serviceToken: draft.serviceToken || saved?.serviceToken || '' };
     return {
       ...draft,
@@ -83,16 +118,49 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
     return origins.filter((_, i) => !granted[i]);
   }
 
+  function summary(profile: Profile, presence: SecretPresence | undefined): ProfileSummary {
+    return {
+      profile,
+      hasSecret: profile.kind === 'presign-service' ? profile.serviceAuth === 'none' || Boolean(presence?.credential) : Boolean(presence?.credential),
+      hasSessionToken: profile.kind !== 'presign-service' && Boolean(presence?.sessionToken),
+      capabilities: capabilitiesOf(profile),
+      accessOrigins: accessOrigins(profile),
+    };
+  }
+
   /**
-   * Saves a presign-service profile. Its secrets replace whatever keys were
-   * saved before: in this mode the browser holds no bucket keys at all.
+   * Writes a profile and its secrets. Secrets first: a browser killed in
+   * between leaves, at worst, secrets nothing points at (dropped at the next
+   * unlock or passphrase removal), never a profile that seems saved without them.
    */
-  async function saveTeamProfile(draft: PresignServiceDraft, trimmed: ProfileField[], savedSecrets: Secrets | null): Promise<SaveReport> {
-    const errors = validateDraft(draft, { hasSavedSecret: Boolean(savedSecrets?.serviceToken) });
-    if (Object.keys(errors).length) return { saved: false, errors, trimmed, needsAccess: [] };
+  async function store(profile: Profile, secrets: Secrets): Promise<void> {
+    await deps.secrets.update((all) => ({ ...all, [profile.id]: secrets }));
+    await deps.saveProfiles(putProfile(await deps.loadProfiles(), profile));
+  }
+
+  /**
+   * Drops secrets no profile points at: a profile deleted while the vault was
+   * locked leaves its secrets sealed until the next unlock, and they must not
+   * outlive it (least of all into the clear when the passphrase is removed).
+   */
+  async function dropOrphanSecrets(): Promise<void> {
+    const ids = new Set((await deps.loadProfiles()).profiles.map((p) => p.id));
+    await deps.secrets.update((all) => withoutOrphans(all, ids));
+  }
+
+  /** A new profile's id, or the draft's own. */
+  const idFor = (draft: ProfileDraft) => draft.id || deps.uuid();
+
+  /**
+   * Saves a presign-service profile. Its secrets replace whatever keys the
+   * profile held before: in this mode the browser holds no bucket keys for it.
+   */
+  async function saveTeamProfile(draft: PresignServiceDraft, trimmed: ProfileField[], saved: Secrets | null, names: string[]): Promise<SaveReport> {
+    const errors = validateDraft(draft, { hasSavedSecret: Boolean(saved?.serviceToken), otherNames: names });
+    if (Object.keys(errors).length) return { saved: false, id: '', errors, trimmed, needsAccess: [] };
     const split = splitDraft(draft);
-    let profile = split.profile as PresignServiceProfile;
-    const token = profile.serviceAuth === 'none' ? '' : split.secrets.serviceToken || savedSecrets?.serviceToken || '';
+    let profile = { ...(split.profile as PresignServiceProfile), id: idFor(draft) };
+    const token = profile.serviceAuth === 'none' ? '' : split.secrets.serviceToken || saved?.serviceToken || '';
     // Learn where the service's URLs point, so the S3 host can be asked for now, in the user's click.
     let s3Origin: string | undefined;
     if (await deps.hasHostPermission([originPattern(profile.serviceUrl)])) {
@@ -102,32 +170,60 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
         s3Origin = probe.value.facts.origin;
       }
     }
-    await deps.store(profile, { secretAccessKey: '', sessionToken: '', serviceToken: token });
-    return { saved: true, errors, trimmed, needsAccess: await missing(accessOrigins(profile)), ...(s3Origin ? { s3Origin } : {}) };
+    await store(profile, { ...NO_SECRETS, serviceToken: token });
+    return { saved: true, id: profile.id, errors, trimmed, needsAccess: await missing(accessOrigins(profile)), ...(s3Origin ? { s3Origin } : {}) };
+  }
+
+  /** Runs a change that needs the secrets; a locked vault answers with the unlock sentence. */
+  async function unlocked<T>(task: () => Promise<T>): Promise<T | { locked: true }> {
+    try {
+      return await task();
+    } catch (err) {
+      if (err instanceof LockedError) return { locked: true };
+      throw err;
+    }
   }
 
   return {
-    async getSettings(): Promise<PublicSettings> {
-      const [profile, secrets] = await Promise.all([deps.loadProfile(), deps.loadSecrets()]);
+    async getSettings(profileId): Promise<PublicSettings> {
+      const [store, presence, status, lockAfterMinutes] = await Promise.all([
+        deps.loadProfiles(),
+        deps.secrets.presence(),
+        deps.secrets.status(),
+        deps.lockAfterMinutes(),
+      ]);
+      const profiles = store.profiles.map((p) => summary(p, presence[p.id]));
+      const chosen = profiles.find((s) => s.profile.id === (profileId || store.defaultId)) ?? null;
       return {
-        profile,
-        hasSecret: credentialSaved(profile, secrets),
-        hasSessionToken: profile?.kind !== 'presign-service' && Boolean(secrets?.sessionToken),
-        capabilities: capabilitiesOf(profile),
-        accessOrigins: profile ? accessOrigins(profile) : [],
+        profile: chosen?.profile ?? null,
+        hasSecret: chosen?.hasSecret ?? false,
+        hasSessionToken: chosen?.hasSessionToken ?? false,
+        capabilities: capabilitiesOf(chosen?.profile ?? null),
+        accessOrigins: chosen?.accessOrigins ?? [],
+        profiles,
+        defaultId: store.defaultId,
+        security: { ...status, lockAfterMinutes },
       };
     },
 
     async saveProfile(input) {
       const { draft, trimmed } = normalizeDraft(input);
-      const savedSecrets = await deps.loadSecrets();
-      if (draft.kind === 'presign-service') return saveTeamProfile(draft, trimmed, savedSecrets);
-      const errors = validateDraft(draft, { hasSavedSecret: Boolean(savedSecrets?.secretAccessKey) });
-      if (Object.keys(errors).length) return { saved: false, errors, trimmed, needsAccess: [] };
+      const profiles = await deps.loadProfiles();
+      if (draft.id && !findProfile(profiles, draft.id))
+        return { saved: false, id: '', errors: { name: 'This profile was deleted in another window. Reload the page.' }, trimmed, needsAccess: [] };
+      const names = otherNames(profiles, draft.id);
+      // Read through the vault even for a new profile: saving re-seals it, so a locked one must say so now.
+      const read = await unlocked(async () => (await deps.secrets.all())[draft.id] ?? null);
+      // Saving re-seals the secrets, which needs the vault open.
+      if (read && 'locked' in read) return { saved: false, id: '', errors: {}, trimmed, needsAccess: [], locked: true };
+      const saved = read;
+      if (draft.kind === 'presign-service') return saveTeamProfile(draft, trimmed, saved, names);
+      const errors = validateDraft(draft, { hasSavedSecret: Boolean(saved?.secretAccessKey), otherNames: names });
+      if (Object.keys(errors).length) return { saved: false, id: '', errors, trimmed, needsAccess: [] };
       const split = splitDraft(draft);
-      const profile = split.profile as KeysProfile;
+      const profile = { ...(split.profile as KeysProfile), id: idFor(draft) };
       const { secrets } = split;
-      const secretAccessKey = secrets.secretAccessKey || savedSecrets?.secretAccessKey || '';
+      const secretAccessKey = secrets.secretAccessKey || saved?.secretAccessKey || '';
       let detectedRegion: string | undefined;
       if (!profile.region && (await deps.hasHostPermission(hostPermissionOrigins(profile)))) {
         detectedRegion = await detectBucketRegion(
@@ -136,16 +232,104 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
         ).catch(() => undefined);
         if (detectedRegion) profile.region = detectedRegion;
       }
-      // Saving keys drops a presign service's token: one kind of credential at a time.
-      await deps.store(profile, {
+      // Saving keys drops a presign service's token: one kind of credential per profile.
+      await store(profile, {
+        ...NO_SECRETS,
         secretAccessKey,
         // A token belongs to one key pair: a new secret without a token means long-lived keys.
-        sessionToken: secrets.secretAccessKey ? secrets.sessionToken ?? '' : secrets.sessionToken || savedSecrets?.sessionToken || '',
+        sessionToken: secrets.secretAccessKey ? secrets.sessionToken ?? '' : secrets.sessionToken || saved?.sessionToken || '',
       });
       // A detected region can move the bucket to an origin the page did not ask for.
       const origins = hostPermissionOrigins(profile);
       const needsAccess = (await deps.hasHostPermission(origins)) ? [] : origins;
-      return { saved: true, errors, trimmed, needsAccess, ...(detectedRegion ? { detectedRegion } : {}) };
+      return { saved: true, id: profile.id, errors, trimmed, needsAccess, ...(detectedRegion ? { detectedRegion } : {}) };
+    },
+
+    async deleteProfile(id) {
+      const profiles = await deps.loadProfiles();
+      if (!findProfile(profiles, id)) return { ok: false, error: { code: 'NoSuchProfile', message: 'That profile does not exist any more.', transient: false } };
+      // The profile goes first: its secrets alone are unreachable, and a locked vault still lets a profile be deleted.
+      await deps.saveProfiles(removeProfile(profiles, id));
+      await deps.secrets
+        .update((all) => {
+          const { [id]: _gone, ...rest } = all;
+          return rest;
+        })
+        .catch((err) => {
+          if (!(err instanceof LockedError)) throw err;
+        });
+      return { ok: true, value: null };
+    },
+
+    async duplicateProfile(id) {
+      const copy = duplicateProfile(await deps.loadProfiles(), id, deps.uuid());
+      if (!copy) return { ok: false, error: { code: 'NoSuchProfile', message: 'That profile does not exist any more.', transient: false } };
+      const done = await unlocked(async () => {
+        await deps.secrets.update((all) => (all[id] ? { ...all, [copy.copy.id]: { ...all[id] } } : all));
+        await deps.saveProfiles(copy.store);
+        return true as const;
+      });
+      if (done !== true) return { ok: false, error: LOCKED };
+      return { ok: true, value: { id: copy.copy.id, name: copy.copy.name } };
+    },
+
+    async setDefaultProfile(id) {
+      const profiles = await deps.loadProfiles();
+      if (!findProfile(profiles, id)) return { ok: false, error: { code: 'NoSuchProfile', message: 'That profile does not exist any more.', transient: false } };
+      await deps.saveProfiles(setDefaultProfile(profiles, id));
+      return { ok: true, value: null };
+    },
+
+    async importProfiles(json): Promise<ImportReport> {
+      let store = await deps.loadProfiles();
+      const parsed = parseImport(json, store.profiles.map((p) => p.name));
+      if (parsed.problems.length) return { imported: 0, names: [], problems: parsed.problems };
+      for (const profile of parsed.profiles) store = putProfile(store, { ...profile, id: deps.uuid() } as Profile);
+      await deps.saveProfiles(store);
+      return { imported: parsed.profiles.length, names: parsed.profiles.map((p) => p.name), problems: [] };
+    },
+
+    async unlock(passphrase) {
+      try {
+        await deps.secrets.unlock(passphrase);
+        await dropOrphanSecrets();
+        return { ok: true, value: null };
+      } catch (err) {
+        return passphraseFailure(err);
+      }
+    },
+
+    async lock() {
+      await deps.secrets.lock();
+    },
+
+    async setPassphrase(change) {
+      if (change.next.length < 8)
+        return { ok: false, error: { code: 'WeakPassphrase', message: 'Use a passphrase of at least 8 characters; a few words are easier to remember than symbols.', transient: false } };
+      try {
+        await deps.secrets.setPassphrase(change.next, change.current);
+        return { ok: true, value: null };
+      } catch (err) {
+        return passphraseFailure(err);
+      }
+    },
+
+    async removePassphrase(current) {
+      try {
+        await deps.secrets.unlock(current);
+        await dropOrphanSecrets();
+        await deps.secrets.removePassphrase(current);
+        return { ok: true, value: null };
+      } catch (err) {
+        return passphraseFailure(err);
+      }
+    },
+
+    async setLockAfter(minutes) {
+      if (!Number.isInteger(minutes) || minutes < 0 || minutes > MAX_LOCK_AFTER_MINUTES)
+        return { ok: false, error: { code: 'InvalidSettings', message: `Lock after a whole number of minutes from 0 (only when the browser closes) to ${MAX_LOCK_AFTER_MINUTES}.`, transient: false } };
+      await deps.setLockAfterMinutes(minutes);
+      return { ok: true, value: null };
     },
 
     async testConnection(input): Promise<TeamConnectionReport> {
@@ -153,7 +337,8 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
       const errors = validateDraft(draft, { hasSavedSecret: false });
       const blocking = (draft.kind === 'presign-service' ? TEAM_BLOCKING : KEYS_BLOCKING).find((f) => errors[f]);
       if (blocking) {
-        const error: UserError = { code: 'InvalidSettings', message: errors[blocking]!, transient: false };
+        const locked = (await deps.secrets.status()).locked && draft.id && (blocking === 'secretAccessKey' || blocking === 'serviceToken');
+        const error: UserError = locked ? LOCKED : { code: 'InvalidSettings', message: errors[blocking]!, transient: false };
         return { ok: false, message: error.message, error };
       }
       const { profile, secrets } = splitDraft(draft);
@@ -164,6 +349,8 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
         }
         return testPresignService(deps, profile, profile.serviceAuth === 'none' ? '' : secrets.serviceToken ?? '');
       }
+      const expired = expiredToken(profile, deps.now());
+      if (expired) return { ok: false, message: expired.message, error: expired };
       if (!(await deps.hasHostPermission(hostPermissionOrigins(profile)))) {
         const error = describeFailure(
           { code: 'HostPermissionMissing' },
@@ -175,16 +362,17 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
     },
 
     async planUpload(file) {
-      const profile = await deps.loadProfile();
-      if (!profile) return { ok: false, error: NOT_CONFIGURED };
+      const resolved = await resolveProfile(deps, file.profileId);
+      if (!resolved.ok) return resolved;
+      const profile = resolved.value;
       const key = renderKey(profile.keyTemplate, { name: file.name, now: deps.now(), uuid: deps.uuid() });
-      return { ok: true, value: { key, bucket: profile.bucket, contentType: effectiveContentType(file.type) } };
+      return { ok: true, value: { profileId: profile.id, key, bucket: profile.bucket, contentType: effectiveContentType(file.type) } };
     },
 
     async signUpload(request) {
-      const team = await withSavedTeam((profile, token) => signTeamUpload(deps, profile, token, request));
+      const team = await withTeam(request.profileId, (profile, token) => signTeamUpload(deps, profile, token, request));
       if (team) return team;
-      return withSavedConnection('upload', (profile, client) =>
+      return withSavedConnection(request.profileId, 'upload', (profile, client) =>
         presignUpload(client, {
           bucket: profile.bucket,
           key: request.key,
@@ -197,24 +385,23 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
 
     async recordUpload(upload) {
       // A page may only report the fields it owns; never an upload URL.
-      const { id, source, name, size, type, status, at, key, link, linkExpiresAt, copied, error } = upload;
-      await deps.record({ id, source, name, size, type, status, at, key, link, linkExpiresAt, copied, error });
+      const { id, source, name, size, type, status, at, key, link, linkExpiresAt, copied, error, profileId } = upload;
+      await deps.record({ id, source, name, size, type, status, at, key, link, linkExpiresAt, copied, error, ...(profileId ? { profileId } : {}) });
     },
 
     async shareLink(request) {
-      const team = await withSavedTeam((profile, token) => teamShareLink(deps, profile, token, request));
+      const team = await withTeam(request.profileId, (profile, token) => teamShareLink(deps, profile, token, request));
       if (team) return team;
-      return withSavedConnection('share', (profile, client) =>
+      return withSavedConnection(request.profileId, 'share', (profile, client) =>
         presignShareLink(client, {
           bucket: profile.bucket,
           key: request.key,
           fileName: request.fileName,
           contentType: request.contentType,
-          expiresIn: profile.linkExpirySeconds,
+          expiresIn: shareLinkLifetime(profile, deps.now()),
           now: deps.now(),
         }),
       );
     },
   };
 }
-

@@ -3,20 +3,20 @@ import { decodeDataUrl } from '../capture/image-source';
 import { copyFromBackground } from '../clipboard/background-clipboard';
 import { recentUploadsItem } from '../history/items';
 import { upsertRecent, type RecentUpload } from '../history/recent';
-import { profileItem, secretsItem } from '../settings/items';
+import { profilesItem, secretsItem, securityItem, vaultSessionItem } from '../settings/items';
+import { createSecretKeeper } from '../secrets/keeper';
 import { fetchTransport } from '../upload/fetch-transport';
 import { createMenuClickListener, menuItems } from './menus';
 import { notifier, openNotificationLink } from './notifications';
 import { fetchImageFromNetwork, readImageInPage } from './page-image';
 import { registerHandlers } from './register';
 import { saveBytes, saveImage, type SaveDeps } from './save-to-s3';
-import { createService } from './service';
+import { createService, type ServiceDeps } from './service';
 import { createUploadHandlers } from './upload-service';
 import { savedConnectionRunner } from './saved-connection';
 import { ensureOffscreenDocument, offscreenApi } from './offscreen';
 import { hostUploadRunner } from '../upload/runner-host';
 import { copyWithTextarea } from '../clipboard/copy-in-document';
-import type { Profile, Secrets } from '../settings/profile';
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
 
@@ -43,12 +43,20 @@ function screenshotName(tab: Browser.tabs.Tab, now: Date): string {
 /** Wires every background event to its module. Called once per service-worker (or event-page) start. */
 export function startBackground(): void {
   const record = createRecorder();
-  const serviceDeps = {
-    loadProfile: () => profileItem.getValue(),
-    loadSecrets: () => secretsItem.getValue(),
-    store: async (profile: Profile, secrets: Secrets) => {
-      await Promise.all([profileItem.setValue(profile), secretsItem.setValue(secrets)]);
-    },
+  const lockAfterMinutes = async () => (await securityItem.getValue()).lockAfterMinutes;
+  const serviceDeps: ServiceDeps = {
+    loadProfiles: () => profilesItem.getValue(),
+    saveProfiles: (store) => profilesItem.setValue(store),
+    secrets: createSecretKeeper({
+      read: () => secretsItem.getValue(),
+      write: (value) => secretsItem.setValue(value),
+      readSession: () => vaultSessionItem.getValue(),
+      writeSession: (value) => vaultSessionItem.setValue(value),
+      lockAfterMinutes,
+      now: () => Date.now(),
+    }),
+    lockAfterMinutes,
+    setLockAfterMinutes: (minutes) => securityItem.setValue({ lockAfterMinutes: minutes }),
     hasHostPermission: (origins: string[]) => browser.permissions.contains({ origins }),
     fetch: (input: string, init?: RequestInit) => fetch(input, init),
     record,
@@ -82,7 +90,7 @@ export function startBackground(): void {
     now: () => new Date(),
     uuid: () => crypto.randomUUID(),
   };
-  const saveScreenshot = async (tab: Browser.tabs.Tab) => {
+  const saveScreenshot = async (tab: Browser.tabs.Tab, profileId?: string) => {
     let dataUrl: string;
     try {
       dataUrl = await browser.tabs.captureVisibleTab(tab.windowId ?? browser.windows.WINDOW_ID_CURRENT, { format: 'png' });
@@ -97,6 +105,7 @@ export function startBackground(): void {
       name: screenshotName(tab, new Date()),
       source: 'screenshot',
       ...(tab.url ? { pageUrl: tab.url } : {}),
+      ...(profileId ? { profileId } : {}),
     });
   };
 
@@ -120,11 +129,23 @@ export function startBackground(): void {
   };
   browser.notifications.onClicked.addListener((id) => void openNotificationLink(id));
 
-  // Menus persist across service-worker restarts; recreate them on install/update and browser start.
-  const createMenus = async () => {
-    await browser.contextMenus.removeAll();
-    for (const item of menuItems(browser.runtime.getManifest().manifest_version)) browser.contextMenus.create(item);
+  // Menus persist across service-worker restarts; recreate them on install/update, browser start, and
+  // whenever the profiles change (one child item per profile once there are several).
+  let menusBuilt = Promise.resolve();
+  const createMenus = () => {
+    menusBuilt = menusBuilt.then(async () => {
+      const store = await profilesItem.getValue();
+      await browser.contextMenus.removeAll();
+      const items = menuItems(
+        browser.runtime.getManifest().manifest_version,
+        store.profiles.map(({ id, name }) => ({ id, name })),
+        store.defaultId,
+      );
+      for (const item of items) browser.contextMenus.create(item);
+    });
+    return menusBuilt;
   };
   browser.runtime.onInstalled.addListener(() => void createMenus());
   browser.runtime.onStartup.addListener(() => void createMenus());
+  profilesItem.watch(() => void createMenus());
 }

@@ -4,15 +4,15 @@ import type { WithSavedConnection } from './saved-connection';
 
 /**
  * The background's side of the upload runner's messages: multipart signing
- * for the saved profile (the runner never sees a key), and bringing the
+ * for the upload's profile (the runner never sees a key), and bringing the
  * runner up.
  */
 export function createUploadHandlers(deps: { withSavedConnection: WithSavedConnection; ensureRunner(): Promise<void> }): UploadHandlers {
   const withSigner = <T>(
-    request: { key: string; contentType: string },
+    request: { key: string; contentType: string; profileId?: string },
     step: (signer: ReturnType<typeof s3MultipartSigner>) => Promise<T>,
   ) =>
-    deps.withSavedConnection('upload', (profile, client) =>
+    deps.withSavedConnection(request.profileId, 'upload', (profile, client) =>
       step(s3MultipartSigner(client, { bucket: profile.bucket, key: request.key, contentType: request.contentType })),
     );
 

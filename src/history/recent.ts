@@ -20,6 +20,8 @@ export interface RecentUpload {
   error?: UserError;
   /** The page an image or screenshot came from. */
   pageUrl?: string;
+  /** The profile it went to. */
+  profileId?: string;
 }
 
 export const MAX_RECENT_UPLOADS = 20;

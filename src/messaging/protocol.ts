@@ -10,20 +10,48 @@ import type { TeamConnectionReport } from '../team/team-signer';
 /** Success with a value, or a failure the user can read. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: UserError };
 
-/** What any extension page may know about the settings: never a secret, only whether one is saved. */
-export interface PublicSettings {
-  profile: Profile | null;
+/** One profile as any extension page may know it: never a secret, only whether one is saved. */
+export interface ProfileSummary {
+  profile: Profile;
   /** Whether the credential the profile signs with is saved: the secret key (keys), or the token (presign service; true when it wants none). */
   hasSecret: boolean;
   hasSessionToken: boolean;
   /** What this kind of profile can do: a presign service signs single PUTs and GETs only (no multipart, no delete). */
   capabilities: Capabilities;
-  /** Every origin pattern the saved profile needs (bucket; or presign service + the S3 host its URLs point at), for an "Allow access" click. */
+  /** Every origin pattern the profile needs (bucket; or presign service + the S3 host its URLs point at), for an "Allow access" click. */
   accessOrigins: string[];
+}
+
+export interface SecurityStatus {
+  /** Secrets are sealed under a passphrase. */
+  encrypted: boolean;
+  /** Sealed, and not unlocked in this browser session: uploads wait for the passphrase. */
+  locked: boolean;
+  /** The vault locks itself after this many idle minutes (0: when the browser closes). */
+  lockAfterMinutes: number;
+}
+
+/**
+ * What any extension page may know about the settings. The top-level profile
+ * fields describe the profile asked for (or the default): views that show one
+ * profile need nothing else.
+ */
+export interface PublicSettings extends Omit<ProfileSummary, 'profile'> {
+  profile: Profile | null;
+  profiles: ProfileSummary[];
+  defaultId: string | null;
+  security: SecurityStatus;
+}
+
+/** Which profile a request is for; absent means the default. */
+export interface ForProfile {
+  profileId?: string;
 }
 
 export interface SaveReport {
   saved: boolean;
+  /** The saved profile's id (new profiles get one now); empty when not saved. */
+  id: string;
   errors: FieldErrors;
   /** Fields that had spaces around them, trimmed before saving. */
   trimmed: ProfileField[];
@@ -33,36 +61,71 @@ export interface SaveReport {
   needsAccess: string[];
   /** Presign service: the S3 origin its URLs point at, learned while saving. */
   s3Origin?: string;
+  /** Not saved because the secrets are sealed and locked: unlock first. */
+  locked?: boolean;
 }
 
-export interface FileDescription {
+export interface FileDescription extends ForProfile {
   name: string;
   type: string;
   size: number;
 }
 
 export interface UploadPlan {
+  /** The profile the upload goes to, resolved (the default when none was asked for). */
+  profileId: string;
   key: string;
   bucket: string;
   contentType: string;
 }
 
-export interface SignUploadRequest {
+export interface SignUploadRequest extends ForProfile {
   key: string;
   contentType: string;
   size: number;
 }
 
-export interface ShareLinkRequest {
+export interface ShareLinkRequest extends ForProfile {
   key: string;
   fileName: string;
   contentType: string;
 }
 
 /** Settings and single uploads: what the background service answers. */
+export interface ImportReport {
+  /** How many profiles were added. */
+  imported: number;
+  /** Names of the profiles added: they have no secrets yet. */
+  names: string[];
+  /** One sentence per problem, naming the profile and the field; nothing is imported when there is any. */
+  problems: string[];
+}
+
+export interface PassphraseChange {
+  next: string;
+  /** Required when a passphrase is set already. */
+  current?: string;
+}
+
 export interface CoreProtocolMap {
-  getSettings(): PublicSettings;
+  /** Every profile and the security state; the top-level profile fields describe `profileId` (default: the default profile). */
+  getSettings(profileId?: string): PublicSettings;
+  /** Adds (empty id) or replaces a profile. An empty secret keeps the saved one. */
   saveProfile(draft: ProfileDraft): SaveReport;
+  /** Deletes a profile and its secrets. */
+  deleteProfile(id: string): Result<null>;
+  /** Copies a profile, secrets included (they never leave the background), under a new name. */
+  duplicateProfile(id: string): Result<{ id: string; name: string }>;
+  setDefaultProfile(id: string): Result<null>;
+  /** Adds the profiles of an export (JSON text, no secrets), after validating every one. */
+  importProfiles(json: string): ImportReport;
+  /** Opens the vault for this browser session. */
+  unlock(passphrase: string): Result<null>;
+  lock(): void;
+  /** Seals the secrets under a new passphrase (re-encrypting everything in one write). */
+  setPassphrase(change: PassphraseChange): Result<null>;
+  removePassphrase(current: string): Result<null>;
+  setLockAfter(minutes: number): Result<null>;
   /** Keys: one signed read-only request. Presign service: asks it for a GET URL and tries it (see TeamConnectionReport). */
   testConnection(draft: ProfileDraft): ConnectionReport & TeamConnectionReport;
   /** Decides the object key for a file, from the profile's template. */
@@ -75,7 +138,7 @@ export interface CoreProtocolMap {
   recordUpload(upload: RecentUpload): void;
 }
 
-export interface MultipartTargetRequest {
+export interface MultipartTargetRequest extends ForProfile {
   key: string;
   contentType: string;
 }

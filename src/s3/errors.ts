@@ -36,7 +36,7 @@ export interface FailureContext {
 export interface UserError {
   code: string;
   message: string;
-  fix?: { kind: 'use-region'; region: string } | { kind: 'grant-access' } | { kind: 'open-options' };
+  fix?: { kind: 'use-region'; region: string } | { kind: 'grant-access' } | { kind: 'open-options' } | { kind: 'unlock' };
   /** Worth trying again unchanged (network, 5xx, SlowDown). */
   transient: boolean;
 }

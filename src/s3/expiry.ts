@@ -40,3 +40,15 @@ export function describeDuration(seconds: number): string {
   }
   return `${seconds} seconds`;
 }
+
+/**
+ * How long a share link can really live: the profile's expiry, cut to the
+ * session token's remaining life when it is known (a URL signed with
+ * temporary credentials dies with them). At least 1 s, so an expired token
+ * still yields a URL S3 refuses with ExpiredToken rather than no URL at all.
+ */
+export function shareLinkLifetime(profile: { linkExpirySeconds: number; sessionTokenExpiration?: string }, now: Date): number {
+  const expires = profile.sessionTokenExpiration ? Date.parse(profile.sessionTokenExpiration) : Number.NaN;
+  if (Number.isNaN(expires)) return profile.linkExpirySeconds;
+  return Math.max(1, Math.min(profile.linkExpirySeconds, Math.floor((expires - now.getTime()) / 1000)));
+}

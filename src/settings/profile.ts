@@ -14,6 +14,10 @@ export type { ServiceAuth } from '../team/service-url';
 
 /** What both kinds of profile have: where objects go and how uploads are named and shared. */
 interface ProfileCommon {
+  /** Stable id, given by the background when the profile is first saved; empty in a new draft. */
+  id: string;
+  /** What the popup's "Upload to" list and the context menu call it. */
+  name: string;
   /** Keys: the bucket's name. Presign service: sent as `bucket_name` when not empty ("if the service wants one"). */
   bucket: string;
   /**
@@ -37,6 +41,12 @@ interface ProfileCommon {
 export interface KeysProfile extends ProfileCommon {
   kind: 'keys';
   accessKeyId: string;
+  /**
+   * When the session token dies, as ISO 8601 (STS prints it as `Expiration`),
+   * if the user knows it. Share links are cut to it: a URL signed with
+   * temporary credentials dies with them, whatever its own expiry says.
+   */
+  sessionTokenExpiration?: string;
   /** Files above this many MiB go up in parts; absent means 64. A presign service only signs single PUTs. */
   multipartThresholdMiB?: number;
 }
@@ -96,8 +106,29 @@ export type PresignServiceDraft = PresignServiceProfile & Partial<Secrets>;
 export type ProfileField = keyof KeysProfile | keyof PresignServiceProfile | keyof Secrets;
 export type FieldErrors = Partial<Record<ProfileField, string>>;
 
+/** Each field's label on the options page, for sentences that name a field. */
+export const FIELD_LABELS: Partial<Record<ProfileField, string>> = {
+  name: 'Profile name',
+  accessKeyId: 'Access key ID',
+  secretAccessKey: 'Secret access key',
+  sessionToken: 'Session token',
+  sessionTokenExpiration: 'Session token expires at',
+  bucket: 'Bucket',
+  region: 'Region',
+  endpoint: 'Endpoint URL',
+  serviceUrl: 'Service URL',
+  serviceAuth: 'Send the token as',
+  serviceAuthHeader: 'Header name',
+  serviceToken: 'Token',
+  keyTemplate: 'Object key template',
+  linkExpirySeconds: 'Share links expire after',
+  multipartThresholdMiB: 'Upload in parts above (MiB)',
+};
+
 export const EMPTY_PROFILE: KeysProfile = {
   kind: 'keys',
+  id: '',
+  name: '',
   accessKeyId: '',
   bucket: '',
   region: '',
@@ -109,6 +140,8 @@ export const EMPTY_PROFILE: KeysProfile = {
 
 export const EMPTY_SERVICE_PROFILE: PresignServiceProfile = {
   kind: 'presign-service',
+  id: '',
+  name: '',
   accessKeyId: '',
   serviceUrl: '',
   serviceAuth: 'bearer',
@@ -181,6 +214,8 @@ export function validateEndpoint(endpoint: string): string | null {
 }
 
 const TRIMMED_FIELDS = [
+  'name',
+  'sessionTokenExpiration',
   'accessKeyId',
   'secretAccessKey',
   'sessionToken',
@@ -206,6 +241,7 @@ export function normalizeDraft(draft: ProfileDraft): { draft: ProfileDraft; trim
     }
   }
   if (out.endpoint) out.endpoint = out.endpoint.replace(/\/+$/, '');
+  if (!out.name) out.name = defaultProfileName(out);
   if (out.kind === 'presign-service') {
     out.accessKeyId = '';
     out.serviceUrl = normalizeServiceUrl(out.serviceUrl);
@@ -215,9 +251,35 @@ export function normalizeDraft(draft: ProfileDraft): { draft: ProfileDraft; trim
   return { draft: out, trimmed };
 }
 
+/** A name for a profile the user did not name: its bucket, else its service's host. */
+export function defaultProfileName(profile: Pick<Profile, 'kind' | 'bucket'> & { serviceUrl?: string }): string {
+  if (profile.bucket) return profile.bucket;
+  if (profile.kind === 'presign-service' && profile.serviceUrl) {
+    try {
+      return new URL(profile.serviceUrl).host;
+    } catch {
+      /* not a URL yet: validation says so */
+    }
+  }
+  return 'My bucket';
+}
+
+export const MAX_PROFILE_NAME_LENGTH = 60;
+
+/** Returns a sentence for an unusable session-token expiry, or `null`. Empty means "not known". */
+export function validateTokenExpiration(value: string | undefined): string | null {
+  if (!value) return null;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) || Number.isNaN(Date.parse(value)))
+    return 'Paste the time as STS prints it (Expiration), e.g. 2026-11-25T22:15:00Z, or leave it empty.';
+  return null;
+}
+
 /** Field-level sentences for everything wrong with a draft; empty when it can be saved. `hasSavedSecret` is the saved secret key (keys) or token (presign service). */
-export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boolean }): FieldErrors {
+export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boolean; otherNames?: readonly string[] }): FieldErrors {
   const errors: FieldErrors = {};
+  if (draft.name.length > MAX_PROFILE_NAME_LENGTH) errors.name = `Keep the name to ${MAX_PROFILE_NAME_LENGTH} characters or fewer.`;
+  else if (opts.otherNames?.some((n) => n.toLowerCase() === draft.name.toLowerCase()))
+    errors.name = `Another profile is already called "${draft.name}". Choose another name.`;
   if (draft.kind === 'presign-service') {
     const url = validateServiceUrl(draft.serviceUrl);
     if (url) errors.serviceUrl = url;
@@ -247,6 +309,8 @@ export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boole
       errors.region = 'A region looks like eu-west-1 (lowercase letters, digits and hyphens); leave it empty to detect it.';
     const endpoint = validateEndpoint(draft.endpoint);
     if (endpoint) errors.endpoint = endpoint;
+    const expiration = validateTokenExpiration(draft.sessionTokenExpiration);
+    if (expiration) errors.sessionTokenExpiration = expiration;
     const threshold = validateMultipartThreshold(draft.multipartThresholdMiB);
     if (threshold) errors.multipartThresholdMiB = threshold;
   }

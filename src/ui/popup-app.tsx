@@ -8,6 +8,9 @@ import { copyText } from './clipboard';
 import { describeDuration } from '../s3/expiry';
 import { recentUploadsItem } from '../history/items';
 import type { RecentUpload } from '../history/recent';
+import { hostOf } from '../team/service-url';
+import { tokenExpiryNote } from './token-expiry';
+import { UnlockForm } from './unlock-form';
 
 /** True in Firefox's toolbar popup, where opening the file dialog would close the popup. */
 function pickInTab(): boolean {
@@ -23,16 +26,37 @@ function namePasted(file: File, now = new Date()): File {
   return new File([file], `pasted-${stamp}.${ext}`, { type: file.type });
 }
 
+/** `http://127.0.0.1:9000/*` → `127.0.0.1:9000` */
+function hostsOf(origins: readonly string[]): string {
+  return origins.map((o) => hostOf(o.replace(/\/\*$/, '/'))).join(', ');
+}
+
 export function PopupApp() {
   const [settings, setSettings] = useState<PublicSettings | null>(null);
+  const [profileId, setProfileId] = useState<string>('');
   const [dragging, setDragging] = useState(false);
   const [recent, setRecent] = useState<RecentUpload[]>([]);
+  /** Origins the chosen profile needs that the browser no longer grants (the user removed them). */
+  const [revoked, setRevoked] = useState<string[]>([]);
   const queue = useUploadRunner();
   const items = queue.items;
 
+  const load = (id = profileId) =>
+    sendMessage('getSettings', id || undefined).then((s) => {
+      setSettings(s);
+      if (!id && s.profile) setProfileId(s.profile.id);
+      return s;
+    });
   useEffect(() => {
-    void sendMessage('getSettings').then(setSettings);
+    void load();
   }, []);
+  const chosen = settings?.profiles.find((p) => p.profile.id === profileId) ?? null;
+  useEffect(() => {
+    if (!chosen?.accessOrigins.length) return setRevoked([]);
+    void browser.permissions
+      .contains({ origins: chosen.accessOrigins })
+      .then((granted) => setRevoked(granted ? [] : chosen.accessOrigins), () => setRevoked([]));
+  }, [chosen?.profile.id, chosen?.accessOrigins.join()]);
   useEffect(() => {
     void recentUploadsItem.getValue().then(setRecent);
     return recentUploadsItem.watch((list) => setRecent(list ?? []));
@@ -45,14 +69,19 @@ export function PopupApp() {
       const files = Array.from(e.clipboardData?.files ?? []);
       if (!files.length) return;
       e.preventDefault();
-      queue.add(files.map((f) => namePasted(f)));
+      add(files.map((f) => namePasted(f)));
     };
     document.addEventListener('paste', onPaste);
     return () => document.removeEventListener('paste', onPaste);
-  }, [queue]);
+  });
 
-  const configured = Boolean(settings?.profile && settings.hasSecret);
-  const expiry = settings?.profile ? describeDuration(settings.profile.linkExpirySeconds) : '';
+  const configured = Boolean(chosen?.hasSecret);
+  const profile = chosen?.profile ?? null;
+  const expiry = profile ? describeDuration(profile.linkExpirySeconds) : '';
+  const locked = settings?.security.locked ?? false;
+  const tokenNote = profile?.kind === 'keys' ? tokenExpiryNote(profile, Date.now()) : null;
+  /** Files go to the profile chosen now; the runner waits for an unlock if the secrets are locked. */
+  const add = (files: File[]) => queue.add(files, profileId || undefined);
 
   return (
     <main
@@ -65,7 +94,7 @@ export function PopupApp() {
       onDrop={(e) => {
         e.preventDefault();
         setDragging(false);
-        if (configured && e.dataTransfer?.files.length) queue.add(Array.from(e.dataTransfer.files));
+        if (configured && e.dataTransfer?.files.length) add(Array.from(e.dataTransfer.files));
       }}
     >
       <header>
@@ -74,6 +103,48 @@ export function PopupApp() {
           Options
         </button>
       </header>
+
+      {locked && <UnlockForm onUnlocked={() => void load()} waiting={items.filter((i) => i.status === 'waiting').length} />}
+
+      {settings && settings.profiles.length > 1 && (
+        <div class="field">
+          <label for="upload-profile">Upload to</label>
+          <select id="upload-profile" value={profileId} onChange={(e) => setProfileId(e.currentTarget.value)}>
+            {settings.profiles.map(({ profile: p }) => (
+              <option value={p.id}>
+                {p.name}
+                {p.id === settings.defaultId ? ' (default)' : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+
+      {revoked.length > 0 && (
+        <div class="report bad" role="alert">
+          <p>
+            S3 Drop is not allowed to reach {hostsOf(revoked)}, so uploads to {profile?.name} would fail. Access may have been removed in the
+            browser's extension settings; allow it again here.
+          </p>
+          <button
+            type="button"
+            class="primary"
+            onClick={async () => {
+              // First await in the click: browsers only ask during a user gesture.
+              const granted = await browser.permissions.request({ origins: revoked }).catch(() => false);
+              if (granted) setRevoked([]);
+            }}
+          >
+            Grant access to {hostsOf(revoked)}
+          </button>
+        </div>
+      )}
+
+      {tokenNote && (
+        <p class={tokenNote.expired ? 'alert' : 'muted'} role={tokenNote.expired ? 'alert' : undefined}>
+          {tokenNote.text}
+        </p>
+      )}
 
       {settings === null ? (
         <p class="muted">Loading…</p>
@@ -103,16 +174,16 @@ export function PopupApp() {
               class="visually-hidden"
               onChange={(e) => {
                 const input = e.currentTarget;
-                if (input.files?.length) queue.add(Array.from(input.files));
+                if (input.files?.length) add(Array.from(input.files));
                 input.value = '';
               }}
             />
           </label>
           <p id="drop-hint" class="muted">
             or drop files here, or paste with Ctrl+V.{' '}
-            {settings.profile!.bucket ? (
+            {profile!.bucket ? (
               <>
-                Uploads go to <strong>{settings.profile!.bucket}</strong>;
+                Uploads go to <strong>{profile!.bucket}</strong>;
               </>
             ) : (
               'Uploads go through your team’s presign service;'
@@ -125,7 +196,12 @@ export function PopupApp() {
       {items.length > 0 && (
         <ul class="uploads" aria-label="Uploads">
           {[...items].reverse().map((item) => (
-            <UploadRow key={item.id} item={item} queue={queue} accessOrigins={settings?.accessOrigins ?? []} />
+            <UploadRow
+              key={item.id}
+              item={item}
+              queue={queue}
+              accessOrigins={settings?.profiles.find((p) => p.profile.id === (item.profileId || settings.defaultId))?.accessOrigins ?? []}
+            />
           ))}
         </ul>
       )}
@@ -182,13 +258,15 @@ function UploadRow({ item, queue, accessOrigins }: { item: UploadItem; queue: Ru
       <div class="name" title={item.name}>
         {item.name}
       </div>
-      {(item.status === 'uploading' || item.status === 'queued') && (
+      {(item.status === 'uploading' || item.status === 'queued' || item.status === 'waiting') && (
         <>
           <progress max={Math.max(item.size, 1)} value={item.loaded} aria-label={`Uploading ${item.name}`} />
           <div class="row">
             <span class="muted">
               {item.status === 'queued'
                 ? 'Waiting…'
+                : item.status === 'waiting'
+                ? 'Waiting for unlock…'
                 : `${formatBytes(item.loaded)} of ${formatBytes(item.size)}${item.bytesPerSecond ? ` · ${formatBytes(item.bytesPerSecond)}/s · ${formatEta((item.size - item.loaded) / item.bytesPerSecond)}` : ''}`}
             </span>
             <button type="button" onClick={() => queue.cancel(item.id)} aria-label={`Cancel upload of ${item.name}`}>
@@ -251,3 +329,4 @@ function UploadRow({ item, queue, accessOrigins }: { item: UploadItem; queue: Ru
     </li>
   );
 }
+

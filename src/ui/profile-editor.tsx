@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { renderKey } from '../keys/template';
-import { sendMessage } from '../messaging/protocol';
+import { sendMessage, type ProfileSummary } from '../messaging/protocol';
 import { hostPermissionOrigins } from '../s3/endpoint';
 import { LINK_EXPIRY_PRESETS } from '../s3/expiry';
 import {
@@ -9,6 +9,7 @@ import {
   EMPTY_PROFILE,
   MULTIPART_THRESHOLD_RANGE_MIB,
   EMPTY_SERVICE_PROFILE,
+  FIELD_LABELS,
   type FieldErrors,
   type KeysProfile,
   type PresignServiceProfile,
@@ -16,8 +17,10 @@ import {
   type ProfileField,
   type ProfileKind,
   type ServiceAuth,
+  validateTokenExpiration,
 } from '../settings/profile';
 import { hostOf, PRESIGN_PATH } from '../team/service-url';
+import { tokenExpiryNote } from './token-expiry';
 
 type Status = {
   tone: 'good' | 'bad' | 'info';
@@ -29,17 +32,6 @@ type Status = {
   after?: 'test' | 'save';
 } | null;
 
-const FIELD_LABELS: Partial<Record<ProfileField, string>> = {
-  accessKeyId: 'Access key ID',
-  secretAccessKey: 'Secret access key',
-  sessionToken: 'Session token',
-  bucket: 'Bucket',
-  region: 'Region',
-  endpoint: 'Endpoint URL',
-  serviceUrl: 'Service URL',
-  serviceAuthHeader: 'Header name',
-  serviceToken: 'Token',
-};
 
 const AUTH_CHOICES: { value: ServiceAuth; label: string }[] = [
   { value: 'bearer', label: 'A bearer token (Authorization: Bearer …)' },
@@ -47,7 +39,7 @@ const AUTH_CHOICES: { value: ServiceAuth; label: string }[] = [
   { value: 'none', label: 'No token: the service is open to this network' },
 ];
 
-type Uploads = Pick<KeysProfile, 'keyTemplate' | 'linkExpirySeconds'>;
+type Uploads = Pick<KeysProfile, 'keyTemplate' | 'linkExpirySeconds' | 'name'>;
 
 /** Asks for exactly these origins; must run inside the click that triggered it. */
 async function requestAccess(origins: string[]): Promise<boolean> {
@@ -64,37 +56,38 @@ function hostsOf(origins: string[]): string {
   return origins.map((o) => hostOf(o.replace(/\/\*$/, '/'))).join(', ');
 }
 
-export function OptionsApp() {
-  const [kind, setKind] = useState<ProfileKind>('keys');
-  const [keys, setKeys] = useState<KeysProfile>(EMPTY_PROFILE);
-  const [team, setTeam] = useState<PresignServiceProfile>(EMPTY_SERVICE_PROFILE);
-  const [uploads, setUploads] = useState<Uploads>({ keyTemplate: EMPTY_PROFILE.keyTemplate, linkExpirySeconds: EMPTY_PROFILE.linkExpirySeconds });
+export interface ProfileEditorProps {
+  /** The saved profile being edited; `null` for a new one. Give the editor a `key` per profile: its state starts from this. */
+  saved: ProfileSummary | null;
+  /** Called after a successful save, with the profile's id (new profiles get theirs then). */
+  onSaved(id: string): void;
+  /** The secrets are locked: saving needs the passphrase first. */
+  locked: boolean;
+}
+
+/** The form for one profile: its connection, keys or service, and upload settings. */
+export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditorProps) {
+  const saved = summary?.profile ?? null;
+  const [kind, setKind] = useState<ProfileKind>(saved?.kind ?? 'keys');
+  const [keys, setKeys] = useState<KeysProfile>(saved?.kind === 'keys' ? saved : EMPTY_PROFILE);
+  const [team, setTeam] = useState<PresignServiceProfile>(saved?.kind === 'presign-service' ? saved : EMPTY_SERVICE_PROFILE);
+  const [uploads, setUploads] = useState<Uploads>({
+    keyTemplate: saved?.keyTemplate ?? EMPTY_PROFILE.keyTemplate,
+    linkExpirySeconds: saved?.linkExpirySeconds ?? EMPTY_PROFILE.linkExpirySeconds,
+    name: saved?.name ?? '',
+  });
   const [secret, setSecret] = useState('');
   const [token, setToken] = useState('');
   const [serviceToken, setServiceToken] = useState('');
-  const [hasSecret, setHasSecret] = useState(false);
-  const [hasToken, setHasToken] = useState(false);
-  const [hasServiceToken, setHasServiceToken] = useState(false);
+  const [hasSecret, setHasSecret] = useState(saved?.kind === 'keys' && Boolean(summary?.hasSecret));
+  const [hasToken, setHasToken] = useState(saved?.kind === 'keys' && Boolean(summary?.hasSessionToken));
+  const [hasServiceToken, setHasServiceToken] = useState(
+    saved?.kind === 'presign-service' && saved.serviceAuth !== 'none' && Boolean(summary?.hasSecret),
+  );
+  const [id, setId] = useState(saved?.id ?? '');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [status, setStatus] = useState<Status>(null);
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    void sendMessage('getSettings').then((s) => {
-      const saved = s.profile;
-      if (!saved) return;
-      setUploads({ keyTemplate: saved.keyTemplate, linkExpirySeconds: saved.linkExpirySeconds });
-      setKind(saved.kind);
-      if (saved.kind === 'presign-service') {
-        setTeam(saved);
-        setHasServiceToken(s.hasSecret && saved.serviceAuth !== 'none');
-      } else {
-        setKeys(saved);
-        setHasSecret(s.hasSecret);
-        setHasToken(s.hasSessionToken);
-      }
-    });
-  }, []);
 
   const clearError = (field: ProfileField) => setErrors((e) => ({ ...e, [field]: undefined }));
   const setKey = <K extends keyof KeysProfile>(field: K, value: KeysProfile[K]) => {
@@ -112,8 +105,8 @@ export function OptionsApp() {
 
   const draft = (): ProfileDraft =>
     kind === 'presign-service'
-      ? { ...team, ...uploads, serviceToken }
-      : { ...keys, ...uploads, secretAccessKey: secret, sessionToken: token };
+      ? { ...team, ...uploads, id, serviceToken }
+      : { ...keys, ...uploads, id, secretAccessKey: secret, sessionToken: token };
   /**
    * What to ask the browser for in this click: the bucket's origin, or the
    * service's and its S3 host's. Nothing while the fields do not make a URL
@@ -164,6 +157,10 @@ export function OptionsApp() {
     try {
       const report = await sendMessage('saveProfile', current);
       setErrors(report.errors);
+      if (report.locked) {
+        setStatus({ tone: 'bad', text: 'Not saved: S3 Drop is locked. Enter your passphrase above, then Save again.' });
+        return;
+      }
       if (!report.saved) {
         setStatus({ tone: 'bad', text: 'Not saved: fix the fields marked in red above.' });
         // Keyboard and screen-reader users land on the first field to fix.
@@ -171,6 +168,8 @@ export function OptionsApp() {
         return;
       }
       const notes: string[] = [];
+      setId(report.id);
+      if (!uploads.name) setUploads((u) => ({ ...u, name: current.kind === 'presign-service' ? hostOf(current.serviceUrl) : current.bucket }));
       if (current.kind === 'presign-service') {
         // The background keeps one kind of credential: saving the service dropped any saved keys.
         setHasSecret(false);
@@ -205,6 +204,7 @@ export function OptionsApp() {
         text: ['Saved.', ...notes].join(' '),
         ...(report.needsAccess.length ? { grant: report.needsAccess, after: 'save' as const } : {}),
       });
+      onSaved(report.id);
     } finally {
       setBusy(false);
     }
@@ -270,6 +270,11 @@ export function OptionsApp() {
     setStatus(null);
   };
 
+  const note = keys.sessionTokenExpiration && !validateTokenExpiration(keys.sessionTokenExpiration) ? tokenExpiryNote({ ...keys, ...uploads }, Date.now()) : null;
+  const tokenHint = note
+    ? note.text
+    : 'Paste Expiration from the STS answer (aws sts get-session-token). S3 Drop then shows when the token dies and cuts share links to it.';
+
   const keysFields = (
     <>
       <fieldset>
@@ -318,6 +323,20 @@ export function OptionsApp() {
           <input type="password" {...a11y('sessionToken', true)} value={token} placeholder={hasToken ? 'saved — type to replace' : ''} onInput={(e) => setToken(e.currentTarget.value)} autoComplete="off" />,
           'Only for temporary credentials (STS). Links die when the token does.',
         )}
+        {(token || hasToken || keys.sessionTokenExpiration) &&
+          field(
+            'sessionTokenExpiration',
+            'Session token expires at (optional)',
+            <input
+              type="text"
+              {...a11y('sessionTokenExpiration', true)}
+              value={keys.sessionTokenExpiration ?? ''}
+              placeholder="2026-11-25T22:15:00Z"
+              onInput={(e) => setKey('sessionTokenExpiration', e.currentTarget.value)}
+              spellcheck={false}
+            />,
+            tokenHint,
+          )}
       </fieldset>
     </>
   );
@@ -387,14 +406,20 @@ export function OptionsApp() {
   );
 
   return (
-    <main class="options">
-      <h1>S3 Drop options</h1>
+    <section class="editor" aria-labelledby="editor-heading">
+      <h2 id="editor-heading">{saved ? `Profile: ${saved.name}` : 'New profile'}</h2>
       <p class="muted">
         {kind === 'presign-service'
           ? "No bucket keys in this browser: your team's presign service signs each URL, and S3 Drop keeps only its token."
           : "Your keys stay in this browser. Only S3 Drop's background reads them, to sign short-lived URLs."}
       </p>
       <form onSubmit={onSave} noValidate>
+        {field(
+          'name',
+          'Profile name',
+          <input type="text" {...a11y('name', true)} value={uploads.name} placeholder={kind === 'keys' ? keys.bucket || 'e.g. Work' : 'e.g. Team'} onInput={(e) => setUpload('name', e.currentTarget.value)} autoComplete="off" />,
+          'What the popup and the right-click menu call it. Empty: the bucket’s name.',
+        )}
         <fieldset class="kind">
           <legend>Connect with</legend>
           <div class="field check">
@@ -448,7 +473,7 @@ export function OptionsApp() {
           <button type="button" onClick={onTest} disabled={busy}>
             Test connection
           </button>
-          <button type="submit" class="primary" disabled={busy}>
+          <button type="submit" class="primary" disabled={busy || locked}>
             Save
           </button>
         </div>
@@ -470,6 +495,6 @@ export function OptionsApp() {
           )}
         </div>
       </form>
-    </main>
+    </section>
   );
 }

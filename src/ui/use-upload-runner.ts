@@ -8,7 +8,8 @@ export interface RunnerView {
   items: readonly UploadItem[];
   /** False until the runner has answered: uploads started before that wait, they are not lost. */
   connected: boolean;
-  add(files: File[]): void;
+  /** Queues files for a profile (default: the default profile). */
+  add(files: File[], profileId?: string): void;
   cancel(id: number): void;
   retry(id: number): void;
 }
@@ -59,7 +60,7 @@ export function useUploadRunner(): RunnerView {
   return {
     items,
     connected,
-    add: (files) => send({ type: 'add', files }),
+    add: (files, profileId) => send({ type: 'add', files, ...(profileId ? { profileId } : {}) }),
     cancel: (id) => send({ type: 'cancel', id }),
     retry: (id) => send({ type: 'retry', id }),
   };

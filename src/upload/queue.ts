@@ -8,7 +8,8 @@ import type { PutTransport } from './transport';
 import { uploadMultipart, type MultipartSigner } from './multipart';
 import { DEFAULT_MULTIPART_THRESHOLD, MAX_OBJECT_SIZE } from './part-plan';
 
-export type UploadStatus = 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled';
+/** `waiting`: the secrets are locked; the upload starts once the user enters the passphrase. */
+export type UploadStatus = 'queued' | 'waiting' | 'uploading' | 'done' | 'failed' | 'cancelled';
 
 /** One file's upload, as the popup shows it. */
 export interface UploadItem {
@@ -18,6 +19,8 @@ export interface UploadItem {
   name: string;
   size: number;
   type: string;
+  /** The profile it goes to; absent means the default. */
+  profileId?: string;
   status: UploadStatus;
   loaded: number;
   bytesPerSecond: number;
@@ -31,9 +34,16 @@ export interface UploadItem {
 
 /** Everything the queue needs from the outside world. */
 export interface QueueDeps {
-  plan(file: { name: string; type: string; size: number }): Promise<Result<UploadPlan>>;
-  sign(request: { key: string; contentType: string; size: number }): Promise<Result<SignedRequest>>;
-  share(request: { key: string; fileName: string; contentType: string }): Promise<Result<SignedRequest>>;
+  /**
+   * Called first for each file, before anything is decided for it: reads the
+   * file's profile afresh (so an edit in Options applies to the next file,
+   * threshold included) and waits while the secrets are locked, calling
+   * `waiting` so the view can say why. Rejects or returns when `signal` aborts.
+   */
+  prepare?(item: UploadItem, signal: AbortSignal, waiting: () => void): Promise<void>;
+  plan(file: { name: string; type: string; size: number; profileId?: string }): Promise<Result<UploadPlan>>;
+  sign(request: { key: string; contentType: string; size: number; profileId?: string }): Promise<Result<SignedRequest>>;
+  share(request: { key: string; fileName: string; contentType: string; profileId?: string }): Promise<Result<SignedRequest>>;
   transport: PutTransport;
   /** Puts text on the clipboard; false if the browser refused. */
   copy(text: string): Promise<boolean>;
@@ -42,7 +52,7 @@ export interface QueueDeps {
    * Signs the parts of a multipart upload for one object. Without it files go
    * up in one PUT, which S3 caps at 5 GiB (team mode without a multipart endpoint).
    */
-  multipart?(target: { key: string; contentType: string }): MultipartSigner;
+  multipart?(target: { key: string; contentType: string; profileId?: string }): MultipartSigner;
   /** Files above this many bytes go up in parts; default 64 MiB. */
   multipartThreshold?: number;
   /** Called when an upload is done or has failed, e.g. to add it to the session's list. */
@@ -82,14 +92,15 @@ export class UploadQueue {
     return this.items;
   }
 
-  /** Adds files to the queue; returns their ids. */
-  add(files: Iterable<File | (Blob & { name: string })>): number[] {
+  /** Adds files to the queue, for a profile (default: the default profile); returns their ids. */
+  add(files: Iterable<File | (Blob & { name: string })>, options: { profileId?: string } = {}): number[] {
+    const profile = options.profileId ? { profileId: options.profileId } : {};
     const ids: number[] = [];
     for (const file of files) {
       const id = this.nextId++;
       this.files.set(id, file);
       const uid = this.deps.uuid?.() ?? crypto.randomUUID();
-      this.items = [...this.items, { id, uid, name: file.name, size: file.size, type: file.type, status: 'queued', loaded: 0, bytesPerSecond: 0 }];
+      this.items = [...this.items, { id, uid, name: file.name, size: file.size, type: file.type, ...profile, status: 'queued', loaded: 0, bytesPerSecond: 0 }];
       ids.push(id);
     }
     this.emit();
@@ -99,7 +110,7 @@ export class UploadQueue {
 
   cancel(id: number): void {
     const item = this.items.find((i) => i.id === id);
-    if (!item || (item.status !== 'queued' && item.status !== 'uploading')) return;
+    if (!item || (item.status !== 'queued' && item.status !== 'waiting' && item.status !== 'uploading')) return;
     this.aborts.get(id)?.abort();
     this.update(id, { status: 'cancelled', bytesPerSecond: 0 });
     this.files.delete(id);
@@ -139,7 +150,15 @@ export class UploadQueue {
     this.aborts.set(item.id, abort);
     const meter = new SpeedMeter();
     this.update(item.id, { status: 'uploading' });
+    const profile = item.profileId ? { profileId: item.profileId } : {};
     try {
+      if (this.deps.prepare) {
+        await this.deps.prepare(item, abort.signal, () => {
+          if (!abort.signal.aborted) this.update(item.id, { status: 'waiting' });
+        });
+        if (abort.signal.aborted) return;
+        this.update(item.id, { status: 'uploading' });
+      }
       const multipart = this.deps.multipart;
       const inParts = multipart !== undefined && item.size > (this.deps.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD);
       if (!multipart && item.size > MAX_SINGLE_PUT_BYTES)
@@ -150,7 +169,7 @@ export class UploadQueue {
         });
       if (item.size > MAX_OBJECT_SIZE)
         throw new ResultError({ code: 'EntityTooLarge', message: `"${item.name}" is larger than 5 TiB, the largest object S3 stores.`, transient: false });
-      const plan = unwrapResult(await this.deps.plan({ name: item.name, type: item.type, size: item.size }));
+      const plan = unwrapResult(await this.deps.plan({ name: item.name, type: item.type, size: item.size, ...profile }));
       this.update(item.id, { key: plan.key });
       const onProgress = (loaded: number) => {
         meter.add(this.now(), loaded);
@@ -159,7 +178,7 @@ export class UploadQueue {
       if (inParts)
         await uploadMultipart({
           body,
-          signer: multipart({ key: plan.key, contentType: plan.contentType }),
+          signer: multipart({ key: plan.key, contentType: plan.contentType, ...profile }),
           transport: this.deps.transport,
           context: this.deps.context(),
           signal: abort.signal,
@@ -168,7 +187,7 @@ export class UploadQueue {
       else
         await uploadWithSinglePut({
           body,
-          sign: async () => unwrapResult(await this.deps.sign({ key: plan.key, contentType: plan.contentType, size: item.size })),
+          sign: async () => unwrapResult(await this.deps.sign({ key: plan.key, contentType: plan.contentType, size: item.size, ...profile })),
           transport: this.deps.transport,
           context: this.deps.context(),
           signal: abort.signal,
@@ -176,7 +195,7 @@ export class UploadQueue {
           onProgress,
         });
       if (abort.signal.aborted) return;
-      const link = unwrapResult(await this.deps.share({ key: plan.key, fileName: item.name, contentType: plan.contentType }));
+      const link = unwrapResult(await this.deps.share({ key: plan.key, fileName: item.name, contentType: plan.contentType, ...profile }));
       // Cancel may be pressed while the link is signed: the user asked for nothing to be copied.
       if (abort.signal.aborted) return;
       this.update(item.id, { status: 'done', loaded: item.size, bytesPerSecond: 0, link: link.url, linkExpiresAt: link.expiresAt });

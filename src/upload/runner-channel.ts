@@ -9,7 +9,7 @@ import type { UploadItem } from './queue';
 export const RUNNER_CHANNEL = 's3drop-uploads';
 
 export type ToRunner =
-  | { type: 'add'; files: File[] }
+  | { type: 'add'; files: File[]; profileId?: string }
   | { type: 'cancel'; id: number }
   | { type: 'retry'; id: number }
   /** A view opened: send it the current state. */

@@ -27,20 +27,24 @@ export function recentFromItem(item: UploadItem, at: number): RecentUpload {
     ...(item.linkExpiresAt ? { linkExpiresAt: item.linkExpiresAt } : {}),
     ...(item.copied !== undefined ? { copied: item.copied } : {}),
     ...(item.error ? { error: item.error as UserError } : {}),
+    ...(item.profileId ? { profileId: item.profileId } : {}),
   };
 }
 
+/** How often a locked runner asks whether the user has unlocked. */
+export const UNLOCK_POLL_MS = 1000;
+
 /**
  * Starts the upload runner in this document with XHR (byte progress) and a
- * textarea copy (works unfocused). The profile is re-read before each batch
- * of files, so an edit in Options applies to the next upload.
+ * textarea copy (works unfocused). Each file's profile is read afresh before
+ * it starts, so an edit in Options applies to the next file; while the
+ * secrets are locked, files wait (Chrome's offscreen document cannot watch
+ * storage, so it asks once a second: one small message).
  */
-export function hostUploadRunner(backend: RunnerBackend, copy: (text: string) => Promise<boolean> | boolean) {
+export function hostUploadRunner(backend: RunnerBackend, copy: (text: string) => Promise<boolean> | boolean, options: { unlockPollMs?: number } = {}) {
   let settings: PublicSettings | null = null;
-  const refresh = async () => {
-    settings = await backend.getSettings();
-  };
-  const multipart = (target: { key: string; contentType: string }): MultipartSigner => ({
+  const pollMs = options.unlockPollMs ?? UNLOCK_POLL_MS;
+  const multipart = (target: { key: string; contentType: string; profileId?: string }): MultipartSigner => ({
     create: async () => unwrapResult(await backend.multipartCreate(target)),
     signParts: async (uploadId, parts) => unwrapResult(await backend.multipartSignParts({ ...target, uploadId, parts: [...parts] })),
     complete: async (uploadId, parts) => unwrapResult(await backend.multipartComplete({ ...target, uploadId, parts: [...parts] })),
@@ -49,10 +53,17 @@ export function hostUploadRunner(backend: RunnerBackend, copy: (text: string) =>
     },
   });
   const runner = startUploadRunner({
-    plan: async (file) => {
-      await refresh();
-      return backend.planUpload(file);
+    async prepare(item, signal, waiting) {
+      settings = await backend.getSettings(item.profileId);
+      // An open presign service needs no secret, so nothing to unlock for it.
+      const needsSecrets = () => !(settings?.profile?.kind === 'presign-service' && settings.profile.serviceAuth === 'none');
+      while (settings.security.locked && needsSecrets() && !signal.aborted) {
+        waiting();
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
+        settings = await backend.getSettings(item.profileId);
+      }
     },
+    plan: (file) => backend.planUpload(file),
     sign: (request) => backend.signUpload(request),
     share: (request) => backend.shareLink(request),
     transport: xhrTransport(),
@@ -75,6 +86,5 @@ export function hostUploadRunner(backend: RunnerBackend, copy: (text: string) =>
     }),
     onSettled: (item) => void backend.recordUpload(recentFromItem(item, Date.now())),
   });
-  void refresh();
   return runner;
 }

@@ -36,7 +36,7 @@ export function startUploadRunner(deps: QueueDeps): { queue: UploadQueue; stop()
     }
   });
   const stopListening = channel.listen((message) => {
-    if (message.type === 'add') queue.add(message.files);
+    if (message.type === 'add') queue.add(message.files, message.profileId ? { profileId: message.profileId } : {});
     else if (message.type === 'cancel') queue.cancel(message.id);
     else if (message.type === 'retry') queue.retry(message.id);
     else if (message.type === 'hello') send(queue.snapshot());

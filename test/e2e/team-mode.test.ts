@@ -102,17 +102,25 @@ describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('Chromium 
 
   it('the browser holds no S3 key or secret in this mode, and the token only in the secrets item', async () => {
     const local = await ext.worker.evaluate(() => chrome.storage.local.get(null));
-    const { profile, secrets, ...others } = local as { profile?: Record<string, unknown>; secrets?: Record<string, unknown> } & Record<string, unknown>;
-    expect(profile).toMatchObject({ kind: 'presign-service', serviceUrl: presign.baseUrl, serviceAuth: 'bearer', endpoint: s3.endpoint, accessKeyId: '' });
-    expect(secrets).toEqual({ secretAccessKey: '', sessionToken: '', serviceToken: TOKEN });
+    const { profile, secrets, ...others } = local as {
+      profile?: { profiles: Record<string, unknown>[]; defaultId: string };
+      secrets?: Record<string, unknown>;
+    } & Record<string, unknown>;
+    // Switching "Connect with" edited the one profile: it is a presign service now, and still the default.
+    expect(profile?.profiles).toHaveLength(1);
+    const saved = profile!.profiles[0]!;
+    expect(saved).toMatchObject({ kind: 'presign-service', serviceUrl: presign.baseUrl, serviceAuth: 'bearer', endpoint: s3.endpoint, accessKeyId: '' });
+    expect(profile!.defaultId).toBe(saved.id);
+    expect(secrets).toEqual({ encryption: 'none', byProfile: { [saved.id as string]: { secretAccessKey: '', sessionToken: '', serviceToken: TOKEN } } });
 
     const everything = strings(local);
     // Neither the access key ID nor the secret saved earlier with "My own keys" survives anywhere.
     expect(everything.filter(([, v]) => v.includes(s3.accessKeyId) || v === s3.secretAccessKey)).toEqual([]);
     // The token sits in exactly one place.
-    expect(everything.filter(([, v]) => v.includes(TOKEN)).map(([path]) => path)).toEqual(['secrets.serviceToken']);
+    expect(everything.filter(([, v]) => v.includes(TOKEN)).map(([path]) => path)).toEqual([`secrets.byProfile.${saved.id}.serviceToken`]);
     expect(strings({ profile, ...others }).filter(([, v]) => v.includes(TOKEN))).toEqual([]);
-    // Storage versions as WXT records them: the profile migrated to v2.
-    expect(local['profile$']).toEqual({ v: 2 });
+    // Storage versions as WXT records them: profiles at v3 (several, named), secrets at v2 (by profile).
+    expect(local['profile$']).toEqual({ v: 3 });
+    expect(local['secrets$']).toEqual({ v: 2 });
   });
 });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type ServiceDeps } from '../../src/background/service';
-import type { Profile, Secrets } from '../../src/settings/profile';
+import { EMPTY_PROFILE } from '../../src/settings/profile';
 import { fetchTransport } from '../../src/upload/fetch-transport';
 import { UploadQueue, type UploadItem } from '../../src/upload/queue';
+import { fakeSettings, type FakeSettings } from '../support/fake-settings';
 import { startS3rver, type S3Server } from '../support/s3-servers';
 
 /**
@@ -12,18 +13,14 @@ import { startS3rver, type S3Server } from '../support/s3-servers';
  */
 describe('upload flow on the fast lane (s3rver)', () => {
   let s3: S3Server;
-  let stored: { profile: Profile | null; secrets: Secrets | null };
+  let fake: FakeSettings;
   let service: ReturnType<typeof createService>;
 
   beforeAll(async () => {
-    s3 = await startS3rver({ buckets: ['fast'] });
-    stored = { profile: null, secrets: null };
+    s3 = await startS3rver({ buckets: ['fast', 'other'] });
+    fake = fakeSettings();
     const deps: ServiceDeps = {
-      loadProfile: async () => stored.profile,
-      loadSecrets: async () => stored.secrets,
-      store: async (profile, secrets) => {
-        stored = { profile, secrets };
-      },
+      ...fake.deps,
       hasHostPermission: async () => true,
       fetch: (input, init) => fetch(input, init),
       record: async () => {},
@@ -32,7 +29,7 @@ describe('upload flow on the fast lane (s3rver)', () => {
     };
     service = createService(deps);
     const saved = await service.saveProfile({
-      kind: 'keys',
+      ...EMPTY_PROFILE,
       accessKeyId: ` ${s3.accessKeyId} `,
       secretAccessKey: s3.secretAccessKey,
       bucket: 'fast',
@@ -43,6 +40,7 @@ describe('upload flow on the fast lane (s3rver)', () => {
       linkExpirySeconds: 3600,
     });
     expect(saved).toMatchObject({ saved: true, trimmed: ['accessKeyId'] });
+    expect(fake.profiles.defaultId).toBe(saved.id);
   });
   afterAll(() => s3?.stop());
 
@@ -82,7 +80,44 @@ describe('upload flow on the fast lane (s3rver)', () => {
     expect(settings).toMatchObject({ hasSecret: true, hasSessionToken: false });
     // s3rver's secret equals its key ID, so check the shape rather than the text.
     expect(Object.keys(settings.profile!).sort()).toEqual(
-      ['accessKeyId', 'bucket', 'endpoint', 'forcePathStyle', 'keyTemplate', 'kind', 'linkExpirySeconds', 'region'],
+      ['accessKeyId', 'bucket', 'endpoint', 'forcePathStyle', 'id', 'keyTemplate', 'kind', 'linkExpirySeconds', 'name', 'region'],
     );
+    for (const summary of settings.profiles) expect(summary.profile).not.toHaveProperty('secretAccessKey');
+  });
+
+  it('files added for another profile go to its bucket, under its template', async () => {
+    const other = await service.saveProfile({
+      ...EMPTY_PROFILE,
+      name: 'other',
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+      bucket: 'other',
+      region: s3.region,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      keyTemplate: 'elsewhere/{name}',
+      linkExpirySeconds: 600,
+    });
+    expect(other).toMatchObject({ saved: true });
+    const queue = new UploadQueue({
+      plan: service.planUpload,
+      sign: service.signUpload,
+      share: service.shareLink,
+      transport: fetchTransport(),
+      copy: async () => true,
+      context: () => ({ operation: 'upload', bucket: 'other', region: s3.region, endpoint: s3.endpoint }),
+    });
+    const file = new File(['to the other bucket'], 'note.txt', { type: 'text/plain' });
+    const [id] = queue.add([file], { profileId: other.id });
+    await queue.idle();
+    const item = queue.snapshot().find((i) => i.id === id)!;
+    expect(item).toMatchObject({ status: 'done', key: 'elsewhere/note.txt', profileId: other.id });
+    expect(new URL(item.link!).pathname).toBe('/other/elsewhere/note.txt');
+    expect(new URL(item.link!).searchParams.get('X-Amz-Expires')).toBe('600');
+    const res = await fetch(item.link!);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('to the other bucket');
+    // The default did not change.
+    expect((await service.getSettings()).profile?.bucket).toBe('fast');
   });
 });

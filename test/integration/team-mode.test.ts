@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type ServiceDeps } from '../../src/background/service';
 import type { Result } from '../../src/messaging/protocol';
 import { describeFailure, failureFromResponse, type FailureContext } from '../../src/s3/errors';
-import type { Profile, PresignServiceDraft, Secrets } from '../../src/settings/profile';
+import { EMPTY_SERVICE_PROFILE, type PresignServiceDraft } from '../../src/settings/profile';
 import { fetchTransport } from '../../src/upload/fetch-transport';
 import { UploadQueue, type UploadItem } from '../../src/upload/queue';
 import type { PutTransport } from '../../src/upload/transport';
+import { fakeSettings } from '../support/fake-settings';
 import { strictLaneAvailable } from '../support/lanes';
 import { presignServiceAvailable, startPresignService, type PresignService } from '../support/presign-service';
 import { startSwift, type S3Server } from '../support/s3-servers';
@@ -18,14 +19,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The background service on in-memory storage, as test/integration/fast-lane.test.ts wires it. */
 function backgroundService() {
-  const stored: { profile: Profile | null; secrets: Secrets | null } = { profile: null, secrets: null };
+  const stored = fakeSettings();
   const deps: ServiceDeps = {
-    loadProfile: async () => structuredClone(stored.profile),
-    loadSecrets: async () => structuredClone(stored.secrets),
-    store: async (profile, secrets) => {
-      stored.profile = structuredClone(profile);
-      stored.secrets = structuredClone(secrets);
-    },
+    ...stored.deps,
     hasHostPermission: async () => true,
     fetch: (input, init) => fetch(input, init),
     record: async () => {},
@@ -37,8 +33,7 @@ function backgroundService() {
 
 function draft(baseUrl: string, over: Partial<PresignServiceDraft> = {}): PresignServiceDraft {
   return {
-    kind: 'presign-service',
-    accessKeyId: '',
+    ...EMPTY_SERVICE_PROFILE,
     serviceUrl: baseUrl,
     serviceAuth: 'bearer',
     serviceAuthHeader: '',
@@ -121,9 +116,15 @@ describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('team mode
     const { service, stored } = backgroundService();
     const report = await service.saveProfile(draft(` ${presign.baseUrl}/api/v1/files/presign `));
     expect(report).toMatchObject({ saved: true, needsAccess: [], s3Origin: s3.endpoint, trimmed: ['serviceUrl'] });
-    expect(stored.profile).toMatchObject({ kind: 'presign-service', serviceUrl: presign.baseUrl, endpoint: s3.endpoint, region: 'us-east-1' });
-    expect(stored.secrets).toEqual({ secretAccessKey: '', sessionToken: '', serviceToken: TOKEN });
-    expect(JSON.stringify(stored.profile)).not.toContain(TOKEN);
+    expect(stored.profile(report.id)).toMatchObject({
+      kind: 'presign-service',
+      serviceUrl: presign.baseUrl,
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      name: new URL(presign.baseUrl).host,
+    });
+    expect(await stored.secrets(report.id)).toEqual({ secretAccessKey: '', sessionToken: '', serviceToken: TOKEN });
+    expect(JSON.stringify(stored.profiles)).not.toContain(TOKEN);
     const settings = await service.getSettings();
     expect(settings).toMatchObject({ hasSecret: true, capabilities: { multipart: false, delete: false } });
     // Port-less patterns (Firefox cannot match ports): the service and Swift share 127.0.0.1, so one pattern.

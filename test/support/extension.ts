@@ -18,6 +18,10 @@ export interface ExtensionBrowser {
   /** `chrome-extension://<id>/<path>` */
   url(path: string): string;
   close(): Promise<void>;
+  /** Quits the browser but keeps its profile and the extension's copy, for `restart`. */
+  quit(): Promise<void>;
+  /** Starts the browser again on the same profile: the same extension id and storage, a new browser session. */
+  restart(): Promise<ExtensionBrowser>;
 }
 
 /**
@@ -44,13 +48,15 @@ export interface LaunchOptions {
   hostOrigins: string[];
   /** Show a window (needs a display). */
   headed?: boolean;
+  /** Reuse an earlier launch's extension copy and browser profile (see `restart`). */
+  reuse?: { extDir: string; profileDir: string };
 }
 
 /** Debian's Chromium with the extension loaded, headless unless asked otherwise. */
 export async function launchExtension(opts: LaunchOptions): Promise<ExtensionBrowser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  const extDir = grantedCopyOfBuild(opts.hostOrigins);
-  const profileDir = mkdtempSync(join(tmpdir(), 's3drop-profile-'));
+  const extDir = opts.reuse?.extDir ?? grantedCopyOfBuild(opts.hostOrigins);
+  const profileDir = opts.reuse?.profileDir ?? mkdtempSync(join(tmpdir(), 's3drop-profile-'));
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     // Playwright's own headless flag picks the old mode, which cannot load extensions.
@@ -81,10 +87,19 @@ export async function launchExtension(opts: LaunchOptions): Promise<ExtensionBro
       rmSync(extDir, { recursive: true, force: true });
       rmSync(profileDir, { recursive: true, force: true });
     },
+    async quit() {
+      await context.close().catch(() => {});
+    },
+    async restart() {
+      await context.close().catch(() => {});
+      return launchExtension({ ...opts, reuse: { extDir, profileDir } });
+    },
   };
 }
 
 export interface ProfileInput {
+  /** The profile's name; empty leaves the bucket's. */
+  name: string;
   bucket: string;
   region: string;
   endpoint: string;
@@ -118,12 +133,25 @@ export class OptionsPage {
   static async open(ext: ExtensionBrowser): Promise<OptionsPage> {
     const page = await ext.context.newPage();
     await page.goto(ext.url('options.html'));
-    await page.getByRole('button', { name: 'Save' }).waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).waitFor();
     return new OptionsPage(page);
+  }
+
+  /** Starts a new profile: "Add profile" empties the form. */
+  async addProfile(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Add profile' }).click();
+    await this.page.getByRole('heading', { name: 'New profile' }).waitFor();
+  }
+
+  /** Opens a saved profile in the editor by its name in the Profiles list. */
+  async selectProfile(name: string): Promise<void> {
+    await this.page.getByRole('list', { name: 'Profiles' }).getByRole('button', { name: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`) }).click();
+    await this.page.getByRole('heading', { name: `Profile: ${name}` }).waitFor();
   }
 
   async fill(p: Partial<ProfileInput>): Promise<void> {
     const { page } = this;
+    if (p.name !== undefined) await page.getByLabel('Profile name', { exact: true }).fill(p.name);
     if (p.bucket !== undefined) await page.getByLabel('Bucket', { exact: true }).fill(p.bucket);
     if (p.region !== undefined) await page.getByLabel('Region', { exact: true }).fill(p.region);
     if (p.endpoint !== undefined) await page.getByLabel('Endpoint URL (optional)').fill(p.endpoint);
@@ -170,12 +198,13 @@ export class OptionsPage {
   }
 
   async save(): Promise<string> {
-    await this.page.getByRole('button', { name: 'Save' }).click();
+    await this.page.getByRole('button', { name: 'Save', exact: true }).click();
     return this.report();
   }
 
+  /** The profile editor's own report (the page has others: profile list notices, passphrase). */
   private async report(): Promise<string> {
-    const report = this.page.locator('.report:not(.info)');
+    const report = this.page.locator('.editor .report:not(.info)');
     await report.waitFor({ timeout: 30_000 });
     const text = (await report.locator('p').textContent()) ?? '';
     return text;
@@ -243,9 +272,13 @@ export async function saveKeysProfile(
   server: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string },
   bucket: string,
   endpoint = server.endpoint,
+  name?: string,
 ): Promise<void> {
   const options = await OptionsPage.open(ext);
+  // A second profile starts from an empty form; the first run shows one already.
+  if (name !== undefined && (await options.page.getByRole('list', { name: 'Profiles' }).count())) await options.addProfile();
   await options.fill({
+    ...(name !== undefined ? { name } : {}),
     bucket,
     region: server.region,
     endpoint,

@@ -4,6 +4,7 @@ import { bucketOrigin, hostPermissionOrigins, regionProbeUrl, serviceEndpoint, u
 import {
   validateMultipartThreshold,
   EMPTY_PROFILE,
+  EMPTY_SERVICE_PROFILE,
   normalizeDraft,
   splitDraft,
   validateBucketName,
@@ -129,12 +130,38 @@ describe('normalizeDraft', () => {
   });
 
   it('reports nothing for a clean draft and does not mutate the input', () => {
-    const input = { ...good, endpoint: 'https://s3.example.com' };
+    const input = { ...good, name: 'work', endpoint: 'https://s3.example.com' };
     const copy = structuredClone(input);
     const { draft, trimmed } = normalizeDraft(input);
     expect(trimmed).toEqual([]);
     expect(draft).toEqual(input);
     expect(input).toEqual(copy);
+  });
+
+  it('names an unnamed profile after its bucket, without calling it trimmed or touching the input', () => {
+    const input = { ...good, endpoint: 'https://s3.example.com' };
+    expect(input.name).toBe('');
+    const { draft, trimmed } = normalizeDraft(input);
+    expect(trimmed).toEqual([]);
+    expect(draft).toEqual({ ...input, name: 'my-bucket' });
+    expect(input.name).toBe('');
+  });
+
+  it('an unnamed profile without a bucket: the service host, else "My bucket"; a blank name counts as none', () => {
+    const service = { ...EMPTY_SERVICE_PROFILE, serviceUrl: 'https://files.example.com/api/v1/files/presign' };
+    expect(normalizeDraft(service).draft.name).toBe('files.example.com');
+    expect(normalizeDraft({ ...service, bucket: 'team-bucket' }).draft.name).toBe('team-bucket');
+    expect(normalizeDraft({ ...service, serviceUrl: '' }).draft.name).toBe('My bucket');
+    expect(normalizeDraft({ ...good, bucket: '' }).draft.name).toBe('My bucket');
+    const blank = normalizeDraft({ ...good, name: '   ' });
+    expect(blank.draft.name).toBe('my-bucket');
+    expect(blank.trimmed).toEqual(['name']);
+  });
+
+  it('trims a typed name and keeps it', () => {
+    const { draft, trimmed } = normalizeDraft({ ...good, name: ' Work bucket ' });
+    expect(draft.name).toBe('Work bucket');
+    expect(trimmed).toEqual(['name']);
   });
 
   it('strips trailing slashes from the endpoint without calling it trimmed', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Result, UploadPlan } from '../../src/messaging/protocol';
 import type { FailureContext, UserError } from '../../src/s3/errors';
 import type { SignedRequest } from '../../src/s3/presign';
+import type { MultipartSigner } from '../../src/upload/multipart';
 import { MAX_SINGLE_PUT_BYTES, UploadQueue, type QueueDeps, type UploadItem } from '../../src/upload/queue';
 import { formatBytes, formatEta, SpeedMeter } from '../../src/upload/speed';
 import { UploadAbortedError, type PutRequest, type PutResponse, type PutTransport } from '../../src/upload/transport';
@@ -56,14 +57,18 @@ function deferred<T = void>() {
   return { promise, resolve };
 }
 
-function setup() {
+/**
+ * A queue over fakes. `extra` adds or replaces deps; its getters stay getters
+ * (the runner's `multipartThreshold` is one, read when each file starts).
+ */
+function setup(extra: Partial<QueueDeps> = {}) {
   let clock = 1_700_000_000_000;
   const now = () => (clock += 100);
   const transport = new FakeTransport();
   let signCount = 0;
   const plan = vi.fn<QueueDeps['plan']>(async (file): Promise<Result<UploadPlan>> => ({
     ok: true,
-    value: { key: `up/${file.name}`, bucket: 'my-bucket', contentType: file.type || 'application/octet-stream' },
+    value: { profileId: file.profileId ?? 'default', key: `up/${file.name}`, bucket: 'my-bucket', contentType: file.type || 'application/octet-stream' },
   }));
   const sign = vi.fn<QueueDeps['sign']>(
     async (request): Promise<Result<SignedRequest>> => ({
@@ -83,6 +88,7 @@ function setup() {
   );
   const copy = vi.fn<QueueDeps['copy']>(async () => true);
   const deps: QueueDeps = { plan, sign, share, transport, copy, context: () => context, now };
+  Object.defineProperties(deps, Object.getOwnPropertyDescriptors(extra));
   const queue = new UploadQueue(deps);
   const history: (readonly UploadItem[])[] = [];
   queue.subscribe((items) => history.push(items));
@@ -298,7 +304,7 @@ describe('UploadQueue', () => {
     const gate = deferred();
     plan.mockImplementationOnce(async (f) => {
       await gate.promise;
-      return { ok: true, value: { key: `up/${f.name}`, bucket: 'my-bucket', contentType: f.type } };
+      return { ok: true, value: { profileId: 'default', key: `up/${f.name}`, bucket: 'my-bucket', contentType: f.type } };
     });
     const [id] = queue.add([file('a.txt', 'a')]);
     queue.cancel(id!);
@@ -416,6 +422,185 @@ describe('UploadQueue', () => {
     queue.add([file('b.txt', 'b')]);
     await queue.idle();
     expect(seen).toEqual([1]);
+  });
+});
+
+describe('UploadQueue with profiles and a prepare step', () => {
+  /** A multipart signer over the fake transport: one URL per part, recorded targets. */
+  function fakeMultipart() {
+    const targets: { key: string; contentType: string; profileId?: string }[] = [];
+    const multipart = vi.fn((target: { key: string; contentType: string; profileId?: string }): MultipartSigner => {
+      targets.push(target);
+      return {
+        create: async () => ({ uploadId: 'mp-1' }),
+        signParts: async (uploadId, parts) =>
+          parts.map((p) => ({
+            partNumber: p.partNumber,
+            url: `http://127.0.0.1:9000/my-bucket/${target.key}?partNumber=${p.partNumber}&uploadId=${uploadId}`,
+            headers: {},
+            expiresAt: Date.now() + 300_000,
+          })),
+        complete: async () => ({ etag: '"mp"' }),
+        abort: async () => {},
+      };
+    });
+    return { multipart, targets };
+  }
+
+  it('calls prepare first, with the item (its profile included), before planning', async () => {
+    const order: string[] = [];
+    const prepare = vi.fn<NonNullable<QueueDeps['prepare']>>(async (prepared, signal) => {
+      order.push(`prepare ${prepared.name}`);
+      expect(signal.aborted).toBe(false);
+    });
+    const { queue, plan } = setup({ prepare });
+    plan.mockImplementation(async (f) => {
+      order.push(`plan ${f.name}`);
+      return { ok: true, value: { profileId: f.profileId ?? 'default', key: `up/${f.name}`, bucket: 'my-bucket', contentType: f.type } };
+    });
+    const [a] = queue.add([file('a.txt', 'a')], { profileId: 'p2' });
+    const [b] = queue.add([file('b.txt', 'b')]);
+    await queue.idle();
+    expect(order).toEqual(['prepare a.txt', 'plan a.txt', 'prepare b.txt', 'plan b.txt']);
+    expect(prepare).toHaveBeenCalledTimes(2);
+    expect(prepare.mock.calls[0]![0]).toMatchObject({ id: a, name: 'a.txt', size: 1, profileId: 'p2' });
+    expect(prepare.mock.calls[1]![0]).toMatchObject({ id: b, name: 'b.txt' });
+    expect(prepare.mock.calls[1]![0]).not.toHaveProperty('profileId');
+    expect(item(queue, a!).status).toBe('done');
+    expect(item(queue, b!).status).toBe('done');
+  });
+
+  it('an item added for a profile sends that profileId to plan, sign and share', async () => {
+    const { queue, plan, sign, share } = setup();
+    const [id] = queue.add([file('a.txt', 'alpha')], { profileId: 'p2' });
+    expect(item(queue, id!).profileId).toBe('p2');
+    await queue.idle();
+    expect(plan.mock.calls.map(([f]) => f)).toEqual([{ name: 'a.txt', type: 'text/plain', size: 5, profileId: 'p2' }]);
+    expect(sign.mock.calls.map(([r]) => r)).toEqual([{ key: 'up/a.txt', contentType: 'text/plain', size: 5, profileId: 'p2' }]);
+    expect(share.mock.calls.map(([r]) => r)).toEqual([{ key: 'up/a.txt', fileName: 'a.txt', contentType: 'text/plain', profileId: 'p2' }]);
+    expect(item(queue, id!).status).toBe('done');
+  });
+
+  it('an item without a profile sends no profileId key at all (the background picks the default)', async () => {
+    const { queue, plan, sign, share } = setup();
+    const [id] = queue.add([file('a.txt', 'alpha')]);
+    expect(item(queue, id!)).not.toHaveProperty('profileId');
+    await queue.idle();
+    for (const mock of [plan, sign, share]) {
+      expect(mock).toHaveBeenCalledTimes(1);
+      expect(Object.keys(mock.mock.calls[0]![0])).not.toContain('profileId');
+    }
+  });
+
+  it('multipart targets carry the profile too', async () => {
+    const { multipart, targets } = fakeMultipart();
+    const { queue } = setup({ multipart, multipartThreshold: 1 });
+    queue.add([file('a.bin', 'abcdefgh')], { profileId: 'p2' });
+    queue.add([file('b.bin', 'abcdefgh')]);
+    await queue.idle();
+    expect(targets).toEqual([
+      { key: 'up/a.bin', contentType: 'text/plain', profileId: 'p2' },
+      { key: 'up/b.bin', contentType: 'text/plain' },
+    ]);
+  });
+
+  it("is 'waiting' while prepare waits, then uploads when it returns", async () => {
+    const unlocked = deferred();
+    const waited = deferred();
+    const { queue, plan, transport } = setup({
+      prepare: async (_item, _signal, waiting) => {
+        waiting();
+        waited.resolve();
+        await unlocked.promise;
+      },
+    });
+    const [id] = queue.add([file('a.txt', 'a')]);
+    await waited.promise;
+    expect(item(queue, id!).status).toBe('waiting');
+    expect(plan).not.toHaveBeenCalled();
+    expect(transport.calls).toHaveLength(0);
+    unlocked.resolve();
+    await queue.idle();
+    expect(item(queue, id!).status).toBe('done');
+    expect(plan).toHaveBeenCalledTimes(1);
+  });
+
+  it('Cancel while waiting ends the item as cancelled without planning, and the next file goes on', async () => {
+    const waited = deferred();
+    let sawAbort = false;
+    let calls = 0;
+    const { queue, plan, sign, transport, copy } = setup({
+      prepare: (_item, signal, waiting) => {
+        // Only the first file finds the secrets locked.
+        if (calls++ > 0) return Promise.resolve();
+        waiting();
+        waited.resolve();
+        return new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => {
+            sawAbort = true;
+            resolve();
+          }),
+        );
+      },
+    });
+    const [id, next] = queue.add([file('a.txt', 'a'), file('b.txt', 'b')]);
+    await waited.promise;
+    expect(item(queue, id!).status).toBe('waiting');
+    expect(item(queue, next!).status).toBe('queued');
+    queue.cancel(id!);
+    expect(item(queue, id!).status).toBe('cancelled');
+    await queue.idle();
+    expect(sawAbort).toBe(true);
+    expect(item(queue, id!)).toMatchObject({ status: 'cancelled', bytesPerSecond: 0 });
+    expect(item(queue, id!).error).toBeUndefined();
+    expect(plan.mock.calls.map(([f]) => f.name)).toEqual(['b.txt']);
+    expect(sign.mock.calls.map(([r]) => r.key)).toEqual(['up/b.txt']);
+    expect(transport.calls).toHaveLength(1);
+    expect(copy).toHaveBeenCalledTimes(1);
+    expect(item(queue, next!).status).toBe('done');
+  });
+
+  // The runner's threshold comes from the profile prepare reads; reading it before prepare applied an edit one upload late.
+  it('uses the multipart threshold as it is after prepare, not before', async () => {
+    let threshold = 100;
+    const { multipart } = fakeMultipart();
+    const { queue, sign, transport } = setup({
+      multipart,
+      get multipartThreshold() {
+        return threshold;
+      },
+      prepare: async () => {
+        threshold = 1;
+      },
+    });
+    const [id] = queue.add([file('ten.bin', '0123456789')]);
+    await queue.idle();
+    expect(item(queue, id!).status).toBe('done');
+    expect(multipart).toHaveBeenCalledTimes(1);
+    expect(sign).not.toHaveBeenCalled();
+    expect(transport.calls.map((c) => c.url)).toEqual(['http://127.0.0.1:9000/my-bucket/up/ten.bin?partNumber=1&uploadId=mp-1']);
+  });
+
+  it('without prepare, the threshold as given decides (100 bytes: one PUT)', async () => {
+    const { multipart } = fakeMultipart();
+    const { queue, sign } = setup({ multipart, multipartThreshold: 100 });
+    const [id] = queue.add([file('ten.bin', '0123456789')]);
+    await queue.idle();
+    expect(item(queue, id!).status).toBe('done');
+    expect(multipart).not.toHaveBeenCalled();
+    expect(sign).toHaveBeenCalledTimes(1);
+  });
+
+  it('a prepare that fails fails the item with its message, and planning never happens', async () => {
+    const { queue, plan } = setup({
+      prepare: async () => {
+        throw new Error('settings unreadable');
+      },
+    });
+    const [id] = queue.add([file('a.txt', 'a')]);
+    await queue.idle();
+    expect(item(queue, id!)).toMatchObject({ status: 'failed', error: { code: 'Unexpected', message: 'The upload failed: settings unreadable' } });
+    expect(plan).not.toHaveBeenCalled();
   });
 });
 

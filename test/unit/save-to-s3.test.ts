@@ -15,6 +15,8 @@ const BUCKET_ORIGIN = 'https://my-bucket.s3.eu-west-1.amazonaws.com';
 
 const PROFILE: Profile = {
   ...EMPTY_PROFILE,
+  id: 'p1',
+  name: 'my-bucket',
   accessKeyId: 'AKIAEXAMPLE',
   bucket: 'my-bucket',
   region: 'eu-west-1',
@@ -62,14 +64,24 @@ class FakeTransport implements PutTransport {
 
 /** A service shaped like src/background/service.ts: Result values, keys from the uuid, links with the profile's expiry. */
 function fakeService(log: string[], profile: Profile | null) {
-  const getSettings = vi.fn(async (): Promise<PublicSettings> => {
+  const getSettings = vi.fn(async (_profileId?: string): Promise<PublicSettings> => {
     log.push('getSettings');
-    return { profile, hasSecret: profile !== null, hasSessionToken: false, capabilities: { multipart: true, delete: true }, accessOrigins: [] };
+    const summary = { hasSecret: profile !== null, hasSessionToken: false, capabilities: { multipart: true, delete: true }, accessOrigins: [] };
+    return {
+      profile,
+      ...summary,
+      profiles: profile ? [{ profile, ...summary }] : [],
+      defaultId: profile?.id ?? null,
+      security: { encrypted: false, locked: false, lockAfterMinutes: 30 },
+    };
   });
   const planUpload = vi.fn(async (file: FileDescription): Promise<Result<UploadPlan>> => {
     log.push('planUpload');
     if (!profile) return { ok: false, error: NOT_CONFIGURED };
-    return { ok: true, value: { key: `2024/03/05/${UUID}-${file.name}`, bucket: profile.bucket, contentType: file.type || 'application/octet-stream' } };
+    return {
+      ok: true,
+      value: { profileId: file.profileId ?? profile.id, key: `2024/03/05/${UUID}-${file.name}`, bucket: profile.bucket, contentType: file.type || 'application/octet-stream' },
+    };
   });
   const signUpload = vi.fn(async (request: SignUploadRequest): Promise<Result<SignedRequest>> => {
     log.push('signUpload');
@@ -176,6 +188,8 @@ describe('saveImage: data: URLs', () => {
     expect(f.readInPage).not.toHaveBeenCalled();
 
     const name = 'image-20240305-070809.png';
+    // No profile chosen: the default's settings, and no profileId anywhere.
+    expect(f.service.getSettings.mock.calls).toEqual([[undefined]]);
     expect(f.service.planUpload).toHaveBeenCalledWith({ name, type: 'image/png', size: PNG.byteLength });
     expect(f.service.signUpload).toHaveBeenCalledWith({ key: `2024/03/05/${UUID}-${name}`, contentType: 'image/png', size: PNG.byteLength });
     expect(f.transport.calls).toHaveLength(1);
@@ -463,6 +477,51 @@ describe('saveImage: link and type', () => {
     expect(result?.status).toBe('done');
     expect(f.recorded.map((r) => r.status)).toEqual(['uploading', 'done']);
     expect(f.notifyFailure).not.toHaveBeenCalled();
+  });
+});
+
+describe('saving to a chosen profile (context menu with several profiles)', () => {
+  it('asks for that profile’s settings and sends its id to plan, sign and share; the entry records it', async () => {
+    const f = setup({ profile: { ...PROFILE, id: 'p2', name: 'work' } });
+    const result = await saveImage(f.deps, click({ srcUrl: PNG_DATA_URL, profileId: 'p2' }));
+    expect(result?.status).toBe('done');
+    const name = 'image-20240305-070809.png';
+    const key = `2024/03/05/${UUID}-${name}`;
+    expect(f.service.getSettings.mock.calls).toEqual([['p2']]);
+    expect(f.service.planUpload.mock.calls).toEqual([[{ name, type: 'image/png', size: PNG.byteLength, profileId: 'p2' }]]);
+    expect(f.service.signUpload.mock.calls).toEqual([[{ key, contentType: 'image/png', size: PNG.byteLength, profileId: 'p2' }]]);
+    expect(f.service.shareLink.mock.calls).toEqual([[{ key, fileName: name, contentType: 'image/png', profileId: 'p2' }]]);
+    expect(f.recorded.map((r) => [r.status, r.profileId])).toEqual([
+      ['uploading', 'p2'],
+      ['done', 'p2'],
+    ]);
+    expect(result?.profileId).toBe('p2');
+  });
+
+  it('saveBytes (a screenshot) passes the profile the same way', async () => {
+    const f = setup();
+    const result = await saveBytes(f.deps, { bytes: PNG, type: 'image/png', name: 'shot.png', source: 'screenshot', profileId: 'p1' });
+    expect(result).toMatchObject({ status: 'done', profileId: 'p1' });
+    expect(f.service.getSettings.mock.calls).toEqual([['p1']]);
+    expect(f.service.planUpload.mock.calls[0]![0].profileId).toBe('p1');
+    expect(f.service.signUpload.mock.calls[0]![0].profileId).toBe('p1');
+    expect(f.service.shareLink.mock.calls[0]![0].profileId).toBe('p1');
+  });
+
+  it('without a profile, nothing carries a profileId key', async () => {
+    const f = setup();
+    const result = await saveBytes(f.deps, { bytes: PNG, type: 'image/png', name: 'shot.png', source: 'screenshot' });
+    expect(result).not.toHaveProperty('profileId');
+    for (const call of [f.service.planUpload.mock.calls[0]![0], f.service.signUpload.mock.calls[0]![0], f.service.shareLink.mock.calls[0]![0]])
+      expect(Object.keys(call)).not.toContain('profileId');
+    expect(f.recorded.every((r) => !('profileId' in r))).toBe(true);
+  });
+
+  it('the notification states the link’s real lifetime, cut to the session token’s end', async () => {
+    const inTwoHours = new Date(NOW.getTime() + 2 * 3600_000).toISOString();
+    const f = setup({ profile: { ...PROFILE, kind: 'keys', sessionTokenExpiration: inTwoHours } });
+    await saveBytes(f.deps, { bytes: PNG, type: 'image/png', name: 'a.png', source: 'image' });
+    expect(f.notifySuccess.mock.calls[0]![1]).toBe('a.png · 16 B; link valid for 2 hours');
   });
 });
 

@@ -7,7 +7,8 @@ import { sendMessage, type CoreProtocolMap, type ProtocolMap, type UploadProtoco
 import { hostPermissionOrigins } from '../../src/s3/endpoint';
 import type { SignedRequest } from '../../src/s3/presign';
 import type { FetchLike } from '../../src/s3/region';
-import { EMPTY_PROFILE, type KeysDraft, type Profile, type ProfileDraft, type Secrets } from '../../src/settings/profile';
+import { EMPTY_PROFILE, type KeysDraft, type KeysProfile, type ProfileDraft } from '../../src/settings/profile';
+import { fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const TOKEN = 'SESSIONTOKEN/abc+def=';
@@ -25,20 +26,23 @@ const draft = (over: Partial<KeysDraft> = {}): ProfileDraft => ({
   ...over,
 });
 
+/** A profile saved before the test, for drafts that edit it (an empty secret keeps the saved one only for a saved profile). */
+const SAVED: KeysProfile = { ...EMPTY_PROFILE, id: 'p1', name: 'my-bucket', accessKeyId: 'AKIAEXAMPLE', bucket: 'my-bucket', region: 'eu-west-1' };
+
 interface Fake {
   deps: ServiceDeps;
-  state: { profile: Profile | null; secrets: Secrets | null };
+  /** The stored profiles and secrets, behind the real SecretKeeper. */
+  settings: FakeSettings;
   /** Origin patterns the extension may reach; `null` means all. */
   granted: Set<string> | null;
   fetch: ReturnType<typeof vi.fn<FetchLike>>;
-  store: ReturnType<typeof vi.fn<ServiceDeps['store']>>;
   hasHostPermission: ReturnType<typeof vi.fn<ServiceDeps['hasHostPermission']>>;
   recorded: RecentUpload[];
 }
 
 function fake(options: { granted?: string[] | 'all' | 'none'; fetch?: FetchLike } = {}): Fake {
   const f = {
-    state: { profile: null, secrets: null },
+    settings: fakeSettings(),
     recorded: [] as RecentUpload[],
     granted: options.granted === 'all' || options.granted === undefined ? null : new Set(options.granted === 'none' ? [] : options.granted),
   } as Fake;
@@ -48,15 +52,9 @@ function fake(options: { granted?: string[] | 'all' | 'none'; fetch?: FetchLike 
         throw new Error(`unexpected fetch of ${input}`);
       }),
   );
-  f.store = vi.fn<ServiceDeps['store']>(async (profile, secrets) => {
-    f.state.profile = structuredClone(profile);
-    f.state.secrets = structuredClone(secrets);
-  });
   f.hasHostPermission = vi.fn<ServiceDeps['hasHostPermission']>(async (origins) => f.granted === null || origins.every((o) => f.granted!.has(o)));
   f.deps = {
-    loadProfile: async () => (f.state.profile ? structuredClone(f.state.profile) : null),
-    loadSecrets: async () => (f.state.secrets ? structuredClone(f.state.secrets) : null),
-    store: f.store,
+    ...f.settings.deps,
     hasHostPermission: f.hasHostPermission,
     fetch: f.fetch,
     record: async (upload) => {
@@ -66,6 +64,12 @@ function fake(options: { granted?: string[] | 'all' | 'none'; fetch?: FetchLike 
     uuid: () => UUID,
   };
   return f;
+}
+
+/** Nothing was written: no profile, no secrets. */
+function expectNothingStored(f: Fake): void {
+  expect(f.settings.profiles).toEqual({ profiles: [], defaultId: null });
+  expect(f.settings.stored).toBeNull();
 }
 
 function ok<T>(result: Result<T>): T {
@@ -80,7 +84,8 @@ describe('saveProfile', () => {
     expect(report.saved).toBe(false);
     expect(Object.keys(report.errors).sort()).toEqual(['bucket', 'endpoint']);
     expect(report.errors.endpoint).toMatch(/try https:\/\/s3\.example\.com\./);
-    expect(f.store).not.toHaveBeenCalled();
+    expect(report.id).toBe('');
+    expectNothingStored(f);
     expect(f.fetch).not.toHaveBeenCalled();
   });
 
@@ -89,18 +94,20 @@ describe('saveProfile', () => {
     const report = await createService(f.deps).saveProfile(
       draft({ accessKeyId: ' AKIAEXAMPLE ', secretAccessKey: `${SECRET}\n`, bucket: ' my-bucket', endpoint: 'https://s3.example.com/ ' }),
     );
-    expect(report).toEqual({ saved: true, errors: {}, trimmed: ['accessKeyId', 'secretAccessKey', 'bucket', 'endpoint'], needsAccess: [] });
-    expect(f.state.profile).toMatchObject({ accessKeyId: 'AKIAEXAMPLE', bucket: 'my-bucket', endpoint: 'https://s3.example.com' });
-    expect(f.state.secrets).toEqual({ secretAccessKey: SECRET, sessionToken: '' });
+    expect(report).toEqual({ saved: true, id: UUID, errors: {}, trimmed: ['accessKeyId', 'secretAccessKey', 'bucket', 'endpoint'], needsAccess: [] });
+    expect(f.settings.profile(UUID)).toMatchObject({ accessKeyId: 'AKIAEXAMPLE', bucket: 'my-bucket', endpoint: 'https://s3.example.com' });
+    // Stored in the clear under the new profile's id (no passphrase set).
+    expect(f.settings.stored).toEqual({ encryption: 'none', byProfile: { [UUID]: { secretAccessKey: SECRET, sessionToken: '', serviceToken: '' } } });
   });
 
   it('never stores secrets in the profile', async () => {
     const f = fake();
     await createService(f.deps).saveProfile(draft({ sessionToken: TOKEN }));
-    expect(f.state.profile).not.toHaveProperty('secretAccessKey');
-    expect(f.state.profile).not.toHaveProperty('sessionToken');
-    expect(JSON.stringify(f.state.profile)).not.toContain(SECRET);
-    expect(f.state.secrets).toEqual({ secretAccessKey: SECRET, sessionToken: TOKEN });
+    expect(f.settings.profile()).not.toHaveProperty('secretAccessKey');
+    expect(f.settings.profile()).not.toHaveProperty('sessionToken');
+    expect(JSON.stringify(f.settings.profiles)).not.toContain(SECRET);
+    expect(JSON.stringify(f.settings.profiles)).not.toContain(TOKEN);
+    expect(await f.settings.secrets()).toEqual({ secretAccessKey: SECRET, sessionToken: TOKEN, serviceToken: '' });
   });
 
   it('requires a secret on the first save', async () => {
@@ -108,36 +115,49 @@ describe('saveProfile', () => {
     const report = await createService(f.deps).saveProfile(draft({ secretAccessKey: '' }));
     expect(report.saved).toBe(false);
     expect(report.errors.secretAccessKey).toBe('Enter the secret access key.');
+    expectNothingStored(f);
   });
 
-  it('keeps the saved secret and token when the draft leaves them empty', async () => {
+  /** A fake with SAVED stored, holding an old secret and token. */
+  async function withSaved(): Promise<Fake> {
     const f = fake();
-    f.state.secrets = { secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-TOKEN' };
-    const report = await createService(f.deps).saveProfile(draft({ secretAccessKey: '', sessionToken: '', bucket: 'other-bucket' }));
-    expect(report.saved).toBe(true);
-    expect(f.state.secrets).toEqual({ secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-TOKEN' });
-    expect(f.state.profile?.bucket).toBe('other-bucket');
+    await seedProfile(f.settings, SAVED, { secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-TOKEN' });
+    return f;
+  }
+
+  it('keeps the saved secret and token when the draft leaves them empty', async () => {
+    const f = await withSaved();
+    const report = await createService(f.deps).saveProfile(draft({ id: 'p1', secretAccessKey: '', sessionToken: '', bucket: 'other-bucket' }));
+    expect(report).toMatchObject({ saved: true, id: 'p1' });
+    expect(await f.settings.secrets('p1')).toEqual({ secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-TOKEN', serviceToken: '' });
+    expect(f.settings.profile('p1')?.bucket).toBe('other-bucket');
+    // Edited in place, not added.
+    expect(f.settings.profiles.profiles.map((p) => p.id)).toEqual(['p1']);
   });
 
   it('a new secret without a token clears the old token', async () => {
-    const f = fake();
-    f.state.secrets = { secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-TOKEN' };
-    await createService(f.deps).saveProfile(draft({ secretAccessKey: 'NEW-SECRET', sessionToken: '' }));
-    expect(f.state.secrets).toEqual({ secretAccessKey: 'NEW-SECRET', sessionToken: '' });
+    const f = await withSaved();
+    await createService(f.deps).saveProfile(draft({ id: 'p1', secretAccessKey: 'NEW-SECRET', sessionToken: '' }));
+    expect(await f.settings.secrets('p1')).toEqual({ secretAccessKey: 'NEW-SECRET', sessionToken: '', serviceToken: '' });
   });
 
   it('a new secret with a token stores both', async () => {
-    const f = fake();
-    f.state.secrets = { secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-TOKEN' };
-    await createService(f.deps).saveProfile(draft({ secretAccessKey: 'NEW-SECRET', sessionToken: 'NEW-TOKEN' }));
-    expect(f.state.secrets).toEqual({ secretAccessKey: 'NEW-SECRET', sessionToken: 'NEW-TOKEN' });
+    const f = await withSaved();
+    await createService(f.deps).saveProfile(draft({ id: 'p1', secretAccessKey: 'NEW-SECRET', sessionToken: 'NEW-TOKEN' }));
+    expect(await f.settings.secrets('p1')).toEqual({ secretAccessKey: 'NEW-SECRET', sessionToken: 'NEW-TOKEN', serviceToken: '' });
   });
 
   it('a new token alone keeps the saved secret', async () => {
-    const f = fake();
-    f.state.secrets = { secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-TOKEN' };
-    await createService(f.deps).saveProfile(draft({ secretAccessKey: '', sessionToken: 'NEW-TOKEN' }));
-    expect(f.state.secrets).toEqual({ secretAccessKey: 'OLD-SECRET', sessionToken: 'NEW-TOKEN' });
+    const f = await withSaved();
+    await createService(f.deps).saveProfile(draft({ id: 'p1', secretAccessKey: '', sessionToken: 'NEW-TOKEN' }));
+    expect(await f.settings.secrets('p1')).toEqual({ secretAccessKey: 'OLD-SECRET', sessionToken: 'NEW-TOKEN', serviceToken: '' });
+  });
+
+  it('a new profile (empty id) never borrows a saved profile’s secret', async () => {
+    const f = await withSaved();
+    const report = await createService(f.deps).saveProfile(draft({ name: 'second', secretAccessKey: '', sessionToken: '' }));
+    expect(report.saved).toBe(false);
+    expect(report.errors.secretAccessKey).toBe('Enter the secret access key.');
   });
 
   it('does not probe the network when the region is given', async () => {
@@ -152,14 +172,14 @@ describe('saveProfile', () => {
     const report = await createService(f.deps).saveProfile(draft({ region: '' }));
     expect(report.saved).toBe(true);
     expect(f.fetch).not.toHaveBeenCalled();
-    expect(f.state.profile?.region).toBe('');
+    expect(f.settings.profile()?.region).toBe('');
   });
 
   it('detects and stores the region when it was left empty', async () => {
     const f = fake({ fetch: async () => new Response(null, { status: 403, headers: { 'x-amz-bucket-region': 'eu-central-1' } }) });
     const report = await createService(f.deps).saveProfile(draft({ region: '' }));
     expect(report).toMatchObject({ saved: true, detectedRegion: 'eu-central-1' });
-    expect(f.state.profile?.region).toBe('eu-central-1');
+    expect(f.settings.profile()?.region).toBe('eu-central-1');
     expect(f.fetch).toHaveBeenCalledTimes(1);
     expect(f.fetch.mock.calls[0]![0]).toBe('https://my-bucket.s3.amazonaws.com/');
     expect(f.fetch.mock.calls[0]![1]).toMatchObject({ method: 'HEAD' });
@@ -174,7 +194,7 @@ describe('saveProfile', () => {
     const report = await createService(f.deps).saveProfile(draft({ region: '' }));
     expect(report.saved).toBe(true);
     expect(report.detectedRegion).toBeUndefined();
-    expect(f.state.profile?.region).toBe('');
+    expect(f.settings.profile()?.region).toBe('');
   });
 
   // A detected region can move an AWS bucket to an origin the page never asked for.
@@ -221,6 +241,9 @@ describe('getSettings', () => {
       hasSessionToken: false,
       capabilities: { multipart: true, delete: true },
       accessOrigins: [],
+      profiles: [],
+      defaultId: null,
+      security: { encrypted: false, locked: false, lockAfterMinutes: 30 },
     });
   });
 
@@ -232,6 +255,9 @@ describe('getSettings', () => {
     expect(settings.hasSecret).toBe(true);
     expect(settings.hasSessionToken).toBe(true);
     expect(settings.profile?.bucket).toBe('my-bucket');
+    expect(settings.defaultId).toBe(UUID);
+    expect(settings.profiles).toHaveLength(1);
+    expect(settings.profiles[0]).toMatchObject({ profile: { id: UUID, name: 'my-bucket' }, hasSecret: true, hasSessionToken: true });
     const json = JSON.stringify(settings);
     expect(json).not.toContain(SECRET);
     expect(json).not.toContain(TOKEN);
@@ -258,7 +284,7 @@ describe('planUpload', () => {
     const service = createService(f.deps);
     await service.saveProfile(draft());
     const plan: UploadPlan = ok(await service.planUpload({ name: 'résumé 日本.txt', type: 'text/plain', size: 10 }));
-    expect(plan).toEqual({ key: `2024/03/05/${UUID}-résumé 日本.txt`, bucket: 'my-bucket', contentType: 'text/plain' });
+    expect(plan).toEqual({ profileId: UUID, key: `2024/03/05/${UUID}-résumé 日本.txt`, bucket: 'my-bucket', contentType: 'text/plain' });
   });
 
   it('uses a custom template and a default content type', async () => {
@@ -286,7 +312,7 @@ describe('signUpload and shareLink', () => {
     const f = fake();
     const service = createService(f.deps);
     await service.saveProfile(draft());
-    f.state.secrets = null;
+    await f.settings.keeper.update(() => ({}));
     expect(await service.signUpload(upload)).toMatchObject({ ok: false, error: { code: 'NotConfigured' } });
   });
 
@@ -382,8 +408,8 @@ describe('testConnection', () => {
 
   it('uses the saved secret when the draft leaves it empty', async () => {
     const f = fake({ granted: 'none' });
-    f.state.secrets = { secretAccessKey: 'OLD-SECRET', sessionToken: '' };
-    const report = await createService(f.deps).testConnection(draft({ secretAccessKey: '' }));
+    await seedProfile(f.settings, SAVED, { secretAccessKey: 'OLD-SECRET', sessionToken: '' });
+    const report = await createService(f.deps).testConnection(draft({ id: 'p1', secretAccessKey: '' }));
     // Not "Enter the secret access key": the saved one counts.
     expect(report.error?.code).toBe('HostPermissionMissing');
   });
@@ -393,6 +419,15 @@ describe('protocol coverage', () => {
   const protocolTypes = {
     getSettings: null,
     saveProfile: null,
+    deleteProfile: null,
+    duplicateProfile: null,
+    setDefaultProfile: null,
+    importProfiles: null,
+    unlock: null,
+    lock: null,
+    setPassphrase: null,
+    removePassphrase: null,
+    setLockAfter: null,
     testConnection: null,
     planUpload: null,
     signUpload: null,
@@ -431,7 +466,11 @@ export function typeTestsNeverCalled(): void {
   // @ts-expect-error -- planUpload needs a file description
   void sendMessage('planUpload', { name: 'a.txt' });
   const plan: Promise<Result<UploadPlan>> = sendMessage('planUpload', { name: 'a.txt', type: 'text/plain', size: 1 });
-  const settings: Promise<PublicSettings> = sendMessage('getSettings');
+  const settings: Promise<PublicSettings> = sendMessage('getSettings', undefined);
+  const other: Promise<PublicSettings> = sendMessage('getSettings', 'p2');
+  const forProfile: Promise<Result<UploadPlan>> = sendMessage('planUpload', { name: 'a.txt', type: 'text/plain', size: 1, profileId: 'p2' });
   void plan;
   void settings;
+  void other;
+  void forProfile;
 }

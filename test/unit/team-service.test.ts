@@ -14,10 +14,11 @@ import {
   normalizeDraft,
   splitDraft,
   validateDraft,
-  type Profile,
+  type KeysProfile,
   type PresignServiceDraft,
-  type Secrets,
+  type PresignServiceProfile,
 } from '../../src/settings/profile';
+import { fakeSettings, seedProfile } from '../support/fake-settings';
 
 const SERVICE = 'https://files.example.com';
 const S3 = 'https://team-bucket.s3.eu-west-1.amazonaws.com';
@@ -48,7 +49,7 @@ interface Call {
 
 /** The team's service and S3 in memory: the service answers `{ url }`, S3 answers "no such key". */
 function fake(options: { granted?: string[] | 'all'; service?: (call: Call) => Response; s3?: (call: Call) => Response } = {}) {
-  const state: { profile: Profile | null; secrets: Secrets | null } = { profile: null, secrets: null };
+  const settings = fakeSettings();
   const calls: Call[] = [];
   const granted = options.granted === 'all' || options.granted === undefined ? null : new Set(options.granted);
   const fetch = vi.fn<FetchLike>(async (input, init) => {
@@ -69,21 +70,15 @@ function fake(options: { granted?: string[] | 'all'; service?: (call: Call) => R
     return new Response('<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>', { status: 404 });
   });
   const hasHostPermission = vi.fn<ServiceDeps['hasHostPermission']>(async (origins) => granted === null || origins.every((o) => granted.has(o)));
-  const store = vi.fn<ServiceDeps['store']>(async (profile, secrets) => {
-    state.profile = structuredClone(profile);
-    state.secrets = structuredClone(secrets);
-  });
   const deps: ServiceDeps = {
-    loadProfile: async () => structuredClone(state.profile),
-    loadSecrets: async () => structuredClone(state.secrets),
-    store,
+    ...settings.deps,
     hasHostPermission,
     fetch,
     record: async () => {},
     now: () => NOW,
     uuid: () => UUID,
   };
-  return { deps, state, calls, fetch, store, hasHostPermission, granted, service: createService(deps) };
+  return { deps, settings, calls, fetch, hasHostPermission, granted, service: createService(deps) };
 }
 
 function ok<T>(result: Result<T>): T {
@@ -138,14 +133,30 @@ describe('presign-service profile settings', () => {
 describe('saveProfile for a presign service', () => {
   it('stores the token only with the secrets, and drops any saved keys', async () => {
     const f = fake();
-    f.state.profile = { ...EMPTY_PROFILE, accessKeyId: 'AKIAEXAMPLE', bucket: 'b' };
-    f.state.secrets = { secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-SESSION' };
-    const report = await f.service.saveProfile(teamDraft());
-    expect(report).toEqual({ saved: true, errors: {}, trimmed: [], needsAccess: [], s3Origin: S3 });
-    expect(f.state.secrets).toEqual({ secretAccessKey: '', sessionToken: '', serviceToken: TOKEN });
-    expect(f.state.profile).toEqual({ ...EMPTY_SERVICE_PROFILE, serviceUrl: SERVICE, keyTemplate: 'drop/{uuid}/{name}', endpoint: S3, region: 'eu-west-1' });
-    const stored = JSON.stringify([f.state.profile, f.state.secrets]);
+    const keys: KeysProfile = { ...EMPTY_PROFILE, id: 'p1', name: 'b', accessKeyId: 'AKIAEXAMPLE', bucket: 'b' };
+    await seedProfile(f.settings, keys, { secretAccessKey: 'OLD-SECRET', sessionToken: 'OLD-SESSION' });
+    const report = await f.service.saveProfile(teamDraft({ id: 'p1' }));
+    expect(report).toEqual({ saved: true, id: 'p1', errors: {}, trimmed: [], needsAccess: [], s3Origin: S3 });
+    expect(await f.settings.secrets('p1')).toEqual({ secretAccessKey: '', sessionToken: '', serviceToken: TOKEN });
+    expect(f.settings.profile('p1')).toEqual({
+      ...EMPTY_SERVICE_PROFILE,
+      id: 'p1',
+      name: 'files.example.com',
+      serviceUrl: SERVICE,
+      keyTemplate: 'drop/{uuid}/{name}',
+      endpoint: S3,
+      region: 'eu-west-1',
+    });
+    const stored = JSON.stringify([f.settings.profiles, f.settings.stored]);
     expect(stored).not.toMatch(/AKIAEXAMPLE|OLD-SECRET|OLD-SESSION/);
+  });
+
+  it('a new presign-service profile gets a fresh id and the service host as its name', async () => {
+    const f = fake();
+    const report = await f.service.saveProfile(teamDraft());
+    expect(report).toMatchObject({ saved: true, id: UUID });
+    expect(f.settings.profiles).toEqual({ profiles: [expect.objectContaining({ id: UUID, name: 'files.example.com', kind: 'presign-service' })], defaultId: UUID });
+    expect(f.settings.stored).toEqual({ encryption: 'none', byProfile: { [UUID]: { secretAccessKey: '', sessionToken: '', serviceToken: TOKEN } } });
   });
 
   it('learns the S3 host with a GET for a key that does not exist, under the template', async () => {
@@ -172,39 +183,43 @@ describe('saveProfile for a presign service', () => {
     expect(report).toMatchObject({ saved: true, needsAccess: [`${SERVICE}/*`] });
     expect(report.s3Origin).toBeUndefined();
     expect(f.fetch).not.toHaveBeenCalled();
-    expect(f.state.profile?.endpoint).toBe('');
+    expect(f.settings.profile()?.endpoint).toBe('');
   });
 
   it('saves even when the service refuses, keeping what the page knew', async () => {
     const f = fake({ service: () => Response.json({ detail: 'invalid token' }, { status: 401 }) });
     const report = await f.service.saveProfile(teamDraft({ endpoint: S3 }));
     expect(report).toMatchObject({ saved: true, needsAccess: [] });
-    expect(f.state.profile?.endpoint).toBe(S3);
+    expect(f.settings.profile()?.endpoint).toBe(S3);
   });
 
   it('keeps the saved token when the draft leaves it empty; needs one on the first save', async () => {
     const f = fake();
-    expect(await f.service.saveProfile(teamDraft({ serviceToken: '' }))).toMatchObject({ saved: false, errors: { serviceToken: expect.any(String) } });
-    expect(f.store).not.toHaveBeenCalled();
-    await f.service.saveProfile(teamDraft());
-    await f.service.saveProfile(teamDraft({ serviceToken: '', bucket: 'other-bucket' }));
-    expect(f.state.secrets?.serviceToken).toBe(TOKEN);
-    expect(f.state.profile?.bucket).toBe('other-bucket');
+    expect(await f.service.saveProfile(teamDraft({ serviceToken: '' }))).toMatchObject({ saved: false, id: '', errors: { serviceToken: expect.any(String) } });
+    expect(f.settings.profiles).toEqual({ profiles: [], defaultId: null });
+    expect(f.settings.stored).toBeNull();
+    const { id } = await f.service.saveProfile(teamDraft());
+    expect(await f.service.saveProfile(teamDraft({ id, serviceToken: '', bucket: 'other-bucket' }))).toMatchObject({ saved: true, id });
+    expect((await f.settings.secrets(id))?.serviceToken).toBe(TOKEN);
+    expect(f.settings.profile(id)?.bucket).toBe('other-bucket');
+    expect(f.settings.profiles.profiles).toHaveLength(1);
   });
 
   it('a service without a token stores none', async () => {
     const f = fake();
     await f.service.saveProfile(teamDraft({ serviceAuth: 'none', serviceToken: 'typed anyway' }));
-    expect(f.state.secrets).toEqual({ secretAccessKey: '', sessionToken: '', serviceToken: '' });
+    expect(await f.settings.secrets()).toEqual({ secretAccessKey: '', sessionToken: '', serviceToken: '' });
+    expect(JSON.stringify(f.settings.stored)).not.toContain('typed anyway');
     expect(f.calls[0]!.headers.authorization).toBeUndefined();
   });
 
   it('saving keys afterwards drops the token', async () => {
     const f = fake();
-    await f.service.saveProfile(teamDraft());
-    await f.service.saveProfile({ ...EMPTY_PROFILE, accessKeyId: 'AKIA', secretAccessKey: 'SECRET', bucket: 'my-bucket', region: 'eu-west-1' });
-    expect(f.state.secrets).toEqual({ secretAccessKey: 'SECRET', sessionToken: '' });
-    expect(f.state.profile?.kind).toBe('keys');
+    const { id } = await f.service.saveProfile(teamDraft());
+    await f.service.saveProfile({ ...EMPTY_PROFILE, id, accessKeyId: 'AKIA', secretAccessKey: 'SECRET', bucket: 'my-bucket', region: 'eu-west-1' });
+    expect(await f.settings.secrets(id)).toEqual({ secretAccessKey: 'SECRET', sessionToken: '', serviceToken: '' });
+    expect(f.settings.profile(id)?.kind).toBe('keys');
+    expect(f.settings.profiles.profiles).toHaveLength(1);
   });
 });
 
@@ -225,9 +240,10 @@ describe('getSettings in team mode', () => {
 
   it('is not ready without the token a bearer service wants; is ready for an open service', async () => {
     const f = fake();
-    f.state.profile = { ...EMPTY_SERVICE_PROFILE, serviceUrl: SERVICE };
+    const bearer: PresignServiceProfile = { ...EMPTY_SERVICE_PROFILE, id: 'p1', name: 'bearer', serviceUrl: SERVICE };
+    f.settings.profiles = { profiles: [bearer], defaultId: 'p1' };
     expect((await f.service.getSettings()).hasSecret).toBe(false);
-    f.state.profile = { ...EMPTY_SERVICE_PROFILE, serviceUrl: SERVICE, serviceAuth: 'none' };
+    f.settings.profiles = { profiles: [{ ...bearer, serviceAuth: 'none' }], defaultId: 'p1' };
     expect((await f.service.getSettings()).hasSecret).toBe(true);
   });
 });
@@ -235,14 +251,15 @@ describe('getSettings in team mode', () => {
 describe('planUpload, signUpload and shareLink in team mode', () => {
   async function saved(options: Parameters<typeof fake>[0] = {}, over: Partial<PresignServiceDraft> = {}) {
     const f = fake(options);
-    f.state.profile = splitDraft(normalizeDraft(teamDraft({ endpoint: S3, region: 'eu-west-1', ...over })).draft).profile;
-    f.state.secrets = { secretAccessKey: '', sessionToken: '', serviceToken: over.serviceAuth === 'none' ? '' : TOKEN };
+    const profile = splitDraft(normalizeDraft(teamDraft({ id: 'team', endpoint: S3, region: 'eu-west-1', ...over })).draft).profile;
+    await seedProfile(f.settings, profile, { secretAccessKey: '', sessionToken: '', serviceToken: over.serviceAuth === 'none' ? '' : TOKEN });
     return f;
   }
 
   it('plans keys from the template, as with keys', async () => {
     const f = await saved();
     expect(ok(await f.service.planUpload({ name: 'a b.txt', type: '', size: 3 }))).toEqual({
+      profileId: 'team',
       key: `drop/${UUID}/a b.txt`,
       bucket: '',
       contentType: 'application/octet-stream',
@@ -300,7 +317,7 @@ describe('planUpload, signUpload and shareLink in team mode', () => {
 
   it('a missing token is NotConfigured, before any request', async () => {
     const f = await saved();
-    f.state.secrets = null;
+    await f.settings.keeper.update(() => ({}));
     expect(await f.service.signUpload({ key: 'k', contentType: 'a/b', size: 1 })).toMatchObject({ ok: false, error: { code: 'NotConfigured', fix: { kind: 'open-options' } } });
     expect(f.fetch).not.toHaveBeenCalled();
   });
@@ -436,8 +453,8 @@ describe('testConnection for a presign service', () => {
     expect((await f.service.testConnection(teamDraft({ serviceUrl: 'http://files.example.com' }))).message).toMatch(/Use https:\/\//);
     expect((await f.service.testConnection(teamDraft({ serviceToken: '' }))).message).toBe('Enter the token the service gave you.');
     expect(f.fetch).not.toHaveBeenCalled();
-    f.state.secrets = { secretAccessKey: '', sessionToken: '', serviceToken: 'SAVED-TOKEN' };
-    await f.service.testConnection(teamDraft({ serviceToken: '' }));
+    await seedProfile(f.settings, { ...EMPTY_SERVICE_PROFILE, id: 'p1', name: 'files', serviceUrl: SERVICE }, { serviceToken: 'SAVED-TOKEN' });
+    await f.service.testConnection(teamDraft({ id: 'p1', serviceToken: '' }));
     expect(f.calls[0]!.headers.authorization).toBe('Bearer SAVED-TOKEN');
   });
 });

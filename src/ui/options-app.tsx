@@ -1,0 +1,257 @@
+import { useEffect, useState } from 'preact/hooks';
+import { sendMessage, type PublicSettings } from '../messaging/protocol';
+import { exportProfiles } from '../settings/transfer';
+import { ProfileEditor } from './profile-editor';
+import { SecuritySection } from './security-section';
+import { UnlockForm } from './unlock-form';
+
+type Notice = { tone: 'good' | 'bad'; text: string; lines?: string[] } | null;
+
+/** Offers text as a file download, without any permission: a blob URL on a temporary link. */
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * The options page: the profiles (list, editor, default, duplicate, delete,
+ * export and import without secrets) and the passphrase that can seal them.
+ */
+export function OptionsApp() {
+  const [settings, setSettings] = useState<PublicSettings | null>(null);
+  /** The profile in the editor; '' is a new one. */
+  const [selected, setSelected] = useState<string | null>(null);
+  const [notice, setNotice] = useState<Notice>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  /**
+   * Bumped whenever the editor must start afresh (another profile chosen, a
+   * new one, a duplicate, a delete) — but not when a new profile is saved and
+   * gets its id, so its "Saved." report stays.
+   */
+  const [generation, setGeneration] = useState(0);
+
+  const reload = async (select?: string) => {
+    const s = await sendMessage('getSettings', undefined);
+    setSettings(s);
+    setSelected((current) => {
+      if (select !== undefined) return select;
+      if (current !== null && (current === '' || s.profiles.some((p) => p.profile.id === current))) return current;
+      return s.defaultId ?? '';
+    });
+    return s;
+  };
+  useEffect(() => {
+    void reload();
+  }, []);
+
+  if (!settings || selected === null)
+    return (
+      <main class="options">
+        <h1>S3 Drop options</h1>
+        <p class="muted">Loading…</p>
+      </main>
+    );
+
+  const summary = settings.profiles.find((p) => p.profile.id === selected) ?? null;
+  const locked = settings.security.locked;
+
+  const act = async (work: () => Promise<Notice>) => {
+    setNotice(null);
+    setConfirmDelete(false);
+    setNotice(await work());
+  };
+
+  return (
+    <main class="options">
+      <h1>S3 Drop options</h1>
+
+      {locked && (
+        <section class="report bad" aria-label="Locked">
+          <UnlockForm onUnlocked={() => void reload()} />
+        </section>
+      )}
+
+      <section aria-labelledby="profiles-heading">
+        <h2 id="profiles-heading">Profiles</h2>
+        {settings.profiles.length > 0 && (
+          <ul class="profiles" aria-label="Profiles">
+            {settings.profiles.map(({ profile, hasSecret }) => (
+              <li>
+                <button
+                  type="button"
+                  class="profile-choice"
+                  aria-current={profile.id === selected ? 'true' : undefined}
+                  onClick={() => {
+                    setNotice(null);
+                    setConfirmDelete(false);
+                    setSelected(profile.id);
+                    setGeneration((g) => g + 1);
+                  }}
+                >
+                  <span class="profile-name">{profile.name}</span>
+                  <span class="muted">
+                    {profile.kind === 'presign-service' ? 'presign service' : profile.bucket}
+                    {profile.id === settings.defaultId ? ' · default' : ''}
+                    {hasSecret ? '' : ' · needs its secret'}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <div class="actions">
+          <button
+            type="button"
+            aria-pressed={selected === '' ? 'true' : 'false'}
+            onClick={() => {
+              setNotice(null);
+              setConfirmDelete(false);
+              setSelected('');
+              setGeneration((g) => g + 1);
+            }}
+          >
+            Add profile
+          </button>
+          {summary && summary.profile.id !== settings.defaultId && (
+            <button
+              type="button"
+              onClick={() =>
+                act(async () => {
+                  const r = await sendMessage('setDefaultProfile', summary.profile.id);
+                  await reload();
+                  return r.ok ? { tone: 'good', text: `"${summary.profile.name}" is the default profile now.` } : { tone: 'bad', text: r.error.message };
+                })
+              }
+            >
+              Make default
+            </button>
+          )}
+          {summary && (
+            <button
+              type="button"
+              onClick={() =>
+                act(async () => {
+                  const r = await sendMessage('duplicateProfile', summary.profile.id);
+                  if (!r.ok) return { tone: 'bad', text: r.error.message };
+                  await reload(r.value.id);
+                  setGeneration((g) => g + 1);
+                  return { tone: 'good', text: `Duplicated as "${r.value.name}", keys included. Change what differs and Save.` };
+                })
+              }
+            >
+              Duplicate
+            </button>
+          )}
+          {summary && (
+            <button type="button" class="danger" onClick={() => setConfirmDelete(true)}>
+              Delete…
+            </button>
+          )}
+        </div>
+        {summary && confirmDelete && (
+          <div class="report bad" role="alertdialog" aria-labelledby="confirm-delete-text">
+            <p id="confirm-delete-text">
+              Delete the profile "{summary.profile.name}"? Its keys are removed from this browser. Objects already in the bucket stay.
+            </p>
+            <div class="actions">
+              <button
+                type="button"
+                class="danger"
+                onClick={() =>
+                  act(async () => {
+                    const r = await sendMessage('deleteProfile', summary.profile.id);
+                    await reload();
+                    setGeneration((g) => g + 1);
+                    return r.ok ? { tone: 'good', text: `Deleted "${summary.profile.name}".` } : { tone: 'bad', text: r.error.message };
+                  })
+                }
+              >
+                Delete "{summary.profile.name}"
+              </button>
+              <button type="button" onClick={() => setConfirmDelete(false)} autoFocus>
+                Keep it
+              </button>
+            </div>
+          </div>
+        )}
+        <div aria-live="polite">
+          {notice && (
+            <div class={`report ${notice.tone}`} role={notice.tone === 'bad' ? 'alert' : 'status'}>
+              <p>{notice.text}</p>
+              {notice.lines && (
+                <ul>
+                  {notice.lines.map((line) => (
+                    <li>{line}</li>
+                  ))}
+                </ul>
+              )}
+            </div>
+          )}
+        </div>
+      </section>
+
+      <ProfileEditor
+        key={generation}
+        saved={summary}
+        locked={locked}
+        onSaved={(id) => {
+          // Stay on the profile just saved (a new one has its id now), without resetting the form's status.
+          void sendMessage('getSettings', undefined).then((s) => {
+            setSettings(s);
+            if (selected === '') setSelected(id);
+          });
+        }}
+      />
+
+      <section aria-labelledby="transfer-heading">
+        <h2 id="transfer-heading">Export and import</h2>
+        <p class="muted">
+          An export holds every profile's settings but no secret key, session token or service token: import it in another browser and enter the
+          secrets there.
+        </p>
+        <div class="actions">
+          <button
+            type="button"
+            disabled={!settings.profiles.length}
+            onClick={() => {
+              download(`s3-drop-profiles-${new Date().toISOString().slice(0, 10)}.json`, exportProfiles(settings.profiles.map((p) => p.profile), new Date()));
+              setNotice({ tone: 'good', text: `Exported ${settings.profiles.length} profile${settings.profiles.length === 1 ? '' : 's'}, without secrets.` });
+            }}
+          >
+            Export profiles
+          </button>
+          <label class="button">
+            Import profiles…
+            <input
+              type="file"
+              accept="application/json,.json"
+              class="visually-hidden"
+              onChange={async (e) => {
+                const input = e.currentTarget;
+                const file = input.files?.[0];
+                input.value = '';
+                if (!file) return;
+                await act(async () => {
+                  const report = await sendMessage('importProfiles', await file.text());
+                  if (report.problems.length)
+                    return { tone: 'bad', text: `Nothing imported from ${file.name}:`, lines: report.problems };
+                  await reload();
+                  return {
+                    tone: 'good',
+                    text: `Imported ${report.imported} profile${report.imported === 1 ? '' : 's'}: ${report.names.join(', ')}. Enter each one's secret and Save.`,
+                  };
+                });
+              }}
+            />
+          </label>
+        </div>
+      </section>
+
+      <SecuritySection security={settings.security} hasProfiles={settings.profiles.length > 0} onChanged={() => void reload()} />
+    </main>
+  );
+}

@@ -1,0 +1,53 @@
+import { useState } from 'preact/hooks';
+import { sendMessage } from '../messaging/protocol';
+
+/** Shown while the secrets are sealed and locked: files chosen meanwhile wait, and go once this succeeds. */
+export function UnlockForm({ onUnlocked, waiting = 0, autoFocus = true }: { onUnlocked(): void; waiting?: number; autoFocus?: boolean }) {
+  const [passphrase, setPassphrase] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      class="unlock"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setBusy(true);
+        setError('');
+        const result = await sendMessage('unlock', passphrase).finally(() => setBusy(false));
+        if (!result.ok) {
+          setError(result.error.message);
+          return;
+        }
+        setPassphrase('');
+        onUnlocked();
+      }}
+    >
+      <p>
+        <strong>S3 Drop is locked.</strong> {waiting ? `${waiting} upload${waiting === 1 ? '' : 's'} will start when you unlock.` : 'Enter your passphrase to upload.'}
+      </p>
+      <div class="field">
+        <label for="unlock-passphrase">Passphrase</label>
+        <div class="row">
+          <input
+            id="unlock-passphrase"
+            type="password"
+            autoComplete="current-password"
+            value={passphrase}
+            aria-invalid={error ? 'true' : undefined}
+            aria-describedby={error ? 'unlock-error' : undefined}
+            onInput={(e) => setPassphrase(e.currentTarget.value)}
+            autoFocus={autoFocus}
+          />
+          <button type="submit" class="primary" disabled={busy || !passphrase}>
+            Unlock
+          </button>
+        </div>
+        {error && (
+          <p class="error" id="unlock-error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,80 @@
+import { createSecretKeeper, type SecretKeeper, type SessionKey, type StoredSecrets } from '../../src/secrets/keeper';
+import { findProfile, type ProfileStore } from '../../src/settings/profile-store';
+import type { Profile, Secrets } from '../../src/settings/profile';
+
+/**
+ * In-memory settings for the background service in unit and integration
+ * tests: the real SecretKeeper (and its real WebCrypto vault) over plain
+ * variables instead of browser storage.
+ */
+export interface FakeSettings {
+  profiles: ProfileStore;
+  stored: StoredSecrets | null;
+  session: SessionKey | null;
+  lockAfterMinutes: number;
+  /** The clock the keeper's idle lock reads. */
+  clock: { now: number };
+  keeper: SecretKeeper;
+  /** The default profile (or `id`'s), as the single-profile tests knew it. */
+  profile(id?: string): Profile | null;
+  /** Its secrets in the clear (reads through the keeper, so a locked vault throws). */
+  secrets(id?: string): Promise<Secrets | null>;
+  /** Deps for `createService`, minus fetch/permissions/record/now/uuid. */
+  deps: {
+    loadProfiles(): Promise<ProfileStore>;
+    saveProfiles(store: ProfileStore): Promise<void>;
+    secrets: SecretKeeper;
+    lockAfterMinutes(): Promise<number>;
+    setLockAfterMinutes(minutes: number): Promise<void>;
+  };
+}
+
+export function fakeSettings(options: { iterations?: number } = {}): FakeSettings {
+  const f = {
+    profiles: { profiles: [], defaultId: null },
+    stored: null,
+    session: null,
+    lockAfterMinutes: 30,
+    clock: { now: Date.parse('2024-03-05T07:08:09Z') },
+  } as unknown as FakeSettings;
+  f.keeper = createSecretKeeper({
+    read: async () => structuredClone(f.stored),
+    write: async (value) => {
+      f.stored = structuredClone(value);
+    },
+    readSession: async () => structuredClone(f.session),
+    writeSession: async (value) => {
+      f.session = structuredClone(value);
+    },
+    lockAfterMinutes: async () => f.lockAfterMinutes,
+    now: () => f.clock.now,
+    // Tests need the vault's behaviour, not its cost; the 600 000 default is tested in vault.test.ts.
+    iterations: options.iterations ?? 1000,
+  });
+  f.profile = (id) => findProfile(f.profiles, id);
+  f.secrets = async (id) => {
+    const profile = findProfile(f.profiles, id);
+    return profile ? f.keeper.get(profile.id) : null;
+  };
+  f.deps = {
+    loadProfiles: async () => structuredClone(f.profiles),
+    saveProfiles: async (store) => {
+      f.profiles = structuredClone(store);
+    },
+    secrets: f.keeper,
+    lockAfterMinutes: async () => f.lockAfterMinutes,
+    setLockAfterMinutes: async (minutes) => {
+      f.lockAfterMinutes = minutes;
+    },
+  };
+  return f;
+}
+
+/** Seeds one profile with its secrets (the default when it is the first). */
+export async function seedProfile(f: FakeSettings, profile: Profile, secrets: Partial<Secrets> = {}): Promise<void> {
+  f.profiles = {
+    profiles: [...f.profiles.profiles.filter((p) => p.id !== profile.id), structuredClone(profile)],
+    defaultId: f.profiles.defaultId ?? profile.id,
+  };
+  await f.keeper.update((all) => ({ ...all, [profile.id]: { secretAccessKey: '', sessionToken: '', ...secrets } }));
+}

@@ -1,0 +1,635 @@
+import { createHash, createHmac } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
+import { LOCKED, PROFILE_GONE, NOT_CONFIGURED } from '../../src/background/saved-connection';
+import { createService, type ServiceDeps } from '../../src/background/service';
+import type { RecentUpload } from '../../src/history/recent';
+import type { Result } from '../../src/messaging/protocol';
+import type { SignedRequest } from '../../src/s3/presign';
+import type { FetchLike } from '../../src/s3/region';
+import { EMPTY_PROFILE, type KeysDraft, type KeysProfile, type ProfileDraft } from '../../src/settings/profile';
+import { exportProfiles } from '../../src/settings/transfer';
+import { fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
+
+const NOW = new Date('2024-03-05T07:08:09Z');
+const SECRET1 = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const SECRET2 = 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY';
+const TOKEN = 'SESSIONTOKEN/abc+def=';
+const PASS = 'correct horse battery staple';
+const EXPIRED_SENTENCE = 'The session token has expired. Paste fresh temporary credentials (key, secret and token) in Options.';
+
+const work: KeysProfile = {
+  ...EMPTY_PROFILE,
+  id: 'p1',
+  name: 'work',
+  accessKeyId: 'AKIAWORK',
+  bucket: 'work-bucket',
+  region: 'eu-west-1',
+  keyTemplate: 'work/{uuid}-{name}',
+};
+
+const media: KeysProfile = {
+  ...EMPTY_PROFILE,
+  id: 'p2',
+  name: 'media',
+  accessKeyId: 'AKIAMEDIA',
+  bucket: 'media-bucket',
+  region: 'us-west-2',
+  endpoint: 'https://s3.example.com',
+  forcePathStyle: true,
+  keyTemplate: 'media/{uuid}-{name}',
+  linkExpirySeconds: 3600,
+};
+
+interface Setup {
+  f: FakeSettings;
+  service: ReturnType<typeof createService>;
+  fetch: ReturnType<typeof vi.fn<FetchLike>>;
+  hasHostPermission: ReturnType<typeof vi.fn<ServiceDeps['hasHostPermission']>>;
+  recorded: RecentUpload[];
+}
+
+/** The real service over in-memory settings (real keeper, real vault), with every origin granted and no network. */
+function setup(): Setup {
+  const f = fakeSettings();
+  const fetch = vi.fn<FetchLike>(async (input) => {
+    throw new Error(`unexpected fetch of ${String(input)}`);
+  });
+  const hasHostPermission = vi.fn<ServiceDeps['hasHostPermission']>(async () => true);
+  const recorded: RecentUpload[] = [];
+  let n = 0;
+  const deps: ServiceDeps = {
+    ...f.deps,
+    hasHostPermission,
+    fetch,
+    record: async (upload) => {
+      recorded.push(upload);
+    },
+    now: () => NOW,
+    uuid: () => `uuid-${++n}`,
+  };
+  return { f, service: createService(deps), fetch, hasHostPermission, recorded };
+}
+
+/** Two keys profiles on two buckets: "work" (AWS, the default) and "media" (an S3-compatible endpoint). */
+async function twoProfiles(): Promise<Setup> {
+  const s = setup();
+  await seedProfile(s.f, work, { secretAccessKey: SECRET1 });
+  await seedProfile(s.f, media, { secretAccessKey: SECRET2, sessionToken: TOKEN });
+  return s;
+}
+
+function ok<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+function failure<T>(result: Result<T>) {
+  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
+  return result.error;
+}
+
+const draft = (over: Partial<KeysDraft> = {}): ProfileDraft => ({
+  ...EMPTY_PROFILE,
+  accessKeyId: 'AKIANEW',
+  secretAccessKey: 'NEW-SECRET',
+  sessionToken: '',
+  bucket: 'new-bucket',
+  region: 'eu-central-1',
+  ...over,
+});
+
+const upload = (profileId?: string) => ({ key: 'media/k-cat.png', contentType: 'image/png', size: 1234, ...(profileId ? { profileId } : {}) });
+const share = (profileId?: string) => ({ key: 'media/k-cat.png', fileName: 'cat.png', contentType: 'image/png', ...(profileId ? { profileId } : {}) });
+
+// ---------------------------------------------------------------------------
+// An independent SigV4 check with node:crypto: does this presigned URL verify under this secret?
+
+const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+
+function signatureValid(signed: SignedRequest, method: 'PUT' | 'GET', secret: string, extraHeaders: Record<string, string> = {}): boolean {
+  const url = new URL(signed.url);
+  const params = url.search
+    .slice(1)
+    .split('&')
+    .map((pair) => pair.split('=').map((part) => decodeURIComponent(part)) as [string, string]);
+  const signature = params.find(([name]) => name === 'X-Amz-Signature')?.[1];
+  const query = params
+    .filter(([name]) => name !== 'X-Amz-Signature')
+    .map(([name, value]) => [rfc3986(name), rfc3986(value)] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([name, value]) => `${name}=${value}`)
+    .join('&');
+  const get = (name: string) => params.find(([n]) => n === name)![1];
+  const signedHeaders = get('X-Amz-SignedHeaders').split(';');
+  const headerValues: Record<string, string> = { host: url.host, ...extraHeaders };
+  const canonicalHeaders = signedHeaders.map((name) => `${name}:${headerValues[name]}\n`).join('');
+  const canonicalRequest = [method, url.pathname, query, canonicalHeaders, signedHeaders.join(';'), 'UNSIGNED-PAYLOAD'].join('\n');
+  const [, date, region, service] = get('X-Amz-Credential').split('/') as [string, string, string, string];
+  const scope = `${date}/${region}/${service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', get('X-Amz-Date'), scope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
+  let key = hmac(`AWS4${secret}`, date);
+  for (const part of [region, service, 'aws4_request']) key = hmac(key, part);
+  return createHmac('sha256', key).update(stringToSign).digest('hex') === signature;
+}
+
+const putHeaders = { 'content-length': '1234', 'content-type': 'image/png' };
+
+// ---------------------------------------------------------------------------
+
+describe('choosing the profile per request', () => {
+  it('planUpload uses the asked profile\'s bucket and template, and the default without one', async () => {
+    const { service } = await twoProfiles();
+    const file = { name: 'cat.png', type: 'image/png', size: 1234 };
+    expect(ok(await service.planUpload({ ...file, profileId: 'p2' }))).toEqual({
+      profileId: 'p2',
+      key: 'media/uuid-1-cat.png',
+      bucket: 'media-bucket',
+      contentType: 'image/png',
+    });
+    expect(ok(await service.planUpload(file))).toEqual({
+      profileId: 'p1',
+      key: 'work/uuid-2-cat.png',
+      bucket: 'work-bucket',
+      contentType: 'image/png',
+    });
+  });
+
+  it('signUpload with profileId p2 signs for p2\'s endpoint, bucket and access key, with p2\'s secret', async () => {
+    const { service, fetch } = await twoProfiles();
+    const signed = ok(await service.signUpload(upload('p2')));
+    const url = new URL(signed.url);
+    expect(url.origin).toBe('https://s3.example.com');
+    expect(url.pathname).toBe('/media-bucket/media/k-cat.png');
+    expect(url.searchParams.get('X-Amz-Credential')).toBe('AKIAMEDIA/20240305/us-west-2/s3/aws4_request');
+    expect(url.searchParams.get('X-Amz-Security-Token')).toBe(TOKEN);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(signed.headers).toEqual({ 'content-type': 'image/png' });
+    expect(signed.expiresAt).toBe(NOW.getTime() + 300_000);
+    expect(signatureValid(signed, 'PUT', SECRET2, putHeaders)).toBe(true);
+    expect(signatureValid(signed, 'PUT', SECRET1, putHeaders)).toBe(false);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('signUpload without profileId signs for the default profile', async () => {
+    const { service } = await twoProfiles();
+    const signed = ok(await service.signUpload(upload()));
+    const url = new URL(signed.url);
+    expect(url.host).toBe('work-bucket.s3.eu-west-1.amazonaws.com');
+    expect(url.pathname).toBe('/media/k-cat.png');
+    expect(url.searchParams.get('X-Amz-Credential')).toBe('AKIAWORK/20240305/eu-west-1/s3/aws4_request');
+    expect(url.searchParams.has('X-Amz-Security-Token')).toBe(false);
+    expect(signatureValid(signed, 'PUT', SECRET1, putHeaders)).toBe(true);
+    expect(signatureValid(signed, 'PUT', SECRET2, putHeaders)).toBe(false);
+  });
+
+  it('shareLink with profileId p2 signs a GET with p2\'s key and p2\'s link expiry', async () => {
+    const { service } = await twoProfiles();
+    const signed = ok(await service.shareLink(share('p2')));
+    const url = new URL(signed.url);
+    expect(url.origin).toBe('https://s3.example.com');
+    expect(url.pathname).toBe('/media-bucket/media/k-cat.png');
+    expect(url.searchParams.get('X-Amz-Credential')).toBe('AKIAMEDIA/20240305/us-west-2/s3/aws4_request');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
+    expect(url.searchParams.get('response-content-disposition')).toContain('cat.png');
+    expect(signed.expiresAt).toBe(NOW.getTime() + 3600_000);
+    expect(signatureValid(signed, 'GET', SECRET2)).toBe(true);
+  });
+
+  it('shareLink without profileId uses the default profile\'s key and its 1-day expiry', async () => {
+    const { service } = await twoProfiles();
+    const signed = ok(await service.shareLink(share()));
+    const url = new URL(signed.url);
+    expect(url.host).toBe('work-bucket.s3.eu-west-1.amazonaws.com');
+    expect(url.searchParams.get('X-Amz-Credential')).toBe('AKIAWORK/20240305/eu-west-1/s3/aws4_request');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('86400');
+    expect(signatureValid(signed, 'GET', SECRET1)).toBe(true);
+  });
+
+  it('an unknown profileId answers NoSuchProfile with its sentence, everywhere', async () => {
+    const { service, fetch } = await twoProfiles();
+    const expected = {
+      code: 'NoSuchProfile',
+      message: 'The profile this upload was for has been deleted. Choose another profile and upload again.',
+      transient: false,
+    };
+    expect(PROFILE_GONE).toEqual(expected);
+    expect(failure(await service.planUpload({ name: 'a.png', type: 'image/png', size: 1, profileId: 'gone' }))).toEqual(expected);
+    expect(failure(await service.signUpload(upload('gone')))).toEqual(expected);
+    expect(failure(await service.shareLink(share('gone')))).toEqual(expected);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('with no profiles at all, every request is "not configured"', async () => {
+    const { service } = setup();
+    expect(failure(await service.planUpload({ name: 'a.png', type: 'image/png', size: 1 }))).toEqual(NOT_CONFIGURED);
+    expect(failure(await service.signUpload(upload('p1')))).toEqual(NOT_CONFIGURED);
+  });
+});
+
+describe('saveProfile', () => {
+  it('gives a new draft an id from uuid and stores its secrets under that id', async () => {
+    const { service, f } = await twoProfiles();
+    const report = await service.saveProfile(draft({ name: 'third' }));
+    expect(report).toEqual({ saved: true, id: 'uuid-1', errors: {}, trimmed: [], needsAccess: [] });
+    expect(f.profiles.profiles.map((p) => [p.id, p.name])).toEqual([
+      ['p1', 'work'],
+      ['p2', 'media'],
+      ['uuid-1', 'third'],
+    ]);
+    expect(f.profiles.defaultId).toBe('p1');
+    expect(await f.keeper.get('uuid-1')).toEqual({ secretAccessKey: 'NEW-SECRET', sessionToken: '', serviceToken: '' });
+    expect(f.profiles.profiles[2]).not.toHaveProperty('secretAccessKey');
+  });
+
+  it('names an unnamed profile after its bucket', async () => {
+    const { service, f } = setup();
+    const report = await service.saveProfile(draft());
+    expect(report.saved).toBe(true);
+    expect(f.profile(report.id)?.name).toBe('new-bucket');
+    expect(f.profiles.defaultId).toBe(report.id);
+  });
+
+  it('refuses a second profile with a name already taken (any case), with the error on name', async () => {
+    const { service, f } = await twoProfiles();
+    const before = structuredClone({ profiles: f.profiles, stored: f.stored });
+    const report = await service.saveProfile(draft({ name: 'WORK' }));
+    expect(report).toEqual({
+      saved: false,
+      id: '',
+      errors: { name: 'Another profile is already called "WORK". Choose another name.' },
+      trimmed: [],
+      needsAccess: [],
+    });
+    expect({ profiles: f.profiles, stored: f.stored }).toEqual(before);
+  });
+
+  it('saving the same new draft twice: the second is refused on name', async () => {
+    const { service, f } = setup();
+    expect((await service.saveProfile(draft({ name: 'twice' }))).saved).toBe(true);
+    const second = await service.saveProfile(draft({ name: 'twice' }));
+    expect(second.saved).toBe(false);
+    expect(Object.keys(second.errors)).toEqual(['name']);
+    expect(f.profiles.profiles).toHaveLength(1);
+  });
+
+  it('an existing profile keeps its own name and id, and its saved secret when the draft leaves it empty', async () => {
+    const { service, f } = await twoProfiles();
+    const report = await service.saveProfile({ ...media, secretAccessKey: '', sessionToken: '', linkExpirySeconds: 900 });
+    expect(report).toMatchObject({ saved: true, id: 'p2', errors: {} });
+    expect(f.profile('p2')?.linkExpirySeconds).toBe(900);
+    expect(await f.keeper.get('p2')).toEqual({ secretAccessKey: SECRET2, sessionToken: TOKEN, serviceToken: '' });
+    expect(f.profiles.profiles.map((p) => p.id)).toEqual(['p1', 'p2']);
+  });
+
+  it('refuses to save a profile deleted meanwhile', async () => {
+    const { service, f } = await twoProfiles();
+    const report = await service.saveProfile({ ...media, id: 'gone', name: 'ghost' });
+    expect(report).toMatchObject({ saved: false, errors: { name: 'This profile was deleted in another window. Reload the page.' } });
+    expect(f.profiles.profiles).toHaveLength(2);
+  });
+});
+
+describe('duplicate, delete, default', () => {
+  it('duplicateProfile copies the secrets; the copy is "media copy" and signs with the same key', async () => {
+    const { service, f } = await twoProfiles();
+    expect(ok(await service.duplicateProfile('p2'))).toEqual({ id: 'uuid-1', name: 'media copy' });
+    expect(f.profiles.profiles.map((p) => p.id)).toEqual(['p1', 'p2', 'uuid-1']);
+    expect(f.profile('uuid-1')).toEqual({ ...media, id: 'uuid-1', name: 'media copy' });
+    expect(await f.keeper.get('uuid-1')).toEqual(await f.keeper.get('p2'));
+
+    const original = ok(await service.signUpload(upload('p2')));
+    const copy = ok(await service.signUpload(upload('uuid-1')));
+    expect(new URL(copy.url).searchParams.get('X-Amz-Credential')).toBe('AKIAMEDIA/20240305/us-west-2/s3/aws4_request');
+    expect(signatureValid(copy, 'PUT', SECRET2, putHeaders)).toBe(true);
+    // Same bucket, key, time and secret: the very same URL.
+    expect(copy.url).toBe(original.url);
+  });
+
+  it('duplicating twice numbers the copies', async () => {
+    const { service } = await twoProfiles();
+    expect(ok(await service.duplicateProfile('p1')).name).toBe('work copy');
+    expect(ok(await service.duplicateProfile('p1')).name).toBe('work copy 2');
+  });
+
+  it('duplicateProfile of an unknown id answers NoSuchProfile', async () => {
+    const { service, f } = await twoProfiles();
+    expect(failure(await service.duplicateProfile('gone')).code).toBe('NoSuchProfile');
+    expect(f.profiles.profiles).toHaveLength(2);
+  });
+
+  it('deleteProfile removes the profile and its secrets; the default moves to the first left', async () => {
+    const { service, f } = await twoProfiles();
+    expect(ok(await service.deleteProfile('p1'))).toBeNull();
+    expect(f.profiles).toEqual({ profiles: [media], defaultId: 'p2' });
+    expect(Object.keys(await f.keeper.all())).toEqual(['p2']);
+    expect(JSON.stringify(f.stored)).not.toContain(SECRET1);
+    // Uploads without a profile now go to the new default.
+    expect(new URL(ok(await service.signUpload(upload())).url).origin).toBe('https://s3.example.com');
+    expect(failure(await service.signUpload(upload('p1'))).code).toBe('NoSuchProfile');
+  });
+
+  it('deleting the last profile leaves none and no default', async () => {
+    const { service, f } = setup();
+    await seedProfile(f, work, { secretAccessKey: SECRET1 });
+    ok(await service.deleteProfile('p1'));
+    expect(f.profiles).toEqual({ profiles: [], defaultId: null });
+    expect(await f.keeper.all()).toEqual({});
+  });
+
+  it('deleteProfile of an unknown id answers NoSuchProfile and changes nothing', async () => {
+    const { service, f } = await twoProfiles();
+    expect(failure(await service.deleteProfile('gone'))).toEqual({ code: 'NoSuchProfile', message: 'That profile does not exist any more.', transient: false });
+    expect(f.profiles.profiles).toHaveLength(2);
+  });
+
+  it('setDefaultProfile changes which profile requests without an id use', async () => {
+    const { service, f } = await twoProfiles();
+    expect(ok(await service.setDefaultProfile('p2'))).toBeNull();
+    expect(f.profiles.defaultId).toBe('p2');
+    expect((await service.getSettings()).profile?.id).toBe('p2');
+    expect(ok(await service.planUpload({ name: 'a.png', type: 'image/png', size: 1 })).bucket).toBe('media-bucket');
+  });
+
+  it('setDefaultProfile of an unknown id answers NoSuchProfile and keeps the default', async () => {
+    const { service, f } = await twoProfiles();
+    expect(failure(await service.setDefaultProfile('gone')).code).toBe('NoSuchProfile');
+    expect(f.profiles.defaultId).toBe('p1');
+  });
+});
+
+describe('getSettings', () => {
+  it('lists every profile with whether its secret is saved, and never a secret', async () => {
+    const { service, f } = await twoProfiles();
+    await seedProfile(f, { ...work, id: 'p3', name: 'empty', bucket: 'empty-bucket' });
+    const settings = await service.getSettings();
+    expect(settings.profile).toEqual(work);
+    expect(settings.defaultId).toBe('p1');
+    expect(settings.hasSecret).toBe(true);
+    expect(settings.profiles.map((s) => [s.profile.id, s.hasSecret, s.hasSessionToken])).toEqual([
+      ['p1', true, false],
+      ['p2', true, true],
+      ['p3', false, false],
+    ]);
+    expect(settings.profiles[1]!.accessOrigins).toEqual(['https://s3.example.com/*']);
+    expect(settings.security).toEqual({ encrypted: false, locked: false, lockAfterMinutes: 30 });
+    const json = JSON.stringify(settings);
+    for (const secret of [SECRET1, SECRET2, TOKEN]) expect(json).not.toContain(secret);
+  });
+
+  it('describes the asked profile at the top level', async () => {
+    const { service } = await twoProfiles();
+    const settings = await service.getSettings('p2');
+    expect(settings.profile).toEqual(media);
+    expect(settings.hasSessionToken).toBe(true);
+    expect(settings.defaultId).toBe('p1');
+  });
+
+  it('still says which secrets are saved while locked, and still shows none of them', async () => {
+    const { service } = await twoProfiles();
+    ok(await service.setPassphrase({ next: PASS }));
+    await service.lock();
+    const settings = await service.getSettings();
+    expect(settings.security).toEqual({ encrypted: true, locked: true, lockAfterMinutes: 30 });
+    expect(settings.profiles.map((s) => s.hasSecret)).toEqual([true, true]);
+    const json = JSON.stringify(settings);
+    for (const secret of [SECRET1, SECRET2, TOKEN, PASS]) expect(json).not.toContain(secret);
+  });
+});
+
+describe('importProfiles', () => {
+  it('adds the profiles without secrets, renaming clashes, and reports their names', async () => {
+    const { service, f } = await twoProfiles();
+    const text = exportProfiles([work, { ...media, id: 'x', name: 'archive', bucket: 'archive-bucket' }], NOW);
+    expect(await service.importProfiles(text)).toEqual({ imported: 2, names: ['work copy', 'archive'], problems: [] });
+    expect(f.profiles.profiles.map((p) => [p.id, p.name])).toEqual([
+      ['p1', 'work'],
+      ['p2', 'media'],
+      ['uuid-1', 'work copy'],
+      ['uuid-2', 'archive'],
+    ]);
+    expect(f.profiles.defaultId).toBe('p1');
+    expect(f.profile('uuid-2')).toEqual({ ...media, id: 'uuid-2', name: 'archive', bucket: 'archive-bucket' });
+    const settings = await service.getSettings();
+    expect(settings.profiles.map((s) => s.hasSecret)).toEqual([true, true, false, false]);
+    expect(await f.keeper.get('uuid-1')).toBeNull();
+    // An imported profile without its secret cannot sign yet.
+    expect(failure(await service.signUpload(upload('uuid-1')))).toEqual(NOT_CONFIGURED);
+  });
+
+  it('imports nothing when any profile has a problem', async () => {
+    const { service, f } = await twoProfiles();
+    const text = exportProfiles([{ ...work, name: 'fine' }, { ...media, name: 'x', bucket: 'Bad_Bucket' }], NOW);
+    const report = await service.importProfiles(text);
+    expect(report.imported).toBe(0);
+    expect(report.names).toEqual([]);
+    expect(report.problems).toHaveLength(1);
+    expect(report.problems[0]).toMatch(/^Profile 2 \("x"\): Bucket — /);
+    expect(f.profiles.profiles).toHaveLength(2);
+  });
+
+  it('the first import into an empty store sets the default', async () => {
+    const { service, f } = setup();
+    await service.importProfiles(exportProfiles([work, media], NOW));
+    expect(f.profiles.defaultId).toBe('uuid-1');
+  });
+});
+
+describe('passphrase through the service', () => {
+  it('refuses a passphrase shorter than 8 characters', async () => {
+    const { service, f } = await twoProfiles();
+    expect(failure(await service.setPassphrase({ next: '12345' }))).toEqual({
+      code: 'WeakPassphrase',
+      message: 'Use a passphrase of at least 8 characters; a few words are easier to remember than symbols.',
+      transient: false,
+    });
+    expect(f.stored?.encryption).toBe('none');
+  });
+
+  it('seals the secrets: settings say encrypted and unlocked, storage holds no secret', async () => {
+    const { service, f } = await twoProfiles();
+    expect(ok(await service.setPassphrase({ next: PASS }))).toBeNull();
+    expect((await service.getSettings()).security).toEqual({ encrypted: true, locked: false, lockAfterMinutes: 30 });
+    const json = JSON.stringify(f.stored);
+    for (const secret of [SECRET1, SECRET2, TOKEN]) expect(json).not.toContain(secret);
+    // Still signs while unlocked.
+    expect(signatureValid(ok(await service.signUpload(upload('p2'))), 'PUT', SECRET2, putHeaders)).toBe(true);
+  });
+
+  it('locked: signUpload and shareLink answer Locked with the unlock fix; unlock wrong, then right', async () => {
+    const { service, fetch } = await twoProfiles();
+    ok(await service.setPassphrase({ next: PASS }));
+    await service.lock();
+    expect(LOCKED).toEqual({
+      code: 'Locked',
+      message: 'S3 Drop is locked. Click the S3 Drop button in the toolbar and enter your passphrase; nothing is uploaded until then.',
+      fix: { kind: 'unlock' },
+      transient: false,
+    });
+    expect(failure(await service.signUpload(upload('p2')))).toEqual(LOCKED);
+    expect(failure(await service.signUpload(upload()))).toEqual(LOCKED);
+    expect(failure(await service.shareLink(share('p2')))).toEqual(LOCKED);
+
+    const wrong = failure(await service.unlock('not the passphrase'));
+    expect(wrong).toEqual({
+      code: 'WrongPassphrase',
+      message: 'That passphrase is not the one the secrets were locked with. Check Caps Lock and try again.',
+      transient: false,
+    });
+    expect((await service.getSettings()).security.locked).toBe(true);
+    expect(failure(await service.signUpload(upload('p2'))).code).toBe('Locked');
+
+    expect(ok(await service.unlock(PASS))).toBeNull();
+    expect((await service.getSettings()).security.locked).toBe(false);
+    const signed = ok(await service.signUpload(upload('p2')));
+    expect(signatureValid(signed, 'PUT', SECRET2, putHeaders)).toBe(true);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('planUpload needs no secret and works while locked', async () => {
+    const { service } = await twoProfiles();
+    ok(await service.setPassphrase({ next: PASS }));
+    await service.lock();
+    expect(ok(await service.planUpload({ name: 'a.png', type: 'image/png', size: 1, profileId: 'p2' })).bucket).toBe('media-bucket');
+  });
+
+  it('saveProfile of an existing profile while locked answers locked and changes nothing', async () => {
+    const { service, f } = await twoProfiles();
+    ok(await service.setPassphrase({ next: PASS }));
+    await service.lock();
+    const before = structuredClone({ profiles: f.profiles, stored: f.stored });
+    const report = await service.saveProfile({ ...media, secretAccessKey: 'CHANGED', linkExpirySeconds: 60 });
+    expect(report).toEqual({ saved: false, id: '', errors: {}, trimmed: [], needsAccess: [], locked: true });
+    expect({ profiles: f.profiles, stored: f.stored }).toEqual(before);
+  });
+
+  // A new profile has no secrets to read, but saving re-seals the vault: it must answer "locked" up front.
+  it('saveProfile of a new profile while locked answers locked and changes nothing', async () => {
+    const { service, f } = await twoProfiles();
+    ok(await service.setPassphrase({ next: PASS }));
+    await service.lock();
+    const before = structuredClone({ profiles: f.profiles, stored: f.stored });
+    const report = await service.saveProfile(draft({ name: 'third' }));
+    expect(report).toEqual({ saved: false, id: '', errors: {}, trimmed: [], needsAccess: [], locked: true });
+    expect({ profiles: f.profiles, stored: f.stored }).toEqual(before);
+  });
+
+  it('duplicateProfile while locked answers Locked and changes nothing', async () => {
+    const { service, f } = await twoProfiles();
+    ok(await service.setPassphrase({ next: PASS }));
+    await service.lock();
+    const before = structuredClone({ profiles: f.profiles, stored: f.stored });
+    expect(failure(await service.duplicateProfile('p2'))).toEqual(LOCKED);
+    expect({ profiles: f.profiles, stored: f.stored }).toEqual(before);
+  });
+
+  it('deleteProfile works while locked (the profile goes; its sealed secrets cannot be reached)', async () => {
+    const { service, f } = await twoProfiles();
+    ok(await service.setPassphrase({ next: PASS }));
+    await service.lock();
+    ok(await service.deleteProfile('p2'));
+    expect(f.profiles).toEqual({ profiles: [work], defaultId: 'p1' });
+    expect(failure(await service.signUpload(upload('p2'))).code).toBe('NoSuchProfile');
+  });
+
+  it('changing the passphrase needs the current one; removing it brings the secrets back in the clear', async () => {
+    const { service, f } = await twoProfiles();
+    ok(await service.setPassphrase({ next: PASS }));
+    expect(failure(await service.setPassphrase({ next: 'another long passphrase', current: 'wrong one!' })).code).toBe('WrongPassphrase');
+    expect(failure(await service.setPassphrase({ next: 'another long passphrase' })).code).toBe('WrongPassphrase');
+    ok(await service.setPassphrase({ next: 'another long passphrase', current: PASS }));
+    await service.lock();
+    expect(failure(await service.unlock(PASS)).code).toBe('WrongPassphrase');
+    expect(failure(await service.removePassphrase(PASS)).code).toBe('WrongPassphrase');
+    ok(await service.removePassphrase('another long passphrase'));
+    expect((await service.getSettings()).security).toEqual({ encrypted: false, locked: false, lockAfterMinutes: 30 });
+    expect(f.stored).toEqual({
+      encryption: 'none',
+      byProfile: {
+        p1: { secretAccessKey: SECRET1, sessionToken: '' },
+        p2: { secretAccessKey: SECRET2, sessionToken: TOKEN },
+      },
+    });
+  });
+
+  it('setLockAfter takes whole minutes from 0 to 1440', async () => {
+    const { service, f } = setup();
+    const refused = {
+      code: 'InvalidSettings',
+      message: 'Lock after a whole number of minutes from 0 (only when the browser closes) to 1440.',
+      transient: false,
+    };
+    expect(failure(await service.setLockAfter(-1))).toEqual(refused);
+    expect(failure(await service.setLockAfter(1441))).toEqual(refused);
+    expect(failure(await service.setLockAfter(2.5))).toEqual(refused);
+    expect(f.lockAfterMinutes).toBe(30);
+    expect(ok(await service.setLockAfter(0))).toBeNull();
+    expect(f.lockAfterMinutes).toBe(0);
+    expect((await service.getSettings()).security.lockAfterMinutes).toBe(0);
+    ok(await service.setLockAfter(1440));
+    expect(f.lockAfterMinutes).toBe(1440);
+  });
+});
+
+describe('session token expiry', () => {
+  const temporary = (expiration: string): KeysProfile => ({
+    ...work,
+    id: 'tmp',
+    name: 'temporary',
+    accessKeyId: 'ASIATEMP',
+    bucket: 'temp-bucket',
+    sessionTokenExpiration: expiration,
+    linkExpirySeconds: 24 * 3600,
+  });
+
+  it('an expired token answers ExpiredToken before any request is signed or sent', async () => {
+    const { service, f, fetch } = setup();
+    await seedProfile(f, temporary('2024-03-05T07:00:00Z'), { secretAccessKey: SECRET1, sessionToken: TOKEN });
+    const expected = { code: 'ExpiredToken', message: EXPIRED_SENTENCE, fix: { kind: 'open-options' }, transient: false };
+    expect(failure(await service.signUpload(upload('tmp')))).toEqual(expected);
+    expect(failure(await service.shareLink(share('tmp')))).toEqual(expected);
+    expect(failure(await service.signUpload(upload()))).toEqual(expected);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('a token expiring exactly now counts as expired', async () => {
+    const { service, f } = setup();
+    await seedProfile(f, temporary(NOW.toISOString()), { secretAccessKey: SECRET1, sessionToken: TOKEN });
+    expect(failure(await service.signUpload(upload())).code).toBe('ExpiredToken');
+  });
+
+  it('a token with 10 minutes left cuts a 1-day share link to 600 s', async () => {
+    const { service, f } = setup();
+    await seedProfile(f, temporary('2024-03-05T07:18:09Z'), { secretAccessKey: SECRET1, sessionToken: TOKEN });
+    const link = ok(await service.shareLink(share('tmp')));
+    const url = new URL(link.url);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('600');
+    expect(url.searchParams.get('X-Amz-Security-Token')).toBe(TOKEN);
+    expect(url.searchParams.get('X-Amz-Credential')).toBe('ASIATEMP/20240305/eu-west-1/s3/aws4_request');
+    expect(link.expiresAt).toBe(NOW.getTime() + 600_000);
+    expect(signatureValid(link, 'GET', SECRET1)).toBe(true);
+    // Upload URLs already live only 5 minutes: unchanged.
+    expect(new URL(ok(await service.signUpload(upload('tmp'))).url).searchParams.get('X-Amz-Expires')).toBe('300');
+  });
+
+  it('a token that outlives the link leaves the link expiry alone', async () => {
+    const { service, f } = setup();
+    await seedProfile(f, temporary('2024-03-07T07:08:09Z'), { secretAccessKey: SECRET1, sessionToken: TOKEN });
+    const link = ok(await service.shareLink(share('tmp')));
+    expect(new URL(link.url).searchParams.get('X-Amz-Expires')).toBe('86400');
+    expect(link.expiresAt).toBe(NOW.getTime() + 86_400_000);
+  });
+});
+
+describe('secrets of a profile deleted while locked', () => {
+  it('are dropped at the next unlock, and never written out in the clear by removing the passphrase', async () => {
+    const { service, f } = await twoProfiles();
+    ok(await service.setPassphrase({ next: PASS }));
+    await service.lock();
+    ok(await service.deleteProfile('p2'));
+    ok(await service.unlock(PASS));
+    expect(Object.keys(await f.keeper.all())).toEqual(['p1']);
+    ok(await service.removePassphrase(PASS));
+    expect(f.stored).toEqual({ encryption: 'none', byProfile: { p1: expect.any(Object) } });
+  });
+});
