@@ -1,4 +1,5 @@
 import { DEFAULT_KEY_TEMPLATE, validateKeyTemplate } from '../keys/template';
+import { AWS_REGION_SHAPE, closestAwsRegion } from '../s3/aws-regions';
 import { hostPermissionOrigins } from '../s3/endpoint';
 import { DEFAULT_LINK_EXPIRY_SECONDS, validateLinkExpiry } from '../s3/expiry';
 import {
@@ -188,6 +189,23 @@ export function accessOrigins(profile: Profile): string[] {
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$|^[a-z0-9-]+$/;
 
+/**
+ * Returns a sentence for a region that cannot be right, or `null`. Empty means
+ * "detect it". S3-compatible services name regions freely (`garage`, `auto`),
+ * so only AWS (no endpoint) is held to AWS's shape; a near miss of a known
+ * region is named.
+ */
+export function validateRegion(region: string, endpoint: string): string | null {
+  if (!region) return null;
+  const meant = closestAwsRegion(region);
+  const suggestion = meant && meant !== region ? ` Did you mean ${meant}?` : '';
+  if (!REGION.test(region))
+    return `A region looks like eu-west-1 (lowercase letters, digits and hyphens); leave it empty to detect it.${suggestion}`;
+  if (!endpoint && !AWS_REGION_SHAPE.test(region))
+    return `"${region}" is not an AWS region: they look like eu-west-1.${suggestion || ' Leave it empty to detect it, or set the endpoint of your S3-compatible service.'}`;
+  return null;
+}
+
 /** Bucket naming rules that matter for addressing (AWS "general purpose" rules, lenient on dots). */
 export function validateBucketName(bucket: string): string | null {
   if (!bucket) return 'Enter the bucket name.';
@@ -305,8 +323,8 @@ export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boole
     if (!draft.secretAccessKey && !opts.hasSavedSecret) errors.secretAccessKey = 'Enter the secret access key.';
     const bucket = validateBucketName(draft.bucket);
     if (bucket) errors.bucket = bucket;
-    if (draft.region && !REGION.test(draft.region))
-      errors.region = 'A region looks like eu-west-1 (lowercase letters, digits and hyphens); leave it empty to detect it.';
+    const region = validateRegion(draft.region, draft.endpoint);
+    if (region) errors.region = region;
     const endpoint = validateEndpoint(draft.endpoint);
     if (endpoint) errors.endpoint = endpoint;
     const expiration = validateTokenExpiration(draft.sessionTokenExpiration);

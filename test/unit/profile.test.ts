@@ -88,8 +88,27 @@ describe('validateDraft', () => {
     expect(validateDraft({ ...good, region }, { hasSavedSecret: false }).region).toMatch(/looks like eu-west-1/);
   });
 
-  it.each(['', 'us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-gov-west-1', 'auto', 'garage', 'us-east-1a'])('accepts the region %j', (region) => {
+  it.each(['EU West 1', 'eu west 1', 'Eu-West-1', 'eu_west_1'])('names the region %j meant', (region) => {
+    expect(validateDraft({ ...good, region }, { hasSavedSecret: false }).region).toMatch(/Did you mean eu-west-1\?$/);
+  });
+
+  it.each(['', 'us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-gov-west-1', 'ap-southeast-9'])('accepts the AWS region %j', (region) => {
     expect(validateDraft({ ...good, region }, { hasSavedSecret: false }).region).toBeUndefined();
+  });
+
+  it.each(['auto', 'garage', 'us-east-1a', 'minio'])('accepts the free-form region %j of an S3-compatible endpoint', (region) => {
+    expect(validateDraft({ ...good, region, endpoint: 'https://s3.example.com' }, { hasSavedSecret: false }).region).toBeUndefined();
+  });
+
+  it.each([
+    ['eu-west1', 'Did you mean eu-west-1?'],
+    ['euwest-1', 'Did you mean eu-west-1?'],
+    ['useast1', 'Did you mean us-east-1?'],
+    ['garage', 'Leave it empty to detect it, or set the endpoint of your S3-compatible service.'],
+  ])('for AWS (no endpoint) refuses the typo %j and says %j', (region, hint) => {
+    const message = validateDraft({ ...good, region }, { hasSavedSecret: false }).region;
+    expect(message).toContain(`"${region}" is not an AWS region`);
+    expect(message).toContain(hint);
   });
 
   it('refuses a broken key template', () => {
