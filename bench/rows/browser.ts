@@ -7,7 +7,7 @@ import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { createS3Client } from '../../src/s3/client';
 import { presignUpload } from '../../src/s3/presign';
 import { MULTIPART_THRESHOLD_RANGE_MIB } from '../../src/settings/profile';
-import { CHROMIUM, grantedCopyOfBuild, OptionsPage, type ExtensionBrowser } from '../../test/support/extension';
+import { CHROMIUM, chromiumExtensionArgs, grantedCopyOfBuild, OptionsPage, type ExtensionBrowser } from '../../test/support/extension';
 import type { S3Server } from '../../test/support/s3-servers';
 import { startImagePage, type ImagePage } from '../lib/image-page';
 import { chromiumProcesses, MemorySampler, type ProcessGroup } from '../lib/memory';
@@ -159,17 +159,7 @@ export async function browserRows(s3: S3Server, opts: BrowserOptions): Promise<R
     executablePath: CHROMIUM,
     headless: false, // Playwright's headless flag picks the old mode, which cannot load extensions.
     viewport: { width: 380, height: 560 },
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--disable-extensions-except=${extDir}`,
-      `--load-extension=${extDir}`,
-    ],
+    args: chromiumExtensionArgs(extDir),
   });
   const rows: Row[] = [];
   const put = rowDefs.put(opts.putSize);
@@ -183,7 +173,17 @@ export async function browserRows(s3: S3Server, opts: BrowserOptions): Promise<R
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
     const extensionId = new URL(worker.url()).host;
     const url = (path: string) => `chrome-extension://${extensionId}/${path}`;
-    const ext: ExtensionBrowser = { context, extensionId, worker, url, close: async () => {} };
+    const ext: ExtensionBrowser = {
+      context,
+      extensionId,
+      worker,
+      url,
+      close: async () => {},
+      quit: async () => {},
+      restart: async () => {
+        throw new Error('the bench never restarts the browser');
+      },
+    };
     const browser = context.browser();
     if (!browser) throw new Error('Playwright gave no browser for the persistent context (needed for the process list)');
     const bench: Bench = { ext, client, bucket, work, browserSession: await browser.newBrowserCDPSession(), opts };
@@ -242,12 +242,8 @@ async function setPartThreshold(b: Bench, thresholdMiB: number): Promise<void> {
   const saved = await options.save();
   if (!/^Saved/.test(saved)) throw new Error(`the options page did not save "${THRESHOLD_LABEL}" = ${thresholdMiB}: ${saved}`);
   await options.page.close();
-  // The upload runner (offscreen document) decides "in parts or not" before it re-reads the profile
-  // for an upload (src/upload/queue.ts, src/upload/runner-host.ts), so a changed threshold applies from
-  // the second upload after the change on: one unmeasured 1-byte upload makes it current.
-  await popupUpload(b, 1, `bench-threshold-${thresholdMiB}-${Date.now()}.bin`);
-  await emptyBucket(b.client, b.bucket);
-  b.opts.log(`options: "${THRESHOLD_LABEL}" set to ${thresholdMiB} and saved (then one 1-byte upload so the runner reads it)`);
+  // The runner reads each file's profile just before it starts (QueueDeps.prepare), so the next upload uses it.
+  b.opts.log(`options: "${THRESHOLD_LABEL}" set to ${thresholdMiB} and saved`);
 }
 
 /** The popup page's globals the bench adds. */

@@ -52,6 +52,25 @@ export interface LaunchOptions {
   reuse?: { extDir: string; profileDir: string };
 }
 
+/**
+ * Chromium's flags for a quiet, reproducible run with one unpacked extension
+ * (shared with the bench): no sync, updates or first-run UI, a GPU-less
+ * headless mode that can load extensions.
+ */
+export function chromiumExtensionArgs(extDir: string, opts: { headed?: boolean } = {}): string[] {
+  return [
+    ...(opts.headed ? [] : ['--headless=new']),
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    `--disable-extensions-except=${extDir}`,
+    `--load-extension=${extDir}`,
+  ];
+}
+
 /** Debian's Chromium with the extension loaded, headless unless asked otherwise. */
 export async function launchExtension(opts: LaunchOptions): Promise<ExtensionBrowser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
@@ -62,17 +81,7 @@ export async function launchExtension(opts: LaunchOptions): Promise<ExtensionBro
     // Playwright's own headless flag picks the old mode, which cannot load extensions.
     headless: false,
     viewport: { width: 900, height: 700 },
-    args: [
-      ...(opts.headed ? [] : ['--headless=new']),
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--disable-extensions-except=${extDir}`,
-      `--load-extension=${extDir}`,
-    ],
+    args: chromiumExtensionArgs(extDir, { headed: opts.headed ?? false }),
   });
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
