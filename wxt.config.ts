@@ -2,6 +2,8 @@ import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
+import { en } from './src/i18n/en';
+import { toMessagesJson } from './src/i18n/format';
 
 /**
  * The AWS SDK's "browser" build parses XML with DOMParser, which a Chrome
@@ -48,6 +50,12 @@ function preactWithoutInnerHtml(): Plugin {
 }
 
 export default defineConfig({
+  hooks: {
+    // Every user-visible string lives in src/i18n/en.ts; the browser reads it as _locales/en/messages.json.
+    'build:publicAssets': (_wxt, files) => {
+      files.push({ relativeDest: '_locales/en/messages.json', contents: toMessagesJson(en) });
+    },
+  },
   srcDir: '.',
   entrypointsDir: 'entrypoints',
   publicDir: 'public',
@@ -91,8 +99,9 @@ export class EventStreamSerde { constructor() { unused(); } }`
     // Each bucket endpoint is asked for when the user saves it, never up front.
     const anyHttpOrigin = ['https://*/*', 'http://*/*'];
     return {
-      name: 'S3 Drop',
-      description: 'Upload files to your own S3 bucket from the toolbar; the share link lands on your clipboard.',
+      name: '__MSG_ext_name__',
+      description: '__MSG_ext_description__',
+      default_locale: 'en',
       // Each one is justified in the README's permissions table.
       permissions: [
         'storage',
@@ -106,17 +115,17 @@ export class EventStreamSerde { constructor() { unused(); } }`
       commands: {
         'save-screenshot': {
           suggested_key: { default: 'Alt+Shift+S' },
-          description: 'Save a screenshot of this page to S3',
+          description: '__MSG_command_saveScreenshot__',
         },
         [manifestVersion === 3 ? '_execute_action' : '_execute_browser_action']: {
           suggested_key: { default: 'Alt+Shift+U' },
-          description: 'Open S3 Drop',
+          description: '__MSG_command_openPopup__',
         },
       },
       ...(manifestVersion === 3
         ? { optional_host_permissions: anyHttpOrigin }
         : { optional_permissions: anyHttpOrigin }),
-      action: { default_title: 'S3 Drop' },
+      action: { default_title: '__MSG_ext_actionTitle__' },
       // No inline or remote script, no eval, no plugins, no <base>, no form posts, never framed.
       // img-src, connect-src and style-src stay open: thumbnails and uploads go to any S3 endpoint.
       // WXT writes the string form for Firefox's MV2 manifest.

@@ -1,4 +1,5 @@
 import type { Browser } from 'wxt/browser';
+import { t } from '../i18n/t';
 
 export const MENU_SAVE_IMAGE = 'save-image';
 export const MENU_SAVE_SCREENSHOT = 'save-screenshot';
@@ -22,8 +23,8 @@ export function menuItems(
 ): Browser.contextMenus.CreateProperties[] {
   const toolbar = manifestVersion === 3 ? 'action' : 'browser_action';
   const actions: Browser.contextMenus.CreateProperties[] = [
-    { id: MENU_SAVE_IMAGE, title: 'Save image to S3', contexts: ['image'] },
-    { id: MENU_SAVE_SCREENSHOT, title: 'Save screenshot of this page to S3', contexts: ['page', toolbar as Browser.contextMenus.ContextType] },
+    { id: MENU_SAVE_IMAGE, title: t('menu_saveImage'), contexts: ['image'] },
+    { id: MENU_SAVE_SCREENSHOT, title: t('menu_saveScreenshot'), contexts: ['page', toolbar as Browser.contextMenus.ContextType] },
   ];
   if (profiles.length < 2) return actions;
   const ordered = [...profiles.filter((p) => p.id === defaultId), ...profiles.filter((p) => p.id !== defaultId)];
@@ -32,7 +33,7 @@ export function menuItems(
     ...ordered.map((p) => ({
       id: `${parent.id}${PROFILE_SEPARATOR}${p.id}`,
       parentId: parent.id!,
-      title: p.id === defaultId ? `${p.name} (default)` : p.name,
+      title: p.id === defaultId ? t('menu_profileDefault', { name: p.name }) : p.name,
       contexts: parent.contexts!,
     })),
   ]);

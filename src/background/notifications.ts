@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { t } from '../i18n/t';
 import { notificationLinksItem } from '../history/items';
 import type { RecentUpload } from '../history/recent';
 
@@ -12,7 +13,7 @@ export const notifier = {
     await browser.notifications.create(id, {
       type: 'basic',
       iconUrl: browser.runtime.getURL('/icon/128.png'),
-      title: upload.copied ? 'Link copied' : 'Uploaded — open S3 Drop to copy the link',
+      title: upload.copied ? t('notify_linkCopied') : t('notify_uploadedNotCopied'),
       message: detail,
     });
   },

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, type S3Connection } from '../s3/client';
 import { hostPermissionOrigins } from '../s3/endpoint';
 import { describeFailure, failureFromError, type S3Operation, type UserError } from '../s3/errors';
+import { t } from '../i18n/t';
 import type { Result } from '../messaging/protocol';
 import type { KeysProfile, Profile, Secrets } from '../settings/profile';
 import { findProfile, type ProfileStore } from '../settings/profile-store';
@@ -16,20 +17,20 @@ export interface SavedConnectionDeps {
 
 export const NOT_CONFIGURED: UserError = {
   code: 'NotConfigured',
-  message: 'No bucket is set up yet. Open Options and enter your bucket and keys.',
+  message: t('error_notConfigured'),
   fix: { kind: 'open-options' },
   transient: false,
 };
 
 export const PROFILE_GONE: UserError = {
   code: 'NoSuchProfile',
-  message: 'The profile this upload was for has been deleted. Choose another profile and upload again.',
+  message: t('error_profileGone'),
   transient: false,
 };
 
 export const LOCKED: UserError = {
   code: 'Locked',
-  message: 'S3 Drop is locked. Click the S3 Drop button in the toolbar and enter your passphrase; nothing is uploaded until then.',
+  message: t('error_locked'),
   fix: { kind: 'unlock' },
   transient: false,
 };

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { t } from '../i18n/t';
 import { sendMessage, type SecurityStatus } from '../messaging/protocol';
 
 type Status = { tone: 'good' | 'bad'; text: string } | null;
@@ -33,7 +34,7 @@ export function SecuritySection({ security, hasProfiles, onChanged }: { security
   const onSetPassphrase = (e: Event) => {
     e.preventDefault();
     void run(async () => {
-      if (next !== repeat) return { tone: 'bad', text: 'The two new passphrases differ. Type the same one twice.' };
+      if (next !== repeat) return { tone: 'bad', text: t('security_mismatch') };
       const r = await sendMessage('setPassphrase', { next, ...(security.encrypted ? { current } : {}) });
       if (!r.ok) return { tone: 'bad', text: r.error.message };
       clear();
@@ -41,31 +42,31 @@ export function SecuritySection({ security, hasProfiles, onChanged }: { security
       return {
         tone: 'good',
         text: security.encrypted
-          ? 'Passphrase changed. Every secret is sealed under the new one.'
-          : 'Secrets are encrypted now. S3 Drop asks for the passphrase once per browser session.',
+          ? t('security_changed')
+          : t('security_encrypted'),
       };
     });
   };
 
   return (
     <section aria-labelledby="security-heading">
-      <h2 id="security-heading">Passphrase</h2>
+      <h2 id="security-heading">{t('security_heading')}</h2>
       <p class="muted">
         {security.encrypted
-          ? `Your secrets are encrypted with your passphrase (AES-GCM, key from PBKDF2-SHA-256). S3 Drop is ${security.locked ? 'locked' : 'unlocked'} in this browser session.`
-          : 'Your secrets are stored unencrypted in this browser’s extension storage, like a password manager without a primary password. Set a passphrase to encrypt them; S3 Drop then asks for it once per browser session.'}
+          ? t(security.locked ? 'security_stateLocked' : 'security_stateUnlocked')
+          : t('security_statePlain')}
       </p>
       <form onSubmit={onSetPassphrase} noValidate>
         <fieldset>
-          <legend>{security.encrypted ? 'Change the passphrase' : 'Encrypt secrets with a passphrase'}</legend>
+          <legend>{t(security.encrypted ? 'security_changeLegend' : 'security_setLegend')}</legend>
           {security.encrypted && (
             <div class="field">
-              <label for="passphrase-current">Current passphrase</label>
+              <label for="passphrase-current">{t('security_current')}</label>
               <input id="passphrase-current" type="password" autoComplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
             </div>
           )}
           <div class="field">
-            <label for="passphrase-new">New passphrase</label>
+            <label for="passphrase-new">{t('security_new')}</label>
             <input
               id="passphrase-new"
               type="password"
@@ -74,17 +75,15 @@ export function SecuritySection({ security, hasProfiles, onChanged }: { security
               value={next}
               onInput={(e) => setNext(e.currentTarget.value)}
             />
-            <p class="hint" id="passphrase-new-hint">
-              At least 8 characters. It cannot be recovered: forget it and you enter your keys again.
-            </p>
+            <p class="hint" id="passphrase-new-hint">{t('security_newHint')}</p>
           </div>
           <div class="field">
-            <label for="passphrase-repeat">Repeat the passphrase</label>
+            <label for="passphrase-repeat">{t('security_repeat')}</label>
             <input id="passphrase-repeat" type="password" autoComplete="new-password" value={repeat} onInput={(e) => setRepeat(e.currentTarget.value)} />
           </div>
           <div class="actions">
             <button type="submit" class="primary" disabled={busy || !next || (!hasProfiles && !security.encrypted)}>
-              {security.encrypted ? 'Change passphrase' : 'Encrypt secrets'}
+              {t(security.encrypted ? 'security_changeButton' : 'security_setButton')}
             </button>
             {security.encrypted && (
               <button
@@ -96,12 +95,10 @@ export function SecuritySection({ security, hasProfiles, onChanged }: { security
                     if (!r.ok) return { tone: 'bad', text: r.error.message };
                     clear();
                     onChanged();
-                    return { tone: 'good', text: 'Passphrase removed. Secrets are stored unencrypted again.' };
+                    return { tone: 'good', text: t('security_removed') };
                   })
                 }
-              >
-                Remove passphrase
-              </button>
+              >{t('security_removeButton')}</button>
             )}
             {security.encrypted && !security.locked && (
               <button
@@ -111,12 +108,10 @@ export function SecuritySection({ security, hasProfiles, onChanged }: { security
                   void run(async () => {
                     await sendMessage('lock');
                     onChanged();
-                    return { tone: 'good', text: 'Locked. Uploads wait for the passphrase.' };
+                    return { tone: 'good', text: t('security_lockedNow') };
                   })
                 }
-              >
-                Lock now
-              </button>
+              >{t('security_lockNow')}</button>
             )}
           </div>
         </fieldset>
@@ -131,21 +126,17 @@ export function SecuritySection({ security, hasProfiles, onChanged }: { security
               const r = await sendMessage('setLockAfter', Number(minutes));
               if (!r.ok) return { tone: 'bad', text: r.error.message };
               onChanged();
-              return { tone: 'good', text: Number(minutes) ? `S3 Drop locks itself after ${minutes} idle minutes.` : 'S3 Drop stays unlocked until the browser closes.' };
+              return { tone: 'good', text: Number(minutes) ? t('security_lockAfterSaved', { minutes }) : t('security_lockNever') };
             });
           }}
         >
           <div class="field">
-            <label for="lock-after">Lock after idle (minutes)</label>
+            <label for="lock-after">{t('security_lockAfter')}</label>
             <div class="row">
               <input id="lock-after" type="number" min={0} max={1440} inputMode="numeric" aria-describedby="lock-after-hint" value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} />
-              <button type="submit" disabled={busy}>
-                Save lock time
-              </button>
+              <button type="submit" disabled={busy}>{t('security_lockAfterSave')}</button>
             </div>
-            <p class="hint" id="lock-after-hint">
-              0 keeps it unlocked until the browser closes.
-            </p>
+            <p class="hint" id="lock-after-hint">{t('security_lockAfterHint')}</p>
           </div>
         </form>
       )}

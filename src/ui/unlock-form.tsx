@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { t } from '../i18n/t';
 import { sendMessage } from '../messaging/protocol';
 
 /** Shown while the secrets are sealed and locked: files chosen meanwhile wait, and go once this succeeds. */
@@ -23,10 +24,11 @@ export function UnlockForm({ onUnlocked, waiting = 0, autoFocus = true }: { onUn
       }}
     >
       <p>
-        <strong>S3 Drop is locked.</strong> {waiting ? `${waiting} upload${waiting === 1 ? '' : 's'} will start when you unlock.` : 'Enter your passphrase to upload.'}
+        <strong>{t('unlock_locked')}</strong>{' '}
+        {waiting === 1 ? t('unlock_waitingOne') : waiting ? t('unlock_waitingMany', { count: waiting }) : t('unlock_prompt')}
       </p>
       <div class="field">
-        <label for="unlock-passphrase">Passphrase</label>
+        <label for="unlock-passphrase">{t('unlock_passphrase')}</label>
         <div class="row">
           <input
             id="unlock-passphrase"
@@ -38,9 +40,7 @@ export function UnlockForm({ onUnlocked, waiting = 0, autoFocus = true }: { onUn
             onInput={(e) => setPassphrase(e.currentTarget.value)}
             autoFocus={autoFocus}
           />
-          <button type="submit" class="primary" disabled={busy || !passphrase}>
-            Unlock
-          </button>
+          <button type="submit" class="primary" disabled={busy || !passphrase}>{t('unlock_button')}</button>
         </div>
         {error && (
           <p class="error" id="unlock-error" role="alert">
