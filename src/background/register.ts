@@ -24,6 +24,11 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   'multipartSignParts',
   'multipartComplete',
   'multipartAbort',
+  'listHistory',
+  'freshLink',
+  'deleteUpload',
+  'clearHistory',
+  'setHistoryLimit',
 ];
 
 /** Wires each protocol message to its handler, refusing anything not sent by this extension's own pages. */

@@ -129,20 +129,38 @@ export async function saveBytes(
       region: profile?.region ?? '',
       endpoint: profile?.endpoint ?? '',
     };
-    const plan = unwrapResult(await deps.service.planUpload({ name: input.name, type: input.type, size: input.bytes.byteLength, ...forProfile }));
+    const plan = unwrapResult(
+      await deps.service.planUpload({
+        name: input.name,
+        type: input.type,
+        size: input.bytes.byteLength,
+        ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}),
+        ...forProfile,
+      }),
+    );
     key = plan.key;
     await uploadWithSinglePut({
       body: new Blob([input.bytes as Uint8Array<ArrayBuffer>], { type: plan.contentType }),
-      sign: async () => unwrapResult(await deps.service.signUpload({ key: plan.key, contentType: plan.contentType, size: input.bytes.byteLength, ...forProfile })),
+      sign: async () =>
+        unwrapResult(
+          await deps.service.signUpload({
+            key: plan.key,
+            contentType: plan.contentType,
+            size: input.bytes.byteLength,
+            ...forProfile,
+            ...(plan.ifNoneMatch ? { ifNoneMatch: true } : {}),
+          }),
+        ),
       transport: deps.transport,
       context,
       now: () => deps.now().getTime(),
     });
     const link = unwrapResult(await deps.service.shareLink({ key: plan.key, fileName: input.name, contentType: plan.contentType, ...forProfile }));
     const copied = await deps.copy(link.url).catch(() => false);
-    done = { ...entry, key: plan.key, status: 'done', link: link.url, linkExpiresAt: link.expiresAt, copied };
-    // What the link really got: a session token's end can cut it short.
-    if (profile) lifetime = `; link valid for ${describeDuration(shareLinkLifetime(profile, deps.now()))}`;
+    done = { ...entry, key: plan.key, status: 'done', link: link.url, ...(link.expiresAt !== undefined ? { linkExpiresAt: link.expiresAt } : {}), copied };
+    // What the link really got: a session token's end can cut it short; public and custom-domain links never end.
+    if (link.expiresAt === undefined) lifetime = '; public link, does not expire';
+    else if (profile) lifetime = `; link valid for ${describeDuration(shareLinkLifetime(profile, deps.now()))}`;
   } catch (err) {
     const error: UserError =
       err instanceof ResultError

@@ -2,9 +2,12 @@ import { connectionOf, expiredToken, LOCKED, NOT_CONFIGURED, resolveProfile, sav
 import { testConnection } from '../s3/connection-test';
 import { hostPermissionOrigins } from '../s3/endpoint';
 import { describeFailure, type UserError } from '../s3/errors';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { presignShareLink, presignUpload, effectiveContentType } from '../s3/presign';
+import { customLinkUrl, publicObjectUrl } from '../s3/public-url';
 import { detectBucketRegion, type FetchLike } from '../s3/region';
-import { renderKey } from '../keys/template';
+import { renderKey, shortId, templateCanCollide } from '../keys/template';
+import { findFreeKey, NoFreeKeyError } from '../keys/free-key';
 import type { RecentUpload } from '../history/recent';
 import type { ImportReport, ProfileSummary, ProtocolHandlers, PublicSettings, Result, SaveReport } from '../messaging/protocol';
 import {
@@ -13,6 +16,7 @@ import {
   normalizeDraft,
   splitDraft,
   validateDraft,
+  linkModeOf,
   type KeysProfile,
   type Profile,
   type ProfileDraft,
@@ -25,7 +29,7 @@ import { duplicateProfile, findProfile, otherNames, putProfile, removeProfile, s
 import { parseImport } from '../settings/transfer';
 import { LockedError, type SecretKeeper, type SecretPresence } from '../secrets/keeper';
 import { WrongPassphraseError } from '../secrets/vault';
-import { shareLinkLifetime } from '../s3/expiry';
+import { shareLinkLifetime, validateLinkExpiry } from '../s3/expiry';
 import { serviceAccessMissing, TOKEN_MISSING } from '../team/errors';
 import { originPattern } from '../team/service-url';
 import { probeService, signTeamUpload, teamShareLink, testPresignService, withS3Address, type TeamConnectionReport } from '../team/team-signer';
@@ -46,11 +50,36 @@ export interface ServiceDeps {
   record(upload: RecentUpload): Promise<void>;
   now(): Date;
   uuid(): string;
+  /** `{shortid}` in key templates; default 8 random base-62 characters. */
+  shortId?(): string;
 }
 
 /** Fields without which Test connection cannot ask anything, in the order they are reported. */
 const KEYS_BLOCKING = ['accessKeyId', 'secretAccessKey', 'bucket', 'endpoint', 'region'] as const satisfies readonly ProfileField[];
 const TEAM_BLOCKING = ['serviceUrl', 'serviceAuth', 'serviceAuthHeader', 'serviceToken', 'bucket', 'keyTemplate'] as const satisfies readonly ProfileField[];
+
+/**
+ * Whether a keys profile's PUTs carry `If-None-Match: *`: its template can
+ * collide, and the server honours conditional writes. AWS S3 does (412 when
+ * the key exists); Swift s3api answers every conditional PUT with 501
+ * NotImplemented (test/support/STRICT-LANE-FACTS.md), and other S3-compatible
+ * servers differ by version, so a custom endpoint relies on the HEAD check only.
+ */
+export function conditionalWrites(profile: KeysProfile): boolean {
+  return !profile.endpoint && templateCanCollide(profile.keyTemplate);
+}
+
+/** Whether a key exists: HEAD, 200 yes, 404 no. 403 counts as no: without s3:ListBucket, S3 answers a missing key with 403 (and GetObject, which links need, shows an existing one). */
+async function objectExists(client: S3Client, bucket: string, key: string): Promise<boolean> {
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch (err) {
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404 || status === 403) return false;
+    throw err;
+  }
+}
 
 /** The most idle minutes before the vault locks itself that the options page offers (a day). */
 export const MAX_LOCK_AFTER_MINUTES = 24 * 60;
@@ -365,8 +394,42 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
       const resolved = await resolveProfile(deps, file.profileId);
       if (!resolved.ok) return resolved;
       const profile = resolved.value;
-      const key = renderKey(profile.keyTemplate, { name: file.name, now: deps.now(), uuid: deps.uuid() });
-      return { ok: true, value: { profileId: profile.id, key, bucket: profile.bucket, contentType: effectiveContentType(file.type) } };
+      const input = { name: file.name, now: deps.now(), uuid: deps.uuid(), ...(file.pageUrl ? { pageUrl: file.pageUrl } : {}) };
+      const plan = (key: string, ifNoneMatch = false) => ({
+        ok: true as const,
+        value: { profileId: profile.id, key, bucket: profile.bucket, contentType: effectiveContentType(file.type), ...(ifNoneMatch ? { ifNoneMatch } : {}) },
+      });
+      let render: (suffix: string) => string;
+      try {
+        // One random id for every candidate, so only the suffix differs.
+        const shortid = deps.shortId?.() ?? shortId();
+        render = (suffix) => renderKey(profile.keyTemplate, { ...input, shortid, suffix });
+        render('');
+      } catch (err) {
+        return { ok: false, error: { code: 'InvalidSettings', message: `${(err as Error).message} Shorten the key template in Options.`, fix: { kind: 'open-options' }, transient: false } };
+      }
+      // A team's service signs only PUT and GET: no HEAD to ask with (README: a limit of that mode).
+      if (profile.kind === 'presign-service' || !templateCanCollide(profile.keyTemplate)) return plan(render(''));
+      // Never overwrite silently: the first free name of a, a-1, a-2…, and where the server honours it, a PUT that refuses a taken key.
+      const found = await withSavedConnection(profile.id, 'upload', async (keys, client) => {
+        try {
+          return await findFreeKey(render, (key) => objectExists(client, keys.bucket, key));
+        } catch (err) {
+          if (err instanceof NoFreeKeyError) return err;
+          throw err;
+        }
+      });
+      if (!found.ok) return found;
+      if (found.value instanceof NoFreeKeyError)
+        return {
+          ok: false,
+          error: {
+            code: 'NoFreeKey',
+            message: `"${found.value.first}" and the next ${found.value.tries - 1} names up to "${found.value.last}" are all taken in bucket "${profile.bucket}", and S3 Drop never overwrites. Rename the file, or add {uuid} or {shortid} to the key template.`,
+            transient: false,
+          },
+        };
+      return plan(found.value, conditionalWrites(profile));
     },
 
     async signUpload(request) {
@@ -378,6 +441,7 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
           key: request.key,
           contentType: request.contentType,
           contentLength: request.size,
+          ...(request.ifNoneMatch && conditionalWrites(profile) ? { ifNoneMatch: true } : {}),
           now: deps.now(),
         }),
       );
@@ -390,15 +454,28 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
     },
 
     async shareLink(request) {
+      if (request.expiresIn !== undefined) {
+        const invalid = validateLinkExpiry(request.expiresIn);
+        if (invalid) return { ok: false, error: { code: 'InvalidExpiry', message: invalid, transient: false } };
+      }
       const team = await withTeam(request.profileId, (profile, token) => teamShareLink(deps, profile, token, request));
       if (team) return team;
+      // Unsigned links need no secret (and no unlock): the object's own URL, or the key under the user's domain.
+      const resolved = await resolveProfile(deps, request.profileId);
+      if (resolved.ok && resolved.value.kind === 'keys') {
+        const profile = resolved.value;
+        const mode = linkModeOf(profile);
+        if (mode === 'public') return { ok: true, value: { url: publicObjectUrl(profile, request.key), headers: {} } };
+        if (mode === 'custom') return { ok: true, value: { url: customLinkUrl(profile.linkBaseUrl ?? '', request.key), headers: {} } };
+      }
       return withSavedConnection(request.profileId, 'share', (profile, client) =>
         presignShareLink(client, {
           bucket: profile.bucket,
           key: request.key,
           fileName: request.fileName,
           contentType: request.contentType,
-          expiresIn: shareLinkLifetime(profile, deps.now()),
+          expiresIn: shareLinkLifetime(profile, deps.now(), request.expiresIn),
+          ...(profile.linkDisposition ? { disposition: profile.linkDisposition } : {}),
           now: deps.now(),
         }),
       );

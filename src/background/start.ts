@@ -1,7 +1,7 @@
 import { browser, type Browser } from 'wxt/browser';
 import { decodeDataUrl } from '../capture/image-source';
 import { copyFromBackground } from '../clipboard/background-clipboard';
-import { recentUploadsItem } from '../history/items';
+import { historyItem, historySettingsItem, recentUploadsItem } from '../history/items';
 import { upsertRecent, type RecentUpload } from '../history/recent';
 import { profilesItem, secretsItem, securityItem, vaultSessionItem } from '../settings/items';
 import { createSecretKeeper } from '../secrets/keeper';
@@ -13,6 +13,7 @@ import { registerHandlers } from './register';
 import { saveBytes, saveImage, type SaveDeps } from './save-to-s3';
 import { createService, type ServiceDeps } from './service';
 import { createUploadHandlers } from './upload-service';
+import { createHistoryHandlers, createHistoryRecorder, serialHistory, type HistoryDeps } from './history-service';
 import { savedConnectionRunner } from './saved-connection';
 import { ensureOffscreenDocument, offscreenApi } from './offscreen';
 import { hostUploadRunner } from '../upload/runner-host';
@@ -20,11 +21,18 @@ import { copyWithTextarea } from '../clipboard/copy-in-document';
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
 
-/** Writes to the session's upload list one at a time, so concurrent uploads do not overwrite each other. */
-function createRecorder(): (upload: RecentUpload) => Promise<void> {
+/**
+ * Writes to the session's upload list one at a time, so concurrent uploads do
+ * not overwrite each other; finished uploads go to the history as well.
+ */
+function createRecorder(addToHistory: (upload: RecentUpload) => Promise<void>): (upload: RecentUpload) => Promise<void> {
   let queue = Promise.resolve();
   return (upload) => {
-    queue = queue.then(async () => recentUploadsItem.setValue(upsertRecent(await recentUploadsItem.getValue(), upload)));
+    queue = queue.then(async () => {
+      await recentUploadsItem.setValue(upsertRecent(await recentUploadsItem.getValue(), upload));
+      // The session list stands even if the history cannot be written (storage.local full).
+      await addToHistory(upload).catch((err: unknown) => console.error('S3 Drop: the upload was not added to the history', err));
+    });
     return queue;
   };
 }
@@ -42,7 +50,16 @@ function screenshotName(tab: Browser.tabs.Tab, now: Date): string {
 
 /** Wires every background event to its module. Called once per service-worker (or event-page) start. */
 export function startBackground(): void {
-  const record = createRecorder();
+  const historyStorage = {
+    ...serialHistory({
+      load: async () => (await historyItem.getValue()).entries,
+      save: (entries) => historyItem.setValue({ entries }),
+    }),
+    loadLimit: async () => (await historySettingsItem.getValue()).limit,
+    saveLimit: (limit: number) => historySettingsItem.setValue({ limit }),
+    loadProfiles: () => profilesItem.getValue(),
+  } satisfies Partial<HistoryDeps>;
+  const record = createRecorder(createHistoryRecorder(historyStorage));
   const lockAfterMinutes = async () => (await securityItem.getValue()).lockAfterMinutes;
   const serviceDeps: ServiceDeps = {
     loadProfiles: () => profilesItem.getValue(),
@@ -65,14 +82,22 @@ export function startBackground(): void {
   };
   const service = createService(serviceDeps);
   const offscreen = offscreenApi();
+  // One runner, so uploads and deletes share its S3 clients.
+  const withSavedConnection = savedConnectionRunner(serviceDeps);
   const uploads = createUploadHandlers({
-    withSavedConnection: savedConnectionRunner(serviceDeps),
+    withSavedConnection,
     // Chrome: the runner lives in the offscreen document. Firefox: right here, in the background page.
     ensureRunner: async () => {
       if (offscreen) await ensureOffscreenDocument(offscreen);
     },
   });
-  registerHandlers({ ...service, ...uploads }, { extensionId: browser.runtime.id, extensionOrigin: browser.runtime.getURL('/') });
+  const history = createHistoryHandlers({
+    ...historyStorage,
+    shareLink: service.shareLink,
+    withSavedConnection,
+    now: () => new Date(),
+  });
+  registerHandlers({ ...service, ...uploads, ...history }, { extensionId: browser.runtime.id, extensionOrigin: browser.runtime.getURL('/') });
   if (!offscreen && typeof document !== 'undefined') hostUploadRunner({ ...service, ...uploads }, (text) => copyWithTextarea(text));
 
   const saveDeps: SaveDeps = {

@@ -1,6 +1,7 @@
 import type { UploadHandlers } from '../messaging/protocol';
 import { s3MultipartSigner } from '../s3/multipart';
 import type { WithSavedConnection } from './saved-connection';
+import { conditionalWrites } from './service';
 
 /**
  * The background's side of the upload runner's messages: multipart signing
@@ -13,7 +14,15 @@ export function createUploadHandlers(deps: { withSavedConnection: WithSavedConne
     step: (signer: ReturnType<typeof s3MultipartSigner>) => Promise<T>,
   ) =>
     deps.withSavedConnection(request.profileId, 'upload', (profile, client) =>
-      step(s3MultipartSigner(client, { bucket: profile.bucket, key: request.key, contentType: request.contentType })),
+      step(
+        s3MultipartSigner(client, {
+          bucket: profile.bucket,
+          key: request.key,
+          contentType: request.contentType,
+          // The parts are joined only if the key is still free, where the server honours it (as a single PUT's If-None-Match).
+          ...(conditionalWrites(profile) ? { ifNoneMatch: true } : {}),
+        }),
+      ),
     );
 
   return {

@@ -1,4 +1,6 @@
 import { storage } from 'wxt/utils/storage';
+import type { HistoryEntry } from '../messaging/protocol';
+import { DEFAULT_HISTORY_LIMIT } from './history';
 import type { RecentUpload } from './recent';
 
 /**
@@ -14,5 +16,21 @@ export const recentUploadsItem = storage.defineItem<RecentUpload[]>('session:rec
 /** Links behind "Link copied" notifications, so a click still opens them after the worker restarts. */
 export const notificationLinksItem = storage.defineItem<Record<string, string>>('session:notificationLinks', {
   fallback: {},
+  version: 1,
+});
+
+/**
+ * The upload history of every profile, newest first (see ./history.ts): what
+ * was uploaded where, never a link or a secret. `local:` so it outlives the
+ * browser session. Written only by the background, one change at a time.
+ */
+export const historyItem = storage.defineItem<{ entries: HistoryEntry[] }>('local:history', {
+  fallback: { entries: [] },
+  version: 1,
+});
+
+/** How many entries each profile's history keeps. */
+export const historySettingsItem = storage.defineItem<{ limit: number }>('local:historySettings', {
+  fallback: { limit: DEFAULT_HISTORY_LIMIT },
   version: 1,
 });

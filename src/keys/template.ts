@@ -10,6 +10,15 @@ export interface KeyInput {
   name: string;
   now: Date;
   uuid: string;
+  /** `{shortid}`: 8 random base-62 characters (`shortId()`); made here when absent. */
+  shortid?: string;
+  /** The page an image or screenshot came from; `{host}` is its host name (`hostToken`). */
+  pageUrl?: string;
+  /**
+   * Appended to the name's stem, before its extension (`-1` makes `a.txt`
+   * `a-1.txt`), and kept when a long name is shortened to fit.
+   */
+  suffix?: string;
 }
 
 /** Leaves a file name at least 124 bytes of a key. */
@@ -18,8 +27,59 @@ const MAX_TEMPLATE_BYTES = 900;
 const MAX_KEPT_EXTENSION = 16;
 
 const TOKEN = /\{(\w+)\}/g;
-const KNOWN_TOKENS = new Set(['yyyy', 'mm', 'dd', 'hh', 'uuid', 'name', 'ext']);
+/** Every token, in the order the options page lists them. */
+export const KEY_TOKENS = ['yyyy', 'mm', 'dd', 'hh', 'uuid', 'shortid', 'name', 'ext', 'host'] as const;
+const KNOWN_TOKENS = new Set<string>(KEY_TOKENS);
+/** The most bytes each fixed-size token renders to (`{name}` and `{ext}` shrink to fit, so they count 0). */
+const TOKEN_MAX_BYTES: Record<string, number> = { yyyy: 4, mm: 2, dd: 2, hh: 2, uuid: 36, shortid: 8, name: 0, ext: 0, host: 253 };
 const utf8 = new TextEncoder();
+
+/** `{host}` for uploads that come from no page (the popup: picked, dropped, pasted). */
+export const NO_PAGE_HOST = 'local';
+
+/** The `{host}` a page gives: its host name (no port; IDNs in their `xn--` form), or `local` when there is none. */
+export function hostToken(pageUrl: string | undefined): string {
+  if (!pageUrl) return NO_PAGE_HOST;
+  try {
+    const host = new URL(pageUrl).hostname.toLowerCase();
+    return host ? encodeKeyName(host) : NO_PAGE_HOST;
+  } catch {
+    return NO_PAGE_HOST;
+  }
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+export const SHORT_ID_LENGTH = 8;
+
+/**
+ * 8 base-62 characters from `crypto.getRandomValues` (about 47.6 bits:
+ * 62^8 ≈ 2.2 × 10^14 names), unbiased: bytes of 248 and above are drawn again.
+ */
+export function shortId(random: (bytes: Uint8Array) => Uint8Array = (b) => crypto.getRandomValues(b)): string {
+  let out = '';
+  while (out.length < SHORT_ID_LENGTH) {
+    for (const byte of random(new Uint8Array(16))) {
+      if (byte >= 248) continue;
+      out += BASE62[byte % 62];
+      if (out.length === SHORT_ID_LENGTH) break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether two uploads can get the same key: only `{uuid}` and `{shortid}`
+ * make every key new. Such templates are checked for a free name before each
+ * upload (`-1`, `-2`… appended), so nothing is overwritten.
+ */
+export function templateCanCollide(template: string): boolean {
+  return !template.includes('{uuid}') && !template.includes('{shortid}');
+}
+
+/** The template's bytes once every fixed-size token is rendered at its longest (the name is what shrinks to fit). */
+function fixedBytes(template: string): number {
+  return utf8.encode(template.replace(TOKEN, (whole, token: string) => (token in TOKEN_MAX_BYTES ? 'x'.repeat(TOKEN_MAX_BYTES[token]!) : whole))).length;
+}
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');
@@ -29,54 +89,76 @@ function pad(n: number): string {
 export function validateKeyTemplate(template: string): string | null {
   if (!template.trim()) return 'The key template is empty.';
   if (template.startsWith('/')) return 'The key template must not start with "/".';
-  if (!template.includes('{name}') && !template.includes('{uuid}'))
-    return 'The key template needs {name} or {uuid}, or every upload would get the same key.';
+  if (!template.includes('{name}') && !template.includes('{uuid}') && !template.includes('{shortid}'))
+    return 'The key template needs {name} or {uuid} (or {shortid}), or every upload would get the same key.';
   const segments = template.split('/');
   if (segments.some((segment) => segment === ''))
     return 'The key template has an empty folder ("//" or a trailing "/").';
   // Browsers drop "." and ".." from a URL path before sending, so the request would not match its signature.
   if (segments.some((segment) => segment === '.' || segment === '..'))
     return 'The key template cannot have "." or ".." as a folder.';
-  if (utf8.encode(template).length > MAX_TEMPLATE_BYTES)
-    return `The key template is longer than ${MAX_TEMPLATE_BYTES} bytes; S3 keys end at ${MAX_KEY_BYTES}, and the file name needs room.`;
   for (const [, token] of template.matchAll(TOKEN))
     if (!KNOWN_TOKENS.has(token!)) return `The key template uses an unknown token {${token}}.`;
+  // Counted as rendered: {host} can be 253 bytes, {uuid} 36.
+  if (fixedBytes(template) > MAX_TEMPLATE_BYTES)
+    return `The key template is longer than ${MAX_TEMPLATE_BYTES} bytes once its tokens are filled in ({host} can take 253); S3 keys end at ${MAX_KEY_BYTES}, and the file name needs room.`;
   return null;
+}
+
+/** `a.txt` + `-1` → `a-1.txt`; `README` + `-1` → `README-1`. */
+export function withSuffix(name: string, suffix: string): string {
+  if (!suffix) return name;
+  const { stem, ext } = splitExtension(name);
+  return `${stem}${suffix}${ext}`;
 }
 
 /**
  * Renders an object key. Dates are UTC so a key does not depend on where the
  * uploader happens to be. A name too long for S3's 1024-byte key limit loses
- * characters from the end of its stem; its extension is kept.
+ * characters from the end of its stem; its extension (and `suffix`) are kept.
+ * A folder that renders empty (`{ext}/…` for a name without one) is left
+ * out, so a key never has `//` or a leading `/`.
  */
 export function renderKey(template: string, input: KeyInput): string {
   const { now } = input;
-  const values = (name: string): Record<string, string> => ({
+  const fixed: Record<string, string> = {
     yyyy: String(now.getUTCFullYear()),
     mm: pad(now.getUTCMonth() + 1),
     dd: pad(now.getUTCDate()),
     hh: pad(now.getUTCHours()),
     uuid: input.uuid,
+    shortid: input.shortid ?? (template.includes('{shortid}') ? shortId() : ''),
+    host: hostToken(input.pageUrl),
+  };
+  const values = (name: string): Record<string, string> => ({
+    ...fixed,
     name: encodeKeyName(name),
     ext: encodeKeyName(splitExtension(name).ext.slice(1)),
   });
-  const render = (name: string) => template.replace(TOKEN, (whole, token: string) => values(name)[token] ?? whole);
+  const render = (name: string) =>
+    template
+      .replace(TOKEN, (whole, token: string) => values(name)[token] ?? whole)
+      .split('/')
+      .filter((segment) => segment !== '')
+      .join('/');
 
+  const suffix = input.suffix ?? '';
+  const full = withSuffix(input.name, suffix);
   const fits = (name: string) => utf8.encode(render(name)).length <= MAX_KEY_BYTES;
-  if (fits(input.name)) return render(input.name);
+  if (fits(full)) return render(full);
 
-  // Too long: keep as much of the stem as fits, then the extension (if it is a real, short one).
+  // Too long: keep as much of the stem as fits, then the suffix and the extension (if it is a real, short one).
   const { stem, ext } = splitExtension(input.name);
-  const suffix = ext.length <= MAX_KEPT_EXTENSION ? ext : '';
-  const chars = Array.from(suffix ? stem : input.name);
+  const kept = (ext.length <= MAX_KEPT_EXTENSION ? suffix + ext : suffix);
+  const chars = Array.from(ext.length <= MAX_KEPT_EXTENSION && ext ? stem : input.name);
   let lo = 0;
   let hi = chars.length;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (fits(chars.slice(0, mid).join('') + suffix)) lo = mid;
+    if (fits(chars.slice(0, mid).join('') + kept)) lo = mid;
     else hi = mid - 1;
   }
-  const name = chars.slice(0, lo).join('') + suffix;
+  const name = chars.slice(0, lo).join('') + kept;
   if (!fits(name)) throw new RangeError('The key template leaves no room for a name within S3\'s 1024-byte key limit.');
   return render(name);
 }

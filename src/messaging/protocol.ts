@@ -69,6 +69,8 @@ export interface FileDescription extends ForProfile {
   name: string;
   type: string;
   size: number;
+  /** The page an image or screenshot came from: the key template's `{host}`. Absent for the popup's files. */
+  pageUrl?: string;
 }
 
 export interface UploadPlan {
@@ -77,18 +79,24 @@ export interface UploadPlan {
   key: string;
   bucket: string;
   contentType: string;
+  /** Sign `If-None-Match: *` into the PUT (pass it on to signUpload): the template can collide and the server honours it (AWS S3). */
+  ifNoneMatch?: boolean;
 }
 
 export interface SignUploadRequest extends ForProfile {
   key: string;
   contentType: string;
   size: number;
+  /** From the plan: the PUT then stores nothing if the key was taken meanwhile (412). */
+  ifNoneMatch?: boolean;
 }
 
 export interface ShareLinkRequest extends ForProfile {
   key: string;
   fileName: string;
   contentType: string;
+  /** Seconds the link should live (1 to 604 800); default the profile's. A session token's end still cuts it. Ignored by links that never expire. */
+  expiresIn?: number;
 }
 
 /** Settings and single uploads: what the background service answers. */
@@ -105,6 +113,43 @@ export interface PassphraseChange {
   next: string;
   /** Required when a passphrase is set already. */
   current?: string;
+}
+
+/** One upload as the history keeps it (per profile, in `storage.local`): never a secret, never a link (links are signed afresh). */
+export interface HistoryEntry {
+  id: string;
+  profileId: string;
+  name: string;
+  size: number;
+  type: string;
+  key: string;
+  /** When the upload finished (ms since epoch). */
+  at: number;
+  /** When the link made at upload time expires (ms); absent for links that do not expire (public, custom domain). */
+  linkExpiresAt?: number;
+  source: 'popup' | 'image' | 'screenshot';
+  /** The page an image or screenshot came from. */
+  pageUrl?: string;
+  /** Set when the object was deleted from S3 Drop: the entry stays, marked. */
+  deletedAt?: number;
+}
+
+export interface HistoryQuery extends ForProfile {
+  /** Case-insensitive match on the file name or the key. */
+  search?: string;
+  /** At most this many, newest first (default: all). */
+  limit?: number;
+  /** Sign a small, short-lived GET for each image entry. */
+  thumbnails?: boolean;
+}
+
+export interface HistoryView {
+  /** Newest first. `thumbnail` is a short-lived URL for image entries when asked for. */
+  entries: (HistoryEntry & { thumbnail?: string })[];
+  /** Entries of this profile before `search`/`limit`. */
+  total: number;
+  /** How many entries each profile keeps (the oldest go first). */
+  limit: number;
 }
 
 export interface CoreProtocolMap {
@@ -132,10 +177,24 @@ export interface CoreProtocolMap {
   planUpload(file: FileDescription): Result<UploadPlan>;
   /** A short-lived PUT URL bound to the key, type and size. */
   signUpload(request: SignUploadRequest): Result<SignedRequest>;
-  /** A GET link with the profile's expiry and the original file name. */
+  /** A share link: a presigned GET (the asked or the profile's expiry, the original file name), or the profile's public / custom-domain URL (no expiry). */
   shareLink(request: ShareLinkRequest): Result<SignedRequest>;
   /** Adds or updates an upload in this session's list, which every view shows. */
   recordUpload(upload: RecentUpload): void;
+}
+
+/** The upload history: what the history page and the popup's recent list ask the background. */
+export interface HistoryProtocolMap {
+  /** The profile's upload history, newest first. */
+  listHistory(query: HistoryQuery): Result<HistoryView>;
+  /** A new share link for an earlier upload, with the profile's link mode and this expiry (default: the profile's). */
+  freshLink(request: { historyId: string; expiresIn?: number }): Result<SignedRequest>;
+  /** Deletes the object from the bucket and marks its history entry deleted. */
+  deleteUpload(historyId: string): Result<null>;
+  /** Forgets the profile's history (default: the default profile's); the objects stay in the bucket. */
+  clearHistory(profileId?: string): Result<{ removed: number }>;
+  /** How many entries each profile's history keeps. */
+  setHistoryLimit(limit: number): Result<null>;
 }
 
 export interface MultipartTargetRequest extends ForProfile {
@@ -154,7 +213,7 @@ export interface UploadProtocolMap {
 }
 
 /** Every message between the extension's pages and its background, with its reply. */
-export interface ProtocolMap extends CoreProtocolMap, UploadProtocolMap {}
+export interface ProtocolMap extends CoreProtocolMap, UploadProtocolMap, HistoryProtocolMap {}
 
 export type MessageType = keyof ProtocolMap;
 
@@ -167,6 +226,8 @@ export type Handlers<M> = {
 export type ProtocolHandlers = Handlers<CoreProtocolMap>;
 /** What the background's upload part implements. */
 export type UploadHandlers = Handlers<UploadProtocolMap>;
+/** What the background's history part implements. */
+export type HistoryHandlers = Handlers<HistoryProtocolMap>;
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>();
 

@@ -20,3 +20,20 @@ const INLINE_TYPES = /^(image\/(png|jpeg|gif|webp|avif|bmp)|video\/.+|audio\/.+|
 export function defaultDisposition(contentType: string): 'inline' | 'attachment' {
   return INLINE_TYPES.test(contentType.split(';')[0]!.trim().toLowerCase()) ? 'inline' : 'attachment';
 }
+
+/** What a profile asks of share links: open in the browser, download, or decide by type. */
+export type LinkDisposition = 'auto' | 'inline' | 'attachment';
+
+// Shown inline these run script (or markup that can) with the bucket's origin, so they always download.
+const NEVER_INLINE = /^(image\/svg\+xml|text\/html|application\/xhtml\+xml|text\/xml|application\/xml|text\/javascript|application\/javascript|application\/x-javascript|text\/xsl|application\/xslt\+xml)$/;
+
+/**
+ * The disposition a link gets for a profile's choice: `auto` decides by type
+ * (`defaultDisposition`), `attachment` always downloads, `inline` opens in the
+ * browser — except SVG, HTML, XML and scripts, which download even then.
+ */
+export function chooseDisposition(choice: LinkDisposition | undefined, contentType: string): 'inline' | 'attachment' {
+  if (choice === 'attachment') return 'attachment';
+  if (choice === 'inline') return NEVER_INLINE.test(contentType.split(';')[0]!.trim().toLowerCase()) ? 'attachment' : 'inline';
+  return defaultDisposition(contentType);
+}

@@ -16,7 +16,7 @@ export interface S3Failure {
 }
 
 /** What the request was for; decides which permission an AccessDenied is about. */
-export type S3Operation = 'upload' | 'share' | 'download' | 'list' | 'connect';
+export type S3Operation = 'upload' | 'share' | 'download' | 'list' | 'connect' | 'delete';
 
 export interface FailureContext {
   operation: S3Operation;
@@ -47,6 +47,7 @@ const PERMISSION: Record<S3Operation, string> = {
   download: 's3:GetObject',
   list: 's3:ListBucket',
   connect: 's3:ListBucket',
+  delete: 's3:DeleteObject',
 };
 
 function tag(xml: string, name: string): string | undefined {
@@ -123,6 +124,8 @@ export function failureFromError(err: unknown): S3Failure {
   if (/^\d{3}$/.test(code)) code = httpCode(Number(code));
   if (code === 'NotFound' && status === 404) code = 'Http404';
   if (code === 'Forbidden' && status === 403) code = 'Http403';
+  // A HEAD error other than 404/403 (Swift: 400, 403; any 5xx) comes as "Unknown": name it by its status.
+  if (code === 'Unknown' && status) code = httpCode(status);
   const region =
     e.Region ?? e.$response?.headers?.['x-amz-bucket-region'] ?? regionFromEndpoint(e.Endpoint) ?? regionFromMessage(e.message);
   return {
@@ -234,6 +237,12 @@ export function describeFailure(f: S3Failure, context: FailureContext): UserErro
       return make(`The multipart upload is gone from ${where(ctx)}: it was cancelled, completed, or cleaned up by a lifecycle rule. Upload the file again.`);
     case 'InvalidPart':
       return make(`${where(ctx)} could not join the parts: one is missing or does not match what was sent. Upload the file again.`);
+    case 'PreconditionFailed':
+    case 'Http412':
+      return make(
+        `Another upload took this file's name in bucket ${bucket} just now; nothing was overwritten. Upload again to get the next free name.`,
+        { code: 'PreconditionFailed' },
+      );
     case 'EntityTooSmall':
       return make(`${where(ctx)} refused parts smaller than it allows (S3 needs at least 5 MiB for every part but the last).`);
     default: {
@@ -269,4 +278,5 @@ export const MAPPED_CODES = [
   'NoSuchUpload',
   'InvalidPart',
   'EntityTooSmall',
+  'PreconditionFailed',
 ] as const;

@@ -42,13 +42,54 @@ export function describeDuration(seconds: number): string {
 }
 
 /**
- * How long a share link can really live: the profile's expiry, cut to the
- * session token's remaining life when it is known (a URL signed with
- * temporary credentials dies with them). At least 1 s, so an expired token
- * still yields a URL S3 refuses with ExpiredToken rather than no URL at all.
+ * How long a share link can really live: the expiry asked for this upload
+ * (default: the profile's), cut to the session token's remaining life when it
+ * is known (a URL signed with temporary credentials dies with them). At least
+ * 1 s, so an expired token still yields a URL S3 refuses with ExpiredToken
+ * rather than no URL at all.
  */
-export function shareLinkLifetime(profile: { linkExpirySeconds: number; sessionTokenExpiration?: string }, now: Date): number {
+export function shareLinkLifetime(
+  profile: { linkExpirySeconds: number; sessionTokenExpiration?: string },
+  now: Date,
+  requested: number = profile.linkExpirySeconds,
+): number {
   const expires = profile.sessionTokenExpiration ? Date.parse(profile.sessionTokenExpiration) : Number.NaN;
-  if (Number.isNaN(expires)) return profile.linkExpirySeconds;
-  return Math.max(1, Math.min(profile.linkExpirySeconds, Math.floor((expires - now.getTime()) / 1000)));
+  if (Number.isNaN(expires)) return requested;
+  return Math.max(1, Math.min(requested, Math.floor((expires - now.getTime()) / 1000)));
+}
+
+/**
+ * When a link asked to live `requested` seconds really ends because the
+ * session token ends first: that moment (ms), or `null` when the link gets
+ * all it asked for (no known token expiry, or a token that outlives it).
+ */
+export function tokenCutsLink(profile: { sessionTokenExpiration?: string }, requested: number, now: number): number | null {
+  const expires = profile.sessionTokenExpiration ? Date.parse(profile.sessionTokenExpiration) : Number.NaN;
+  if (Number.isNaN(expires)) return null;
+  return expires < now + requested * 1000 ? expires : null;
+}
+
+/** Units a custom link expiry is typed in. */
+export type ExpiryUnit = 'minutes' | 'hours' | 'days';
+export const EXPIRY_UNIT_SECONDS: Record<ExpiryUnit, number> = { minutes: 60, hours: 3600, days: 86400 };
+
+/** Whether an expiry is one of the presets (else the options page shows it as a custom value). */
+export function isPresetExpiry(seconds: number): boolean {
+  return LINK_EXPIRY_PRESETS.some((p) => p.seconds === seconds);
+}
+
+/**
+ * A custom expiry in the largest unit that divides it: 5400 s → 90 minutes,
+ * 172800 s → 2 days. Seconds that no unit divides come back in minutes,
+ * rounded up (the options page offers whole minutes at least).
+ */
+export function splitExpiry(seconds: number): { amount: number; unit: ExpiryUnit } {
+  for (const unit of ['days', 'hours', 'minutes'] as const)
+    if (seconds >= EXPIRY_UNIT_SECONDS[unit] && seconds % EXPIRY_UNIT_SECONDS[unit] === 0) return { amount: seconds / EXPIRY_UNIT_SECONDS[unit], unit };
+  return { amount: Math.max(1, Math.ceil(seconds / 60)), unit: 'minutes' };
+}
+
+/** Seconds for a custom expiry as typed (`NaN` when the amount is not a number; validate with validateLinkExpiry). */
+export function joinExpiry(amount: number, unit: ExpiryUnit): number {
+  return amount * EXPIRY_UNIT_SECONDS[unit];
 }

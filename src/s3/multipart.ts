@@ -27,6 +27,7 @@ export interface PartSpec {
 /** A presigned UploadPart URL for one part. */
 export interface SignedPart extends SignedRequest {
   partNumber: number;
+  expiresAt: number;
 }
 
 /** What CompleteMultipartUpload needs per part: the ETag its PUT answered. */
@@ -96,7 +97,7 @@ export async function presignUploadParts(client: S3Client, request: PresignParts
 /** Joins the parts into the object. Parts are sent in ascending order, as S3 requires. */
 export async function completeMultipartUpload(
   client: S3Client,
-  request: MultipartTarget & { uploadId: string; parts: readonly CompletedPart[] },
+  request: MultipartTarget & { uploadId: string; parts: readonly CompletedPart[]; ifNoneMatch?: boolean },
 ): Promise<{ etag?: string; location?: string }> {
   const parts = [...request.parts].sort((a, b) => a.PartNumber - b.PartNumber);
   const res = await client.send(
@@ -105,6 +106,8 @@ export async function completeMultipartUpload(
       Key: request.key,
       UploadId: request.uploadId,
       MultipartUpload: { Parts: parts.map(({ PartNumber, ETag }) => ({ PartNumber, ETag })) },
+      // Joins the parts only if the key is still free (AWS S3 answers 412 PreconditionFailed otherwise).
+      ...(request.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
     }),
   );
   return { ...(res.ETag ? { etag: res.ETag } : {}), ...(res.Location ? { location: res.Location } : {}) };
@@ -143,6 +146,8 @@ export interface MultipartSignerTarget extends MultipartTarget {
   contentType: string;
   /** Seconds each part URL lives; default 5 min. */
   expiresIn?: number;
+  /** Complete with `If-None-Match: *` (see `presignUpload`). */
+  ifNoneMatch?: boolean;
 }
 
 /**
@@ -157,7 +162,8 @@ export function s3MultipartSigner(client: S3Client, target: MultipartSignerTarge
     create: async () => ({ uploadId: await createMultipartUpload(client, target) }),
     signParts: (uploadId: string, parts: readonly PartSpec[]) =>
       presignUploadParts(client, { bucket, key, uploadId, parts, ...(target.expiresIn ? { expiresIn: target.expiresIn } : {}) }),
-    complete: (uploadId: string, parts: readonly CompletedPart[]) => completeMultipartUpload(client, { bucket, key, uploadId, parts }),
+    complete: (uploadId: string, parts: readonly CompletedPart[]) =>
+      completeMultipartUpload(client, { bucket, key, uploadId, parts, ...(target.ifNoneMatch ? { ifNoneMatch: true } : {}) }),
     abort: (uploadId: string) => abortMultipartUpload(client, { bucket, key, uploadId }),
   };
 }

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
-import { contentDisposition, defaultDisposition } from './content-disposition';
+import { chooseDisposition, contentDisposition, type LinkDisposition } from './content-disposition';
 import { uploadUrlExpiry, validateLinkExpiry } from './expiry';
 import { presignUrl, uriEscape } from './sigv4';
 
@@ -8,9 +8,15 @@ export interface SignedRequest {
   url: string;
   /** Headers the request must carry exactly, because they are signed. */
   headers: Record<string, string>;
-  /** Epoch milliseconds after which S3 refuses the URL. */
-  expiresAt: number;
+  /**
+   * Epoch milliseconds after which S3 refuses the URL. Absent: it never
+   * expires (an unsigned public or custom-domain link). Upload URLs always have one.
+   */
+  expiresAt?: number;
 }
+
+/** A signed URL that expires: every upload and part URL. */
+export type ExpiringRequest = SignedRequest & { expiresAt: number };
 
 export interface UploadTarget {
   bucket: string;
@@ -19,6 +25,12 @@ export interface UploadTarget {
   contentLength: number;
   /** Seconds; clamped to [1 s, 15 min]. */
   expiresIn?: number;
+  /**
+   * Sign `If-None-Match: *`: S3 then stores the object only if the key is
+   * free (412 PreconditionFailed otherwise). Only for servers that support
+   * conditional writes (AWS S3 since 2024); Swift s3api answers 501.
+   */
+  ifNoneMatch?: boolean;
   now?: Date;
 }
 
@@ -33,21 +45,23 @@ export function effectiveContentType(type: string): string {
  * default, so a leaked URL could store any type and size), and the URL lives
  * minutes.
  */
-export async function presignUpload(client: S3Client, target: UploadTarget): Promise<SignedRequest> {
+export async function presignUpload(client: S3Client, target: UploadTarget): Promise<ExpiringRequest> {
   const expiresIn = uploadUrlExpiry(target.expiresIn);
   const now = target.now ?? new Date();
   const contentType = effectiveContentType(target.contentType);
+  // Headers the sender must set itself; Content-Length comes from the body.
+  const sent: Record<string, string> = { 'content-type': contentType, ...(target.ifNoneMatch ? { 'if-none-match': '*' } : {}) };
   const url = await presignObjectUrl(client, {
     method: 'PUT',
     operation: 'PutObject',
     bucket: target.bucket,
     key: target.key,
-    headers: { 'content-length': String(target.contentLength), 'content-type': contentType },
+    headers: { 'content-length': String(target.contentLength), ...sent },
     query: {},
     expiresIn,
     now,
   });
-  return { url, headers: { 'content-type': contentType }, expiresAt: now.getTime() + expiresIn * 1000 };
+  return { url, headers: sent, expiresAt: now.getTime() + expiresIn * 1000 };
 }
 
 export interface ShareTarget {
@@ -57,11 +71,13 @@ export interface ShareTarget {
   fileName: string;
   contentType: string;
   expiresIn: number;
+  /** Open in the browser, download, or by type (default); see `chooseDisposition`. */
+  disposition?: LinkDisposition;
   now?: Date;
 }
 
-/** A presigned GET that downloads under the original name (any script, RFC 5987). */
-export async function presignShareLink(client: S3Client, target: ShareTarget): Promise<SignedRequest> {
+/** A presigned GET that opens or downloads under the original name (any script, RFC 5987). */
+export async function presignShareLink(client: S3Client, target: ShareTarget): Promise<ExpiringRequest> {
   const invalid = validateLinkExpiry(target.expiresIn);
   if (invalid) throw new RangeError(invalid);
   const now = target.now ?? new Date();
@@ -71,7 +87,7 @@ export async function presignShareLink(client: S3Client, target: ShareTarget): P
     bucket: target.bucket,
     key: target.key,
     headers: {},
-    query: { 'response-content-disposition': contentDisposition(target.fileName, defaultDisposition(target.contentType)) },
+    query: { 'response-content-disposition': contentDisposition(target.fileName, chooseDisposition(target.disposition, target.contentType)) },
     expiresIn: target.expiresIn,
     now,
   });
@@ -98,7 +114,7 @@ export interface PartTarget {
  * URL as the SDK's `getSignedUrl(UploadPartCommand)` with `signableHeaders:
  * ['content-length']`, at a fraction of the cost.
  */
-export async function presignUploadPart(client: S3Client, target: PartTarget): Promise<SignedRequest> {
+export async function presignUploadPart(client: S3Client, target: PartTarget): Promise<ExpiringRequest> {
   if (!Number.isInteger(target.partNumber) || target.partNumber < 1 || target.partNumber > 10_000)
     throw new RangeError(`Part numbers run from 1 to 10000, not ${target.partNumber}.`);
   if (!Number.isSafeInteger(target.contentLength) || target.contentLength < 0)

@@ -1,7 +1,9 @@
 import { DEFAULT_KEY_TEMPLATE, validateKeyTemplate } from '../keys/template';
 import { AWS_REGION_SHAPE, closestAwsRegion } from '../s3/aws-regions';
 import { hostPermissionOrigins } from '../s3/endpoint';
+import type { LinkDisposition } from '../s3/content-disposition';
 import { DEFAULT_LINK_EXPIRY_SECONDS, validateLinkExpiry } from '../s3/expiry';
+import { validateLinkBaseUrl } from '../s3/public-url';
 import {
   normalizeServiceUrl,
   originPattern,
@@ -50,6 +52,30 @@ export interface KeysProfile extends ProfileCommon {
   sessionTokenExpiration?: string;
   /** Files above this many MiB go up in parts; absent means 64. A presign service only signs single PUTs. */
   multipartThresholdMiB?: number;
+  /**
+   * Whether share links open in the browser or download. Absent means
+   * `auto`: pictures, media, plain text and PDFs open, the rest downloads
+   * (`chooseDisposition`). Applies to presigned links (unsigned links cannot ask S3 for a disposition).
+   */
+  linkDisposition?: LinkDisposition;
+  /**
+   * What a share link is. Absent means `presigned` (a signed GET that
+   * expires); `public`: the object's plain URL (the bucket or prefix must
+   * allow anonymous reads); `custom`: the key under `linkBaseUrl` (a CDN).
+   * Public and custom links never expire.
+   */
+  linkMode?: LinkMode;
+  /** For `custom` links: e.g. `https://cdn.example.com/{key}`; without `{key}`, `/key` is appended. */
+  linkBaseUrl?: string;
+}
+
+export type LinkMode = 'presigned' | 'public' | 'custom';
+export const LINK_MODES: readonly LinkMode[] = ['presigned', 'public', 'custom'];
+export const LINK_DISPOSITIONS: readonly LinkDisposition[] = ['auto', 'inline', 'attachment'];
+
+/** The link mode a profile uses: a presign service signs GETs only, so it is always presigned. */
+export function linkModeOf(profile: Pick<Profile, 'kind'> & { linkMode?: LinkMode }): LinkMode {
+  return profile.kind === 'keys' ? profile.linkMode ?? 'presigned' : 'presigned';
 }
 
 /** Parts are at least 5 MiB; one PUT takes at most 5 GiB. */
@@ -124,6 +150,9 @@ export const FIELD_LABELS: Partial<Record<ProfileField, string>> = {
   keyTemplate: 'Object key template',
   linkExpirySeconds: 'Share links expire after',
   multipartThresholdMiB: 'Upload in parts above (MiB)',
+  linkDisposition: 'Open links in the browser or download',
+  linkMode: 'Share links',
+  linkBaseUrl: 'Link address',
 };
 
 export const EMPTY_PROFILE: KeysProfile = {
@@ -243,6 +272,7 @@ const TRIMMED_FIELDS = [
   'serviceUrl',
   'serviceAuthHeader',
   'serviceToken',
+  'linkBaseUrl',
 ] as const satisfies readonly ProfileField[];
 
 /** Trims what people paste with stray spaces, and reports which fields changed. */
@@ -265,6 +295,11 @@ export function normalizeDraft(draft: ProfileDraft): { draft: ProfileDraft; trim
     out.serviceUrl = normalizeServiceUrl(out.serviceUrl);
     // Requests go exactly to the origin the service's URLs name.
     out.forcePathStyle = true;
+    // A service signs plain GETs: no link modes, no disposition.
+    const loose = out as unknown as Record<string, unknown>;
+    delete loose.linkMode;
+    delete loose.linkBaseUrl;
+    delete loose.linkDisposition;
   }
   return { draft: out, trimmed };
 }
@@ -331,6 +366,13 @@ export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boole
     if (expiration) errors.sessionTokenExpiration = expiration;
     const threshold = validateMultipartThreshold(draft.multipartThresholdMiB);
     if (threshold) errors.multipartThresholdMiB = threshold;
+    if (draft.linkDisposition !== undefined && !LINK_DISPOSITIONS.includes(draft.linkDisposition))
+      errors.linkDisposition = 'Choose Automatic, Always open in the browser or Always download.';
+    if (draft.linkMode !== undefined && !LINK_MODES.includes(draft.linkMode)) errors.linkMode = 'Choose presigned, public or custom-domain links.';
+    if (draft.linkMode === 'custom') {
+      const base = validateLinkBaseUrl(draft.linkBaseUrl ?? '');
+      if (base) errors.linkBaseUrl = base;
+    }
   }
   const template = validateKeyTemplate(draft.keyTemplate);
   if (template) errors.keyTemplate = template;

@@ -87,7 +87,9 @@ export function parseImport(text: string, takenNames: readonly string[]): Parsed
     const picked: Record<string, unknown> = { ...template };
     const typeErrors: string[] = [];
     // Fields only a keys profile has, and only sometimes.
-    const optional = new Set<string>(raw.kind === 'presign-service' ? [] : ['multipartThresholdMiB', 'sessionTokenExpiration']);
+    const optional = new Set<string>(
+      raw.kind === 'presign-service' ? [] : ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl'],
+    );
     for (const field of [...Object.keys(template), ...optional]) {
       if (field === 'id' || !(field in raw)) continue;
       const expected = field in template ? typeof template[field] : field === 'multipartThresholdMiB' ? 'number' : 'string';

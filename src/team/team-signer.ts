@@ -102,21 +102,26 @@ export async function signTeamUpload(
   };
 }
 
-/** A GET link from the service with the profile's expiry (the service may cap it; `expiresAt` says what it gave). */
+/**
+ * A GET link from the service, asked to live `expiresIn` seconds (default the
+ * profile's expiry), sent as `expiration`; the service may cap it, and
+ * `expiresAt` says what it gave.
+ */
 export async function teamShareLink(
   deps: TeamDeps,
   profile: PresignServiceProfile,
   token: string,
-  request: { key: string },
+  request: { key: string; expiresIn?: number },
 ): Promise<Result<SignedRequest>> {
   if (!(await deps.hasHostPermission([originPattern(profile.serviceUrl)]))) return { ok: false, error: serviceAccessMissing(profile) };
   const now = deps.now().getTime();
+  const expiration = request.expiresIn ?? profile.linkExpirySeconds;
   const answer = await ask(profile, token, 'share', request.key, () =>
-    requestAccessUrl(deps.fetch, serviceConfig(profile, token), { objectName: request.key, expiration: profile.linkExpirySeconds }),
+    requestAccessUrl(deps.fetch, serviceConfig(profile, token), { objectName: request.key, expiration }),
   );
   if (!answer.ok) return answer;
   const { url, facts } = answer.value;
-  return { ok: true, value: { url, headers: {}, expiresAt: facts.expiresAt ?? now + profile.linkExpirySeconds * 1000 } };
+  return { ok: true, value: { url, headers: {}, expiresAt: facts.expiresAt ?? now + expiration * 1000 } };
 }
 
 /** A key under the profile's template that does not exist, for asking the service a harmless question. */

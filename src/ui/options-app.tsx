@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
 import { sendMessage, type PublicSettings } from '../messaging/protocol';
 import { exportProfiles } from '../settings/transfer';
 import { ProfileEditor } from './profile-editor';
@@ -68,6 +69,11 @@ export function OptionsApp() {
   return (
     <main class="options">
       <h1>S3 Drop options</h1>
+      <p>
+        <a href={browser.runtime.getURL('/uploads.html')} target="_blank" rel="noopener">
+          Open upload history
+        </a>
+      </p>
 
       {locked && (
         <section class="report bad" aria-label="Locked">

@@ -5,11 +5,11 @@ import type { UploadItem } from '../upload/queue';
 import { formatBytes, formatEta } from '../upload/speed';
 import { useUploadRunner, type RunnerView } from './use-upload-runner';
 import { copyText } from './clipboard';
-import { describeDuration } from '../s3/expiry';
-import { recentUploadsItem } from '../history/items';
-import type { RecentUpload } from '../history/recent';
+import { describeDuration, isPresetExpiry, LINK_EXPIRY_PRESETS } from '../s3/expiry';
+import { linkModeOf } from '../settings/profile';
+import { RecentHistory, useDeletedUploads } from './recent-history';
 import { hostOf } from '../team/service-url';
-import { tokenExpiryNote } from './token-expiry';
+import { linkCutNote, tokenExpiryNote } from './token-expiry';
 import { UnlockForm } from './unlock-form';
 
 /** True in Firefox's toolbar popup, where opening the file dialog would close the popup. */
@@ -35,7 +35,8 @@ export function PopupApp() {
   const [settings, setSettings] = useState<PublicSettings | null>(null);
   const [profileId, setProfileId] = useState<string>('');
   const [dragging, setDragging] = useState(false);
-  const [recent, setRecent] = useState<RecentUpload[]>([]);
+  /** The link expiry chosen for the next files (seconds); `null`: the chosen profile's. */
+  const [linkExpiry, setLinkExpiry] = useState<number | null>(null);
   /** Origins the chosen profile needs that the browser no longer grants (the user removed them). */
   const [revoked, setRevoked] = useState<string[]>([]);
   const queue = useUploadRunner();
@@ -57,12 +58,11 @@ export function PopupApp() {
       .contains({ origins: chosen.accessOrigins })
       .then((granted) => setRevoked(granted ? [] : chosen.accessOrigins), () => setRevoked([]));
   }, [chosen?.profile.id, chosen?.accessOrigins.join()]);
-  useEffect(() => {
-    void recentUploadsItem.getValue().then(setRecent);
-    return recentUploadsItem.watch((list) => setRecent(list ?? []));
-  }, []);
-  const liveIds = new Set(items.map((i) => i.uid));
-  const earlier = recent.filter((r) => !liveIds.has(r.id));
+  /** Uploads whose objects were deleted (history page) leave the live list for Recent, where they show as deleted. */
+  const deleted = useDeletedUploads();
+  const live = items.filter((i) => !deleted.has(i.uid));
+  /** Uploads shown live above; the Recent list leaves them out. */
+  const liveIds = new Set(live.map((i) => i.uid));
 
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
@@ -77,11 +77,16 @@ export function PopupApp() {
 
   const configured = Boolean(chosen?.hasSecret);
   const profile = chosen?.profile ?? null;
-  const expiry = profile ? describeDuration(profile.linkExpirySeconds) : '';
+  /** Public and custom-domain links are unsigned: nothing to choose, they never expire. */
+  const expiring = profile ? linkModeOf(profile) === 'presigned' : false;
+  const expiresIn = linkExpiry ?? profile?.linkExpirySeconds ?? 0;
+  const expiry = profile ? describeDuration(expiresIn) : '';
   const locked = settings?.security.locked ?? false;
-  const tokenNote = profile?.kind === 'keys' ? tokenExpiryNote(profile, Date.now()) : null;
-  /** Files go to the profile chosen now; the runner waits for an unlock if the secrets are locked. */
-  const add = (files: File[]) => queue.add(files, profileId || undefined);
+  // The per-upload choice says when the token cuts links short (linkCutNote), so this note only says when the token ends.
+  const tokenNote = profile?.kind === 'keys' ? tokenExpiryNote({ ...profile, linkExpirySeconds: 0 }, Date.now()) : null;
+  const cutNote = profile?.kind === 'keys' && expiring ? linkCutNote(profile, expiresIn, Date.now()) : null;
+  /** Files go to the profile chosen now, with the expiry chosen now; the runner waits for an unlock if the secrets are locked. */
+  const add = (files: File[]) => queue.add(files, profileId || undefined, expiring ? expiresIn : undefined);
 
   return (
     <main
@@ -99,9 +104,21 @@ export function PopupApp() {
     >
       <header>
         <h1>S3 Drop</h1>
-        <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
-          Options
-        </button>
+        <div class="header-actions">
+          <button
+            type="button"
+            onClick={() =>
+              void browser.tabs.create({
+                url: `${browser.runtime.getURL('/uploads.html')}${profileId ? `?profile=${encodeURIComponent(profileId)}` : ''}`,
+              })
+            }
+          >
+            History
+          </button>
+          <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
+            Options
+          </button>
+        </div>
       </header>
 
       {locked && <UnlockForm onUnlocked={() => void load()} waiting={items.filter((i) => i.status === 'waiting').length} />}
@@ -109,7 +126,15 @@ export function PopupApp() {
       {settings && settings.profiles.length > 1 && (
         <div class="field">
           <label for="upload-profile">Upload to</label>
-          <select id="upload-profile" value={profileId} onChange={(e) => setProfileId(e.currentTarget.value)}>
+          <select
+            id="upload-profile"
+            value={profileId}
+            onChange={(e) => {
+              setProfileId(e.currentTarget.value);
+              // Each profile has its own default expiry.
+              setLinkExpiry(null);
+            }}
+          >
             {settings.profiles.map(({ profile: p }) => (
               <option value={p.id}>
                 {p.name}
@@ -117,6 +142,33 @@ export function PopupApp() {
               </option>
             ))}
           </select>
+        </div>
+      )}
+
+      {configured && expiring && (
+        <div class="field">
+          <label for="link-expiry">Link expires after</label>
+          <select
+            id="link-expiry"
+            value={String(expiresIn)}
+            aria-describedby={cutNote ? 'link-expiry-note' : undefined}
+            onChange={(e) => setLinkExpiry(Number(e.currentTarget.value))}
+          >
+            {!isPresetExpiry(profile!.linkExpirySeconds) && (
+              <option value={String(profile!.linkExpirySeconds)}>{describeDuration(profile!.linkExpirySeconds)} (default)</option>
+            )}
+            {LINK_EXPIRY_PRESETS.map((p) => (
+              <option value={String(p.seconds)}>
+                {p.label}
+                {p.seconds === profile!.linkExpirySeconds ? ' (default)' : ''}
+              </option>
+            ))}
+          </select>
+          {cutNote && (
+            <p class="muted hint" id="link-expiry-note">
+              {cutNote}
+            </p>
+          )}
         </div>
       )}
 
@@ -188,14 +240,14 @@ export function PopupApp() {
             ) : (
               'Uploads go through your team’s presign service;'
             )}{' '}
-            links last {expiry}.
+            {expiring ? `links last ${expiry}.` : 'links are public and never expire.'}
           </p>
         </section>
       )}
 
-      {items.length > 0 && (
+      {live.length > 0 && (
         <ul class="uploads" aria-label="Uploads">
-          {[...items].reverse().map((item) => (
+          {[...live].reverse().map((item) => (
             <UploadRow
               key={item.id}
               item={item}
@@ -206,48 +258,8 @@ export function PopupApp() {
         </ul>
       )}
 
-      {earlier.length > 0 && (
-        <section aria-labelledby="recent-heading">
-          <h2 id="recent-heading">Recent</h2>
-          <ul class="uploads" aria-label="Recent uploads">
-            {earlier.map((upload) => (
-              <RecentRow key={upload.id} upload={upload} />
-            ))}
-          </ul>
-        </section>
-      )}
+      {configured && <RecentHistory profileId={profileId} live={liveIds} />}
     </main>
-  );
-}
-
-const SOURCE_LABEL: Record<RecentUpload['source'], string> = {
-  popup: 'from this popup',
-  image: 'image from a page',
-  screenshot: 'screenshot',
-};
-
-function RecentRow({ upload }: { upload: RecentUpload }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <li class={`upload ${upload.status}`}>
-      <div class="name" title={upload.name}>
-        {upload.name}
-      </div>
-      {upload.status === 'uploading' && <progress aria-label={`Uploading ${upload.name}`} />}
-      {upload.status === 'done' && upload.link && (
-        <div class="row">
-          <input type="text" readOnly value={upload.link} aria-label={`Share link for ${upload.name}`} onFocus={(e) => e.currentTarget.select()} />
-          <button type="button" onClick={async () => setCopied(await copyText(upload.link!))} aria-label={`Copy link for ${upload.name}`}>
-            {copied ? 'Copied' : 'Copy'}
-          </button>
-        </div>
-      )}
-      {upload.status === 'failed' && upload.error && <p class="alert">{upload.error.message}</p>}
-      <p class="muted">
-        {formatBytes(upload.size)} · {SOURCE_LABEL[upload.source]} · {new Date(upload.at).toLocaleTimeString()}
-        {upload.linkExpiresAt ? ` · link expires ${new Date(upload.linkExpiresAt).toLocaleString()}` : ''}
-      </p>
-    </li>
   );
 }
 
@@ -290,7 +302,7 @@ function UploadRow({ item, queue, accessOrigins }: { item: UploadItem; queue: Ru
           <p class="muted" role="status">
             {item.copied || copied ? 'Link copied to the clipboard. ' : 'Uploaded. '}
             {formatBytes(item.size)}
-            {item.linkExpiresAt ? ` · link expires ${new Date(item.linkExpiresAt).toLocaleString()}` : ''}
+            {item.linkExpiresAt ? ` · link expires ${new Date(item.linkExpiresAt).toLocaleString()}` : ' · never expires'}
           </p>
         </>
       )}

@@ -1,9 +1,11 @@
 import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { renderKey } from '../keys/template';
+import { KEY_TOKENS, renderKey, templateCanCollide, validateKeyTemplate, withSuffix } from '../keys/template';
 import { sendMessage, type ProfileSummary } from '../messaging/protocol';
 import { hostPermissionOrigins } from '../s3/endpoint';
-import { LINK_EXPIRY_PRESETS } from '../s3/expiry';
+import type { LinkDisposition } from '../s3/content-disposition';
+import { EXPIRY_UNIT_SECONDS, isPresetExpiry, joinExpiry, LINK_EXPIRY_PRESETS, splitExpiry, validateLinkExpiry, type ExpiryUnit } from '../s3/expiry';
+import { customLinkUrl, KEY_TOKEN, publicObjectUrl, validateLinkBaseUrl } from '../s3/public-url';
 import {
   accessOrigins,
   EMPTY_PROFILE,
@@ -16,6 +18,7 @@ import {
   type ProfileDraft,
   type ProfileField,
   type ProfileKind,
+  type LinkMode,
   type ServiceAuth,
   validateTokenExpiration,
 } from '../settings/profile';
@@ -40,6 +43,27 @@ const AUTH_CHOICES: { value: ServiceAuth; label: string }[] = [
 ];
 
 type Uploads = Pick<KeysProfile, 'keyTemplate' | 'linkExpirySeconds' | 'name'>;
+
+const DISPOSITION_CHOICES: { value: LinkDisposition; label: string }[] = [
+  { value: 'auto', label: 'Automatic: open pictures, PDFs, text, audio and video; download the rest' },
+  { value: 'inline', label: 'Always open in the browser' },
+  { value: 'attachment', label: 'Always download' },
+];
+
+const LINK_MODE_CHOICES: { value: LinkMode; label: string; hint: string }[] = [
+  { value: 'presigned', label: 'Signed links that expire', hint: 'Works with a private bucket. Each link carries a signature and ends after the time below.' },
+  { value: 'public', label: 'Public links (the object’s plain URL)', hint: 'Never expire. The bucket, or the key template’s folder, must allow anonymous reads (a bucket policy), or people get “Access Denied”.' },
+  { value: 'custom', label: 'Links on my own domain (a CDN)', hint: 'Never expire. Your domain serves the bucket’s objects, e.g. CloudFront or Cloudflare in front of it.' },
+];
+
+const EXPIRY_UNITS: { value: ExpiryUnit; label: string }[] = [
+  { value: 'minutes', label: 'minutes' },
+  { value: 'hours', label: 'hours' },
+  { value: 'days', label: 'days' },
+];
+
+/** What the template preview shows for each token. */
+const PREVIEW = { name: 'My photo.jpg', uuid: '3f2c…', shortid: 'k3Xz9QaB', pageUrl: 'https://www.example.com/gallery' };
 
 /** Asks for exactly these origins; must run inside the click that triggered it. */
 async function requestAccess(origins: string[]): Promise<boolean> {
@@ -76,6 +100,10 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
     linkExpirySeconds: saved?.linkExpirySeconds ?? EMPTY_PROFILE.linkExpirySeconds,
     name: saved?.name ?? '',
   });
+  /** The expiry as the Custom… fields hold it (typed text, unit); shown while `customExpiry` is on. */
+  const [customExpiry, setCustomExpiry] = useState(!isPresetExpiry(uploads.linkExpirySeconds));
+  const [expiryAmount, setExpiryAmount] = useState(String(splitExpiry(uploads.linkExpirySeconds).amount));
+  const [expiryUnit, setExpiryUnit] = useState<ExpiryUnit>(splitExpiry(uploads.linkExpirySeconds).unit);
   const [secret, setSecret] = useState('');
   const [token, setToken] = useState('');
   const [serviceToken, setServiceToken] = useState('');
@@ -235,15 +263,67 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
     setStatus({ tone: 'info', text: `Region set to ${region}. Save to keep it.` });
   }
 
-  const preview = (() => {
+  /** Problems shown as the user types, before Save (Save's own answer wins). */
+  const live: FieldErrors = {};
+  const templateProblem = validateKeyTemplate(uploads.keyTemplate);
+  if (templateProblem) live.keyTemplate = templateProblem;
+  if (customExpiry) {
+    const amount = Number(expiryAmount);
+    const problem =
+      !expiryAmount.trim() || !Number.isFinite(amount) || amount <= 0
+        ? 'Enter how long links live: a number above 0.'
+        : !Number.isInteger(uploads.linkExpirySeconds)
+          ? 'Use a whole number of seconds: try fewer decimals, or a smaller unit.'
+          : validateLinkExpiry(uploads.linkExpirySeconds);
+    if (problem) live.linkExpirySeconds = problem;
+  }
+  const linkMode: LinkMode = kind === 'keys' ? keys.linkMode ?? 'presigned' : 'presigned';
+  if (linkMode === 'custom') {
+    const problem = validateLinkBaseUrl(keys.linkBaseUrl ?? '');
+    if (problem && (keys.linkBaseUrl || errors.linkBaseUrl)) live.linkBaseUrl = problem;
+  }
+  /** Save's answer for a field, else what is wrong with it now. */
+  const problemOf = (id: ProfileField) => errors[id] ?? live[id];
+
+  const render = (over: { pageUrl?: string; suffix?: string } = {}) => {
+    if (templateProblem) return '';
     try {
-      return renderKey(uploads.keyTemplate, { name: 'My photo.jpg', now: new Date(), uuid: '3f2c…' });
+      const { pageUrl: _page, ...input } = PREVIEW;
+      return renderKey(uploads.keyTemplate, { ...input, now: new Date(), ...over });
     } catch {
       return '';
     }
+  };
+  const preview = render();
+  const usesHost = uploads.keyTemplate.includes('{host}');
+  const fromPage = usesHost ? render({ pageUrl: PREVIEW.pageUrl }) : '';
+  const collides = !templateProblem && templateCanCollide(uploads.keyTemplate);
+  const templateHint = [
+    `Tokens: ${KEY_TOKENS.map((t) => `{${t}}`).join(' ')}.`,
+    preview ? `Example: ${preview}${usesHost ? ` (from the popup; an image from www.example.com: ${fromPage})` : ''}.` : '',
+    collides
+      ? kind === 'presign-service'
+        ? 'A presign service cannot say whether a name is taken, so a second file with the same name replaces the first: add {uuid} or {shortid}.'
+        : `Nothing is overwritten: a second ${PREVIEW.name} becomes ${withSuffix(PREVIEW.name, '-1')}.`
+      : '',
+    kind === 'presign-service' ? 'A service may take keys under its own prefix only, e.g. drop/.' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+
+  /** Where a link to the preview key points in the chosen mode, shown under the choice. */
+  const linkExample = (() => {
+    const key = preview || 'photo.jpg';
+    try {
+      if (linkMode === 'public') return keys.bucket ? publicObjectUrl(keys, key) : '';
+      if (linkMode === 'custom') return keys.linkBaseUrl && !validateLinkBaseUrl(keys.linkBaseUrl) ? customLinkUrl(keys.linkBaseUrl, key) : '';
+    } catch {
+      /* the endpoint is not a URL yet: its own field says so */
+    }
+    return '';
   })();
 
-  const field = (id: ProfileField, label: string, input: preact.JSX.Element, hint?: string) => (
+  const field = (id: ProfileField, label: string, input: preact.JSX.Element, hint?: preact.ComponentChildren) => (
     <div class="field">
       <label for={id}>{label}</label>
       {input}
@@ -252,17 +332,18 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
           {hint}
         </p>
       )}
-      {errors[id] && (
-        <p class="error" id={`${id}-error`} role="alert">
-          {errors[id]}
+      {problemOf(id) && (
+        // Save's refusal is announced; a problem seen while typing is only linked to its field.
+        <p class="error" id={`${id}-error`} role={errors[id] ? 'alert' : undefined}>
+          {problemOf(id)}
         </p>
       )}
     </div>
   );
   const a11y = (id: ProfileField, hint?: boolean) => ({
     id,
-    'aria-invalid': errors[id] ? ('true' as const) : undefined,
-    'aria-describedby': [hint ? `${id}-hint` : '', errors[id] ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined,
+    'aria-invalid': problemOf(id) ? ('true' as const) : undefined,
+    'aria-describedby': [hint ? `${id}-hint` : '', problemOf(id) ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined,
   });
   const chooseKind = (next: ProfileKind) => {
     setKind(next);
@@ -440,18 +521,147 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
             'keyTemplate',
             'Object key template',
             <input type="text" {...a11y('keyTemplate', true)} value={uploads.keyTemplate} onInput={(e) => setUpload('keyTemplate', e.currentTarget.value)} spellcheck={false} />,
-            `Tokens: {yyyy} {mm} {dd} {hh} {uuid} {name} {ext}. Example: ${preview}${kind === 'presign-service' ? '. A service may take keys under its own prefix only, e.g. drop/.' : ''}`,
+            templateHint,
           )}
-          {field(
-            'linkExpirySeconds',
-            'Share links expire after',
-            <select {...a11y('linkExpirySeconds', kind === 'presign-service')} value={String(uploads.linkExpirySeconds)} onChange={(e) => setUpload('linkExpirySeconds', Number(e.currentTarget.value))}>
-              {LINK_EXPIRY_PRESETS.map((p) => (
-                <option value={String(p.seconds)}>{p.label}</option>
+          {kind === 'keys' && (
+            <fieldset class="choice" aria-describedby="linkMode-hint">
+              <legend>Share links</legend>
+              {LINK_MODE_CHOICES.map((c) => (
+                <div class="field check">
+                  <input
+                    type="radio"
+                    id={`linkMode-${c.value}`}
+                    name="linkMode"
+                    value={c.value}
+                    checked={linkMode === c.value}
+                    onChange={() => setKey('linkMode', c.value)}
+                  />
+                  <label for={`linkMode-${c.value}`}>{c.label}</label>
+                </div>
               ))}
-            </select>,
-            kind === 'presign-service' ? 'Asked of the service as expiration; it may give less, and the popup shows when each link really expires.' : undefined,
+              <p class="hint" id="linkMode-hint">
+                {LINK_MODE_CHOICES.find((c) => c.value === linkMode)!.hint}
+                {linkMode === 'public' && linkExample ? (
+                  <>
+                    {' '}
+                    Example: <code>{linkExample}</code>
+                  </>
+                ) : null}
+              </p>
+              {linkMode === 'custom' &&
+                field(
+                  'linkBaseUrl',
+                  'Link address',
+                  <input
+                    type="url"
+                    {...a11y('linkBaseUrl', true)}
+                    value={keys.linkBaseUrl ?? ''}
+                    placeholder={`https://cdn.example.com/${KEY_TOKEN}`}
+                    onInput={(e) => setKey('linkBaseUrl', e.currentTarget.value)}
+                    spellcheck={false}
+                  />,
+                  linkExample ? (
+                    <>
+                      {KEY_TOKEN} becomes the object's key (or it is added at the end). Example: <code>{linkExample}</code>
+                    </>
+                  ) : (
+                    `An https:// address; ${KEY_TOKEN} becomes the object's key, or the key is added at the end.`
+                  ),
+                )}
+            </fieldset>
           )}
+          {linkMode === 'presigned' && (
+            <div class="field">
+              <label for="linkExpirySeconds">Share links expire after</label>
+              <div class="row expiry-row">
+                <select
+                  {...a11y('linkExpirySeconds', kind === 'presign-service' || customExpiry)}
+                  value={customExpiry ? 'custom' : String(uploads.linkExpirySeconds)}
+                  onChange={(e) => {
+                    const value = e.currentTarget.value;
+                    if (value === 'custom') {
+                      setCustomExpiry(true);
+                      setUpload('linkExpirySeconds', joinExpiry(Number(expiryAmount), expiryUnit));
+                    } else {
+                      setCustomExpiry(false);
+                      setUpload('linkExpirySeconds', Number(value));
+                    }
+                  }}
+                >
+                  {LINK_EXPIRY_PRESETS.map((p) => (
+                    <option value={String(p.seconds)}>{p.label}</option>
+                  ))}
+                  <option value="custom">Custom…</option>
+                </select>
+                {customExpiry && (
+                  <>
+                    <label for="linkExpiryAmount" class="visually-hidden">
+                      Custom expiry
+                    </label>
+                    <input
+                      type="number"
+                      id="linkExpiryAmount"
+                      inputMode="decimal"
+                      min="1"
+                      class="amount"
+                      aria-invalid={problemOf('linkExpirySeconds') ? 'true' : undefined}
+                      aria-describedby={problemOf('linkExpirySeconds') ? 'linkExpirySeconds-error' : 'linkExpirySeconds-hint'}
+                      value={expiryAmount}
+                      onInput={(e) => {
+                        setExpiryAmount(e.currentTarget.value);
+                        setUpload('linkExpirySeconds', joinExpiry(Number(e.currentTarget.value), expiryUnit));
+                      }}
+                    />
+                    <label for="linkExpiryUnit" class="visually-hidden">
+                      Custom expiry unit
+                    </label>
+                    <select
+                      id="linkExpiryUnit"
+                      value={expiryUnit}
+                      onChange={(e) => {
+                        const unit = e.currentTarget.value as ExpiryUnit;
+                        setExpiryUnit(unit);
+                        setUpload('linkExpirySeconds', joinExpiry(Number(expiryAmount), unit));
+                      }}
+                    >
+                      {EXPIRY_UNITS.map((u) => (
+                        <option value={u.value}>{u.label}</option>
+                      ))}
+                    </select>
+                  </>
+                )}
+              </div>
+              {(kind === 'presign-service' || customExpiry) && (
+                <p class="hint" id="linkExpirySeconds-hint">
+                  {[
+                    customExpiry ? `Up to 7 days (${(7 * EXPIRY_UNIT_SECONDS.days).toLocaleString('en-US')} seconds), the most a signed link can live.` : '',
+                    kind === 'presign-service' ? 'Asked of the service as expiration; it may give less, and the popup shows when each link really expires.' : '',
+                  ]
+                    .filter(Boolean)
+                    .join(' ')}
+                </p>
+              )}
+              {problemOf('linkExpirySeconds') && (
+                <p class="error" id="linkExpirySeconds-error" role={errors.linkExpirySeconds ? 'alert' : undefined}>
+                  {problemOf('linkExpirySeconds')}
+                </p>
+              )}
+            </div>
+          )}
+          {kind === 'keys' &&
+            linkMode === 'presigned' &&
+            field(
+              'linkDisposition',
+              'Open links in the browser or download',
+              <select {...a11y('linkDisposition', true)} value={keys.linkDisposition ?? 'auto'} onChange={(e) => setKey('linkDisposition', e.currentTarget.value as LinkDisposition)}>
+                {DISPOSITION_CHOICES.map((c) => (
+                  <option value={c.value}>{c.label}</option>
+                ))}
+              </select>,
+              (keys.linkDisposition ?? 'auto') === 'attachment'
+                ? 'Links save the file under its original name.'
+                : 'Links open in the browser tab, under the original name. SVG, HTML and XML files always download: opened from your bucket, they could run script on its address.',
+            )}
           {kind === 'keys' &&
             field(
               'multipartThresholdMiB',

@@ -1,3 +1,4 @@
+import { tokenCutsLink } from '../s3/expiry';
 import { formatEta } from '../upload/speed';
 
 /**
@@ -14,4 +15,24 @@ export function tokenExpiryNote(profile: { sessionTokenExpiration?: string; link
   const left = (expires - now) / 1000;
   const capped = left < profile.linkExpirySeconds ? ' Share links end then too, sooner than the profile’s link expiry.' : '';
   return { text: `The session token expires at ${at} (${formatEta(left)}).${capped}`, expired: false };
+}
+
+/** "14:05", or "25 Nov, 14:05" when it is not today. */
+function clockTime(at: number, now: number): string {
+  const date = new Date(at);
+  const sameDay = date.toDateString() === new Date(now).toDateString();
+  return sameDay
+    ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleString([], { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * The note beside a per-upload expiry choice when the session token ends
+ * first, so the link really ends then: "Links end at 14:05, when the session
+ * token does." `null` when the link gets the time chosen.
+ */
+export function linkCutNote(profile: { sessionTokenExpiration?: string }, expiresIn: number, now: number): string | null {
+  const cut = tokenCutsLink(profile, expiresIn, now);
+  if (cut === null || cut <= now) return null;
+  return `Links end at ${clockTime(cut, now)}, when the session token does.`;
 }

@@ -8,8 +8,8 @@ export interface RunnerView {
   items: readonly UploadItem[];
   /** False until the runner has answered: uploads started before that wait, they are not lost. */
   connected: boolean;
-  /** Queues files for a profile (default: the default profile). */
-  add(files: File[], profileId?: string): void;
+  /** Queues files for a profile (default: the default profile), with their links' expiry in seconds (default: the profile's). */
+  add(files: File[], profileId?: string, expiresIn?: number): void;
   cancel(id: number): void;
   retry(id: number): void;
 }
@@ -60,7 +60,8 @@ export function useUploadRunner(): RunnerView {
   return {
     items,
     connected,
-    add: (files, profileId) => send({ type: 'add', files, ...(profileId ? { profileId } : {}) }),
+    add: (files, profileId, expiresIn) =>
+      send({ type: 'add', files, ...(profileId ? { profileId } : {}), ...(expiresIn !== undefined ? { expiresIn } : {}) }),
     cancel: (id) => send({ type: 'cancel', id }),
     retry: (id) => send({ type: 'retry', id }),
   };

@@ -21,6 +21,8 @@ export interface UploadItem {
   type: string;
   /** The profile it goes to; absent means the default. */
   profileId?: string;
+  /** Seconds the share link should live, chosen for this upload; absent means the profile's. */
+  expiresIn?: number;
   status: UploadStatus;
   loaded: number;
   bytesPerSecond: number;
@@ -42,8 +44,8 @@ export interface QueueDeps {
    */
   prepare?(item: UploadItem, signal: AbortSignal, waiting: () => void): Promise<void>;
   plan(file: { name: string; type: string; size: number; profileId?: string }): Promise<Result<UploadPlan>>;
-  sign(request: { key: string; contentType: string; size: number; profileId?: string }): Promise<Result<SignedRequest>>;
-  share(request: { key: string; fileName: string; contentType: string; profileId?: string }): Promise<Result<SignedRequest>>;
+  sign(request: { key: string; contentType: string; size: number; profileId?: string; ifNoneMatch?: boolean }): Promise<Result<SignedRequest>>;
+  share(request: { key: string; fileName: string; contentType: string; profileId?: string; expiresIn?: number }): Promise<Result<SignedRequest>>;
   transport: PutTransport;
   /** Puts text on the clipboard; false if the browser refused. */
   copy(text: string): Promise<boolean>;
@@ -92,9 +94,13 @@ export class UploadQueue {
     return this.items;
   }
 
-  /** Adds files to the queue, for a profile (default: the default profile); returns their ids. */
-  add(files: Iterable<File | (Blob & { name: string })>, options: { profileId?: string } = {}): number[] {
-    const profile = options.profileId ? { profileId: options.profileId } : {};
+  /** Adds files to the queue, for a profile (default: the default profile) and a link expiry (default: the profile's); returns their ids. */
+  add(files: Iterable<File | (Blob & { name: string })>, options: { profileId?: string; expiresIn?: number } = {}): number[] {
+    const profile = {
+      ...(options.profileId ? { profileId: options.profileId } : {}),
+      // Kept on the item (a retry keeps it), and asked of the share link only.
+      ...(options.expiresIn !== undefined ? { expiresIn: options.expiresIn } : {}),
+    };
     const ids: number[] = [];
     for (const file of files) {
       const id = this.nextId++;
@@ -187,7 +193,10 @@ export class UploadQueue {
       else
         await uploadWithSinglePut({
           body,
-          sign: async () => unwrapResult(await this.deps.sign({ key: plan.key, contentType: plan.contentType, size: item.size, ...profile })),
+          sign: async () =>
+            unwrapResult(
+              await this.deps.sign({ key: plan.key, contentType: plan.contentType, size: item.size, ...profile, ...(plan.ifNoneMatch ? { ifNoneMatch: true } : {}) }),
+            ),
           transport: this.deps.transport,
           context: this.deps.context(),
           signal: abort.signal,
@@ -195,9 +204,11 @@ export class UploadQueue {
           onProgress,
         });
       if (abort.signal.aborted) return;
-      const link = unwrapResult(await this.deps.share({ key: plan.key, fileName: item.name, contentType: plan.contentType, ...profile }));
+      const expiry = item.expiresIn !== undefined ? { expiresIn: item.expiresIn } : {};
+      const link = unwrapResult(await this.deps.share({ key: plan.key, fileName: item.name, contentType: plan.contentType, ...profile, ...expiry }));
       // Cancel may be pressed while the link is signed: the user asked for nothing to be copied.
       if (abort.signal.aborted) return;
+      // No expiresAt: a public or custom-domain link, which never expires.
       this.update(item.id, { status: 'done', loaded: item.size, bytesPerSecond: 0, link: link.url, linkExpiresAt: link.expiresAt });
       const copied = await this.deps.copy(link.url).catch(() => false);
       this.update(item.id, { copied });

@@ -9,7 +9,8 @@ import type { UploadItem } from './queue';
 export const RUNNER_CHANNEL = 's3drop-uploads';
 
 export type ToRunner =
-  | { type: 'add'; files: File[]; profileId?: string }
+  /** `expiresIn`: seconds the files' share links should live (default: the profile's expiry). */
+  | { type: 'add'; files: File[]; profileId?: string; expiresIn?: number }
   | { type: 'cancel'; id: number }
   | { type: 'retry'; id: number }
   /** A view opened: send it the current state. */

@@ -36,7 +36,11 @@ export function startUploadRunner(deps: QueueDeps): { queue: UploadQueue; stop()
     }
   });
   const stopListening = channel.listen((message) => {
-    if (message.type === 'add') queue.add(message.files, message.profileId ? { profileId: message.profileId } : {});
+    if (message.type === 'add')
+      queue.add(message.files, {
+        ...(message.profileId ? { profileId: message.profileId } : {}),
+        ...(message.expiresIn !== undefined ? { expiresIn: message.expiresIn } : {}),
+      });
     else if (message.type === 'cancel') queue.cancel(message.id);
     else if (message.type === 'retry') queue.retry(message.id);
     else if (message.type === 'hello') send(queue.snapshot());

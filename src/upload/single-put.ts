@@ -6,7 +6,8 @@ import { ResultError } from '../messaging/result';
 export interface SignedUpload {
   url: string;
   headers: Record<string, string>;
-  expiresAt: number;
+  /** Upload URLs always expire; absent is treated as "good for now". */
+  expiresAt?: number;
 }
 
 export interface SinglePutOptions {
@@ -40,7 +41,7 @@ export async function uploadWithSinglePut(opts: SinglePutOptions): Promise<{ eta
   const now = opts.now ?? Date.now;
   for (let attempt = 1; ; attempt++) {
     let signed = await opts.sign();
-    if (signed.expiresAt - now() < MIN_URL_LIFETIME_MS) signed = await opts.sign();
+    if (signed.expiresAt !== undefined && signed.expiresAt - now() < MIN_URL_LIFETIME_MS) signed = await opts.sign();
     let error: UserError;
     try {
       const res = await opts.transport.put({

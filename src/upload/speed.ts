@@ -43,6 +43,7 @@ export function formatEta(seconds: number): string {
   if (seconds < 1) return 'almost done';
   if (seconds < 60) return `about ${Math.ceil(seconds)} s left`;
   if (seconds < 3600) return `about ${Math.round(seconds / 60)} min left`;
-  const hours = Math.floor(seconds / 3600);
-  return `about ${hours} h ${Math.round((seconds - hours * 3600) / 60)} min left`;
+  // Round once, in minutes, so 7 199 s reads "2 h 0 min", never "1 h 60 min".
+  const minutes = Math.round(seconds / 60);
+  return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min left`;
 }

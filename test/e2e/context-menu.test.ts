@@ -140,12 +140,17 @@ describe.skipIf(!strictLaneAvailable())('context menu and screenshots, Chromium 
     expect(await clipboard()).toBe(upload!.link);
   });
 
-  it('the popup lists these uploads too', async () => {
+  it('the popup lists these uploads too (the last five), each with a fresh link a click away', async () => {
     const popup = await PopupPage.open(ext);
     const recent = popup.page.getByRole('list', { name: 'Recent uploads' });
     await recent.getByText('café menu.png').waitFor();
-    expect(await recent.getByRole('listitem').count()).toBeGreaterThanOrEqual(8);
+    expect(await recent.getByRole('listitem').count()).toBe(5);
     await popup.page.screenshot({ path: `${SHOTS}/popup-recent.png`, fullPage: true });
+    await recent.getByRole('button', { name: 'Copy fresh link for café menu.png' }).click();
+    await recent.getByRole('button', { name: 'Copy fresh link for café menu.png' }).getByText('Copied').waitFor();
+    const res = await fetch(await popup.clipboard());
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(IMAGES.named)).toBe(true);
     await popup.page.close();
   });
 });

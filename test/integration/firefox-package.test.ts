@@ -132,6 +132,14 @@ describe('Firefox package for addons.mozilla.org', () => {
     expect(readManifest(CHROME_BUILD).permissions).toContain('offscreen');
   });
 
+  it('takes over no browser page: the upload history is a page of its own, not the browser’s history', () => {
+    for (const build of [CHROME_BUILD, FIREFOX_BUILD]) {
+      const manifest = readManifest(build) as Record<string, unknown>;
+      expect(manifest.chrome_url_overrides, build).toBeUndefined();
+      expect(existsSync(join(build, 'uploads.html')), build).toBe(true);
+    }
+  });
+
   it('web-ext lint (as for AMO, not self-hosted) finds no errors and no warnings', { timeout: 120_000 }, async () => {
     readManifest(FIREFOX_BUILD);
     // Works offline: addons-linter carries its schemas and rules.

@@ -164,7 +164,7 @@ describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('team mode
     if (!signed.ok) throw new Error(signed.error.message);
     expect(new URL(signed.value.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
     expect(signed.value.headers).toMatchObject({ 'content-type': 'text/plain' });
-    expect(signed.value.expiresAt - Date.now()).toBeLessThanOrEqual(300_000);
+    expect(signed.value.expiresAt! - Date.now()).toBeLessThanOrEqual(300_000);
     const retyped = await fetch(signed.value.url, { method: 'PUT', body: 'hello', headers: { 'content-type': 'text/html' } });
     expect(retyped.status).toBe(403);
     const right = await fetch(signed.value.url, { method: 'PUT', body: 'hello', headers: signed.value.headers });

@@ -33,7 +33,7 @@ describe('module boundaries', () => {
   });
 
   it('pages never import the S3 client or the signer: they hold no secret to sign with', () => {
-    const pageFiles = [...sources('src/ui'), ...sources('entrypoints/popup'), ...sources('entrypoints/options')];
+    const pageFiles = [...sources('src/ui'), ...sources('entrypoints/popup'), ...sources('entrypoints/options'), ...sources('entrypoints/uploads')];
     for (const file of pageFiles)
       expect(imports(file).filter((m) => /@aws-sdk|s3\/(client|presign|connection-test|region)$/.test(m)), file).toEqual([]);
   });

@@ -665,9 +665,65 @@ describe('formatEta', () => {
     [12.2, 'about 13 s left'],
     [150, 'about 3 min left'],
     [3 * 3600 + 20 * 60, 'about 3 h 20 min left'],
+    // Rounded once: never "1 h 60 min".
+    [2 * 3600 - 1, 'about 2 h 0 min left'],
     [Infinity, ''],
     [-1, ''],
   ])('%d s → %j', (seconds, text) => {
     expect(formatEta(seconds)).toBe(text);
+  });
+});
+
+describe('UploadQueue: link expiry, never-expiring links and If-None-Match', () => {
+  it('the expiry chosen with the files goes to each share link, and stays for a retry', async () => {
+    const { queue, share, transport } = setup();
+    transport.scripts.push(async () => ({ status: 503, body: '<Error><Code>SlowDown</Code></Error>' }));
+    const [id] = queue.add([file('a.txt', 'alpha')], { profileId: 'p2', expiresIn: 900 });
+    await queue.idle();
+    expect(item(queue, id!)).toMatchObject({ status: 'failed', expiresIn: 900, profileId: 'p2' });
+    queue.retry(id!);
+    await queue.idle();
+    expect(share.mock.calls).toEqual([[{ key: 'up/a.txt', fileName: 'a.txt', contentType: 'text/plain', profileId: 'p2', expiresIn: 900 }]]);
+  });
+
+  it('without a choice the share request carries no expiry (the profile’s applies)', async () => {
+    const { queue, share, plan, sign } = setup();
+    queue.add([file('a.txt', 'alpha')]);
+    await queue.idle();
+    expect(share.mock.calls[0]![0]).not.toHaveProperty('expiresIn');
+    // Only the share link cares about the expiry.
+    expect(plan.mock.calls[0]![0]).not.toHaveProperty('expiresIn');
+    expect(sign.mock.calls[0]![0]).not.toHaveProperty('expiresIn');
+  });
+
+  it('a link without expiresAt (public, custom domain) is done with no expiry', async () => {
+    const { queue, share } = setup();
+    share.mockImplementation(async (request) => ({ ok: true, value: { url: `https://cdn.example.com/${request.key}`, headers: {} } }));
+    const [id] = queue.add([file('a.txt', 'alpha')]);
+    await queue.idle();
+    expect(item(queue, id!)).toMatchObject({ status: 'done', link: 'https://cdn.example.com/up/a.txt', copied: true });
+    expect(item(queue, id!).linkExpiresAt).toBeUndefined();
+  });
+
+  it('a plan that asks for If-None-Match has it signed, and the PUT sends the signed header', async () => {
+    const { queue, plan, sign, transport } = setup();
+    plan.mockImplementation(async (f) => ({ ok: true, value: { profileId: 'p', key: `up/${f.name}`, bucket: 'b', contentType: 'text/plain', ifNoneMatch: true } }));
+    sign.mockImplementation(async (request) => ({
+      ok: true,
+      value: { url: 'http://127.0.0.1:9000/b/up/a.txt?sig', headers: { 'content-type': 'text/plain', ...(request.ifNoneMatch ? { 'if-none-match': '*' } : {}) }, expiresAt: Date.now() + 300_000 },
+    }));
+    queue.add([file('a.txt', 'alpha')]);
+    await queue.idle();
+    expect(sign.mock.calls[0]![0]).toMatchObject({ ifNoneMatch: true });
+    expect(transport.calls[0]!.headers).toEqual({ 'content-type': 'text/plain', 'if-none-match': '*' });
+  });
+
+  it('412 PreconditionFailed (the key was taken meanwhile) fails with its sentence and is not retried blindly', async () => {
+    const { queue, transport, sign } = setup();
+    transport.scripts.push(async () => ({ status: 412, body: '<Error><Code>PreconditionFailed</Code></Error>' }));
+    const [id] = queue.add([file('a.txt', 'alpha')]);
+    await queue.idle();
+    expect(item(queue, id!).error).toMatchObject({ code: 'PreconditionFailed', message: expect.stringMatching(/nothing was overwritten/) });
+    expect(sign).toHaveBeenCalledTimes(1);
   });
 });

@@ -190,7 +190,8 @@ describe('saveImage: data: URLs', () => {
     const name = 'image-20240305-070809.png';
     // No profile chosen: the default's settings, and no profileId anywhere.
     expect(f.service.getSettings.mock.calls).toEqual([[undefined]]);
-    expect(f.service.planUpload).toHaveBeenCalledWith({ name, type: 'image/png', size: PNG.byteLength });
+    // The page goes along for the key template's {host}.
+    expect(f.service.planUpload).toHaveBeenCalledWith({ name, type: 'image/png', size: PNG.byteLength, pageUrl: 'https://example.com/article' });
     expect(f.service.signUpload).toHaveBeenCalledWith({ key: `2024/03/05/${UUID}-${name}`, contentType: 'image/png', size: PNG.byteLength });
     expect(f.transport.calls).toHaveLength(1);
     const put = f.transport.calls[0]!;
@@ -457,7 +458,7 @@ describe('saveImage: link and type', () => {
     const result = await saveImage(f.deps, click({ srcUrl: 'https://cdn.example.net/render?id=42' }));
     expect(result?.type).toBe('image/png');
     expect(result?.name).toBe('render.png');
-    expect(f.service.planUpload).toHaveBeenCalledWith({ name: 'render.png', type: 'image/png', size: PNG.byteLength });
+    expect(f.service.planUpload).toHaveBeenCalledWith({ name: 'render.png', type: 'image/png', size: PNG.byteLength, pageUrl: 'https://example.com/article' });
     expect(f.transport.calls[0]!.headers['content-type']).toBe('image/png');
     expect(f.transport.calls[0]!.type).toBe('image/png');
   });
@@ -488,7 +489,7 @@ describe('saving to a chosen profile (context menu with several profiles)', () =
     const name = 'image-20240305-070809.png';
     const key = `2024/03/05/${UUID}-${name}`;
     expect(f.service.getSettings.mock.calls).toEqual([['p2']]);
-    expect(f.service.planUpload.mock.calls).toEqual([[{ name, type: 'image/png', size: PNG.byteLength, profileId: 'p2' }]]);
+    expect(f.service.planUpload.mock.calls).toEqual([[{ name, type: 'image/png', size: PNG.byteLength, pageUrl: 'https://example.com/article', profileId: 'p2' }]]);
     expect(f.service.signUpload.mock.calls).toEqual([[{ key, contentType: 'image/png', size: PNG.byteLength, profileId: 'p2' }]]);
     expect(f.service.shareLink.mock.calls).toEqual([[{ key, fileName: name, contentType: 'image/png', profileId: 'p2' }]]);
     expect(f.recorded.map((r) => [r.status, r.profileId])).toEqual([
@@ -522,6 +523,27 @@ describe('saving to a chosen profile (context menu with several profiles)', () =
     const f = setup({ profile: { ...PROFILE, kind: 'keys', sessionTokenExpiration: inTwoHours } });
     await saveBytes(f.deps, { bytes: PNG, type: 'image/png', name: 'a.png', source: 'image' });
     expect(f.notifySuccess.mock.calls[0]![1]).toBe('a.png · 16 B; link valid for 2 hours');
+  });
+
+  it('a public or custom-domain link is announced as never expiring, and recorded without an expiry', async () => {
+    const f = setup();
+    f.service.shareLink.mockImplementation(async (request) => ({ ok: true, value: { url: `https://cdn.example.com/${request.key}`, headers: {} } }));
+    const result = await saveBytes(f.deps, { bytes: PNG, type: 'image/png', name: 'a.png', source: 'image' });
+    expect(result).toMatchObject({ status: 'done', link: `https://cdn.example.com/2024/03/05/${UUID}-a.png` });
+    expect(result).not.toHaveProperty('linkExpiresAt');
+    expect(f.notifySuccess.mock.calls[0]![1]).toBe('a.png · 16 B; public link, does not expire');
+  });
+
+  it('passes If-None-Match from the plan to the signer, and the signed header to the PUT', async () => {
+    const f = setup();
+    f.service.planUpload.mockImplementation(async (file) => ({ ok: true, value: { profileId: 'p1', key: `docs/${file.name}`, bucket: 'b', contentType: 'image/png', ifNoneMatch: true } }));
+    f.service.signUpload.mockImplementation(async (request) => ({
+      ok: true,
+      value: { url: `${BUCKET_ORIGIN}/docs/a.png?sig`, headers: { 'content-type': 'image/png', ...(request.ifNoneMatch ? { 'if-none-match': '*' } : {}) }, expiresAt: Date.now() + 300_000 },
+    }));
+    await saveBytes(f.deps, { bytes: PNG, type: 'image/png', name: 'a.png', source: 'image' });
+    expect(f.service.signUpload.mock.calls[0]![0]).toMatchObject({ ifNoneMatch: true });
+    expect(f.transport.calls[0]!.headers).toEqual({ 'content-type': 'image/png', 'if-none-match': '*' });
   });
 });
 

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { MESSAGE_TYPES } from '../../src/background/register';
 import { createService, type ServiceDeps } from '../../src/background/service';
 import { renderKey } from '../../src/keys/template';
-import { sendMessage, type CoreProtocolMap, type ProtocolMap, type UploadProtocolMap, type PublicSettings, type Result, type UploadPlan } from '../../src/messaging/protocol';
+import { sendMessage, type CoreProtocolMap, type HistoryProtocolMap, type ProtocolMap, type UploadProtocolMap, type PublicSettings, type Result, type UploadPlan } from '../../src/messaging/protocol';
 import { hostPermissionOrigins } from '../../src/s3/endpoint';
 import type { SignedRequest } from '../../src/s3/presign';
 import type { FetchLike } from '../../src/s3/region';
@@ -441,9 +441,16 @@ describe('protocol coverage', () => {
     multipartComplete: null,
     multipartAbort: null,
   } satisfies Record<keyof UploadProtocolMap, null>;
+  const historyTypes = {
+    listHistory: null,
+    freshLink: null,
+    deleteUpload: null,
+    clearHistory: null,
+    setHistoryLimit: null,
+  } satisfies Record<keyof HistoryProtocolMap, null>;
 
   it('register.ts wires exactly the protocol’s message types', () => {
-    expect([...MESSAGE_TYPES].sort()).toEqual([...Object.keys(protocolTypes), ...Object.keys(uploadTypes)].sort());
+    expect([...MESSAGE_TYPES].sort()).toEqual([...Object.keys(protocolTypes), ...Object.keys(uploadTypes), ...Object.keys(historyTypes)].sort());
     expect(new Set(MESSAGE_TYPES).size).toBe(MESSAGE_TYPES.length);
   });
 
@@ -458,7 +465,7 @@ describe('protocol coverage', () => {
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
 export type ServiceCoversProtocol = Expect<Equal<keyof ReturnType<typeof createService>, keyof CoreProtocolMap>>;
-export type MapsMakeTheProtocol = Expect<Equal<keyof ProtocolMap, keyof CoreProtocolMap | keyof UploadProtocolMap>>;
+export type MapsMakeTheProtocol = Expect<Equal<keyof ProtocolMap, keyof CoreProtocolMap | keyof UploadProtocolMap | keyof HistoryProtocolMap>>;
 
 export function typeTestsNeverCalled(): void {
   // @ts-expect-error -- not a message type

@@ -187,7 +187,7 @@ describe('parseImport', () => {
     it('a bad key template', () => {
       const result = parseImport(file([rawKeys({ name: 'fine' }), rawKeys({ keyTemplate: 'uploads/{yyyy}/fixed.png' })]), []);
       expect(result.problems).toEqual([
-        'Profile 2 ("x"): Object key template — The key template needs {name} or {uuid}, or every upload would get the same key.',
+        'Profile 2 ("x"): Object key template — The key template needs {name} or {uuid} (or {shortid}), or every upload would get the same key.',
       ]);
     });
 

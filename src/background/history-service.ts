@@ -1,0 +1,230 @@
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import {
+  addEntry,
+  boundPerProfile,
+  clearProfile,
+  entryFromUpload,
+  isImage,
+  markDeleted,
+  searchEntries,
+  validateHistoryLimit,
+  withLinkExpiry,
+} from '../history/history';
+import type { RecentUpload } from '../history/recent';
+import type { HistoryEntry, HistoryHandlers, HistoryView, ProtocolHandlers, Result } from '../messaging/protocol';
+import type { UserError } from '../s3/errors';
+import { effectiveContentType, type SignedRequest } from '../s3/presign';
+import { capabilitiesOf } from '../settings/profile';
+import type { ProfileStore } from '../settings/profile-store';
+import { NOT_CONFIGURED, resolveProfile, type WithSavedConnection } from './saved-connection';
+
+/** Thumbnails are signed for 10 minutes: long enough for a page left open a while, short if one leaks. */
+export const THUMBNAIL_SECONDS = 600;
+/** Signed again when less than this is left, so an image on screen never dies mid-view. */
+const THUMBNAIL_MIN_LEFT_MS = 5 * 60_000;
+/** At most this many thumbnails per answer: a presign service is asked once for each. */
+export const MAX_THUMBNAILS = 48;
+
+/** What the history needs; injected, so it is tested in Node. */
+export interface HistoryDeps {
+  /** Every profile's entries as stored. */
+  loadHistory(): Promise<HistoryEntry[]>;
+  /** Changes the stored entries; changes run one at a time (see `serialHistory`). */
+  updateHistory(change: (entries: HistoryEntry[]) => HistoryEntry[]): Promise<void>;
+  loadLimit(): Promise<number>;
+  saveLimit(limit: number): Promise<void>;
+  loadProfiles(): Promise<ProfileStore>;
+  /** The core service's share link: fresh links follow the profile's link mode. */
+  shareLink: ProtocolHandlers['shareLink'];
+  /** Runs an S3 call with a saved keys profile's client (deleting). */
+  withSavedConnection: WithSavedConnection;
+  now(): Date;
+}
+
+/**
+ * Reads and writes over raw storage, with every change queued behind the one
+ * before: uploads finishing together, a delete and a clear never overwrite
+ * each other's write.
+ */
+export function serialHistory(io: {
+  load(): Promise<HistoryEntry[]>;
+  save(entries: HistoryEntry[]): Promise<void>;
+}): Pick<HistoryDeps, 'loadHistory' | 'updateHistory'> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    loadHistory: () => io.load(),
+    updateHistory(change) {
+      const next = queue.then(async () => io.save(change(await io.load())));
+      queue = next.catch(() => {});
+      return next;
+    },
+  };
+}
+
+const NO_SUCH_ENTRY: UserError = {
+  code: 'NoSuchHistoryEntry',
+  message: 'That upload is no longer in the history (it was cleared, or pushed out by newer ones). Reload the page.',
+  transient: false,
+};
+
+function deletedAlready(entry: HistoryEntry): UserError {
+  return {
+    code: 'ObjectDeleted',
+    message: `"${entry.name}" was deleted from the bucket on ${new Date(entry.deletedAt!).toUTCString()}, so there is nothing to link to.`,
+    transient: false,
+  };
+}
+
+/** S3 answers 204 to a DELETE of a missing key; other services may say so. Either way it is gone. */
+const GONE_CODES = new Set(['NoSuchKey', 'Http404', 'NotFound']);
+
+/**
+ * Records a finished upload in the history. Uploads that name no profile
+ * (from before profiles, or to "the default") belong to the default profile
+ * of now; failed and unfinished ones are not kept.
+ */
+export function createHistoryRecorder(deps: Pick<HistoryDeps, 'updateHistory' | 'loadLimit' | 'loadProfiles'>): (upload: RecentUpload) => Promise<void> {
+  return async (upload) => {
+    if (upload.status !== 'done' || !upload.key) return;
+    const profileId = upload.profileId || (await deps.loadProfiles()).defaultId;
+    const entry = profileId ? entryFromUpload(upload, profileId) : null;
+    if (!entry) return;
+    const limit = await deps.loadLimit();
+    await deps.updateHistory((entries) => addEntry(entries, entry, limit));
+  };
+}
+
+/** The background's side of the history messages. */
+export function createHistoryHandlers(deps: HistoryDeps): HistoryHandlers {
+  /** Signed thumbnails by entry id, reused while they have a while to live (a page reloads its list often). */
+  const thumbnails = new Map<string, { url: string; expiresAt: number | undefined }>();
+
+  async function find(historyId: string): Promise<HistoryEntry | null> {
+    return (await deps.loadHistory()).find((e) => e.id === historyId) ?? null;
+  }
+
+  function linkFor(entry: HistoryEntry, expiresIn?: number): Promise<Result<SignedRequest>> {
+    return deps.shareLink({
+      key: entry.key,
+      fileName: entry.name,
+      contentType: effectiveContentType(entry.type),
+      profileId: entry.profileId,
+      expiresIn,
+    });
+  }
+
+  async function thumbnail(entry: HistoryEntry): Promise<string | undefined> {
+    const now = deps.now().getTime();
+    const cached = thumbnails.get(entry.id);
+    if (cached && (cached.expiresAt === undefined || cached.expiresAt - now > THUMBNAIL_MIN_LEFT_MS)) return cached.url;
+    const signed = await linkFor(entry, THUMBNAIL_SECONDS).catch(() => null);
+    if (!signed?.ok) return undefined;
+    // A link mode without expiry (public bucket, custom domain) gives a plain URL.
+    const { expiresAt } = signed.value;
+    if (thumbnails.size > 1000) thumbnails.clear();
+    thumbnails.set(entry.id, { url: signed.value.url, expiresAt });
+    return signed.value.url;
+  }
+
+  return {
+    async listHistory(query): Promise<Result<HistoryView>> {
+      const store = await deps.loadProfiles();
+      const profileId = query.profileId || store.defaultId;
+      // A deleted profile's entries stay readable by its id; with no id there must be a default.
+      if (!profileId) return { ok: false, error: NOT_CONFIGURED };
+      const [all, limit] = await Promise.all([deps.loadHistory(), deps.loadLimit()]);
+      const mine = searchEntries(all, profileId);
+      const found = query.search ? searchEntries(mine, profileId, query.search) : mine;
+      const shown = query.limit !== undefined ? found.slice(0, Math.max(0, query.limit)) : found;
+      let entries: HistoryView['entries'] = shown;
+      if (query.thumbnails) {
+        const wanted = new Set(shown.filter((e) => !e.deletedAt && isImage(e)).slice(0, MAX_THUMBNAILS).map((e) => e.id));
+        entries = await Promise.all(
+          shown.map(async (e) => {
+            if (!wanted.has(e.id)) return e;
+            const url = await thumbnail(e);
+            return url ? { ...e, thumbnail: url } : e;
+          }),
+        );
+      }
+      return { ok: true, value: { entries, total: mine.length, limit } };
+    },
+
+    async freshLink({ historyId, expiresIn }) {
+      const entry = await find(historyId);
+      if (!entry) return { ok: false, error: NO_SUCH_ENTRY };
+      if (entry.deletedAt) return { ok: false, error: deletedAlready(entry) };
+      const signed = await linkFor(entry, expiresIn);
+      if (!signed.ok) return signed;
+      // The entry tells until when a link handed out still works: a shorter fresh link does not cut that.
+      const { expiresAt } = signed.value;
+      const latest = expiresAt === undefined ? undefined : Math.max(expiresAt, entry.linkExpiresAt ?? 0);
+      await deps.updateHistory((entries) => withLinkExpiry(entries, entry.id, latest));
+      return signed;
+    },
+
+    async deleteUpload(historyId) {
+      const entry = await find(historyId);
+      if (!entry) return { ok: false, error: NO_SUCH_ENTRY };
+      if (entry.deletedAt) return { ok: true, value: null };
+      const resolved = await resolveProfile(deps, entry.profileId);
+      if (!resolved.ok)
+        return {
+          ok: false,
+          error: {
+            code: 'NoSuchProfile',
+            message: `The profile that "${entry.name}" was uploaded with has been deleted, so S3 Drop has no keys to delete it with.`,
+            transient: false,
+          },
+        };
+      const profile = resolved.value;
+      if (!capabilitiesOf(profile).delete)
+        return {
+          ok: false,
+          error: {
+            code: 'DeleteNotSupported',
+            message: `"${entry.name}" went up through your team's presign service, which can only sign uploads and links, not deletes. Ask whoever runs the service to delete ${entry.key}.`,
+            transient: false,
+          },
+        };
+      const deleted = await deps.withSavedConnection(entry.profileId, 'delete', async (p, client) => {
+        await client.send(new DeleteObjectCommand({ Bucket: p.bucket, Key: entry.key }));
+        return null;
+      });
+      if (!deleted.ok && !GONE_CODES.has(deleted.error.code)) {
+        if (deleted.error.code === 'AccessDenied' || deleted.error.code === 'AllAccessDisabled')
+          return {
+            ok: false,
+            error: {
+              ...deleted.error,
+              message: `These keys are not allowed to delete objects in bucket "${profile.bucket}": the key's policy must allow s3:DeleteObject on arn:aws:s3:::${profile.bucket}/*.`,
+            },
+          };
+        return deleted;
+      }
+      thumbnails.delete(entry.id);
+      await deps.updateHistory((entries) => markDeleted(entries, entry.id, deps.now().getTime()));
+      return { ok: true, value: null };
+    },
+
+    async clearHistory(profileId) {
+      const id = profileId || (await deps.loadProfiles()).defaultId;
+      if (!id) return { ok: false, error: NOT_CONFIGURED };
+      let removed = 0;
+      await deps.updateHistory((entries) => {
+        const cleared = clearProfile(entries, id);
+        removed = cleared.removed;
+        return cleared.entries;
+      });
+      return { ok: true, value: { removed } };
+    },
+
+    async setHistoryLimit(limit) {
+      const invalid = validateHistoryLimit(limit);
+      if (invalid) return { ok: false, error: { code: 'InvalidSettings', message: invalid, transient: false } };
+      await deps.saveLimit(limit);
+      await deps.updateHistory((entries) => boundPerProfile(entries, limit));
+      return { ok: true, value: null };
+    },
+  };
+}

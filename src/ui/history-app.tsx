@@ -1,0 +1,403 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
+import { MAX_HISTORY_LIMIT } from '../history/history';
+import { historyItem } from '../history/items';
+import { sendMessage, type HistoryView, type ProfileSummary, type PublicSettings } from '../messaging/protocol';
+import { describeDuration, LINK_EXPIRY_PRESETS } from '../s3/expiry';
+import { linkModeOf } from '../settings/profile';
+import { formatBytes } from '../upload/speed';
+import { copyText } from './clipboard';
+import { deletedNote, linkNote, typeBadge, when } from './history-format';
+
+type Entry = HistoryView['entries'][number];
+type Status = { tone: 'good' | 'bad'; text: string } | null;
+/** The confirmation open now: deleting one entry's object, or clearing the whole history. */
+type Confirm = { kind: 'delete'; id: string } | { kind: 'clear' } | null;
+
+const SOURCE: Record<Entry['source'], string> = { popup: 'from the popup', image: 'image from a page', screenshot: 'screenshot' };
+
+/** The profile to show first: `?profile=` (the popup's choice), else the default. */
+function profileFromUrl(): string {
+  return new URLSearchParams(location.search).get('profile') ?? '';
+}
+
+/**
+ * The upload history page: every upload of one profile, newest first,
+ * searchable, with a fresh link, open, copy key and delete for each, and
+ * clearing the list. Only the background signs and deletes; this page asks.
+ */
+export function HistoryApp() {
+  const [settings, setSettings] = useState<PublicSettings | null>(null);
+  const [profileId, setProfileId] = useState(profileFromUrl);
+  const [search, setSearch] = useState('');
+  const [view, setView] = useState<HistoryView | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [status, setStatus] = useState<Status>(null);
+  const [confirm, setConfirm] = useState<Confirm>(null);
+  /** Seconds fresh links live; '' is the profile's own. */
+  const [expiry, setExpiry] = useState('');
+  /** The fresh link last made for each entry, shown under it. */
+  const [links, setLinks] = useState<Record<string, { url: string; expiresAt?: number }>>({});
+  const [limitText, setLimitText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const request = useRef(0);
+
+  useEffect(() => {
+    void sendMessage('getSettings', undefined).then((s) => {
+      setSettings(s);
+      setProfileId((id) => (id && s.profiles.some((p) => p.profile.id === id) ? id : s.defaultId ?? ''));
+    });
+  }, []);
+
+  const load = async () => {
+    if (!profileId) return;
+    const mine = ++request.current;
+    const r = await sendMessage('listHistory', { profileId, search, thumbnails: true });
+    // A newer question (another search, another profile) was asked meanwhile.
+    if (mine !== request.current) return;
+    if (!r.ok) {
+      setLoadError(r.error.message);
+      return;
+    }
+    setLoadError(null);
+    setView(r.value);
+    setLimitText((text) => text || String(r.value.limit));
+  };
+  useEffect(() => {
+    void load();
+    return historyItem.watch(() => void load());
+  }, [profileId, search]);
+
+  const summary: ProfileSummary | null = settings?.profiles.find((p) => p.profile.id === profileId) ?? null;
+  const profile = summary?.profile ?? null;
+  const canDelete = summary?.capabilities.delete ?? false;
+  const expires = profile ? linkModeOf(profile) === 'presigned' : true;
+
+  const act = async (work: () => Promise<Status>) => {
+    setBusy(true);
+    setStatus(null);
+    try {
+      setStatus(await work());
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const freshLink = async (entry: Entry) => {
+    const r = await sendMessage('freshLink', { historyId: entry.id, ...(expiry ? { expiresIn: Number(expiry) } : {}) });
+    if (!r.ok) return r;
+    setLinks((all) => ({ ...all, [entry.id]: { url: r.value.url, ...(r.value.expiresAt ? { expiresAt: r.value.expiresAt } : {}) } }));
+    return r;
+  };
+
+  const copyFresh = (entry: Entry) =>
+    act(async () => {
+      const r = await freshLink(entry);
+      if (!r.ok) return { tone: 'bad', text: r.error.message };
+      const copied = await copyText(r.value.url);
+      const life = r.value.expiresAt ? `it expires ${when(r.value.expiresAt)}` : 'it does not expire';
+      return copied
+        ? { tone: 'good', text: `A fresh link for "${entry.name}" is on the clipboard; ${life}.` }
+        : { tone: 'bad', text: `A fresh link for "${entry.name}" is below, but the browser did not let S3 Drop copy it; ${life}.` };
+    });
+
+  const open = (entry: Entry) =>
+    act(async () => {
+      const r = await freshLink(entry);
+      if (!r.ok) return { tone: 'bad', text: r.error.message };
+      await browser.tabs.create({ url: r.value.url });
+      return null;
+    });
+
+  const copyKey = (entry: Entry) =>
+    act(async () =>
+      (await copyText(entry.key))
+        ? { tone: 'good', text: `The key of "${entry.name}" is on the clipboard: ${entry.key}` }
+        : { tone: 'bad', text: 'The browser did not let S3 Drop use the clipboard.' },
+    );
+
+  const remove = (entry: Entry) =>
+    act(async () => {
+      setConfirm(null);
+      const r = await sendMessage('deleteUpload', entry.id);
+      if (!r.ok) return { tone: 'bad', text: r.error.message };
+      setLinks(({ [entry.id]: _gone, ...rest }) => rest);
+      return { tone: 'good', text: `Deleted "${entry.name}" from bucket ${profile?.bucket ?? ''}. It stays in the history, marked deleted.` };
+    });
+
+  const clear = () =>
+    act(async () => {
+      setConfirm(null);
+      const r = await sendMessage('clearHistory', profileId);
+      if (!r.ok) return { tone: 'bad', text: r.error.message };
+      setLinks({});
+      return { tone: 'good', text: `History cleared: ${r.value.removed} ${r.value.removed === 1 ? 'entry' : 'entries'} forgotten. The objects stay in the bucket.` };
+    });
+
+  const saveLimit = () =>
+    act(async () => {
+      const limit = Number(limitText);
+      const r = await sendMessage('setHistoryLimit', limit);
+      if (!r.ok) return { tone: 'bad', text: r.error.message };
+      return { tone: 'good', text: `Saved: each profile keeps its last ${limit} uploads.` };
+    });
+
+  /** Back to the button that opened a confirmation, once it closes without acting. */
+  const keep = (returnTo: string) => {
+    setConfirm(null);
+    requestAnimationFrame(() => document.getElementById(returnTo)?.focus());
+  };
+
+  const entries = view?.entries ?? [];
+  const multipleProfiles = (settings?.profiles.length ?? 0) > 1;
+
+  return (
+    <main class="history">
+      <header class="history-head">
+        <h1>Upload history</h1>
+        <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
+          Options
+        </button>
+      </header>
+
+      {settings && !settings.profiles.length ? (
+        <p class="muted">No bucket is set up yet. Open Options and add a profile; what you upload then is listed here.</p>
+      ) : (
+        <>
+          <div class="history-tools">
+            {multipleProfiles && (
+              <div class="field">
+                <label for="history-profile">Profile</label>
+                <select
+                  id="history-profile"
+                  value={profileId}
+                  onChange={(e) => {
+                    setProfileId(e.currentTarget.value);
+                    setConfirm(null);
+                    setStatus(null);
+                    setLinks({});
+                  }}
+                >
+                  {settings!.profiles.map(({ profile: p }) => (
+                    <option value={p.id}>
+                      {p.name}
+                      {p.id === settings!.defaultId ? ' (default)' : ''}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            )}
+            <div class="field grow">
+              <label for="history-search">Search</label>
+              <input
+                id="history-search"
+                type="search"
+                placeholder="File name or key"
+                value={search}
+                onInput={(e) => setSearch(e.currentTarget.value)}
+              />
+            </div>
+            {expires && (
+              <div class="field">
+                <label for="history-expiry">Fresh links last</label>
+                <select id="history-expiry" value={expiry} onChange={(e) => setExpiry(e.currentTarget.value)}>
+                  <option value="">{profile ? `As the profile says (${describeDuration(profile.linkExpirySeconds)})` : 'As the profile says'}</option>
+                  {LINK_EXPIRY_PRESETS.map((p) => (
+                    <option value={String(p.seconds)}>{p.label}</option>
+                  ))}
+                </select>
+              </div>
+            )}
+          </div>
+
+          <p class="status" role="status" aria-live="polite">
+            {status && <span class={status.tone === 'bad' ? 'error' : 'ok'}>{status.text}</span>}
+          </p>
+
+          {loadError && (
+            <p class="alert" role="alert">
+              {loadError}
+            </p>
+          )}
+
+          {view && (
+            <p class="muted count">
+              {search
+                ? `${entries.length} of ${view.total} ${view.total === 1 ? 'upload' : 'uploads'} match “${search}”.`
+                : `${view.total} ${view.total === 1 ? 'upload' : 'uploads'}${profile ? ` to ${profile.name}` : ''}, newest first.`}
+              {!canDelete && profile && view.total > 0 ? ' Uploads through a presign service cannot be deleted from here.' : ''}
+            </p>
+          )}
+
+          {view === null && !loadError && <p class="muted">Loading…</p>}
+
+          {entries.length > 0 && (
+            <ul class="history-list" aria-label="Upload history">
+              {entries.map((entry) => {
+                const deleted = Boolean(entry.deletedAt);
+                const link = links[entry.id];
+                const confirming = confirm?.kind === 'delete' && confirm.id === entry.id;
+                return (
+                  <li class={`history-entry${deleted ? ' deleted' : ''}`} key={entry.id}>
+                    {entry.thumbnail ? (
+                      <img class="thumb" src={entry.thumbnail} alt="" width={64} height={64} loading="lazy" />
+                    ) : (
+                      <span class="thumb badge" aria-hidden="true">
+                        {typeBadge(entry)}
+                      </span>
+                    )}
+                    <div class="entry-body">
+                      <div class="entry-name" title={entry.name}>
+                        {entry.name}
+                      </div>
+                      <p class="muted">
+                        {formatBytes(entry.size)} · {entry.type || 'unknown type'} · {when(entry.at)} · {SOURCE[entry.source]}
+                      </p>
+                      <p class="entry-key">
+                        <code>{entry.key}</code>
+                      </p>
+                      {deleted ? (
+                        <p class="deleted-note">{deletedNote(entry)}</p>
+                      ) : (
+                        <p class="muted">{linkNote(entry)}</p>
+                      )}
+                      {link && !deleted && (
+                        <div class="row">
+                          <input
+                            type="text"
+                            readOnly
+                            value={link.url}
+                            aria-label={`Fresh link for ${entry.name}`}
+                            onFocus={(e) => e.currentTarget.select()}
+                          />
+                        </div>
+                      )}
+                      <div class="entry-actions">
+                        {!deleted && (
+                          <>
+                            <button type="button" disabled={busy} aria-label={`Copy fresh link for ${entry.name}`} onClick={() => void copyFresh(entry)}>
+                              Copy fresh link
+                            </button>
+                            <button type="button" disabled={busy} aria-label={`Open ${entry.name}`} onClick={() => void open(entry)}>
+                              Open
+                            </button>
+                          </>
+                        )}
+                        <button type="button" aria-label={`Copy key of ${entry.name}`} onClick={() => void copyKey(entry)}>
+                          Copy key
+                        </button>
+                        {!deleted && canDelete && (
+                          <button
+                            type="button"
+                            class="danger"
+                            id={`delete-${entry.id}`}
+                            disabled={busy}
+                            aria-label={`Delete ${entry.name}…`}
+                            aria-expanded={confirming ? 'true' : 'false'}
+                            onClick={() => setConfirm({ kind: 'delete', id: entry.id })}
+                          >
+                            Delete…
+                          </button>
+                        )}
+                      </div>
+                      {confirming && (
+                        <ConfirmBox
+                          id={`confirm-${entry.id}`}
+                          question={`Delete "${entry.name}" from bucket ${profile?.bucket ?? ''}? This cannot be undone.`}
+                          yes="Delete"
+                          onYes={() => void remove(entry)}
+                          onNo={() => keep(`delete-${entry.id}`)}
+                        />
+                      )}
+                    </div>
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+
+          {view && view.total === 0 && <p class="muted">Nothing uploaded to this profile yet, or the history was cleared.</p>}
+
+          <section class="history-settings" aria-labelledby="history-settings-heading">
+            <h2 id="history-settings-heading">History settings</h2>
+            <form
+              class="limit"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void saveLimit();
+              }}
+            >
+              <label id="limit-before" for="history-limit">
+                Keep at most
+              </label>
+              <input
+                id="history-limit"
+                type="number"
+                min={1}
+                max={MAX_HISTORY_LIMIT}
+                step={1}
+                required
+                aria-labelledby="limit-before history-limit limit-after"
+                value={limitText}
+                onInput={(e) => setLimitText(e.currentTarget.value)}
+              />
+              <span id="limit-after">uploads per profile</span>
+              <button type="submit" disabled={busy}>
+                Save
+              </button>
+            </form>
+            <p class="muted hint">The oldest go first. The history lives in this browser only and never holds a link or a key's secret.</p>
+            {view && view.total > 0 && (
+              <div>
+                <button
+                  type="button"
+                  class="danger"
+                  id="clear-history"
+                  aria-expanded={confirm?.kind === 'clear' ? 'true' : 'false'}
+                  onClick={() => setConfirm({ kind: 'clear' })}
+                >
+                  Clear history…
+                </button>
+              </div>
+            )}
+            {confirm?.kind === 'clear' && (
+              <ConfirmBox
+                id="confirm-clear"
+                question={`Forget all ${view?.total ?? 0} uploads in the history of ${profile?.name ?? 'this profile'}? The objects stay in the bucket.`}
+                yes="Clear history"
+                onYes={() => void clear()}
+                onNo={() => keep('clear-history')}
+              />
+            )}
+          </section>
+        </>
+      )}
+    </main>
+  );
+}
+
+/** An inline confirmation: focus moves to the safe choice; Escape keeps. */
+function ConfirmBox(props: { id: string; question: string; yes: string; onYes(): void; onNo(): void }) {
+  const safe = useRef<HTMLButtonElement>(null);
+  useEffect(() => safe.current?.focus(), []);
+  return (
+    <div
+      class="confirm"
+      role="alertdialog"
+      aria-labelledby={`${props.id}-question`}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') props.onNo();
+      }}
+    >
+      <p id={`${props.id}-question`}>{props.question}</p>
+      <div class="entry-actions">
+        <button type="button" class="danger-solid" onClick={props.onYes}>
+          {props.yes}
+        </button>
+        <button type="button" ref={safe} onClick={props.onNo}>
+          Keep
+        </button>
+      </div>
+    </div>
+  );
+}

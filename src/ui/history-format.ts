@@ -1,0 +1,24 @@
+import type { HistoryEntry } from '../messaging/protocol';
+
+/** "5 Mar 2024, 07:08" in the reader's locale. */
+export function when(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** What the entry's latest link does now: expired, expires when, or never expires. */
+export function linkNote(entry: Pick<HistoryEntry, 'linkExpiresAt'>, now = Date.now()): string {
+  if (entry.linkExpiresAt === undefined) return 'Link does not expire';
+  return entry.linkExpiresAt <= now ? `Link expired ${when(entry.linkExpiresAt)}` : `Link expires ${when(entry.linkExpiresAt)}`;
+}
+
+/** "Deleted from the bucket on …" for a deleted entry. */
+export function deletedNote(entry: Pick<HistoryEntry, 'deletedAt'>): string {
+  return entry.deletedAt ? `Deleted from the bucket on ${when(entry.deletedAt)}` : '';
+}
+
+/** A short label for an entry without a thumbnail: its extension, else its type's family. */
+export function typeBadge(entry: Pick<HistoryEntry, 'name' | 'type'>): string {
+  const ext = /\.([a-z0-9]{1,5})$/i.exec(entry.name)?.[1];
+  if (ext) return ext.toUpperCase();
+  return (entry.type.split('/')[0] || 'file').slice(0, 5).toUpperCase();
+}

@@ -1,0 +1,198 @@
+import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHistoryHandlers, createHistoryRecorder, serialHistory, type HistoryDeps } from '../../src/background/history-service';
+import { savedConnectionRunner } from '../../src/background/saved-connection';
+import { createService, type ServiceDeps } from '../../src/background/service';
+import type { RecentUpload } from '../../src/history/recent';
+import type { HistoryEntry, Result } from '../../src/messaging/protocol';
+import { createS3Client } from '../../src/s3/client';
+import { EMPTY_PROFILE } from '../../src/settings/profile';
+import { fakeSettings, type FakeSettings } from '../support/fake-settings';
+import { strictLaneAvailable } from '../support/lanes';
+import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
+
+const BUCKET = 'history';
+const HOUR = 3_600_000;
+
+function ok<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+/**
+ * The history's actions against Swift's s3api, which verifies every
+ * signature and expiry: the real background service and history handlers
+ * over in-memory storage, uploads by presigned PUT. A fresh link for an
+ * upload whose own link has expired works; a delete really removes the
+ * object (GET → 404) and marks the entry.
+ */
+describe.skipIf(!strictLaneAvailable())('upload history on the strict lane (Swift s3api)', () => {
+  let s3: S3Server;
+  let f: FakeSettings;
+  let service: ReturnType<typeof createService>;
+  let history: ReturnType<typeof createHistoryHandlers>;
+  let stored: HistoryEntry[] = [];
+  /** Shifts the background's clock (signing time), to make links that expired long ago. */
+  const clock = { offset: 0 };
+  const now = () => new Date(Date.now() + clock.offset);
+  let profileId = '';
+  let guestProfileId = '';
+
+  beforeAll(async () => {
+    s3 = await startSwift({ buckets: [BUCKET] });
+    f = fakeSettings();
+    const storage = serialHistory({
+      load: async () => structuredClone(stored),
+      save: async (entries) => {
+        stored = structuredClone(entries);
+      },
+    });
+    const historyDeps: Omit<HistoryDeps, 'shareLink' | 'withSavedConnection'> = {
+      ...storage,
+      loadLimit: async () => 500,
+      saveLimit: async () => {},
+      loadProfiles: f.deps.loadProfiles,
+      now,
+    };
+    const addToHistory = createHistoryRecorder(historyDeps);
+    const serviceDeps: ServiceDeps = {
+      ...f.deps,
+      hasHostPermission: async () => true,
+      fetch: (input, init) => fetch(input, init),
+      record: addToHistory,
+      now,
+      uuid: () => crypto.randomUUID(),
+    };
+    service = createService(serviceDeps);
+    history = createHistoryHandlers({ ...historyDeps, shareLink: service.shareLink, withSavedConnection: savedConnectionRunner(serviceDeps) });
+    const common = { ...EMPTY_PROFILE, bucket: BUCKET, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, keyTemplate: 'h/{uuid}/{name}' };
+    const saved = await service.saveProfile({ ...common, name: 'swift', accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, linkExpirySeconds: 3600 });
+    expect(saved).toMatchObject({ saved: true });
+    profileId = saved.id;
+    // Valid keys of the same account without rights on the bucket.
+    const guest = await service.saveProfile({ ...common, name: 'guest', ...s3.restrictedUser! });
+    expect(guest).toMatchObject({ saved: true });
+    guestProfileId = guest.id;
+  });
+  afterAll(() => s3?.stop());
+
+  /** Uploads as the popup's runner does (plan, sign, PUT, share, record), the share link signed `linkAgeMs` ago. */
+  async function upload(name: string, type: string, body: string, linkAgeMs = 0): Promise<{ entry: HistoryEntry; link: string; linkExpiresAt: number }> {
+    const file = { name, type, size: Buffer.byteLength(body) };
+    const plan = ok(await service.planUpload(file));
+    const put = ok(await service.signUpload({ key: plan.key, contentType: plan.contentType, size: file.size }));
+    const res = await fetch(put.url, { method: 'PUT', body, headers: put.headers });
+    expect(res.status, await res.text()).toBe(200);
+    clock.offset = -linkAgeMs;
+    const link = ok(await service.shareLink({ key: plan.key, fileName: name, contentType: plan.contentType }));
+    clock.offset = 0;
+    const done: RecentUpload = {
+      id: crypto.randomUUID(),
+      source: 'popup',
+      name,
+      size: file.size,
+      type,
+      status: 'done',
+      at: Date.now() - linkAgeMs,
+      key: plan.key,
+      link: link.url,
+      linkExpiresAt: link.expiresAt!,
+    };
+    // As the page reports it: the service records, the recorder adds it to the history.
+    await service.recordUpload(done);
+    const entry = stored.find((e) => e.id === done.id)!;
+    expect(entry).toMatchObject({ profileId, key: plan.key, name, linkExpiresAt: link.expiresAt });
+    return { entry, link: link.url, linkExpiresAt: link.expiresAt! };
+  }
+
+  it('a fresh link for an old entry works though its own link has expired, and expires later', async () => {
+    const body = `kept since last week ${Date.now()}\n`;
+    const old = await upload('old report.txt', 'text/plain', body, 2 * HOUR);
+    // The link made at upload time lived an hour, two hours ago: Swift refuses it now.
+    const expired = await fetch(old.link);
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toMatch(/expired/i);
+
+    const fresh = ok(await history.freshLink({ historyId: old.entry.id }));
+    expect(fresh.url).not.toBe(old.link);
+    expect(fresh.expiresAt).not.toBe(old.linkExpiresAt);
+    expect(fresh.expiresAt! - Date.now()).toBeGreaterThan(HOUR - 60_000);
+    const res = await fetch(fresh.url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(body);
+    expect(res.headers.get('content-type')).toBe('text/plain');
+    expect(decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? '')).toBe('old report.txt');
+    // The entry now tells when its latest link dies.
+    expect(stored.find((e) => e.id === old.entry.id)!.linkExpiresAt).toBe(fresh.expiresAt);
+
+    // A shorter expiry asked for is the one signed (and Swift holds the link to it).
+    const short = ok(await history.freshLink({ historyId: old.entry.id, expiresIn: 1 }));
+    expect(new URL(short.url).searchParams.get('X-Amz-Expires')).toBe('1');
+    await new Promise((r) => setTimeout(r, 2100));
+    expect((await fetch(short.url)).status).toBe(403);
+    // The entry still says until when the longer link works.
+    expect(stored.find((e) => e.id === old.entry.id)!.linkExpiresAt).toBe(fresh.expiresAt);
+  });
+
+  it('an image entry gets a 10-minute thumbnail that loads', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]).toString('latin1');
+    const { entry } = await upload('tiny.png', 'image/png', png);
+    const view = ok(await history.listHistory({ profileId, thumbnails: true }));
+    const listed = view.entries.find((e) => e.id === entry.id)!;
+    expect(new URL(listed.thumbnail!).searchParams.get('X-Amz-Expires')).toBe('600');
+    const res = await fetch(listed.thumbnail!);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+  });
+
+  it('delete removes the object (GET through a newly signed link → 404) and marks the entry', async () => {
+    const { entry } = await upload('to delete.txt', 'text/plain', 'short-lived content\n');
+    const before = ok(await service.shareLink({ key: entry.key, fileName: entry.name, contentType: 'text/plain' }));
+    expect((await fetch(before.url)).status).toBe(200);
+
+    expect(ok(await history.deleteUpload(entry.id))).toBeNull();
+    const after = ok(await service.shareLink({ key: entry.key, fileName: entry.name, contentType: 'text/plain' }));
+    const res = await fetch(after.url);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('<Code>NoSuchKey</Code>');
+    const listed = await createS3Client(connectionTo(s3, BUCKET)).send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: entry.key }));
+    expect(listed.Contents ?? []).toEqual([]);
+
+    const view = ok(await history.listHistory({ profileId }));
+    const marked = view.entries.find((e) => e.id === entry.id)!;
+    expect(marked.deletedAt).toBeGreaterThan(Date.now() - 60_000);
+    // No fresh link for what is gone: a sentence instead.
+    const refused = await history.freshLink({ historyId: entry.id });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'ObjectDeleted' } });
+  });
+
+  it('an object already gone from the bucket still gets its entry marked', async () => {
+    const { entry } = await upload('gone already.txt', 'text/plain', 'deleted elsewhere\n');
+    await createS3Client(connectionTo(s3, BUCKET)).send(new DeleteObjectCommand({ Bucket: BUCKET, Key: entry.key }));
+    expect(ok(await history.deleteUpload(entry.id))).toBeNull();
+    expect(stored.find((e) => e.id === entry.id)!.deletedAt).toBeDefined();
+  });
+
+  it('keys that may not delete get a sentence naming s3:DeleteObject; the object and the entry stay', async () => {
+    const { entry } = await upload('guarded.txt', 'text/plain', 'not yours to delete\n');
+    // The same object, recorded under the profile whose keys have no rights on the bucket.
+    stored = stored.map((e) => (e.id === entry.id ? { ...e, profileId: guestProfileId } : e));
+    const result = await history.deleteUpload(entry.id);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.message).toMatch(/s3:DeleteObject/);
+    expect(result.error.message).not.toContain(s3.restrictedUser!.secretAccessKey);
+    expect(stored.find((e) => e.id === entry.id)).not.toHaveProperty('deletedAt');
+    const still = ok(await service.shareLink({ key: entry.key, fileName: entry.name, contentType: 'text/plain' }));
+    expect((await fetch(still.url)).status).toBe(200);
+  });
+
+  it('clearing forgets the profile’s entries; the objects stay', async () => {
+    const { entry } = await upload('survivor.txt', 'text/plain', 'still here\n');
+    const { removed } = ok(await history.clearHistory(profileId));
+    expect(removed).toBeGreaterThan(0);
+    expect(ok(await history.listHistory({ profileId })).total).toBe(0);
+    const link = ok(await service.shareLink({ key: entry.key, fileName: entry.name, contentType: 'text/plain' }));
+    expect(await (await fetch(link.url)).text()).toBe('still here\n');
+  });
+});

@@ -1,0 +1,412 @@
+import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  createHistoryHandlers,
+  createHistoryRecorder,
+  MAX_THUMBNAILS,
+  serialHistory,
+  THUMBNAIL_SECONDS,
+  type HistoryDeps,
+} from '../../src/background/history-service';
+import { savedConnectionRunner, type WithSavedConnection } from '../../src/background/saved-connection';
+import { createService } from '../../src/background/service';
+import type { RecentUpload } from '../../src/history/recent';
+import type { HistoryEntry, HistoryProtocolMap, Result, ShareLinkRequest } from '../../src/messaging/protocol';
+import type { S3Connection } from '../../src/s3/client';
+import type { S3Operation, UserError } from '../../src/s3/errors';
+import type { SignedRequest } from '../../src/s3/presign';
+import { EMPTY_PROFILE, EMPTY_SERVICE_PROFILE, type KeysProfile, type PresignServiceProfile } from '../../src/settings/profile';
+import { fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
+
+const NOW = new Date('2024-03-05T07:08:09Z');
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
+const work: KeysProfile = { ...EMPTY_PROFILE, id: 'p1', name: 'work', accessKeyId: 'AKIAWORK', bucket: 'work-bucket', region: 'eu-west-1' };
+const media: KeysProfile = { ...EMPTY_PROFILE, id: 'p2', name: 'media', accessKeyId: 'AKIAMEDIA', bucket: 'media-bucket', region: 'us-west-2' };
+const team: PresignServiceProfile = { ...EMPTY_SERVICE_PROFILE, id: 'p3', name: 'team', serviceUrl: 'https://files.example.com', serviceAuth: 'none' };
+
+const entry = (id: string, at: number, over: Partial<HistoryEntry> = {}): HistoryEntry => ({
+  id,
+  profileId: 'p1',
+  name: `${id}.txt`,
+  size: 10,
+  type: 'text/plain',
+  key: `k/${id}.txt`,
+  at,
+  source: 'popup',
+  ...over,
+});
+
+interface Setup {
+  f: FakeSettings;
+  stored: { entries: HistoryEntry[]; limit: number };
+  deps: HistoryDeps;
+  history: ReturnType<typeof createHistoryHandlers>;
+  shareLink: ReturnType<typeof vi.fn<(r: ShareLinkRequest) => Promise<Result<SignedRequest>>>>;
+  sent: { operation: S3Operation; profileId: string | undefined; command: unknown }[];
+  /** What the next S3 call answers; `null` is success. */
+  s3Failure: { current: UserError | null };
+}
+
+/** The history handlers over in-memory storage, a recording share-link signer and an S3 stand-in. */
+async function setup(entries: HistoryEntry[] = []): Promise<Setup> {
+  const f = fakeSettings();
+  await seedProfile(f, work, { secretAccessKey: SECRET });
+  await seedProfile(f, media, { secretAccessKey: SECRET });
+  await seedProfile(f, team);
+  const stored = { entries: structuredClone(entries), limit: 500 };
+  let n = 0;
+  const shareLink = vi.fn(async (r: ShareLinkRequest): Promise<Result<SignedRequest>> => ({
+    ok: true,
+    value: { url: `https://signed.example/${r.key}?n=${++n}`, headers: {}, expiresAt: NOW.getTime() + (r.expiresIn ?? 86400) * 1000 },
+  }));
+  const sent: Setup['sent'] = [];
+  const s3Failure = { current: null as UserError | null };
+  const withSavedConnection: WithSavedConnection = async (profileId, operation, step) => {
+    const profile = f.profile(profileId) as KeysProfile;
+    const client = {
+      send: async (command: unknown) => {
+        sent.push({ operation, profileId, command });
+        return {};
+      },
+    } as unknown as S3Client;
+    if (s3Failure.current) {
+      sent.push({ operation, profileId, command: null });
+      return { ok: false, error: s3Failure.current };
+    }
+    return { ok: true, value: await step(profile, client, {} as S3Connection) };
+  };
+  const deps: HistoryDeps = {
+    ...serialHistory({
+      load: async () => structuredClone(stored.entries),
+      save: async (list) => {
+        stored.entries = structuredClone(list);
+      },
+    }),
+    loadLimit: async () => stored.limit,
+    saveLimit: async (limit) => {
+      stored.limit = limit;
+    },
+    loadProfiles: f.deps.loadProfiles,
+    shareLink,
+    withSavedConnection,
+    now: () => NOW,
+  };
+  return { f, stored, deps, history: createHistoryHandlers(deps), shareLink, sent, s3Failure };
+}
+
+function ok<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+function failure<T>(result: Result<T>): UserError {
+  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
+  return result.error;
+}
+
+const upload = (over: Partial<RecentUpload> = {}): RecentUpload => ({
+  id: 'u1',
+  source: 'popup',
+  name: 'cat.png',
+  size: 1234,
+  type: 'image/png',
+  status: 'done',
+  at: NOW.getTime(),
+  key: 'img/cat.png',
+  link: 'https://work-bucket.s3.eu-west-1.amazonaws.com/img/cat.png?X-Amz-Signature=abc',
+  linkExpiresAt: NOW.getTime() + 86_400_000,
+  ...over,
+});
+
+describe('recording finished uploads', () => {
+  it('adds finished uploads under their profile, newest first, without the link', async () => {
+    const s = await setup();
+    const record = createHistoryRecorder(s.deps);
+    await record(upload({ id: 'u1', profileId: 'p2', at: 1 }));
+    await record(upload({ id: 'u2', profileId: 'p2', at: 2, name: 'dog.png', key: 'img/dog.png' }));
+    expect(s.stored.entries.map((e) => [e.id, e.profileId, e.key])).toEqual([
+      ['u2', 'p2', 'img/dog.png'],
+      ['u1', 'p2', 'img/cat.png'],
+    ]);
+    expect(JSON.stringify(s.stored.entries)).not.toContain('X-Amz');
+  });
+
+  it('an upload that names no profile belongs to the default profile of the time', async () => {
+    const s = await setup();
+    const record = createHistoryRecorder(s.deps);
+    await record(upload({ id: 'u1' }));
+    s.f.profiles.defaultId = 'p2';
+    await record(upload({ id: 'u2' }));
+    expect(s.stored.entries.map((e) => [e.id, e.profileId])).toEqual([
+      ['u2', 'p2'],
+      ['u1', 'p1'],
+    ]);
+  });
+
+  it('leaves out uploads that failed, are still going, or have no key; and does nothing without profiles', async () => {
+    const s = await setup();
+    const record = createHistoryRecorder(s.deps);
+    await record(upload({ id: 'a', status: 'uploading' }));
+    await record(upload({ id: 'b', status: 'failed', error: { code: 'X', message: 'no', transient: false } }));
+    const { key: _key, ...keyless } = upload({ id: 'c' });
+    await record(keyless);
+    expect(s.stored.entries).toEqual([]);
+    s.f.profiles = { profiles: [], defaultId: null };
+    await record(upload({ id: 'd' }));
+    expect(s.stored.entries).toEqual([]);
+  });
+
+  it('keeps the stored limit per profile', async () => {
+    const s = await setup();
+    s.stored.limit = 2;
+    const record = createHistoryRecorder(s.deps);
+    for (let i = 1; i <= 3; i++) await record(upload({ id: `u${i}`, at: i }));
+    await record(upload({ id: 'm', at: 0, profileId: 'p2' }));
+    expect(s.stored.entries.map((e) => e.id)).toEqual(['u3', 'u2', 'm']);
+  });
+
+  it('uploads finishing together are all kept (writes run one at a time)', async () => {
+    const s = await setup();
+    const record = createHistoryRecorder(s.deps);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => record(upload({ id: `u${i}`, at: i }))));
+    expect(s.stored.entries).toHaveLength(20);
+  });
+});
+
+describe('listing', () => {
+  const entries = [
+    entry('a', 1, { name: 'Holiday.txt' }),
+    entry('b', 2, { key: 'trips/HOLIDAY-notes.txt' }),
+    entry('c', 3),
+    entry('m', 4, { profileId: 'p2' }),
+  ];
+
+  it('gives the default profile’s entries newest first, with the total and the limit', async () => {
+    const s = await setup(entries);
+    const view = ok(await s.history.listHistory({}));
+    expect(view.entries.map((e) => e.id)).toEqual(['c', 'b', 'a']);
+    expect(view).toMatchObject({ total: 3, limit: 500 });
+    expect(ok(await s.history.listHistory({ profileId: 'p2' })).entries.map((e) => e.id)).toEqual(['m']);
+  });
+
+  it('searches name and key in any case, and cuts to the limit asked; total counts the whole profile', async () => {
+    const s = await setup(entries);
+    expect(ok(await s.history.listHistory({ search: 'holiday' })).entries.map((e) => e.id)).toEqual(['b', 'a']);
+    const view = ok(await s.history.listHistory({ search: 'HOLIDAY', limit: 1 }));
+    expect(view.entries.map((e) => e.id)).toEqual(['b']);
+    expect(view.total).toBe(3);
+  });
+
+  it('a deleted profile’s entries are still readable by its id; with no profile at all it says to set one up', async () => {
+    const s = await setup([entry('old', 1, { profileId: 'gone' })]);
+    expect(ok(await s.history.listHistory({ profileId: 'gone' })).entries.map((e) => e.id)).toEqual(['old']);
+    s.f.profiles = { profiles: [], defaultId: null };
+    expect(failure(await s.history.listHistory({})).code).toBe('NotConfigured');
+  });
+
+  it('signs a 10-minute thumbnail for images that are still there, through the profile’s share link', async () => {
+    const s = await setup([
+      entry('img', 3, { name: 'cat.png', type: 'image/png', key: 'k/cat.png' }),
+      entry('gone', 2, { name: 'dog.png', type: 'image/png', deletedAt: 5 }),
+      entry('txt', 1),
+    ]);
+    const view = ok(await s.history.listHistory({ thumbnails: true }));
+    expect(view.entries.map((e) => [e.id, Boolean(e.thumbnail)])).toEqual([
+      ['img', true],
+      ['gone', false],
+      ['txt', false],
+    ]);
+    expect(s.shareLink).toHaveBeenCalledTimes(1);
+    expect(s.shareLink).toHaveBeenCalledWith({ key: 'k/cat.png', fileName: 'cat.png', contentType: 'image/png', profileId: 'p1', expiresIn: THUMBNAIL_SECONDS });
+    expect(THUMBNAIL_SECONDS).toBe(600);
+    // No thumbnails unless asked for.
+    expect(ok(await s.history.listHistory({})).entries[0]).not.toHaveProperty('thumbnail');
+  });
+
+  it('reuses a thumbnail while it has a while to live, and at most a few dozen are signed per answer', async () => {
+    const many = Array.from({ length: MAX_THUMBNAILS + 10 }, (_, i) => entry(`i${i}`, i, { type: 'image/jpeg' }));
+    const s = await setup(many);
+    const first = ok(await s.history.listHistory({ thumbnails: true }));
+    expect(first.entries.filter((e) => e.thumbnail)).toHaveLength(MAX_THUMBNAILS);
+    expect(s.shareLink).toHaveBeenCalledTimes(MAX_THUMBNAILS);
+    const again = ok(await s.history.listHistory({ thumbnails: true }));
+    expect(again.entries.map((e) => e.thumbnail)).toEqual(first.entries.map((e) => e.thumbnail));
+    expect(s.shareLink).toHaveBeenCalledTimes(MAX_THUMBNAILS);
+  });
+
+  it('a thumbnail that cannot be signed (locked, no access) is left out; the list still comes', async () => {
+    const s = await setup([entry('img', 1, { type: 'image/png' })]);
+    s.shareLink.mockResolvedValueOnce({ ok: false, error: { code: 'Locked', message: 'locked', transient: false } });
+    const view = ok(await s.history.listHistory({ thumbnails: true }));
+    expect(view.entries).toHaveLength(1);
+    expect(view.entries[0]).not.toHaveProperty('thumbnail');
+  });
+});
+
+describe('fresh links', () => {
+  it('asks the profile’s share link for the entry’s key, name and type, with the expiry asked for', async () => {
+    const s = await setup([entry('a', 1, { profileId: 'p2', name: 'cat.png', type: 'image/png', key: 'img/cat.png', linkExpiresAt: 10 })]);
+    const link = ok(await s.history.freshLink({ historyId: 'a', expiresIn: 3600 }));
+    expect(link.url).toMatch(/^https:\/\/signed\.example\/img\/cat\.png/);
+    expect(s.shareLink).toHaveBeenCalledWith({ key: 'img/cat.png', fileName: 'cat.png', contentType: 'image/png', profileId: 'p2', expiresIn: 3600 });
+    // The entry now tells until when a link handed out works.
+    expect(s.stored.entries[0]!.linkExpiresAt).toBe(NOW.getTime() + 3_600_000);
+    // A shorter one later does not cut that.
+    ok(await s.history.freshLink({ historyId: 'a', expiresIn: 60 }));
+    expect(s.stored.entries[0]!.linkExpiresAt).toBe(NOW.getTime() + 3_600_000);
+  });
+
+  it('without an expiry the profile’s own applies; an entry without a type is signed as binary', async () => {
+    const s = await setup([entry('a', 1, { type: '' })]);
+    ok(await s.history.freshLink({ historyId: 'a' }));
+    expect(s.shareLink.mock.calls[0]![0]).toMatchObject({ contentType: 'application/octet-stream', expiresIn: undefined });
+  });
+
+  it('a link that does not expire (public, custom domain) clears the expiry', async () => {
+    const s = await setup([entry('a', 1, { linkExpiresAt: 10 })]);
+    s.shareLink.mockResolvedValueOnce({ ok: true, value: { url: 'https://cdn.example/k/a.txt', headers: {} } });
+    ok(await s.history.freshLink({ historyId: 'a' }));
+    expect(s.stored.entries[0]).not.toHaveProperty('linkExpiresAt');
+  });
+
+  it('refuses entries that are gone or deleted, and passes on the signer’s sentence', async () => {
+    const s = await setup([entry('del', 1, { deletedAt: NOW.getTime() }), entry('a', 2)]);
+    expect(failure(await s.history.freshLink({ historyId: 'nope' })).code).toBe('NoSuchHistoryEntry');
+    expect(failure(await s.history.freshLink({ historyId: 'del' }))).toMatchObject({ code: 'ObjectDeleted', message: expect.stringMatching(/^"del\.txt" was deleted from the bucket on /) });
+    const locked: UserError = { code: 'Locked', message: 'S3 Drop is locked.', transient: false };
+    s.shareLink.mockResolvedValueOnce({ ok: false, error: locked });
+    expect(failure(await s.history.freshLink({ historyId: 'a' }))).toEqual(locked);
+    expect(s.stored.entries[1]).not.toHaveProperty('linkExpiresAt');
+  });
+});
+
+describe('deleting', () => {
+  it('deletes the object with the entry’s profile and marks the entry; it stays in the list', async () => {
+    const s = await setup([entry('a', 1, { profileId: 'p2', key: 'img/cat.png' }), entry('b', 2, { profileId: 'p2' })]);
+    expect(ok(await s.history.deleteUpload('a'))).toBeNull();
+    expect(s.sent).toHaveLength(1);
+    expect(s.sent[0]).toMatchObject({ operation: 'delete', profileId: 'p2' });
+    expect(s.sent[0]!.command).toBeInstanceOf(DeleteObjectCommand);
+    expect((s.sent[0]!.command as DeleteObjectCommand).input).toEqual({ Bucket: 'media-bucket', Key: 'img/cat.png' });
+    expect(Object.fromEntries(s.stored.entries.map((e) => [e.id, e.deletedAt]))).toEqual({ a: NOW.getTime(), b: undefined });
+    const view = ok(await s.history.listHistory({ profileId: 'p2' }));
+    expect(view.entries.find((e) => e.id === 'a')!.deletedAt).toBe(NOW.getTime());
+    // Deleting again changes nothing and calls nothing.
+    expect(ok(await s.history.deleteUpload('a'))).toBeNull();
+    expect(s.sent).toHaveLength(1);
+  });
+
+  it.each(['NoSuchKey', 'Http404'])('an object already gone (%s) still marks the entry', async (code) => {
+    const s = await setup([entry('a', 1)]);
+    s.s3Failure.current = { code, message: 'not found', transient: false };
+    expect(ok(await s.history.deleteUpload('a'))).toBeNull();
+    expect(s.stored.entries[0]!.deletedAt).toBe(NOW.getTime());
+  });
+
+  it('keys without s3:DeleteObject get a sentence naming it, and the entry is not marked', async () => {
+    const s = await setup([entry('a', 1)]);
+    s.s3Failure.current = { code: 'AccessDenied', message: 'These keys are not allowed to read objects…', transient: false };
+    const error = failure(await s.history.deleteUpload('a'));
+    expect(error.message).toBe(
+      'These keys are not allowed to delete objects in bucket "work-bucket": the key\'s policy must allow s3:DeleteObject on arn:aws:s3:::work-bucket/*.',
+    );
+    expect(s.stored.entries[0]).not.toHaveProperty('deletedAt');
+  });
+
+  it('other failures (network, locked) pass through unmarked', async () => {
+    const s = await setup([entry('a', 1)]);
+    const network: UserError = { code: 'NetworkError', message: 'Cannot reach …', transient: true };
+    s.s3Failure.current = network;
+    expect(failure(await s.history.deleteUpload('a'))).toEqual(network);
+    expect(s.stored.entries[0]).not.toHaveProperty('deletedAt');
+  });
+
+  it('a presign-service profile cannot delete: a clear sentence, no request', async () => {
+    const s = await setup([entry('t', 1, { profileId: 'p3', name: 'report.pdf', key: 'drop/report.pdf' })]);
+    const error = failure(await s.history.deleteUpload('t'));
+    expect(error.code).toBe('DeleteNotSupported');
+    expect(error.message).toBe(
+      '"report.pdf" went up through your team\'s presign service, which can only sign uploads and links, not deletes. Ask whoever runs the service to delete drop/report.pdf.',
+    );
+    expect(s.sent).toEqual([]);
+    expect(s.stored.entries[0]).not.toHaveProperty('deletedAt');
+  });
+
+  it('an unknown entry or a deleted profile is said so', async () => {
+    const s = await setup([entry('old', 1, { profileId: 'gone' })]);
+    expect(failure(await s.history.deleteUpload('nope')).code).toBe('NoSuchHistoryEntry');
+    expect(failure(await s.history.deleteUpload('old'))).toMatchObject({ code: 'NoSuchProfile', message: expect.stringContaining('"old.txt"') });
+    expect(s.sent).toEqual([]);
+  });
+
+  it('through the real saved-connection runner: no host access is a sentence, nothing marked, no secret in it', async () => {
+    const s = await setup([entry('a', 1)]);
+    const runner = savedConnectionRunner({ ...s.f.deps, hasHostPermission: async () => false, now: () => NOW });
+    const history = createHistoryHandlers({ ...s.deps, withSavedConnection: runner });
+    const error = failure(await history.deleteUpload('a'));
+    expect(error.code).toBe('HostPermissionMissing');
+    expect(JSON.stringify(error)).not.toContain(SECRET);
+    expect(s.stored.entries[0]).not.toHaveProperty('deletedAt');
+  });
+});
+
+describe('clearing and the limit', () => {
+  it('clears one profile (the default unless named); the objects are not touched', async () => {
+    const s = await setup([entry('a', 1), entry('b', 2), entry('m', 3, { profileId: 'p2' })]);
+    expect(ok(await s.history.clearHistory(undefined))).toEqual({ removed: 2 });
+    expect(s.stored.entries.map((e) => e.id)).toEqual(['m']);
+    expect(ok(await s.history.clearHistory('p2'))).toEqual({ removed: 1 });
+    expect(s.stored.entries).toEqual([]);
+    expect(s.sent).toEqual([]);
+  });
+
+  it('a new limit is saved and applied at once, to every profile', async () => {
+    const s = await setup([entry('a', 1), entry('b', 2), entry('c', 3), entry('m1', 1, { profileId: 'p2' }), entry('m2', 2, { profileId: 'p2' })]);
+    expect(ok(await s.history.setHistoryLimit(1))).toBeNull();
+    expect(s.stored.limit).toBe(1);
+    expect(s.stored.entries.map((e) => e.id).sort()).toEqual(['c', 'm2']);
+    expect(ok(await s.history.listHistory({})).limit).toBe(1);
+  });
+
+  it('refuses a limit that is not a whole number in range', async () => {
+    const s = await setup();
+    for (const bad of [0, 1.5, -3, 100_000]) expect(failure(await s.history.setHistoryLimit(bad)).code).toBe('InvalidSettings');
+    expect(s.stored.limit).toBe(500);
+  });
+});
+
+describe('with the real background service', () => {
+  it('a fresh link is the service’s own presigned GET for the entry’s profile', async () => {
+    const s = await setup([entry('a', 1, { profileId: 'p2', name: 'cat.png', type: 'image/png', key: 'img/cat.png' })]);
+    const service = createService({
+      ...s.f.deps,
+      hasHostPermission: async () => true,
+      fetch: async () => {
+        throw new Error('no network here');
+      },
+      record: async () => {},
+      now: () => NOW,
+      uuid: () => 'uuid',
+    });
+    const history = createHistoryHandlers({ ...s.deps, shareLink: service.shareLink });
+    const link = ok(await history.freshLink({ historyId: 'a' }));
+    const url = new URL(link.url);
+    expect(url.host).toBe('media-bucket.s3.us-west-2.amazonaws.com');
+    expect(url.pathname).toBe('/img/cat.png');
+    expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^AKIAMEDIA\//);
+    expect(url.searchParams.get('response-content-disposition')).toContain('cat.png');
+    expect(link.url).not.toContain(SECRET);
+  });
+});
+
+describe('protocol coverage', () => {
+  it('the handlers are exactly the history messages', async () => {
+    const s = await setup();
+    const types = { listHistory: null, freshLink: null, deleteUpload: null, clearHistory: null, setHistoryLimit: null } satisfies Record<
+      keyof HistoryProtocolMap,
+      null
+    >;
+    expect(Object.keys(s.history).sort()).toEqual(Object.keys(types).sort());
+  });
+});
