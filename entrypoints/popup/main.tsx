@@ -1,6 +1,9 @@
 import { render } from 'preact';
+import { t } from '../../src/i18n/t';
 import '../../src/ui/theme.css';
 import './popup.css';
 import { PopupApp } from '../../src/ui/popup-app';
 
+// The HTML <title> is the English fallback; the page's title is the catalog's.
+document.title = t('ext_name');
 render(<PopupApp />, document.getElementById('app')!);

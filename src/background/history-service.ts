@@ -17,6 +17,7 @@ import { effectiveContentType, type SignedRequest } from '../s3/presign';
 import { capabilitiesOf } from '../settings/profile';
 import type { ProfileStore } from '../settings/profile-store';
 import { NOT_CONFIGURED, resolveProfile, type WithSavedConnection } from './saved-connection';
+import { t } from '../i18n/t';
 
 /** Thumbnails are signed for 10 minutes: long enough for a page left open a while, short if one leaks. */
 export const THUMBNAIL_SECONDS = 600;
@@ -63,14 +64,14 @@ export function serialHistory(io: {
 
 const NO_SUCH_ENTRY: UserError = {
   code: 'NoSuchHistoryEntry',
-  message: 'That upload is no longer in the history (it was cleared, or pushed out by newer ones). Reload the page.',
+  message: t('historyService_noSuchEntry'),
   transient: false,
 };
 
 function deletedAlready(entry: HistoryEntry): UserError {
   return {
     code: 'ObjectDeleted',
-    message: `"${entry.name}" was deleted from the bucket on ${new Date(entry.deletedAt!).toUTCString()}, so there is nothing to link to.`,
+    message: t('historyService_deletedAlready', { name: entry.name, date: new Date(entry.deletedAt!).toUTCString() }),
     transient: false,
   };
 }
@@ -173,7 +174,7 @@ export function createHistoryHandlers(deps: HistoryDeps): HistoryHandlers {
           ok: false,
           error: {
             code: 'NoSuchProfile',
-            message: `The profile that "${entry.name}" was uploaded with has been deleted, so S3 Drop has no keys to delete it with.`,
+            message: t('historyService_profileGone', { name: entry.name }),
             transient: false,
           },
         };
@@ -183,7 +184,7 @@ export function createHistoryHandlers(deps: HistoryDeps): HistoryHandlers {
           ok: false,
           error: {
             code: 'DeleteNotSupported',
-            message: `"${entry.name}" went up through your team's presign service, which can only sign uploads and links, not deletes. Ask whoever runs the service to delete ${entry.key}.`,
+            message: t('historyService_deleteNotSupported', { name: entry.name, key: entry.key }),
             transient: false,
           },
         };
@@ -197,7 +198,7 @@ export function createHistoryHandlers(deps: HistoryDeps): HistoryHandlers {
             ok: false,
             error: {
               ...deleted.error,
-              message: `These keys are not allowed to delete objects in bucket "${profile.bucket}": the key's policy must allow s3:DeleteObject on arn:aws:s3:::${profile.bucket}/*.`,
+              message: t('historyService_deleteDenied', { bucket: profile.bucket, arn: `arn:aws:s3:::${profile.bucket}/*` }),
             },
           };
         return deleted;

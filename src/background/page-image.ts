@@ -1,6 +1,7 @@
 import { browser } from 'wxt/browser';
 import { ImageError, MAX_IMAGE_BYTES } from '../capture/image-source';
 import type { FetchedImage } from './save-to-s3';
+import { t } from '../i18n/t';
 
 /** What the in-page reader returns: JSON-safe, since script results cross a process boundary. */
 type PageRead =
@@ -36,12 +37,14 @@ function fromBase64(base64: string): Uint8Array {
 }
 
 function failure(read: Extract<PageRead, { ok: false }>, url: string): ImageError {
-  const where = url.startsWith('blob:') ? 'The page' : new URL(url).host;
+  const host = url.startsWith('blob:') ? null : new URL(url).host;
   if (read.reason === 'status')
-    return new ImageError(`${where} answered HTTP ${read.status} for the image, so nothing was uploaded.`, 'ImageHttpError');
-  if (read.reason === 'too-large')
-    return new ImageError(`The image is larger than ${MAX_IMAGE_BYTES / 1024 ** 2} MiB, the most S3 Drop saves from a page, so nothing was uploaded.`, 'ImageTooLarge');
-  return new ImageError(`The image could not be downloaded from ${where} (network error), so nothing was uploaded.`, 'ImageNetworkError');
+    return new ImageError(
+      host ? t('image_hostStatus', { host, status: String(read.status) }) : t('image_pageStatus', { status: String(read.status) }),
+      'ImageHttpError',
+    );
+  if (read.reason === 'too-large') return new ImageError(t('image_tooLarge', { mib: MAX_IMAGE_BYTES / 1024 ** 2 }), 'ImageTooLarge');
+  return new ImageError(host ? t('image_hostNetwork', { host }) : t('image_pageNetwork'), 'ImageNetworkError');
 }
 
 /** Reads an image inside the tab's frame the click came from. */
@@ -52,7 +55,7 @@ export async function readImageInPage(target: { tabId: number; frameId: number }
     args: [url, MAX_IMAGE_BYTES],
   });
   const read = injection?.result as PageRead | undefined;
-  if (!read) throw new ImageError('S3 Drop could not read the image from this page.');
+  if (!read) throw new ImageError(t('image_pageUnreadable'));
   if (!read.ok) throw failure(read, url);
   return { bytes: fromBase64(read.base64), contentType: read.contentType, contentDisposition: read.contentDisposition };
 }

@@ -15,6 +15,7 @@ import { ResultError, unwrapResult } from '../messaging/result';
 import type { PutTransport } from '../upload/transport';
 import { formatBytes } from '../upload/speed';
 import { describeDuration, shareLinkLifetime } from '../s3/expiry';
+import { t } from '../i18n/t';
 
 /** Bytes read from somewhere, with what the source said about them. */
 export interface FetchedImage {
@@ -62,10 +63,7 @@ export async function readImage(deps: SaveDeps, click: ImageClick): Promise<Fetc
     const origin = imageOriginPattern(click.srcUrl);
     const granted = await deps.requestHostPermission([origin]).catch(() => false);
     if (!granted)
-      throw imageFailure(
-        `S3 Drop needs your permission to read images from ${new URL(click.srcUrl).host}. It was not given, so nothing was uploaded.`,
-        'ImagePermissionDenied',
-      );
+      throw imageFailure(t('image_permissionDenied', { host: new URL(click.srcUrl).host }), 'ImagePermissionDenied');
     return deps.fetchImage(click.srcUrl);
   }
   if (route === 'data') {
@@ -81,10 +79,10 @@ export async function saveImage(deps: SaveDeps, click: ImageClick): Promise<Rece
   try {
     image = await readImage(deps, click);
     if (image.bytes.byteLength > MAX_IMAGE_BYTES)
-      throw imageFailure(`The image is larger than ${MAX_IMAGE_BYTES / 1024 ** 2} MiB, the most S3 Drop saves from a page, so nothing was uploaded.`, 'ImageTooLarge');
+      throw imageFailure(t('image_tooLarge', { mib: MAX_IMAGE_BYTES / 1024 ** 2 }), 'ImageTooLarge');
   } catch (err) {
-    const message = err instanceof ResultError || err instanceof ImageError ? err.message : `The image could not be read: ${(err as Error).message}`;
-    await deps.notifyFailure('Image not saved', message);
+    const message = err instanceof ResultError || err instanceof ImageError ? err.message : t('image_unreadable', { reason: (err as Error).message });
+    await deps.notifyFailure(t('notify_imageNotSaved'), message);
     return null;
   }
   const type = imageContentType(image.contentType, image.bytes);
@@ -119,7 +117,8 @@ export async function saveBytes(
   await deps.record(entry);
   let done: RecentUpload;
   let key: string | undefined;
-  let lifetime = '';
+  /** What the notification says of the link: nothing, "public, does not expire", or how long it lives. */
+  let lifetime: { public: true } | { duration: string } | null = null;
   try {
     const settings = await deps.service.getSettings(input.profileId);
     const profile = settings.profile;
@@ -159,20 +158,27 @@ export async function saveBytes(
     const copied = await deps.copy(link.url).catch(() => false);
     done = { ...entry, key: plan.key, status: 'done', link: link.url, ...(link.expiresAt !== undefined ? { linkExpiresAt: link.expiresAt } : {}), copied };
     // What the link really got: a session token's end can cut it short; public and custom-domain links never end.
-    if (link.expiresAt === undefined) lifetime = '; public link, does not expire';
-    else if (profile) lifetime = `; link valid for ${describeDuration(shareLinkLifetime(profile, deps.now()))}`;
+    if (link.expiresAt === undefined) lifetime = { public: true };
+    else if (profile) lifetime = { duration: describeDuration(shareLinkLifetime(profile, deps.now())) };
   } catch (err) {
     const error: UserError =
       err instanceof ResultError
         ? err.userError
-        : { code: 'Unexpected', message: `The upload failed: ${(err as Error).message}`, transient: false };
+        : { code: 'Unexpected', message: t('upload_failed', { reason: (err as Error).message }), transient: false };
     const failed: RecentUpload = { ...entry, ...(key ? { key } : {}), status: 'failed', error };
     await deps.record(failed);
-    await deps.notifyFailure(`${input.name} not saved`, error.message).catch(() => {});
+    await deps.notifyFailure(t('notify_fileNotSaved', { name: input.name }), error.message).catch(() => {});
     return failed;
   }
   // The upload stands whatever happens to its announcement.
   await deps.record(done);
-  await deps.notifySuccess(done, `${input.name} · ${formatBytes(input.bytes.byteLength)}${lifetime}`).catch(() => {});
+  const about = { name: input.name, size: formatBytes(input.bytes.byteLength) };
+  const detail =
+    lifetime === null
+      ? t('notify_uploaded', about)
+      : 'public' in lifetime
+        ? t('notify_uploadedPublic', about)
+        : t('notify_uploadedFor', { ...about, duration: lifetime.duration });
+  await deps.notifySuccess(done, detail).catch(() => {});
   return done;
 }

@@ -6,7 +6,7 @@ import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { presignShareLink, presignUpload, effectiveContentType } from '../s3/presign';
 import { customLinkUrl, publicObjectUrl } from '../s3/public-url';
 import { detectBucketRegion, type FetchLike } from '../s3/region';
-import { renderKey, shortId, templateCanCollide } from '../keys/template';
+import { renderKey, shortId, templateCanCollide, TOKEN_TEXT } from '../keys/template';
 import { findFreeKey, NoFreeKeyError } from '../keys/free-key';
 import type { RecentUpload } from '../history/recent';
 import type { ImportReport, ProfileSummary, ProtocolHandlers, PublicSettings, Result, SaveReport } from '../messaging/protocol';
@@ -33,6 +33,7 @@ import { shareLinkLifetime, validateLinkExpiry } from '../s3/expiry';
 import { serviceAccessMissing, TOKEN_MISSING } from '../team/errors';
 import { originPattern } from '../team/service-url';
 import { probeService, signTeamUpload, teamShareLink, testPresignService, withS3Address, type TeamConnectionReport } from '../team/team-signer';
+import { t } from '../i18n/t';
 
 /** What the background needs from the browser; injected so the service is tested without one. */
 export interface ServiceDeps {
@@ -90,9 +91,14 @@ function withoutOrphans(all: Record<string, Secrets>, ids: ReadonlySet<string>):
   return Object.fromEntries(Object.entries(all).filter(([id]) => ids.has(id)));
 }
 
+/** A profile asked for by id that is gone (deleted meanwhile, in another window). */
+function noSuchProfile(): UserError {
+  return { code: 'NoSuchProfile', message: t('service_noSuchProfile'), transient: false };
+}
+
 function passphraseFailure(err: unknown): Result<null> {
   if (err instanceof WrongPassphraseError)
-    return { ok: false, error: { code: 'WrongPassphrase', message: 'That passphrase is not the one the secrets were locked with. Check Caps Lock and try again.', transient: false } };
+    return { ok: false, error: { code: 'WrongPassphrase', message: t('service_wrongPassphrase'), transient: false } };
   if (err instanceof LockedError) return { ok: false, error: LOCKED };
   return { ok: false, error: { code: 'PassphraseFailed', message: (err as Error).message, transient: false } };
 }
@@ -239,7 +245,7 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
       const { draft, trimmed } = normalizeDraft(input);
       const profiles = await deps.loadProfiles();
       if (draft.id && !findProfile(profiles, draft.id))
-        return { saved: false, id: '', errors: { name: 'This profile was deleted in another window. Reload the page.' }, trimmed, needsAccess: [] };
+        return { saved: false, id: '', errors: { name: t('service_profileDeletedElsewhere') }, trimmed, needsAccess: [] };
       const names = otherNames(profiles, draft.id);
       // Read through the vault even for a new profile: saving re-seals it, so a locked one must say so now.
       const read = await unlocked(async () => (await deps.secrets.all())[draft.id] ?? null);
@@ -276,7 +282,7 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
 
     async deleteProfile(id) {
       const profiles = await deps.loadProfiles();
-      if (!findProfile(profiles, id)) return { ok: false, error: { code: 'NoSuchProfile', message: 'That profile does not exist any more.', transient: false } };
+      if (!findProfile(profiles, id)) return { ok: false, error: noSuchProfile() };
       // The profile goes first: its secrets alone are unreachable, and a locked vault still lets a profile be deleted.
       await deps.saveProfiles(removeProfile(profiles, id));
       await deps.secrets
@@ -292,7 +298,7 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
 
     async duplicateProfile(id) {
       const copy = duplicateProfile(await deps.loadProfiles(), id, deps.uuid());
-      if (!copy) return { ok: false, error: { code: 'NoSuchProfile', message: 'That profile does not exist any more.', transient: false } };
+      if (!copy) return { ok: false, error: noSuchProfile() };
       const done = await unlocked(async () => {
         await deps.secrets.update((all) => (all[id] ? { ...all, [copy.copy.id]: { ...all[id] } } : all));
         await deps.saveProfiles(copy.store);
@@ -304,7 +310,7 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
 
     async setDefaultProfile(id) {
       const profiles = await deps.loadProfiles();
-      if (!findProfile(profiles, id)) return { ok: false, error: { code: 'NoSuchProfile', message: 'That profile does not exist any more.', transient: false } };
+      if (!findProfile(profiles, id)) return { ok: false, error: noSuchProfile() };
       await deps.saveProfiles(setDefaultProfile(profiles, id));
       return { ok: true, value: null };
     },
@@ -334,7 +340,7 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
 
     async setPassphrase(change) {
       if (change.next.length < 8)
-        return { ok: false, error: { code: 'WeakPassphrase', message: 'Use a passphrase of at least 8 characters; a few words are easier to remember than symbols.', transient: false } };
+        return { ok: false, error: { code: 'WeakPassphrase', message: t('service_weakPassphrase'), transient: false } };
       try {
         await deps.secrets.setPassphrase(change.next, change.current);
         return { ok: true, value: null };
@@ -356,7 +362,7 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
 
     async setLockAfter(minutes) {
       if (!Number.isInteger(minutes) || minutes < 0 || minutes > MAX_LOCK_AFTER_MINUTES)
-        return { ok: false, error: { code: 'InvalidSettings', message: `Lock after a whole number of minutes from 0 (only when the browser closes) to ${MAX_LOCK_AFTER_MINUTES}.`, transient: false } };
+        return { ok: false, error: { code: 'InvalidSettings', message: t('service_lockAfterRange', { max: MAX_LOCK_AFTER_MINUTES }), transient: false } };
       await deps.setLockAfterMinutes(minutes);
       return { ok: true, value: null };
     },
@@ -406,7 +412,10 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
         render = (suffix) => renderKey(profile.keyTemplate, { ...input, shortid, suffix });
         render('');
       } catch (err) {
-        return { ok: false, error: { code: 'InvalidSettings', message: `${(err as Error).message} Shorten the key template in Options.`, fix: { kind: 'open-options' }, transient: false } };
+        return {
+          ok: false,
+          error: { code: 'InvalidSettings', message: `${(err as Error).message} ${t('service_shortenTemplate')}`, fix: { kind: 'open-options' }, transient: false },
+        };
       }
       // A team's service signs only PUT and GET: no HEAD to ask with (README: a limit of that mode).
       if (profile.kind === 'presign-service' || !templateCanCollide(profile.keyTemplate)) return plan(render(''));
@@ -425,7 +434,14 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
           ok: false,
           error: {
             code: 'NoFreeKey',
-            message: `"${found.value.first}" and the next ${found.value.tries - 1} names up to "${found.value.last}" are all taken in bucket "${profile.bucket}", and S3 Drop never overwrites. Rename the file, or add {uuid} or {shortid} to the key template.`,
+            message: t('service_noFreeKey', {
+              first: found.value.first,
+              more: found.value.tries - 1,
+              last: found.value.last,
+              bucket: profile.bucket,
+              uuid: TOKEN_TEXT.uuid,
+              shortid: TOKEN_TEXT.shortid,
+            }),
             transient: false,
           },
         };

@@ -18,6 +18,7 @@ import { savedConnectionRunner } from './saved-connection';
 import { ensureOffscreenDocument, offscreenApi } from './offscreen';
 import { hostUploadRunner } from '../upload/runner-host';
 import { copyWithTextarea } from '../clipboard/copy-in-document';
+import { t } from '../i18n/t';
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
 
@@ -120,7 +121,7 @@ export function startBackground(): void {
     try {
       dataUrl = await browser.tabs.captureVisibleTab(tab.windowId ?? browser.windows.WINDOW_ID_CURRENT, { format: 'png' });
     } catch (err) {
-      await notifier.failure('Screenshot not saved', `The browser did not allow a screenshot of this page (${(err as Error).message}).`);
+      await notifier.failure(t('notify_screenshotNotSaved'), t('notify_screenshotRefused', { reason: (err as Error).message }));
       return null;
     }
     const { bytes } = decodeDataUrl(dataUrl);

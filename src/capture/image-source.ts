@@ -1,4 +1,5 @@
 import { originPattern } from '../permissions/origin-pattern';
+import { t } from '../i18n/t';
 
 /**
  * Where a right-clicked image's bytes come from, and what to call the file.
@@ -41,7 +42,7 @@ export function imageOriginPattern(srcUrl: string): string {
 /** Decodes a `data:` URL (base64 or percent-encoded); `%XX` stands for a raw byte, as in a URL. */
 export function decodeDataUrl(url: string): { bytes: Uint8Array; type: string } {
   const match = /^data:([^,]*?),(.*)$/s.exec(url);
-  if (!match) throw new ImageError('The image is a data: URL that cannot be read.');
+  if (!match) throw new ImageError(t('image_dataUrlUnreadable'));
   const meta = match[1]!;
   const base64 = /;base64$/i.test(meta);
   const type = (base64 ? meta.slice(0, -7) : meta).split(';')[0]!.trim().toLowerCase() || 'text/plain';
@@ -51,7 +52,7 @@ export function decodeDataUrl(url: string): { bytes: Uint8Array; type: string } 
   try {
     binary = atob(String.fromCharCode(...raw).replace(/\s+/g, ''));
   } catch {
-    throw new ImageError('The image is a data: URL whose base64 is damaged.');
+    throw new ImageError(t('image_dataUrlDamaged'));
   }
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

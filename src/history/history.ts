@@ -1,5 +1,6 @@
 import type { HistoryEntry } from '../messaging/protocol';
 import type { RecentUpload } from './recent';
+import { t } from '../i18n/t';
 
 /** How many uploads each profile's history keeps unless the user says otherwise. */
 export const DEFAULT_HISTORY_LIMIT = 500;
@@ -85,7 +86,7 @@ export function entryFromUpload(upload: RecentUpload, profileId: string): Histor
 /** A sentence for an unusable history limit, or `null`. */
 export function validateHistoryLimit(limit: number): string | null {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_LIMIT)
-    return `Keep a whole number of uploads per profile, from 1 to ${MAX_HISTORY_LIMIT}.`;
+    return t('history_limitRange', { max: MAX_HISTORY_LIMIT });
   return null;
 }
 

@@ -3,6 +3,20 @@ import { formatMessage, placeholderNames, type MessageParams } from './format';
 
 type GetMessage = (key: string, substitutions: string[]) => string | undefined;
 
+/**
+ * The `{name}` placeholders of a message, as a type, so a call that leaves
+ * one out does not compile (`{"url": …}` in a sentence is text, not a placeholder).
+ */
+type Names<S extends string> = S extends `${string}{${infer N}}${infer Rest}`
+  ? (N extends `${string}${' ' | '"' | '{'}${string}` ? never : N) | Names<Rest>
+  : never;
+
+/** The parameters a message needs, by name. */
+export type ParamsOf<K extends MessageKey, V = string | number> = Record<Names<(typeof en)[K]>, V>;
+
+/** No second argument for a message without placeholders; all of them for one with. */
+export type MessageArgs<K extends MessageKey, V = string | number> = [Names<(typeof en)[K]>] extends [never] ? [] : [params: ParamsOf<K, V>];
+
 /** The browser's `i18n.getMessage` when there is one that works (not in Node, not in WXT's fake browser). */
 function browserGetMessage(): GetMessage | null {
   const api = (globalThis as { browser?: { i18n?: { getMessage?: GetMessage } }; chrome?: { i18n?: { getMessage?: GetMessage } } });
@@ -14,8 +28,11 @@ function browserGetMessage(): GetMessage | null {
  * A user-visible string, in the browser's language when S3 Drop ships it
  * (`_locales/<lang>/messages.json`, made from `src/i18n/<lang>.ts` at build
  * time), else English. Outside a browser it formats the English catalog, so
- * the pure modules that make sentences are tested in plain Node.
+ * the pure modules that make sentences are tested in plain Node. Chrome
+ * documents `runtime` as the only extension API of an offscreen document (where
+ * the upload runner lives): without `i18n` there, its sentences are English.
  */
+export function t<K extends MessageKey>(key: K, ...params: MessageArgs<K>): string;
 export function t(key: MessageKey, params?: MessageParams): string {
   const source = en[key];
   const getMessage = browserGetMessage();

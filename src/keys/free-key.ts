@@ -1,3 +1,5 @@
+import { t } from '../i18n/t';
+
 /**
  * Never overwrite silently: a template that can give two uploads the same key
  * (no `{uuid}`, no `{shortid}`) gets the first free one of `name`, `name-1`,
@@ -16,7 +18,7 @@ export class NoFreeKeyError extends Error {
     readonly last: string,
     readonly tries: number,
   ) {
-    super(`Keys "${first}" to "${last}" all exist already.`);
+    super(t('freeKey_allTaken', { first, last }));
     this.name = 'NoFreeKeyError';
   }
 }

@@ -1,3 +1,4 @@
+import { t } from '../i18n/t';
 import { encodeKeyName, splitExtension } from './safe-name';
 
 export const DEFAULT_KEY_TEMPLATE = '{yyyy}/{mm}/{dd}/{uuid}-{name}';
@@ -33,6 +34,12 @@ const KNOWN_TOKENS = new Set<string>(KEY_TOKENS);
 /** The most bytes each fixed-size token renders to (`{name}` and `{ext}` shrink to fit, so they count 0). */
 const TOKEN_MAX_BYTES: Record<string, number> = { yyyy: 4, mm: 2, dd: 2, hh: 2, uuid: 36, shortid: 8, name: 0, ext: 0, host: 253 };
 const utf8 = new TextEncoder();
+
+/**
+ * Tokens as sentences show them: the catalog reads `{name}` as a placeholder,
+ * so a sentence that names a token gets it as a parameter (`t(key, TOKEN_TEXT)`).
+ */
+export const TOKEN_TEXT = Object.fromEntries(KEY_TOKENS.map((token) => [token, `{${token}}`])) as Record<(typeof KEY_TOKENS)[number], string>;
 
 /** `{host}` for uploads that come from no page (the popup: picked, dropped, pasted). */
 export const NO_PAGE_HOST = 'local';
@@ -87,21 +94,19 @@ function pad(n: number): string {
 
 /** Returns a sentence for what is wrong with a template, or `null` if it is usable. */
 export function validateKeyTemplate(template: string): string | null {
-  if (!template.trim()) return 'The key template is empty.';
-  if (template.startsWith('/')) return 'The key template must not start with "/".';
+  if (!template.trim()) return t('template_empty');
+  if (template.startsWith('/')) return t('template_leadingSlash');
   if (!template.includes('{name}') && !template.includes('{uuid}') && !template.includes('{shortid}'))
-    return 'The key template needs {name} or {uuid} (or {shortid}), or every upload would get the same key.';
+    return t('template_noUniquePart', TOKEN_TEXT);
   const segments = template.split('/');
-  if (segments.some((segment) => segment === ''))
-    return 'The key template has an empty folder ("//" or a trailing "/").';
+  if (segments.some((segment) => segment === '')) return t('template_emptyFolder');
   // Browsers drop "." and ".." from a URL path before sending, so the request would not match its signature.
-  if (segments.some((segment) => segment === '.' || segment === '..'))
-    return 'The key template cannot have "." or ".." as a folder.';
+  if (segments.some((segment) => segment === '.' || segment === '..')) return t('template_dotFolder');
   for (const [, token] of template.matchAll(TOKEN))
-    if (!KNOWN_TOKENS.has(token!)) return `The key template uses an unknown token {${token}}.`;
+    if (!KNOWN_TOKENS.has(token!)) return t('template_unknownToken', { token: `{${token}}` });
   // Counted as rendered: {host} can be 253 bytes, {uuid} 36.
   if (fixedBytes(template) > MAX_TEMPLATE_BYTES)
-    return `The key template is longer than ${MAX_TEMPLATE_BYTES} bytes once its tokens are filled in ({host} can take 253); S3 keys end at ${MAX_KEY_BYTES}, and the file name needs room.`;
+    return t('template_tooLong', { max: MAX_TEMPLATE_BYTES, host: TOKEN_TEXT.host, keyMax: MAX_KEY_BYTES });
   return null;
 }
 
@@ -159,6 +164,6 @@ export function renderKey(template: string, input: KeyInput): string {
     else hi = mid - 1;
   }
   const name = chars.slice(0, lo).join('') + kept;
-  if (!fits(name)) throw new RangeError('The key template leaves no room for a name within S3\'s 1024-byte key limit.');
+  if (!fits(name)) throw new RangeError(t('template_noRoom', { max: MAX_KEY_BYTES }));
   return render(name);
 }

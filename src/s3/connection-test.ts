@@ -2,6 +2,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Client, type ClientOptions, type S3Connection } from './client';
 import { describeFailure, failureFromError, type UserError } from './errors';
 import { detectBucketRegion, type FetchLike } from './region';
+import { t } from '../i18n/t';
 
 export interface ConnectionReport {
   ok: boolean;
@@ -37,17 +38,21 @@ export async function testConnection(
   }
 
   const client = createS3Client({ ...conn, region }, { maxAttempts: 1, ...clientOptions });
-  const found = detectedRegion ? ` Detected region ${detectedRegion}.` : region !== conn.region ? ` Using region ${region}.` : '';
+  const found = detectedRegion
+    ? ` ${t('common_detectedRegion', { region: detectedRegion })}`
+    : region !== conn.region
+      ? ` ${t('connection_usingRegion', { region })}`
+      : '';
   try {
     await client.send(new ListObjectsV2Command({ Bucket: conn.bucket, MaxKeys: 1 }));
-    return withRegion({ ok: true, message: `Connected: bucket "${conn.bucket}" accepts these keys.${found}` }, detectedRegion);
+    return withRegion({ ok: true, message: `${t('connection_ok', { bucket: conn.bucket })}${found}` }, detectedRegion);
   } catch (err) {
     const failure = failureFromError(err);
     if (failure.code === 'AccessDenied')
       return withRegion(
         {
           ok: true,
-          message: `Connected: the keys and bucket "${conn.bucket}" are right. They may not list the bucket (s3:ListBucket), which S3 Drop does not need.${found}`,
+          message: `${t('connection_okCannotList', { bucket: conn.bucket })}${found}`,
         },
         detectedRegion,
       );

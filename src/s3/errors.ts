@@ -4,6 +4,7 @@
  * pages, and every code here is tested against a signature-checking server
  * where that server can produce it.
  */
+import { t } from '../i18n/t';
 
 /** What went wrong, as the protocol said it. */
 export interface S3Failure {
@@ -152,7 +153,7 @@ const WRONG_REGION = new Set([
 export function describeFailure(f: S3Failure, context: FailureContext): UserError {
   const { describe, ...ctx } = context;
   if (describe) return describe(f, ctx);
-  const bucket = `"${ctx.bucket}"`;
+  const bucket = ctx.bucket;
   const make = (message: string, extra: Partial<UserError> = {}): UserError => ({
     code: f.code,
     message,
@@ -162,26 +163,25 @@ export function describeFailure(f: S3Failure, context: FailureContext): UserErro
 
   if (WRONG_REGION.has(f.code) && (f.code !== 'AuthorizationQueryParametersError' || f.region || /region/i.test(f.message ?? ''))) {
     if (f.region && f.region !== ctx.region)
-      return make(`Bucket ${bucket} is in region ${f.region}, not ${ctx.region || 'the one used'}. Use ${f.region}.`, {
-        fix: { kind: 'use-region', region: f.region },
-      });
-    return make(
-      `Bucket ${bucket} is not in region ${ctx.region || 'us-east-1'}. Leave Region empty and press Test connection to detect it.`,
-    );
+      return make(
+        ctx.region
+          ? t('s3_wrongRegion', { bucket, region: f.region, signed: ctx.region })
+          : t('s3_wrongRegionUnsigned', { bucket, region: f.region }),
+        { fix: { kind: 'use-region', region: f.region } },
+      );
+    return make(t('s3_notInRegion', { bucket, region: ctx.region || 'us-east-1' }));
   }
 
   switch (f.code) {
     case 'InvalidAccessKeyId':
-      return make(`The access key ID is not known to ${where(ctx)}. Check it for typos, and that it belongs to this service.`, {
-        fix: { kind: 'open-options' },
-      });
+      return make(t('s3_invalidAccessKeyId', { where: where(ctx) }), { fix: { kind: 'open-options' } });
     case 'SignatureDoesNotMatch':
-      return make('The secret access key does not match the access key ID. Paste the secret again; it is case-sensitive.', {
-        fix: { kind: 'open-options' },
-      });
+      return make(t('s3_signatureDoesNotMatch'), { fix: { kind: 'open-options' } });
     case 'NoSuchBucket':
       return make(
-        `Bucket ${bucket} does not exist at ${where(ctx)}${ctx.endpoint ? '' : ` in ${ctx.region || 'us-east-1'}`}. Check the name, or create the bucket first.`,
+        ctx.endpoint
+          ? t('s3_noSuchBucketAt', { bucket, where: where(ctx) })
+          : t('s3_noSuchBucketIn', { bucket, where: where(ctx), region: ctx.region || 'us-east-1' }),
         { fix: { kind: 'open-options' } },
       );
     case 'AccessDenied':
@@ -189,73 +189,76 @@ export function describeFailure(f: S3Failure, context: FailureContext): UserErro
     case 'Http403':
       if (/expired/i.test(f.message ?? ''))
         return ctx.operation === 'upload'
-          ? make('The upload URL expired before the upload finished. Try again; a fresh URL is signed for each try.', {
-              code: 'UploadUrlExpired',
-              transient: true,
-            })
-          : make('This link has expired. Copy a fresh link from S3 Drop.', { code: 'LinkExpired' });
-      if (f.code === 'Http403')
-        return make(
-          `${where(ctx)} refused the keys for bucket ${bucket} (HTTP 403). Check the access key, the secret, and that the keys may use this bucket (${PERMISSION[ctx.operation]}).`,
-        );
+          ? make(t('s3_uploadUrlExpired'), { code: 'UploadUrlExpired', transient: true })
+          : make(t('s3_linkExpired'), { code: 'LinkExpired' });
+      if (f.code === 'Http403') return make(t('s3_http403', { where: where(ctx), bucket, permission: PERMISSION[ctx.operation] }));
       return make(
-        `These keys are not allowed to ${verb(ctx.operation)} in bucket ${bucket}: the key's policy must allow ${PERMISSION[ctx.operation]} on arn:aws:s3:::${ctx.bucket}${ctx.operation === 'list' || ctx.operation === 'connect' ? '' : '/*'}.`,
+        t(DENIED[ctx.operation], {
+          bucket,
+          permission: PERMISSION[ctx.operation],
+          arn: `arn:aws:s3:::${ctx.bucket}${ctx.operation === 'list' || ctx.operation === 'connect' ? '' : '/*'}`,
+        }),
       );
     case 'RequestTimeTooSkewed':
-      return make("Your computer's clock is off by more than 15 minutes, so S3 refuses the signature. Set the clock to the correct time and try again.");
+      return make(t('s3_clockSkewed'));
     case 'ExpiredToken':
     case 'TokenRefreshRequired':
-      return make('The session token has expired. Paste fresh temporary credentials (key, secret and token) in Options.', {
-        fix: { kind: 'open-options' },
-      });
+      return make(t('s3_tokenExpired'), { fix: { kind: 'open-options' } });
     case 'InvalidToken':
-      return make('The session token is not valid for these keys. Paste the key, secret and token from the same set.', {
-        fix: { kind: 'open-options' },
-      });
+      return make(t('s3_tokenInvalid'), { fix: { kind: 'open-options' } });
     case 'NetworkError':
-      return make(`Cannot reach ${ctx.endpoint || 'AWS S3'}. Check the endpoint URL, that the service is running, and your connection.`, {
-        transient: true,
-      });
+      return make(t('s3_unreachable', { where: where(ctx) }), { transient: true });
     case 'HostPermissionMissing':
-      return make(`S3 Drop has no access to ${ctx.endpoint || 'the bucket'} yet. Grant access in Options (Save asks for it).`, {
-        fix: { kind: 'grant-access' },
-      });
+      return make(ctx.endpoint ? t('s3_noAccessTo', { endpoint: ctx.endpoint }) : t('s3_noAccessBucket'), { fix: { kind: 'grant-access' } });
     case 'EntityTooLarge':
-      return make('The file is larger than S3 takes in one upload (5 GiB).');
+      return make(t('s3_entityTooLarge'));
     case 'SlowDown':
     case 'ServiceUnavailable':
     case 'Http503':
-      return make(`${where(ctx)} is busy right now (it asked us to slow down). Try again in a moment.`, { transient: true });
+      return make(t('s3_slowDown', { where: where(ctx) }), { transient: true });
     case 'InternalError':
     case 'Http500':
-      return make(`${where(ctx)} had an internal error. Try again in a moment.`, { transient: true });
+      return make(t('s3_internalError', { where: where(ctx) }), { transient: true });
     case 'RequestTimeout':
-      return make(`${where(ctx)} gave up waiting for the data. Try again.`, { transient: true });
+      return make(t('s3_requestTimeout', { where: where(ctx) }), { transient: true });
     case 'Http404':
-      return make(`Bucket ${bucket} was not found at ${where(ctx)}. Check the name and the endpoint.`);
+      return make(t('s3_http404', { bucket, where: where(ctx) }));
     case 'NoSuchUpload':
-      return make(`The multipart upload is gone from ${where(ctx)}: it was cancelled, completed, or cleaned up by a lifecycle rule. Upload the file again.`);
+      return make(t('s3_noSuchUpload', { where: where(ctx) }));
     case 'InvalidPart':
-      return make(`${where(ctx)} could not join the parts: one is missing or does not match what was sent. Upload the file again.`);
+      return make(t('s3_invalidPart', { where: where(ctx) }));
     case 'PreconditionFailed':
     case 'Http412':
-      return make(
-        `Another upload took this file's name in bucket ${bucket} just now; nothing was overwritten. Upload again to get the next free name.`,
-        { code: 'PreconditionFailed' },
-      );
+      return make(t('s3_preconditionFailed', { bucket }), { code: 'PreconditionFailed' });
     case 'EntityTooSmall':
-      return make(`${where(ctx)} refused parts smaller than it allows (S3 needs at least 5 MiB for every part but the last).`);
+      return make(t('s3_entityTooSmall', { where: where(ctx) }));
     default: {
       const transient = (f.status ?? 0) >= 500;
-      const detail = f.message ? `: ${f.message}` : '';
-      return make(`${where(ctx)} refused the request (${f.code}${f.status ? `, HTTP ${f.status}` : ''})${detail}`, { transient });
+      const { code, status, message: detail } = f;
+      const said = { where: where(ctx), code };
+      return make(
+        status
+          ? detail
+            ? t('s3_refusedStatusDetail', { ...said, status, detail })
+            : t('s3_refusedStatus', { ...said, status })
+          : detail
+            ? t('s3_refusedDetail', { ...said, detail })
+            : t('s3_refused', said),
+        { transient },
+      );
     }
   }
 }
 
-function verb(op: S3Operation): string {
-  return op === 'upload' ? 'upload' : op === 'list' || op === 'connect' ? 'list objects' : 'read objects';
-}
+/** What an AccessDenied says the keys may not do, by operation. */
+const DENIED: Record<S3Operation, 's3_deniedUpload' | 's3_deniedList' | 's3_deniedRead'> = {
+  upload: 's3_deniedUpload',
+  list: 's3_deniedList',
+  connect: 's3_deniedList',
+  share: 's3_deniedRead',
+  download: 's3_deniedRead',
+  delete: 's3_deniedRead',
+};
 
 /** Every code with a sentence of its own (a meta-test checks each one). */
 export const MAPPED_CODES = [

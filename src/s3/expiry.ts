@@ -1,3 +1,5 @@
+import { t } from '../i18n/t';
+
 /** SigV4 refuses presigned URLs that live longer than 7 days. */
 export const MAX_LINK_EXPIRY_SECONDS = 7 * 24 * 3600;
 /** Anyone holding an upload URL can fill the bucket: keep it short. */
@@ -5,17 +7,15 @@ export const UPLOAD_URL_EXPIRY_SECONDS = 5 * 60;
 export const MAX_UPLOAD_URL_EXPIRY_SECONDS = 15 * 60;
 export const DEFAULT_LINK_EXPIRY_SECONDS = 24 * 3600;
 
-export const LINK_EXPIRY_PRESETS: readonly { seconds: number; label: string }[] = [
-  { seconds: 15 * 60, label: '15 minutes' },
-  { seconds: 3600, label: '1 hour' },
-  { seconds: 24 * 3600, label: '1 day' },
-  { seconds: MAX_LINK_EXPIRY_SECONDS, label: '7 days' },
-];
+/** Each label is the duration said as `describeDuration` says it ("15 minutes"). */
+export const LINK_EXPIRY_PRESETS: readonly { seconds: number; label: string }[] = [15 * 60, 3600, 24 * 3600, MAX_LINK_EXPIRY_SECONDS].map(
+  (seconds) => ({ seconds, label: describeDuration(seconds) }),
+);
 
 /** Returns a sentence for an unusable link expiry, or `null`. */
 export function validateLinkExpiry(seconds: number): string | null {
-  if (!Number.isInteger(seconds) || seconds < 1) return 'The link expiry must be a whole number of seconds, at least 1.';
-  if (seconds > MAX_LINK_EXPIRY_SECONDS) return 'Share links can live at most 7 days (an S3 signature limit).';
+  if (!Number.isInteger(seconds) || seconds < 1) return t('expiry_notWhole');
+  if (seconds > MAX_LINK_EXPIRY_SECONDS) return t('expiry_tooLong');
   return null;
 }
 
@@ -26,19 +26,19 @@ export function uploadUrlExpiry(seconds = UPLOAD_URL_EXPIRY_SECONDS): number {
 
 /** "1 day", "3 hours", "15 minutes" — for telling the user when a link dies. */
 export function describeDuration(seconds: number): string {
-  const units: [number, string][] = [
-    [86400, 'day'],
-    [3600, 'hour'],
-    [60, 'minute'],
-    [1, 'second'],
-  ];
-  for (const [size, unit] of units) {
+  const units = [
+    [86400, 'duration_dayOne', 'duration_dayMany'],
+    [3600, 'duration_hourOne', 'duration_hourMany'],
+    [60, 'duration_minuteOne', 'duration_minuteMany'],
+    [1, 'duration_secondOne', 'duration_secondMany'],
+  ] as const;
+  for (const [size, one, many] of units) {
     if (seconds >= size && seconds % size === 0) {
-      const n = seconds / size;
-      return `${n} ${unit}${n === 1 ? '' : 's'}`;
+      const count = seconds / size;
+      return count === 1 ? t(one) : t(many, { count });
     }
   }
-  return `${seconds} seconds`;
+  return t('duration_secondMany', { count: seconds });
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { effectiveContentType, presignUploadPart, type SignedRequest } from './presign';
+import { t } from '../i18n/t';
 
 /**
  * Multipart uploads, signer side: the few signed calls (create, complete,
@@ -57,7 +58,7 @@ export async function createMultipartUpload(
       ContentType: effectiveContentType(target.contentType),
     }),
   );
-  if (!res.UploadId) throw new Error('The service started a multipart upload but sent no upload ID.');
+  if (!res.UploadId) throw new Error(t('s3_noUploadId'));
   return res.UploadId;
 }
 

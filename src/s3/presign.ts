@@ -3,6 +3,7 @@ import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import { chooseDisposition, contentDisposition, type LinkDisposition } from './content-disposition';
 import { uploadUrlExpiry, validateLinkExpiry } from './expiry';
 import { presignUrl, uriEscape } from './sigv4';
+import { t } from '../i18n/t';
 
 export interface SignedRequest {
   url: string;
@@ -209,9 +210,7 @@ async function resolveBucketEndpoint(client: S3Client, bucket: string): Promise<
   );
   const scheme = endpoint.properties?.authSchemes?.[0] as { name?: string; signingName?: string; signingRegion?: string } | undefined;
   if (scheme && scheme.name !== 'sigv4')
-    throw new Error(
-      `Bucket "${bucket}" needs the ${scheme.name} signature (S3 Express directory buckets, multi-region access points), which S3 Drop does not make.`,
-    );
+    throw new Error(t('s3_unsupportedSignature', { bucket, scheme: String(scheme.name) }));
   const { url } = endpoint;
   return {
     protocol: url.protocol,

@@ -1,4 +1,5 @@
 import { bucketOrigin, usesPathStyle, type BucketAddress } from './endpoint';
+import { t } from '../i18n/t';
 
 /**
  * Links that carry no signature: the object's plain URL at the bucket's
@@ -55,22 +56,24 @@ function isLoopback(hostname: string): boolean {
  * in the path.
  */
 export function validateLinkBaseUrl(value: string): string | null {
-  if (!value) return 'Enter the address links start with, e.g. https://cdn.example.com/{key}.';
+  // `{token}` in these sentences is the literal `{key}`, passed in so the catalog does not read it as a placeholder.
+  const token = KEY_TOKEN;
+  if (!value) return t('linkUrl_empty', { token });
   const tokens = value.match(/\{[^}]*\}/g) ?? [];
-  const unknown = tokens.find((t) => t !== KEY_TOKEN);
-  if (unknown) return `The link address knows only ${KEY_TOKEN}, not ${unknown}.`;
-  if (tokens.length > 1) return `Put ${KEY_TOKEN} in the link address at most once.`;
-  if (/[?#]/.test(value)) return 'The link address cannot have a query (?) or a fragment (#): the key would end up in them. Put {key} in the path.';
+  const unknown = tokens.find((found) => found !== KEY_TOKEN);
+  if (unknown) return t('linkUrl_unknownToken', { token, unknown });
+  if (tokens.length > 1) return t('linkUrl_tokenTwice', { token });
+  if (/[?#]/.test(value)) return t('linkUrl_queryOrFragment', { token });
   const marker = 's3drop-key-marker';
   let url: URL;
   try {
     url = new URL(value.replace(KEY_TOKEN, marker));
   } catch {
-    return 'The link address must be a full URL such as https://cdn.example.com/{key}.';
+    return t('linkUrl_notUrl', { token });
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname)))
-    return 'The link address must start with https:// (http:// only for this computer).';
-  if (url.username || url.password) return 'The link address cannot hold a user name or password.';
-  if (tokens.length && !url.pathname.includes(marker)) return `Put ${KEY_TOKEN} in the path of the link address, after the host.`;
+    return t('linkUrl_notHttps');
+  if (url.username || url.password) return t('linkUrl_credentials');
+  if (tokens.length && !url.pathname.includes(marker)) return t('linkUrl_tokenNotInPath', { token });
   return null;
 }

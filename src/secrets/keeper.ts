@@ -1,4 +1,5 @@
 import type { Secrets } from '../settings/profile';
+import { t } from '../i18n/t';
 import {
   deriveVaultKey,
   exportVaultKey,
@@ -117,7 +118,7 @@ export function createSecretKeeper(deps: KeeperDeps): SecretKeeper {
     if (stored?.encryption === 'passphrase') {
       if (isVaultEnvelope(stored.vault)) return stored;
       // Treating it as empty would let the next save overwrite it, unencrypted, without a word.
-      throw new Error('The encrypted secrets in this browser are damaged. Remove S3 Drop’s data (or reinstall it) and enter your keys again.');
+      throw new Error(t('vault_damaged'));
     }
     if (stored?.encryption === 'none' && stored.byProfile) return stored;
     return { encryption: 'none', byProfile: {} };
@@ -210,7 +211,7 @@ export function createSecretKeeper(deps: KeeperDeps): SecretKeeper {
     lock: () => serialized(() => deps.writeSession(null)),
     setPassphrase: (next, current) =>
       serialized(async () => {
-        if (!next) throw new Error('Enter a passphrase.');
+        if (!next) throw new Error(t('vault_passphraseEmpty'));
         const stored = await read();
         let secrets: SecretsByProfile;
         if (stored.encryption === 'none') secrets = stored.byProfile;

@@ -6,6 +6,7 @@
  * Pure WebCrypto through `globalThis.crypto.subtle`, so the same code runs in
  * the service worker, extension pages and the Node unit tests.
  */
+import { t } from '../i18n/t';
 
 /**
  * PBKDF2-HMAC-SHA256 iterations for new vaults: OWASP's 2023 figure. Below it a
@@ -75,7 +76,7 @@ export function newKdf(iterations: number = PBKDF2_ITERATIONS): VaultKdf {
 export async function deriveVaultKey(passphrase: string, kdf: VaultKdf): Promise<CryptoKey> {
   assertIterations(kdf.iterations);
   const salt = fromBase64(kdf.salt, 'salt');
-  if (salt.length < SALT_BYTES) throw new Error(`The vault's salt is ${salt.length} bytes; it needs at least ${SALT_BYTES}.`);
+  if (salt.length < SALT_BYTES) throw new Error(t('vault_saltShort', { bytes: salt.length, min: SALT_BYTES }));
   const subtle = globalThis.crypto.subtle;
   const material = await subtle.importKey('raw', utf8Encoder.encode(passphrase), 'PBKDF2', false, ['deriveKey']);
   return subtle.deriveKey(
@@ -110,9 +111,9 @@ export async function sealWithKey(key: CryptoKey, kdf: VaultKdf, plaintext: stri
  * and a plain Error when the envelope is not even well-formed.
  */
 export async function openWithKey(envelope: VaultEnvelope, key: CryptoKey): Promise<string> {
-  if (!isVaultEnvelope(envelope)) throw new Error('The stored secrets are not a vault this version can open.');
+  if (!isVaultEnvelope(envelope)) throw new Error(t('vault_unknownFormat'));
   const iv = fromBase64(envelope.cipher.iv, 'IV');
-  if (iv.length !== IV_BYTES) throw new Error(`The stored secrets are damaged: the IV is ${iv.length} bytes, not ${IV_BYTES}.`);
+  if (iv.length !== IV_BYTES) throw new Error(t('vault_ivDamaged', { bytes: iv.length, expected: IV_BYTES }));
   const data = fromBase64(envelope.cipher.data, 'ciphertext');
   let plain: ArrayBuffer;
   try {
@@ -139,7 +140,7 @@ export async function seal(
   plaintext: string,
   iterations: number = PBKDF2_ITERATIONS,
 ): Promise<{ envelope: VaultEnvelope; key: CryptoKey }> {
-  if (passphrase === '') throw new Error('Enter a passphrase.');
+  if (passphrase === '') throw new Error(t('vault_passphraseEmpty'));
   const kdf = newKdf(iterations);
   const key = await deriveVaultKey(passphrase, kdf);
   return { envelope: await sealWithKey(key, kdf, plaintext), key };
@@ -147,7 +148,7 @@ export async function seal(
 
 /** Opens the envelope with a passphrase; throws {@link WrongPassphraseError} when it is not the one it was sealed with. */
 export async function open(envelope: VaultEnvelope, passphrase: string): Promise<{ plaintext: string; key: CryptoKey }> {
-  if (!isVaultEnvelope(envelope)) throw new Error('The stored secrets are not a vault this version can open.');
+  if (!isVaultEnvelope(envelope)) throw new Error(t('vault_unknownFormat'));
   const key = await deriveVaultKey(passphrase, envelope.kdf);
   return { plaintext: await openWithKey(envelope, key), key };
 }
@@ -161,7 +162,7 @@ export async function exportVaultKey(key: CryptoKey): Promise<string> {
 export async function importVaultKey(raw: string): Promise<CryptoKey> {
   const bytes = fromBase64(raw, 'key');
   // AES also takes 16 and 24 bytes; anything but 32 here means the session holds something that is not our key.
-  if (bytes.length !== KEY_BYTES) throw new Error(`The saved vault key is ${bytes.length} bytes, not ${KEY_BYTES}.`);
+  if (bytes.length !== KEY_BYTES) throw new Error(t('vault_keyDamaged', { bytes: bytes.length, expected: KEY_BYTES }));
   return globalThis.crypto.subtle.importKey('raw', bytes, KEY_ALGORITHM, true, KEY_USAGES);
 }
 
@@ -209,10 +210,10 @@ export const MAX_PBKDF2_ITERATIONS = 20_000_000;
 
 function assertIterations(iterations: number): void {
   if (!Number.isSafeInteger(iterations) || iterations < 1) {
-    throw new Error(`PBKDF2 needs a whole number of iterations of at least 1, not ${String(iterations)}.`);
+    throw new Error(t('vault_iterationsInvalid', { iterations: String(iterations) }));
   }
   if (iterations > MAX_PBKDF2_ITERATIONS)
-    throw new Error(`The stored secrets are damaged: ${iterations} PBKDF2 iterations is more than S3 Drop ever uses. Remove the passphrase data by deleting and re-adding your profiles.`);
+    throw new Error(t('vault_iterationsTooMany', { iterations }));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -240,7 +241,7 @@ function fromBase64(base64: string, what: string): Uint8Array<ArrayBuffer> {
   try {
     binary = atob(base64);
   } catch {
-    throw new Error(`The stored secrets are damaged: the ${what} is not valid base64.`);
+    throw new Error(t('vault_base64Damaged', { what }));
   }
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

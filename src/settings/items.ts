@@ -2,6 +2,7 @@ import { storage } from 'wxt/utils/storage';
 import type { Profile, Secrets } from './profile';
 import type { ProfileStore } from './profile-store';
 import type { SessionKey, StoredSecrets } from '../secrets/keeper';
+import { t } from '../i18n/t';
 
 /** The profile as version 1 stored it: keys only, no `kind`, no id or name. */
 export type ProfileV1 = Omit<Extract<Profile, { kind: 'keys' }>, 'kind' | 'id' | 'name'>;
@@ -24,7 +25,7 @@ function migratedName(profile: ProfileV2): string {
       /* fall through */
     }
   }
-  return 'My bucket';
+  return t('profile_defaultName');
 }
 
 /**

@@ -1,3 +1,4 @@
+import { t } from '../i18n/t';
 import type { Profile } from './profile';
 
 /**
@@ -43,7 +44,7 @@ export function uniqueName(base: string, taken: readonly string[]): string {
   const lower = new Set(taken.map((n) => n.toLowerCase()));
   if (!lower.has(base.toLowerCase())) return base;
   for (let n = 1; ; n++) {
-    const candidate = n === 1 ? `${base} copy` : `${base} copy ${n}`;
+    const candidate = n === 1 ? t('profile_copyName', { name: base }) : t('profile_copyNameNumbered', { name: base, number: n });
     if (!lower.has(candidate.toLowerCase())) return candidate;
   }
 }

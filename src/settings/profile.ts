@@ -1,3 +1,4 @@
+import { t } from '../i18n/t';
 import { DEFAULT_KEY_TEMPLATE, validateKeyTemplate } from '../keys/template';
 import { AWS_REGION_SHAPE, closestAwsRegion } from '../s3/aws-regions';
 import { hostPermissionOrigins } from '../s3/endpoint';
@@ -86,7 +87,7 @@ export function validateMultipartThreshold(mib: number | undefined): string | nu
   if (mib === undefined) return null;
   const { min, max } = MULTIPART_THRESHOLD_RANGE_MIB;
   if (!Number.isInteger(mib) || mib < min || mib > max)
-    return `Upload in parts above a whole number of MiB from ${min} to ${max} (5 GiB, the most one PUT takes).`;
+    return t('profile_thresholdRange', { min, max });
   return null;
 }
 
@@ -135,24 +136,24 @@ export type FieldErrors = Partial<Record<ProfileField, string>>;
 
 /** Each field's label on the options page, for sentences that name a field. */
 export const FIELD_LABELS: Partial<Record<ProfileField, string>> = {
-  name: 'Profile name',
-  accessKeyId: 'Access key ID',
-  secretAccessKey: 'Secret access key',
-  sessionToken: 'Session token',
-  sessionTokenExpiration: 'Session token expires at',
-  bucket: 'Bucket',
-  region: 'Region',
-  endpoint: 'Endpoint URL',
-  serviceUrl: 'Service URL',
-  serviceAuth: 'Send the token as',
-  serviceAuthHeader: 'Header name',
-  serviceToken: 'Token',
-  keyTemplate: 'Object key template',
-  linkExpirySeconds: 'Share links expire after',
-  multipartThresholdMiB: 'Upload in parts above (MiB)',
-  linkDisposition: 'Open links in the browser or download',
-  linkMode: 'Share links',
-  linkBaseUrl: 'Link address',
+  name: t('field_name'),
+  accessKeyId: t('field_accessKeyId'),
+  secretAccessKey: t('field_secretAccessKey'),
+  sessionToken: t('field_sessionToken'),
+  sessionTokenExpiration: t('field_sessionTokenExpiration'),
+  bucket: t('field_bucket'),
+  region: t('field_region'),
+  endpoint: t('field_endpoint'),
+  serviceUrl: t('field_serviceUrl'),
+  serviceAuth: t('field_serviceAuth'),
+  serviceAuthHeader: t('field_serviceAuthHeader'),
+  serviceToken: t('field_serviceToken'),
+  keyTemplate: t('field_keyTemplate'),
+  linkExpirySeconds: t('field_linkExpirySeconds'),
+  multipartThresholdMiB: t('field_multipartThresholdMiB'),
+  linkDisposition: t('field_linkDisposition'),
+  linkMode: t('field_linkMode'),
+  linkBaseUrl: t('field_linkBaseUrl'),
 };
 
 export const EMPTY_PROFILE: KeysProfile = {
@@ -227,21 +228,19 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$|^[a-z0-9-]+$/;
 export function validateRegion(region: string, endpoint: string): string | null {
   if (!region) return null;
   const meant = closestAwsRegion(region);
-  const suggestion = meant && meant !== region ? ` Did you mean ${meant}?` : '';
-  if (!REGION.test(region))
-    return `A region looks like eu-west-1 (lowercase letters, digits and hyphens); leave it empty to detect it.${suggestion}`;
+  const suggestion = meant && meant !== region ? t('profile_regionDidYouMean', { region: meant }) : '';
+  if (!REGION.test(region)) return [t('profile_regionShape'), suggestion].filter(Boolean).join(' ');
   if (!endpoint && !AWS_REGION_SHAPE.test(region))
-    return `"${region}" is not an AWS region: they look like eu-west-1.${suggestion || ' Leave it empty to detect it, or set the endpoint of your S3-compatible service.'}`;
+    return `${t('profile_regionNotAws', { region })} ${suggestion || t('profile_regionLeaveEmpty')}`;
   return null;
 }
 
 /** Bucket naming rules that matter for addressing (AWS "general purpose" rules, lenient on dots). */
 export function validateBucketName(bucket: string): string | null {
-  if (!bucket) return 'Enter the bucket name.';
-  if (bucket.length < 3 || bucket.length > 63) return 'A bucket name has 3 to 63 characters.';
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(bucket))
-    return 'A bucket name uses lowercase letters, digits, dots and hyphens, and starts and ends with a letter or digit.';
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(bucket)) return 'A bucket name cannot look like an IP address.';
+  if (!bucket) return t('profile_bucketEmpty');
+  if (bucket.length < 3 || bucket.length > 63) return t('profile_bucketLength');
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(bucket)) return t('profile_bucketCharacters');
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(bucket)) return t('profile_bucketIp');
   return null;
 }
 
@@ -252,11 +251,10 @@ export function validateEndpoint(endpoint: string): string | null {
   try {
     url = new URL(endpoint);
   } catch {
-    return 'The endpoint must be a full URL such as https://s3.example.com (with http:// or https://).';
+    return t('profile_endpointNotUrl');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'The endpoint must start with https:// or http://.';
-  if (url.pathname !== '/' || url.search || url.hash)
-    return `The endpoint is the server only, without a path: try ${url.origin}.`;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return t('profile_endpointScheme');
+  if (url.pathname !== '/' || url.search || url.hash) return t('profile_endpointPath', { origin: url.origin });
   return null;
 }
 
@@ -314,7 +312,7 @@ export function defaultProfileName(profile: Pick<Profile, 'kind' | 'bucket'> & {
       /* not a URL yet: validation says so */
     }
   }
-  return 'My bucket';
+  return t('profile_defaultName');
 }
 
 export const MAX_PROFILE_NAME_LENGTH = 60;
@@ -323,27 +321,26 @@ export const MAX_PROFILE_NAME_LENGTH = 60;
 export function validateTokenExpiration(value: string | undefined): string | null {
   if (!value) return null;
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) || Number.isNaN(Date.parse(value)))
-    return 'Paste the time as STS prints it (Expiration), e.g. 2026-11-25T22:15:00Z, or leave it empty.';
+    return t('profile_tokenExpiration');
   return null;
 }
 
 /** Field-level sentences for everything wrong with a draft; empty when it can be saved. `hasSavedSecret` is the saved secret key (keys) or token (presign service). */
 export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boolean; otherNames?: readonly string[] }): FieldErrors {
   const errors: FieldErrors = {};
-  if (draft.name.length > MAX_PROFILE_NAME_LENGTH) errors.name = `Keep the name to ${MAX_PROFILE_NAME_LENGTH} characters or fewer.`;
-  else if (opts.otherNames?.some((n) => n.toLowerCase() === draft.name.toLowerCase()))
-    errors.name = `Another profile is already called "${draft.name}". Choose another name.`;
+  if (draft.name.length > MAX_PROFILE_NAME_LENGTH) errors.name = t('profile_nameTooLong', { max: MAX_PROFILE_NAME_LENGTH });
+  else if (opts.otherNames?.some((n) => n.toLowerCase() === draft.name.toLowerCase())) errors.name = t('profile_nameTaken', { name: draft.name });
   if (draft.kind === 'presign-service') {
     const url = validateServiceUrl(draft.serviceUrl);
     if (url) errors.serviceUrl = url;
-    if (!SERVICE_AUTH.includes(draft.serviceAuth)) errors.serviceAuth = 'Choose how the token is sent.';
+    if (!SERVICE_AUTH.includes(draft.serviceAuth)) errors.serviceAuth = t('profile_serviceAuthChoose');
     if (draft.serviceAuth === 'header') {
       const header = validateHeaderName(draft.serviceAuthHeader);
       if (header) errors.serviceAuthHeader = header;
     }
     if (draft.serviceAuth === 'bearer' || draft.serviceAuth === 'header') {
       if (!draft.serviceToken && !opts.hasSavedSecret)
-        errors.serviceToken = draft.serviceAuth === 'bearer' ? 'Enter the token the service gave you.' : 'Enter the header value (the token).';
+        errors.serviceToken = draft.serviceAuth === 'bearer' ? t('profile_serviceTokenEmpty') : t('profile_headerValueEmpty');
       const token = draft.serviceToken ? validateTokenValue(draft.serviceToken) : null;
       if (token) errors.serviceToken = token;
     }
@@ -354,8 +351,8 @@ export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boole
     const endpoint = validateEndpoint(draft.endpoint);
     if (endpoint) errors.endpoint = endpoint;
   } else {
-    if (!draft.accessKeyId) errors.accessKeyId = 'Enter the access key ID.';
-    if (!draft.secretAccessKey && !opts.hasSavedSecret) errors.secretAccessKey = 'Enter the secret access key.';
+    if (!draft.accessKeyId) errors.accessKeyId = t('profile_accessKeyIdEmpty');
+    if (!draft.secretAccessKey && !opts.hasSavedSecret) errors.secretAccessKey = t('profile_secretEmpty');
     const bucket = validateBucketName(draft.bucket);
     if (bucket) errors.bucket = bucket;
     const region = validateRegion(draft.region, draft.endpoint);
@@ -367,8 +364,8 @@ export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boole
     const threshold = validateMultipartThreshold(draft.multipartThresholdMiB);
     if (threshold) errors.multipartThresholdMiB = threshold;
     if (draft.linkDisposition !== undefined && !LINK_DISPOSITIONS.includes(draft.linkDisposition))
-      errors.linkDisposition = 'Choose Automatic, Always open in the browser or Always download.';
-    if (draft.linkMode !== undefined && !LINK_MODES.includes(draft.linkMode)) errors.linkMode = 'Choose presigned, public or custom-domain links.';
+      errors.linkDisposition = t('profile_linkDispositionChoose');
+    if (draft.linkMode !== undefined && !LINK_MODES.includes(draft.linkMode)) errors.linkMode = t('profile_linkModeChoose');
     if (draft.linkMode === 'custom') {
       const base = validateLinkBaseUrl(draft.linkBaseUrl ?? '');
       if (base) errors.linkBaseUrl = base;

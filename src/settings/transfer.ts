@@ -9,6 +9,7 @@ import {
   type ProfileField,
 } from './profile';
 import { uniqueName } from './profile-store';
+import { t } from '../i18n/t';
 
 /** What an export file says it is, so an import can refuse anything else. */
 export const EXPORT_FORMAT = 's3-drop-profiles';
@@ -60,28 +61,29 @@ export function parseImport(text: string, takenNames: readonly string[]): Parsed
   try {
     data = JSON.parse(text);
   } catch {
-    return { profiles: [], problems: ['This file is not JSON. Choose a file made by "Export profiles".'] };
+    return { profiles: [], problems: [t('import_notJson')] };
   }
   if (!isRecord(data) || data.format !== EXPORT_FORMAT || !Array.isArray(data.profiles))
-    return { profiles: [], problems: ['This file is not an S3 Drop profile export. Choose a file made by "Export profiles".'] };
-  if (typeof data.version !== 'number')
-    return { profiles: [], problems: ['This file is not an S3 Drop profile export. Choose a file made by "Export profiles".'] };
-  if (data.version > EXPORT_VERSION)
-    return { profiles: [], problems: ['This export comes from a newer S3 Drop. Update S3 Drop, then import it again.'] };
-  if (!data.profiles.length) return { profiles: [], problems: ['This export has no profiles in it.'] };
+    return { profiles: [], problems: [t('import_notExport')] };
+  if (typeof data.version !== 'number') return { profiles: [], problems: [t('import_notExport')] };
+  if (data.version > EXPORT_VERSION) return { profiles: [], problems: [t('import_newerVersion')] };
+  if (!data.profiles.length) return { profiles: [], problems: [t('import_empty')] };
 
   const problems: string[] = [];
   const profiles: Omit<Profile, 'id'>[] = [];
   const taken = [...takenNames];
   data.profiles.forEach((raw, index) => {
-    const label = `Profile ${index + 1}${isRecord(raw) && typeof raw.name === 'string' && raw.name ? ` ("${raw.name}")` : ''}`;
+    const label =
+      isRecord(raw) && typeof raw.name === 'string' && raw.name
+        ? t('import_profileNamed', { number: index + 1, name: raw.name })
+        : t('import_profile', { number: index + 1 });
     if (!isRecord(raw)) {
-      problems.push(`${label} is not a profile.`);
+      problems.push(t('import_notAProfile', { profile: label }));
       return;
     }
     const template: Record<string, unknown> = raw.kind === 'presign-service' ? { ...EMPTY_SERVICE_PROFILE } : { ...EMPTY_PROFILE };
     if (raw.kind !== undefined && raw.kind !== 'keys' && raw.kind !== 'presign-service') {
-      problems.push(`${label}: unknown kind "${String(raw.kind)}".`);
+      problems.push(t('import_unknownKind', { profile: label, kind: String(raw.kind) }));
       return;
     }
     const picked: Record<string, unknown> = { ...template };
@@ -93,11 +95,11 @@ export function parseImport(text: string, takenNames: readonly string[]): Parsed
     for (const field of [...Object.keys(template), ...optional]) {
       if (field === 'id' || !(field in raw)) continue;
       const expected = field in template ? typeof template[field] : field === 'multipartThresholdMiB' ? 'number' : 'string';
-      if (typeof raw[field] !== expected) typeErrors.push(`${FIELD_LABELS[field as ProfileField] ?? field} must be a ${expected}`);
+      if (typeof raw[field] !== expected) typeErrors.push(t('import_wrongType', { field: FIELD_LABELS[field as ProfileField] ?? field, type: expected }));
       else picked[field] = raw[field];
     }
     if (typeErrors.length) {
-      problems.push(`${label}: ${typeErrors.join('; ')}.`);
+      problems.push(t('import_wrongTypes', { profile: label, problems: typeErrors.join('; ') }));
       return;
     }
     const { draft } = normalizeDraft(picked as unknown as Profile);
@@ -107,7 +109,9 @@ export function parseImport(text: string, takenNames: readonly string[]): Parsed
     const errors = validateDraft(draft, { hasSavedSecret: true });
     const fields = Object.entries(errors) as [ProfileField, string][];
     if (fields.length) {
-      problems.push(`${label}: ${fields.map(([f, m]) => `${FIELD_LABELS[f] ?? f} — ${m}`).join(' ')}`);
+      problems.push(
+        t('import_invalid', { profile: label, problems: fields.map(([f, m]) => t('import_fieldProblem', { field: FIELD_LABELS[f] ?? f, problem: m })).join(' ') }),
+      );
       return;
     }
     taken.push(draft.name);

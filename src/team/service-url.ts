@@ -4,6 +4,8 @@
  * background's client.
  */
 
+import { t } from '../i18n/t';
+
 /** The seed's endpoint, appended to the service's base URL: `POST` gives an upload URL, `GET` an access URL. */
 export const PRESIGN_PATH = '/api/v1/files/presign';
 
@@ -61,37 +63,35 @@ export function normalizeServiceUrl(input: string): string {
 
 /** Returns a sentence for an unusable service URL, or `null`. */
 export function validateServiceUrl(serviceUrl: string): string | null {
-  if (!serviceUrl) return "Enter the presign service's URL, for example https://files.example.com.";
+  if (!serviceUrl) return t('serviceUrl_empty');
   let url: URL;
   try {
     url = new URL(serviceUrl);
   } catch {
-    return 'The service URL must be a full URL such as https://files.example.com (with https://).';
+    return t('serviceUrl_notUrl');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'The service URL must start with https://.';
-  if (url.username || url.password) return 'Put the token in its own field, not in the URL.';
-  if (url.search || url.hash)
-    return `The service URL is the base address, without ?query or #fragment: try ${url.origin}${url.pathname.replace(/\/+$/, '')}.`;
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
-    return 'Use https:// for the presign service: over http:// the token and the signed URLs can be read by anyone on the way. (http:// is accepted only for this computer, e.g. http://127.0.0.1:8000.)';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return t('serviceUrl_scheme');
+  if (url.username || url.password) return t('serviceUrl_credentials');
+  if (url.search || url.hash) return t('serviceUrl_query', { base: `${url.origin}${url.pathname.replace(/\/+$/, '')}` });
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return t('serviceUrl_http');
   return null;
 }
 
 /** Returns a sentence for a header name fetch cannot send, or `null`. */
 export function validateHeaderName(name: string): string | null {
-  if (!name) return 'Enter the header name the service reads the token from, for example X-API-Key.';
-  if (!HEADER_NAME.test(name)) return 'A header name is letters, digits and hyphens (for example X-API-Key), without spaces or a colon.';
+  if (!name) return t('header_empty');
+  if (!HEADER_NAME.test(name)) return t('header_characters');
   const lower = name.toLowerCase();
   if (UNSETTABLE_HEADERS.has(lower) || lower.startsWith('proxy-') || lower.startsWith('sec-'))
-    return `Browsers do not let extensions set ${name}; ask the service to read the token from another header, or use a bearer token.`;
+    return t('header_forbidden', { name });
   return null;
 }
 
 /** Returns a sentence for a token that cannot go in an HTTP header, or `null`. */
 export function validateTokenValue(token: string): string | null {
   // Headers carry Latin-1 without line breaks; fetch throws on anything else.
-  if (/[\r\n\0]/.test(token)) return 'The token has a line break in it; paste it again as one line.';
-  if (/[^\t\x20-\x7e\x80-\xff]/.test(token)) return 'The token has characters that cannot go in an HTTP header (non-Latin letters or control characters).';
+  if (/[\r\n\0]/.test(token)) return t('header_tokenLineBreak');
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(token)) return t('header_tokenCharacters');
   return null;
 }
 

@@ -16,6 +16,7 @@ import { describePresignFailure, describeTeamS3Failure, s3AccessMissing, service
 import { PresignServiceError, requestAccessUrl, requestUploadUrl, type PresignedUrl, type PresignServiceConfig } from './presign-client';
 import { hostOf, originPattern, serviceName } from './service-url';
 import type { SignedUrlFacts } from './signed-url';
+import { t } from '../i18n/t';
 
 export interface TeamDeps {
   fetch: FetchLike;
@@ -69,7 +70,7 @@ async function ask(
     return { ok: true, value: await call() };
   } catch (err) {
     if (err instanceof PresignServiceError) return { ok: false, error: describePresignFailure(err.failure, teamContext(profile, token, operation, objectName)) };
-    return { ok: false, error: { code: 'Unexpected', message: `Asking the presign service failed: ${(err as Error).message}`, transient: false } };
+    return { ok: false, error: { code: 'Unexpected', message: t('team_askFailed', { reason: (err as Error).message }), transient: false } };
   }
 }
 
@@ -155,15 +156,19 @@ export async function testPresignService(deps: TeamDeps, profile: PresignService
   if (!probe.ok) return fail(probe.error);
 
   const { url, facts } = probe.value;
-  const where = `${facts.host}${facts.region ? ` (region ${facts.region})` : ''}`;
-  const moved = profile.endpoint && profile.endpoint !== facts.origin ? ` (it pointed at ${hostOf(profile.endpoint)} before)` : '';
+  const where = facts.region ? t('team_hostInRegion', { host: facts.host, region: facts.region }) : facts.host;
+  const moved = profile.endpoint && profile.endpoint !== facts.origin;
   const learned = { s3Origin: facts.origin, ...(facts.region ? { region: facts.region } : {}) };
-  const unsigned = facts.signature === 'none' ? ' The URL carries no signature, so S3 will take it only for a public bucket.' : '';
-  const answered = `The presign service at ${service} answers, and its URLs point at S3 on ${where}${moved}.${unsigned}`;
+  const answered = [
+    moved ? t('team_answersMoved', { service, where, before: hostOf(profile.endpoint) }) : t('team_answers', { service, where }),
+    facts.signature === 'none' ? t('team_unsigned') : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 
   const pattern = originPattern(facts.origin);
   if (!(await deps.hasHostPermission([pattern])))
-    return { ok: true, message: `${answered} Allow access to ${facts.host} so uploads can reach it.`, ...learned, needsAccess: [pattern] };
+    return { ok: true, message: `${answered} ${t('team_allowS3Host', { host: facts.host })}`, ...learned, needsAccess: [pattern] };
 
   let res: Response;
   let body: string;
@@ -171,29 +176,29 @@ export async function testPresignService(deps: TeamDeps, profile: PresignService
     res = await deps.fetch(url, { method: 'GET', cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(15_000) });
     body = await res.text();
   } catch (err) {
-    const reason = isNetworkError(err) ? 'nothing answered there' : (err as Error).message;
+    const reason = isNetworkError(err) ? t('team_nothingAnswered') : (err as Error).message;
     return fail(
-      { code: 'NetworkError', message: `${answered} But S3 Drop cannot reach ${facts.host}: ${reason}. Check that the service signs for an address this computer can reach.`, transient: true },
+      { code: 'NetworkError', message: `${answered} ${t('team_s3Unreachable', { host: facts.host, reason })}`, transient: true },
       learned,
     );
   }
-  if (res.ok || res.status === 206) return { ok: true, message: `Connected. ${answered} S3 accepts its signature.`, ...learned };
+  if (res.ok || res.status === 206) return { ok: true, message: t('team_connected', { answered }), ...learned };
   const failure = failureFromResponse(res.status, body, res.headers.get('x-amz-bucket-region'));
   if (failure.code === 'NoSuchKey' || failure.code === 'Http404')
-    return { ok: true, message: `Connected. ${answered} S3 accepts its signature.`, ...learned };
+    return { ok: true, message: t('team_connected', { answered }), ...learned };
   if (failure.code === 'AccessDenied' && !/expired/i.test(failure.message ?? ''))
     return {
       ok: true,
-      message: `Connected. ${answered} S3 answered AccessDenied for a key that does not exist, as it does when the service's keys may not list the bucket; if share links fail, the service's keys need s3:GetObject.`,
+      message: t('team_connectedDenied', { answered }),
       ...learned,
     };
   if (/expired/i.test(failure.message ?? '') || failure.code === 'RequestTimeTooSkewed')
     return fail(
-      { code: 'PresignServiceClock', message: `${answered} But S3 says its URL had already expired: the service's clock (or this computer's) is off, or it signs for less time than asked.`, transient: false },
+      { code: 'PresignServiceClock', message: `${answered} ${t('team_clock')}`, transient: false },
       learned,
     );
   const error = describeTeamS3Failure(failure, { operation: 'share', bucket: profile.bucket, region: facts.region ?? '', endpoint: facts.origin });
-  return fail({ ...error, message: `The presign service at ${service} answers, but ${lowerFirst(error.message)}` }, learned);
+  return fail({ ...error, message: t('team_answersBut', { service, problem: lowerFirst(error.message) }) }, learned);
 }
 
 function lowerFirst(text: string): string {

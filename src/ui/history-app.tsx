@@ -8,13 +8,14 @@ import { linkModeOf } from '../settings/profile';
 import { formatBytes } from '../upload/speed';
 import { copyText } from './clipboard';
 import { deletedNote, linkNote, typeBadge, when } from './history-format';
+import { t } from '../i18n/t';
 
 type Entry = HistoryView['entries'][number];
 type Status = { tone: 'good' | 'bad'; text: string } | null;
 /** The confirmation open now: deleting one entry's object, or clearing the whole history. */
 type Confirm = { kind: 'delete'; id: string } | { kind: 'clear' } | null;
 
-const SOURCE: Record<Entry['source'], string> = { popup: 'from the popup', image: 'image from a page', screenshot: 'screenshot' };
+const SOURCE: Record<Entry['source'], string> = { popup: t('history_sourcePopup'), image: t('history_sourceImage'), screenshot: t('history_sourceScreenshot') };
 
 /** The profile to show first: `?profile=` (the popup's choice), else the default. */
 function profileFromUrl(): string {
@@ -95,10 +96,11 @@ export function HistoryApp() {
       const r = await freshLink(entry);
       if (!r.ok) return { tone: 'bad', text: r.error.message };
       const copied = await copyText(r.value.url);
-      const life = r.value.expiresAt ? `it expires ${when(r.value.expiresAt)}` : 'it does not expire';
-      return copied
-        ? { tone: 'good', text: `A fresh link for "${entry.name}" is on the clipboard; ${life}.` }
-        : { tone: 'bad', text: `A fresh link for "${entry.name}" is below, but the browser did not let S3 Drop copy it; ${life}.` };
+      const name = entry.name;
+      const expiresAt = r.value.expiresAt;
+      if (copied)
+        return { tone: 'good', text: expiresAt ? t('history_freshCopiedExpires', { name, when: when(expiresAt) }) : t('history_freshCopiedNeverExpires', { name }) };
+      return { tone: 'bad', text: expiresAt ? t('history_freshNotCopiedExpires', { name, when: when(expiresAt) }) : t('history_freshNotCopiedNeverExpires', { name }) };
     });
 
   const open = (entry: Entry) =>
@@ -112,8 +114,8 @@ export function HistoryApp() {
   const copyKey = (entry: Entry) =>
     act(async () =>
       (await copyText(entry.key))
-        ? { tone: 'good', text: `The key of "${entry.name}" is on the clipboard: ${entry.key}` }
-        : { tone: 'bad', text: 'The browser did not let S3 Drop use the clipboard.' },
+        ? { tone: 'good', text: t('history_keyCopied', { name: entry.name, key: entry.key }) }
+        : { tone: 'bad', text: t('common_clipboardRefused') },
     );
 
   const remove = (entry: Entry) =>
@@ -122,7 +124,7 @@ export function HistoryApp() {
       const r = await sendMessage('deleteUpload', entry.id);
       if (!r.ok) return { tone: 'bad', text: r.error.message };
       setLinks(({ [entry.id]: _gone, ...rest }) => rest);
-      return { tone: 'good', text: `Deleted "${entry.name}" from bucket ${profile?.bucket ?? ''}. It stays in the history, marked deleted.` };
+      return { tone: 'good', text: t('history_deleted', { name: entry.name, bucket: profile?.bucket ?? '' }) };
     });
 
   const clear = () =>
@@ -131,7 +133,7 @@ export function HistoryApp() {
       const r = await sendMessage('clearHistory', profileId);
       if (!r.ok) return { tone: 'bad', text: r.error.message };
       setLinks({});
-      return { tone: 'good', text: `History cleared: ${r.value.removed} ${r.value.removed === 1 ? 'entry' : 'entries'} forgotten. The objects stay in the bucket.` };
+      return { tone: 'good', text: r.value.removed === 1 ? t('history_clearedOne') : t('history_clearedMany', { count: r.value.removed }) };
     });
 
   const saveLimit = () =>
@@ -139,7 +141,7 @@ export function HistoryApp() {
       const limit = Number(limitText);
       const r = await sendMessage('setHistoryLimit', limit);
       if (!r.ok) return { tone: 'bad', text: r.error.message };
-      return { tone: 'good', text: `Saved: each profile keeps its last ${limit} uploads.` };
+      return { tone: 'good', text: t('history_limitSaved', { limit }) };
     });
 
   /** Back to the button that opened a confirmation, once it closes without acting. */
@@ -154,20 +156,20 @@ export function HistoryApp() {
   return (
     <main class="history">
       <header class="history-head">
-        <h1>Upload history</h1>
+        <h1>{t('history_title')}</h1>
         <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
-          Options
+          {t('common_options')}
         </button>
       </header>
 
       {settings && !settings.profiles.length ? (
-        <p class="muted">No bucket is set up yet. Open Options and add a profile; what you upload then is listed here.</p>
+        <p class="muted">{t('history_notSetUp')}</p>
       ) : (
         <>
           <div class="history-tools">
             {multipleProfiles && (
               <div class="field">
-                <label for="history-profile">Profile</label>
+                <label for="history-profile">{t('history_profile')}</label>
                 <select
                   id="history-profile"
                   value={profileId}
@@ -179,29 +181,26 @@ export function HistoryApp() {
                   }}
                 >
                   {settings!.profiles.map(({ profile: p }) => (
-                    <option value={p.id}>
-                      {p.name}
-                      {p.id === settings!.defaultId ? ' (default)' : ''}
-                    </option>
+                    <option value={p.id}>{p.id === settings!.defaultId ? t('common_optionDefault', { option: p.name }) : p.name}</option>
                   ))}
                 </select>
               </div>
             )}
             <div class="field grow">
-              <label for="history-search">Search</label>
+              <label for="history-search">{t('history_search')}</label>
               <input
                 id="history-search"
                 type="search"
-                placeholder="File name or key"
+                placeholder={t('history_searchPlaceholder')}
                 value={search}
                 onInput={(e) => setSearch(e.currentTarget.value)}
               />
             </div>
             {expires && (
               <div class="field">
-                <label for="history-expiry">Fresh links last</label>
+                <label for="history-expiry">{t('history_freshLinksLast')}</label>
                 <select id="history-expiry" value={expiry} onChange={(e) => setExpiry(e.currentTarget.value)}>
-                  <option value="">{profile ? `As the profile says (${describeDuration(profile.linkExpirySeconds)})` : 'As the profile says'}</option>
+                  <option value="">{profile ? t('history_expiryProfileIs', { duration: describeDuration(profile.linkExpirySeconds) }) : t('history_expiryProfile')}</option>
                   {LINK_EXPIRY_PRESETS.map((p) => (
                     <option value={String(p.seconds)}>{p.label}</option>
                   ))}
@@ -222,17 +221,23 @@ export function HistoryApp() {
 
           {view && (
             <p class="muted count">
-              {search
-                ? `${entries.length} of ${view.total} ${view.total === 1 ? 'upload' : 'uploads'} match “${search}”.`
-                : `${view.total} ${view.total === 1 ? 'upload' : 'uploads'}${profile ? ` to ${profile.name}` : ''}, newest first.`}
-              {!canDelete && profile && view.total > 0 ? ' Uploads through a presign service cannot be deleted from here.' : ''}
+              {[
+                search
+                  ? t(view.total === 1 ? 'history_matchOne' : 'history_matchMany', { shown: entries.length, total: view.total, search })
+                  : profile
+                    ? t(view.total === 1 ? 'history_countToOne' : 'history_countToMany', { total: view.total, profile: profile.name })
+                    : t(view.total === 1 ? 'history_countOne' : 'history_countMany', { total: view.total }),
+                !canDelete && profile && view.total > 0 ? t('history_cannotDelete') : '',
+              ]
+                .filter(Boolean)
+                .join(' ')}
             </p>
           )}
 
-          {view === null && !loadError && <p class="muted">Loading…</p>}
+          {view === null && !loadError && <p class="muted">{t('common_loading')}</p>}
 
           {entries.length > 0 && (
-            <ul class="history-list" aria-label="Upload history">
+            <ul class="history-list" aria-label={t('history_title')}>
               {entries.map((entry) => {
                 const deleted = Boolean(entry.deletedAt);
                 const link = links[entry.id];
@@ -251,7 +256,7 @@ export function HistoryApp() {
                         {entry.name}
                       </div>
                       <p class="muted">
-                        {formatBytes(entry.size)} · {entry.type || 'unknown type'} · {when(entry.at)} · {SOURCE[entry.source]}
+                        {formatBytes(entry.size)} · {entry.type || t('history_unknownType')} · {when(entry.at)} · {SOURCE[entry.source]}
                       </p>
                       <p class="entry-key">
                         <code>{entry.key}</code>
@@ -267,7 +272,7 @@ export function HistoryApp() {
                             type="text"
                             readOnly
                             value={link.url}
-                            aria-label={`Fresh link for ${entry.name}`}
+                            aria-label={t('history_freshLinkFor', { name: entry.name })}
                             onFocus={(e) => e.currentTarget.select()}
                           />
                         </div>
@@ -275,16 +280,16 @@ export function HistoryApp() {
                       <div class="entry-actions">
                         {!deleted && (
                           <>
-                            <button type="button" disabled={busy} aria-label={`Copy fresh link for ${entry.name}`} onClick={() => void copyFresh(entry)}>
-                              Copy fresh link
+                            <button type="button" disabled={busy} aria-label={t('common_copyFreshLinkFor', { name: entry.name })} onClick={() => void copyFresh(entry)}>
+                              {t('common_copyFreshLink')}
                             </button>
-                            <button type="button" disabled={busy} aria-label={`Open ${entry.name}`} onClick={() => void open(entry)}>
-                              Open
+                            <button type="button" disabled={busy} aria-label={t('history_openFor', { name: entry.name })} onClick={() => void open(entry)}>
+                              {t('history_open')}
                             </button>
                           </>
                         )}
-                        <button type="button" aria-label={`Copy key of ${entry.name}`} onClick={() => void copyKey(entry)}>
-                          Copy key
+                        <button type="button" aria-label={t('history_copyKeyFor', { name: entry.name })} onClick={() => void copyKey(entry)}>
+                          {t('history_copyKey')}
                         </button>
                         {!deleted && canDelete && (
                           <button
@@ -292,19 +297,19 @@ export function HistoryApp() {
                             class="danger"
                             id={`delete-${entry.id}`}
                             disabled={busy}
-                            aria-label={`Delete ${entry.name}…`}
+                            aria-label={t('history_deleteFor', { name: entry.name })}
                             aria-expanded={confirming ? 'true' : 'false'}
                             onClick={() => setConfirm({ kind: 'delete', id: entry.id })}
                           >
-                            Delete…
+                            {t('history_delete')}
                           </button>
                         )}
                       </div>
                       {confirming && (
                         <ConfirmBox
                           id={`confirm-${entry.id}`}
-                          question={`Delete "${entry.name}" from bucket ${profile?.bucket ?? ''}? This cannot be undone.`}
-                          yes="Delete"
+                          question={t('history_confirmDelete', { name: entry.name, bucket: profile?.bucket ?? '' })}
+                          yes={t('history_deleteYes')}
                           onYes={() => void remove(entry)}
                           onNo={() => keep(`delete-${entry.id}`)}
                         />
@@ -316,10 +321,10 @@ export function HistoryApp() {
             </ul>
           )}
 
-          {view && view.total === 0 && <p class="muted">Nothing uploaded to this profile yet, or the history was cleared.</p>}
+          {view && view.total === 0 && <p class="muted">{t('history_empty')}</p>}
 
           <section class="history-settings" aria-labelledby="history-settings-heading">
-            <h2 id="history-settings-heading">History settings</h2>
+            <h2 id="history-settings-heading">{t('history_settings')}</h2>
             <form
               class="limit"
               onSubmit={(e) => {
@@ -328,7 +333,7 @@ export function HistoryApp() {
               }}
             >
               <label id="limit-before" for="history-limit">
-                Keep at most
+                {t('history_limitBefore')}
               </label>
               <input
                 id="history-limit"
@@ -341,12 +346,12 @@ export function HistoryApp() {
                 value={limitText}
                 onInput={(e) => setLimitText(e.currentTarget.value)}
               />
-              <span id="limit-after">uploads per profile</span>
+              <span id="limit-after">{t('history_limitAfter')}</span>
               <button type="submit" disabled={busy}>
-                Save
+                {t('common_save')}
               </button>
             </form>
-            <p class="muted hint">The oldest go first. The history lives in this browser only and never holds a link or a key's secret.</p>
+            <p class="muted hint">{t('history_limitHint')}</p>
             {view && view.total > 0 && (
               <div>
                 <button
@@ -356,15 +361,19 @@ export function HistoryApp() {
                   aria-expanded={confirm?.kind === 'clear' ? 'true' : 'false'}
                   onClick={() => setConfirm({ kind: 'clear' })}
                 >
-                  Clear history…
+                  {t('history_clear')}
                 </button>
               </div>
             )}
             {confirm?.kind === 'clear' && (
               <ConfirmBox
                 id="confirm-clear"
-                question={`Forget all ${view?.total ?? 0} uploads in the history of ${profile?.name ?? 'this profile'}? The objects stay in the bucket.`}
-                yes="Clear history"
+                question={
+                  profile
+                    ? t('history_confirmClear', { count: view?.total ?? 0, profile: profile.name })
+                    : t('history_confirmClearThisProfile', { count: view?.total ?? 0 })
+                }
+                yes={t('history_clearYes')}
                 onYes={() => void clear()}
                 onNo={() => keep('clear-history')}
               />
@@ -395,7 +404,7 @@ function ConfirmBox(props: { id: string; question: string; yes: string; onYes():
           {props.yes}
         </button>
         <button type="button" ref={safe} onClick={props.onNo}>
-          Keep
+          {t('history_keep')}
         </button>
       </div>
     </div>

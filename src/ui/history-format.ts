@@ -1,4 +1,5 @@
 import type { HistoryEntry } from '../messaging/protocol';
+import { t } from '../i18n/t';
 
 /** "5 Mar 2024, 07:08" in the reader's locale. */
 export function when(ms: number): string {
@@ -7,18 +8,18 @@ export function when(ms: number): string {
 
 /** What the entry's latest link does now: expired, expires when, or never expires. */
 export function linkNote(entry: Pick<HistoryEntry, 'linkExpiresAt'>, now = Date.now()): string {
-  if (entry.linkExpiresAt === undefined) return 'Link does not expire';
-  return entry.linkExpiresAt <= now ? `Link expired ${when(entry.linkExpiresAt)}` : `Link expires ${when(entry.linkExpiresAt)}`;
+  if (entry.linkExpiresAt === undefined) return t('history_linkNeverExpires');
+  return t(entry.linkExpiresAt <= now ? 'history_linkExpired' : 'history_linkExpires', { when: when(entry.linkExpiresAt) });
 }
 
 /** "Deleted from the bucket on …" for a deleted entry. */
 export function deletedNote(entry: Pick<HistoryEntry, 'deletedAt'>): string {
-  return entry.deletedAt ? `Deleted from the bucket on ${when(entry.deletedAt)}` : '';
+  return entry.deletedAt ? t('history_deletedOn', { when: when(entry.deletedAt) }) : '';
 }
 
 /** A short label for an entry without a thumbnail: its extension, else its type's family. */
 export function typeBadge(entry: Pick<HistoryEntry, 'name' | 'type'>): string {
   const ext = /\.([a-z0-9]{1,5})$/i.exec(entry.name)?.[1];
   if (ext) return ext.toUpperCase();
-  return (entry.type.split('/')[0] || 'file').slice(0, 5).toUpperCase();
+  return (entry.type.split('/')[0] || t('history_badgeFile')).slice(0, 5).toUpperCase();
 }

@@ -5,6 +5,7 @@ import { exportProfiles } from '../settings/transfer';
 import { ProfileEditor } from './profile-editor';
 import { SecuritySection } from './security-section';
 import { UnlockForm } from './unlock-form';
+import { t } from '../i18n/t';
 
 type Notice = { tone: 'good' | 'bad'; text: string; lines?: string[] } | null;
 
@@ -52,8 +53,8 @@ export function OptionsApp() {
   if (!settings || selected === null)
     return (
       <main class="options">
-        <h1>S3 Drop options</h1>
-        <p class="muted">Loading…</p>
+        <h1>{t('options_title')}</h1>
+        <p class="muted">{t('common_loading')}</p>
       </main>
     );
 
@@ -68,23 +69,23 @@ export function OptionsApp() {
 
   return (
     <main class="options">
-      <h1>S3 Drop options</h1>
+      <h1>{t('options_title')}</h1>
       <p>
         <a href={browser.runtime.getURL('/uploads.html')} target="_blank" rel="noopener">
-          Open upload history
+          {t('options_openHistory')}
         </a>
       </p>
 
       {locked && (
-        <section class="report bad" aria-label="Locked">
+        <section class="report bad" aria-label={t('options_locked')}>
           <UnlockForm onUnlocked={() => void reload()} />
         </section>
       )}
 
       <section aria-labelledby="profiles-heading">
-        <h2 id="profiles-heading">Profiles</h2>
+        <h2 id="profiles-heading">{t('options_profiles')}</h2>
         {settings.profiles.length > 0 && (
-          <ul class="profiles" aria-label="Profiles">
+          <ul class="profiles" aria-label={t('options_profiles')}>
             {settings.profiles.map(({ profile, hasSecret }) => (
               <li>
                 <button
@@ -100,9 +101,10 @@ export function OptionsApp() {
                 >
                   <span class="profile-name">{profile.name}</span>
                   <span class="muted">
-                    {profile.kind === 'presign-service' ? 'presign service' : profile.bucket}
-                    {profile.id === settings.defaultId ? ' · default' : ''}
-                    {hasSecret ? '' : ' · needs its secret'}
+                    {[
+                      profile.kind === 'presign-service' ? t('options_presignService') : profile.bucket,
+                      ...[profile.id === settings.defaultId ? t('options_isDefault') : '', hasSecret ? '' : t('options_needsSecret')].filter(Boolean),
+                    ].join(' · ')}
                   </span>
                 </button>
               </li>
@@ -120,7 +122,7 @@ export function OptionsApp() {
               setGeneration((g) => g + 1);
             }}
           >
-            Add profile
+            {t('options_addProfile')}
           </button>
           {summary && summary.profile.id !== settings.defaultId && (
             <button
@@ -129,11 +131,11 @@ export function OptionsApp() {
                 act(async () => {
                   const r = await sendMessage('setDefaultProfile', summary.profile.id);
                   await reload();
-                  return r.ok ? { tone: 'good', text: `"${summary.profile.name}" is the default profile now.` } : { tone: 'bad', text: r.error.message };
+                  return r.ok ? { tone: 'good', text: t('options_defaultNow', { name: summary.profile.name }) } : { tone: 'bad', text: r.error.message };
                 })
               }
             >
-              Make default
+              {t('options_makeDefault')}
             </button>
           )}
           {summary && (
@@ -145,24 +147,22 @@ export function OptionsApp() {
                   if (!r.ok) return { tone: 'bad', text: r.error.message };
                   await reload(r.value.id);
                   setGeneration((g) => g + 1);
-                  return { tone: 'good', text: `Duplicated as "${r.value.name}", keys included. Change what differs and Save.` };
+                  return { tone: 'good', text: t('options_duplicated', { name: r.value.name }) };
                 })
               }
             >
-              Duplicate
+              {t('options_duplicate')}
             </button>
           )}
           {summary && (
             <button type="button" class="danger" onClick={() => setConfirmDelete(true)}>
-              Delete…
+              {t('options_delete')}
             </button>
           )}
         </div>
         {summary && confirmDelete && (
           <div class="report bad" role="alertdialog" aria-labelledby="confirm-delete-text">
-            <p id="confirm-delete-text">
-              Delete the profile "{summary.profile.name}"? Its keys are removed from this browser. Objects already in the bucket stay.
-            </p>
+            <p id="confirm-delete-text">{t('options_confirmDelete', { name: summary.profile.name })}</p>
             <div class="actions">
               <button
                 type="button"
@@ -172,14 +172,14 @@ export function OptionsApp() {
                     const r = await sendMessage('deleteProfile', summary.profile.id);
                     await reload();
                     setGeneration((g) => g + 1);
-                    return r.ok ? { tone: 'good', text: `Deleted "${summary.profile.name}".` } : { tone: 'bad', text: r.error.message };
+                    return r.ok ? { tone: 'good', text: t('options_deleted', { name: summary.profile.name }) } : { tone: 'bad', text: r.error.message };
                   })
                 }
               >
-                Delete "{summary.profile.name}"
+                {t('options_deleteNamed', { name: summary.profile.name })}
               </button>
               <button type="button" onClick={() => setConfirmDelete(false)} autoFocus>
-                Keep it
+                {t('options_keepIt')}
               </button>
             </div>
           </div>
@@ -214,24 +214,22 @@ export function OptionsApp() {
       />
 
       <section aria-labelledby="transfer-heading">
-        <h2 id="transfer-heading">Export and import</h2>
-        <p class="muted">
-          An export holds every profile's settings but no secret key, session token or service token: import it in another browser and enter the
-          secrets there.
-        </p>
+        <h2 id="transfer-heading">{t('options_transferHeading')}</h2>
+        <p class="muted">{t('options_transferHint')}</p>
         <div class="actions">
           <button
             type="button"
             disabled={!settings.profiles.length}
             onClick={() => {
               download(`s3-drop-profiles-${new Date().toISOString().slice(0, 10)}.json`, exportProfiles(settings.profiles.map((p) => p.profile), new Date()));
-              setNotice({ tone: 'good', text: `Exported ${settings.profiles.length} profile${settings.profiles.length === 1 ? '' : 's'}, without secrets.` });
+              const count = settings.profiles.length;
+              setNotice({ tone: 'good', text: count === 1 ? t('options_exportedOne') : t('options_exportedMany', { count }) });
             }}
           >
-            Export profiles
+            {t('options_export')}
           </button>
           <label class="button">
-            Import profiles…
+            {t('options_import')}
             <input
               type="file"
               accept="application/json,.json"
@@ -244,11 +242,14 @@ export function OptionsApp() {
                 await act(async () => {
                   const report = await sendMessage('importProfiles', await file.text());
                   if (report.problems.length)
-                    return { tone: 'bad', text: `Nothing imported from ${file.name}:`, lines: report.problems };
+                    return { tone: 'bad', text: t('options_importNothing', { file: file.name }), lines: report.problems };
                   await reload();
                   return {
                     tone: 'good',
-                    text: `Imported ${report.imported} profile${report.imported === 1 ? '' : 's'}: ${report.names.join(', ')}. Enter each one's secret and Save.`,
+                    text:
+                      report.imported === 1
+                        ? t('options_importedOne', { names: report.names.join(', ') })
+                        : t('options_importedMany', { count: report.imported, names: report.names.join(', ') }),
                   };
                 });
               }}

@@ -11,6 +11,8 @@ import { RecentHistory, useDeletedUploads } from './recent-history';
 import { hostOf } from '../team/service-url';
 import { linkCutNote, tokenExpiryNote } from './token-expiry';
 import { UnlockForm } from './unlock-form';
+import { t } from '../i18n/t';
+import { tRich } from './rich';
 
 /** True in Firefox's toolbar popup, where opening the file dialog would close the popup. */
 function pickInTab(): boolean {
@@ -103,7 +105,7 @@ export function PopupApp() {
       }}
     >
       <header>
-        <h1>S3 Drop</h1>
+        <h1>{t('ext_name')}</h1>
         <div class="header-actions">
           <button
             type="button"
@@ -113,10 +115,10 @@ export function PopupApp() {
               })
             }
           >
-            History
+            {t('popup_history')}
           </button>
           <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
-            Options
+            {t('common_options')}
           </button>
         </div>
       </header>
@@ -125,7 +127,7 @@ export function PopupApp() {
 
       {settings && settings.profiles.length > 1 && (
         <div class="field">
-          <label for="upload-profile">Upload to</label>
+          <label for="upload-profile">{t('popup_uploadTo')}</label>
           <select
             id="upload-profile"
             value={profileId}
@@ -136,10 +138,7 @@ export function PopupApp() {
             }}
           >
             {settings.profiles.map(({ profile: p }) => (
-              <option value={p.id}>
-                {p.name}
-                {p.id === settings.defaultId ? ' (default)' : ''}
-              </option>
+              <option value={p.id}>{p.id === settings.defaultId ? t('common_optionDefault', { option: p.name }) : p.name}</option>
             ))}
           </select>
         </div>
@@ -147,7 +146,7 @@ export function PopupApp() {
 
       {configured && expiring && (
         <div class="field">
-          <label for="link-expiry">Link expires after</label>
+          <label for="link-expiry">{t('popup_linkExpiresAfter')}</label>
           <select
             id="link-expiry"
             value={String(expiresIn)}
@@ -155,13 +154,10 @@ export function PopupApp() {
             onChange={(e) => setLinkExpiry(Number(e.currentTarget.value))}
           >
             {!isPresetExpiry(profile!.linkExpirySeconds) && (
-              <option value={String(profile!.linkExpirySeconds)}>{describeDuration(profile!.linkExpirySeconds)} (default)</option>
+              <option value={String(profile!.linkExpirySeconds)}>{t('common_optionDefault', { option: describeDuration(profile!.linkExpirySeconds) })}</option>
             )}
             {LINK_EXPIRY_PRESETS.map((p) => (
-              <option value={String(p.seconds)}>
-                {p.label}
-                {p.seconds === profile!.linkExpirySeconds ? ' (default)' : ''}
-              </option>
+              <option value={String(p.seconds)}>{p.seconds === profile!.linkExpirySeconds ? t('common_optionDefault', { option: p.label }) : p.label}</option>
             ))}
           </select>
           {cutNote && (
@@ -174,10 +170,7 @@ export function PopupApp() {
 
       {revoked.length > 0 && (
         <div class="report bad" role="alert">
-          <p>
-            S3 Drop is not allowed to reach {hostsOf(revoked)}, so uploads to {profile?.name} would fail. Access may have been removed in the
-            browser's extension settings; allow it again here.
-          </p>
+          <p>{t('popup_accessRevoked', { hosts: hostsOf(revoked), profile: profile?.name ?? '' })}</p>
           <button
             type="button"
             class="primary"
@@ -187,7 +180,7 @@ export function PopupApp() {
               if (granted) setRevoked([]);
             }}
           >
-            Grant access to {hostsOf(revoked)}
+            {t('popup_grantAccess', { hosts: hostsOf(revoked) })}
           </button>
         </div>
       )}
@@ -199,12 +192,12 @@ export function PopupApp() {
       )}
 
       {settings === null ? (
-        <p class="muted">Loading…</p>
+        <p class="muted">{t('common_loading')}</p>
       ) : !configured ? (
         <section class="setup">
-          <p>Set up your bucket to start uploading.</p>
+          <p>{t('popup_setUpPrompt')}</p>
           <button type="button" class="primary" onClick={() => void browser.runtime.openOptionsPage()}>
-            Set up bucket
+            {t('popup_setUpButton')}
           </button>
         </section>
       ) : (
@@ -219,7 +212,7 @@ export function PopupApp() {
               void browser.tabs.create({ url: `${browser.runtime.getURL('/popup.html')}?tab=1` }).then(() => window.close());
             }}
           >
-            Choose files
+            {t('popup_chooseFiles')}
             <input
               type="file"
               multiple
@@ -232,21 +225,16 @@ export function PopupApp() {
             />
           </label>
           <p id="drop-hint" class="muted">
-            or drop files here, or paste with Ctrl+V.{' '}
-            {profile!.bucket ? (
-              <>
-                Uploads go to <strong>{profile!.bucket}</strong>;
-              </>
-            ) : (
-              'Uploads go through your team’s presign service;'
-            )}{' '}
-            {expiring ? `links last ${expiry}.` : 'links are public and never expire.'}
+            {t('popup_dropHint')}{' '}
+            {profile!.bucket
+              ? tRich(expiring ? 'popup_destinationBucket' : 'popup_destinationBucketPublic', { bucket: <strong>{profile!.bucket}</strong>, duration: expiry })
+              : t(expiring ? 'popup_destinationService' : 'popup_destinationServicePublic', { duration: expiry })}
           </p>
         </section>
       )}
 
       {live.length > 0 && (
-        <ul class="uploads" aria-label="Uploads">
+        <ul class="uploads" aria-label={t('popup_uploads')}>
           {[...live].reverse().map((item) => (
             <UploadRow
               key={item.id}
@@ -272,17 +260,24 @@ function UploadRow({ item, queue, accessOrigins }: { item: UploadItem; queue: Ru
       </div>
       {(item.status === 'uploading' || item.status === 'queued' || item.status === 'waiting') && (
         <>
-          <progress max={Math.max(item.size, 1)} value={item.loaded} aria-label={`Uploading ${item.name}`} />
+          <progress max={Math.max(item.size, 1)} value={item.loaded} aria-label={t('popup_uploading', { name: item.name })} />
           <div class="row">
             <span class="muted">
               {item.status === 'queued'
-                ? 'Waiting…'
+                ? t('popup_queued')
                 : item.status === 'waiting'
-                ? 'Waiting for unlock…'
-                : `${formatBytes(item.loaded)} of ${formatBytes(item.size)}${item.bytesPerSecond ? ` · ${formatBytes(item.bytesPerSecond)}/s · ${formatEta((item.size - item.loaded) / item.bytesPerSecond)}` : ''}`}
+                ? t('popup_waitingForUnlock')
+                : item.bytesPerSecond
+                ? t('popup_progressSpeed', {
+                    loaded: formatBytes(item.loaded),
+                    size: formatBytes(item.size),
+                    speed: formatBytes(item.bytesPerSecond),
+                    eta: formatEta((item.size - item.loaded) / item.bytesPerSecond),
+                  })
+                : t('popup_progress', { loaded: formatBytes(item.loaded), size: formatBytes(item.size) })}
             </span>
-            <button type="button" onClick={() => queue.cancel(item.id)} aria-label={`Cancel upload of ${item.name}`}>
-              Cancel
+            <button type="button" onClick={() => queue.cancel(item.id)} aria-label={t('popup_cancelUpload', { name: item.name })}>
+              {t('popup_cancel')}
             </button>
           </div>
         </>
@@ -290,19 +285,22 @@ function UploadRow({ item, queue, accessOrigins }: { item: UploadItem; queue: Ru
       {item.status === 'done' && item.link && (
         <>
           <div class="row">
-            <input type="text" readOnly value={item.link} aria-label={`Share link for ${item.name}`} onFocus={(e) => e.currentTarget.select()} />
+            <input type="text" readOnly value={item.link} aria-label={t('popup_shareLinkFor', { name: item.name })} onFocus={(e) => e.currentTarget.select()} />
             <button
               type="button"
               onClick={async () => setCopied(await copyText(item.link!))}
-              aria-label={`Copy link for ${item.name}`}
+              aria-label={t('popup_copyLinkFor', { name: item.name })}
             >
-              Copy
+              {t('popup_copy')}
             </button>
           </div>
           <p class="muted" role="status">
-            {item.copied || copied ? 'Link copied to the clipboard. ' : 'Uploaded. '}
-            {formatBytes(item.size)}
-            {item.linkExpiresAt ? ` · link expires ${new Date(item.linkExpiresAt).toLocaleString()}` : ' · never expires'}
+            {item.linkExpiresAt
+              ? t(item.copied || copied ? 'popup_doneCopiedExpires' : 'popup_doneExpires', {
+                  size: formatBytes(item.size),
+                  date: new Date(item.linkExpiresAt).toLocaleString(),
+                })
+              : t(item.copied || copied ? 'popup_doneCopiedNeverExpires' : 'popup_doneNeverExpires', { size: formatBytes(item.size) })}
           </p>
         </>
       )}
@@ -312,8 +310,8 @@ function UploadRow({ item, queue, accessOrigins }: { item: UploadItem; queue: Ru
             {item.error.message}
           </p>
           <div class="row">
-            <button type="button" onClick={() => queue.retry(item.id)} aria-label={`Retry upload of ${item.name}`}>
-              Retry
+            <button type="button" onClick={() => queue.retry(item.id)} aria-label={t('popup_retryUpload', { name: item.name })}>
+              {t('popup_retry')}
             </button>
             {item.error.fix?.kind === 'grant-access' && accessOrigins.length ? (
               <button
@@ -325,19 +323,19 @@ function UploadRow({ item, queue, accessOrigins }: { item: UploadItem; queue: Ru
                   if (granted) queue.retry(item.id);
                 }}
               >
-                Allow access
+                {t('popup_allowAccess')}
               </button>
             ) : (
               item.error.fix && (
                 <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
-                  Open options
+                  {t('popup_openOptions')}
                 </button>
               )
             )}
           </div>
         </>
       )}
-      {item.status === 'cancelled' && <p class="muted">Cancelled.</p>}
+      {item.status === 'cancelled' && <p class="muted">{t('popup_cancelled')}</p>}
     </li>
   );
 }

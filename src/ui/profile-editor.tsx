@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { KEY_TOKENS, renderKey, templateCanCollide, validateKeyTemplate, withSuffix } from '../keys/template';
+import { KEY_TOKENS, renderKey, templateCanCollide, TOKEN_TEXT, validateKeyTemplate, withSuffix } from '../keys/template';
 import { sendMessage, type ProfileSummary } from '../messaging/protocol';
 import { hostPermissionOrigins } from '../s3/endpoint';
 import type { LinkDisposition } from '../s3/content-disposition';
@@ -24,6 +24,8 @@ import {
 } from '../settings/profile';
 import { hostOf, PRESIGN_PATH } from '../team/service-url';
 import { tokenExpiryNote } from './token-expiry';
+import { t } from '../i18n/t';
+import { tRich } from './rich';
 
 type Status = {
   tone: 'good' | 'bad' | 'info';
@@ -37,33 +39,33 @@ type Status = {
 
 
 const AUTH_CHOICES: { value: ServiceAuth; label: string }[] = [
-  { value: 'bearer', label: 'A bearer token (Authorization: Bearer …)' },
-  { value: 'header', label: 'A header of its own (name and value)' },
-  { value: 'none', label: 'No token: the service is open to this network' },
+  { value: 'bearer', label: t('editor_authBearer') },
+  { value: 'header', label: t('editor_authHeader') },
+  { value: 'none', label: t('editor_authNone') },
 ];
 
 type Uploads = Pick<KeysProfile, 'keyTemplate' | 'linkExpirySeconds' | 'name'>;
 
 const DISPOSITION_CHOICES: { value: LinkDisposition; label: string }[] = [
-  { value: 'auto', label: 'Automatic: open pictures, PDFs, text, audio and video; download the rest' },
-  { value: 'inline', label: 'Always open in the browser' },
-  { value: 'attachment', label: 'Always download' },
+  { value: 'auto', label: t('editor_dispositionAuto') },
+  { value: 'inline', label: t('editor_dispositionInline') },
+  { value: 'attachment', label: t('editor_dispositionAttachment') },
 ];
 
 const LINK_MODE_CHOICES: { value: LinkMode; label: string; hint: string }[] = [
-  { value: 'presigned', label: 'Signed links that expire', hint: 'Works with a private bucket. Each link carries a signature and ends after the time below.' },
-  { value: 'public', label: 'Public links (the object’s plain URL)', hint: 'Never expire. The bucket, or the key template’s folder, must allow anonymous reads (a bucket policy), or people get “Access Denied”.' },
-  { value: 'custom', label: 'Links on my own domain (a CDN)', hint: 'Never expire. Your domain serves the bucket’s objects, e.g. CloudFront or Cloudflare in front of it.' },
+  { value: 'presigned', label: t('editor_linkModePresigned'), hint: t('editor_linkModePresignedHint') },
+  { value: 'public', label: t('editor_linkModePublic'), hint: t('editor_linkModePublicHint') },
+  { value: 'custom', label: t('editor_linkModeCustom'), hint: t('editor_linkModeCustomHint') },
 ];
 
 const EXPIRY_UNITS: { value: ExpiryUnit; label: string }[] = [
-  { value: 'minutes', label: 'minutes' },
-  { value: 'hours', label: 'hours' },
-  { value: 'days', label: 'days' },
+  { value: 'minutes', label: t('editor_unitMinutes') },
+  { value: 'hours', label: t('editor_unitHours') },
+  { value: 'days', label: t('editor_unitDays') },
 ];
 
 /** What the template preview shows for each token. */
-const PREVIEW = { name: 'My photo.jpg', uuid: '3f2c…', shortid: 'k3Xz9QaB', pageUrl: 'https://www.example.com/gallery' };
+const PREVIEW = { name: t('editor_previewFileName'), uuid: '3f2c…', shortid: 'k3Xz9QaB', pageUrl: 'https://www.example.com/gallery' };
 
 /** Asks for exactly these origins; must run inside the click that triggered it. */
 async function requestAccess(origins: string[]): Promise<boolean> {
@@ -154,11 +156,11 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
     const origins = originsFor(current);
     const granted = await requestAccess(origins);
     setBusy(true);
-    setStatus({ tone: 'info', text: 'Testing the connection…' });
+    setStatus({ tone: 'info', text: t('editor_testing') });
     try {
       if (!granted) {
-        const what = current.kind === 'presign-service' ? 'to reach the presign service' : 'to reach the bucket';
-        setStatus({ tone: 'bad', text: `S3 Drop needs access to ${hostsOf(origins)} ${what}. Press Test connection again and allow it.` });
+        const hosts = hostsOf(origins);
+        setStatus({ tone: 'bad', text: current.kind === 'presign-service' ? t('editor_testNeedsServiceAccess', { hosts }) : t('editor_testNeedsBucketAccess', { hosts }) });
         return;
       }
       const report = await sendMessage('testConnection', current);
@@ -186,11 +188,11 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
       const report = await sendMessage('saveProfile', current);
       setErrors(report.errors);
       if (report.locked) {
-        setStatus({ tone: 'bad', text: 'Not saved: S3 Drop is locked. Enter your passphrase above, then Save again.' });
+        setStatus({ tone: 'bad', text: t('editor_notSavedLocked') });
         return;
       }
       if (!report.saved) {
-        setStatus({ tone: 'bad', text: 'Not saved: fix the fields marked in red above.' });
+        setStatus({ tone: 'bad', text: t('editor_notSavedInvalid') });
         // Keyboard and screen-reader users land on the first field to fix.
         requestAnimationFrame(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
         return;
@@ -207,7 +209,7 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
         const { s3Origin } = report;
         if (s3Origin) {
           setTeam((p) => ({ ...p, endpoint: s3Origin, forcePathStyle: true }));
-          notes.push(`Uploads go to S3 on ${hostOf(s3Origin)}.`);
+          notes.push(t('editor_savedS3Host', { host: hostOf(s3Origin) }));
         }
       } else {
         setHasServiceToken(false);
@@ -217,19 +219,19 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
         setSecret('');
         setToken('');
         if (report.detectedRegion) setKeys((p) => ({ ...p, region: report.detectedRegion! }));
-        if (report.detectedRegion) notes.push(`Detected region ${report.detectedRegion}.`);
+        if (report.detectedRegion) notes.push(t('common_detectedRegion', { region: report.detectedRegion }));
       }
       const trimmed = report.trimmed.map((f) => FIELD_LABELS[f] ?? f);
-      if (trimmed.length) notes.push(`Removed spaces around: ${trimmed.join(', ')}.`);
+      if (trimmed.length) notes.push(t('editor_savedTrimmed', { fields: trimmed.join(', ') }));
       if (report.needsAccess.length)
         notes.push(
           current.kind === 'presign-service'
-            ? `S3 Drop still needs your permission to reach ${hostsOf(report.needsAccess)}.`
-            : 'S3 Drop still needs your permission to reach the bucket.',
+            ? t('editor_savedNeedsHosts', { hosts: hostsOf(report.needsAccess) })
+            : t('editor_savedNeedsBucket'),
         );
       setStatus({
         tone: report.needsAccess.length ? 'bad' : 'good',
-        text: ['Saved.', ...notes].join(' '),
+        text: [t('editor_saved'), ...notes].join(' '),
         ...(report.needsAccess.length ? { grant: report.needsAccess, after: 'save' as const } : {}),
       });
       onSaved(report.id);
@@ -243,7 +245,7 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
     if (!granted) {
       setStatus({
         tone: 'bad',
-        text: `Access was not granted: uploads cannot reach ${kind === 'presign-service' ? hostsOf(origins) : 'the bucket'} until you allow it.`,
+        text: kind === 'presign-service' ? t('editor_grantRefusedHosts', { hosts: hostsOf(origins) }) : t('editor_grantRefusedBucket'),
         grant: origins,
         after,
       });
@@ -251,8 +253,8 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
     }
     setStatus(
       after === 'test'
-        ? { tone: 'good', text: `S3 Drop can reach ${hostsOf(origins)} now. Press Test connection to check that S3 takes the service's URLs, then Save.` }
-        : { tone: 'good', text: kind === 'presign-service' ? `Saved. S3 Drop can reach ${hostsOf(origins)} now.` : 'Saved. S3 Drop can reach the bucket now.' },
+        ? { tone: 'good', text: t('editor_grantedAfterTest', { hosts: hostsOf(origins) }) }
+        : { tone: 'good', text: kind === 'presign-service' ? t('editor_grantedHosts', { hosts: hostsOf(origins) }) : t('editor_grantedBucket') },
     );
   }
 
@@ -260,7 +262,7 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
     const next = { ...keys, region };
     setKeys(next);
     await requestAccess(originsFor({ ...next, ...uploads }));
-    setStatus({ tone: 'info', text: `Region set to ${region}. Save to keep it.` });
+    setStatus({ tone: 'info', text: t('editor_regionSet', { region }) });
   }
 
   /** Problems shown as the user types, before Save (Save's own answer wins). */
@@ -271,9 +273,9 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
     const amount = Number(expiryAmount);
     const problem =
       !expiryAmount.trim() || !Number.isFinite(amount) || amount <= 0
-        ? 'Enter how long links live: a number above 0.'
+        ? t('editor_expiryAmount')
         : !Number.isInteger(uploads.linkExpirySeconds)
-          ? 'Use a whole number of seconds: try fewer decimals, or a smaller unit.'
+          ? t('editor_expiryWhole')
           : validateLinkExpiry(uploads.linkExpirySeconds);
     if (problem) live.linkExpirySeconds = problem;
   }
@@ -299,14 +301,14 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
   const fromPage = usesHost ? render({ pageUrl: PREVIEW.pageUrl }) : '';
   const collides = !templateProblem && templateCanCollide(uploads.keyTemplate);
   const templateHint = [
-    `Tokens: ${KEY_TOKENS.map((t) => `{${t}}`).join(' ')}.`,
-    preview ? `Example: ${preview}${usesHost ? ` (from the popup; an image from www.example.com: ${fromPage})` : ''}.` : '',
+    t('editor_templateTokens', { tokens: KEY_TOKENS.map((token) => TOKEN_TEXT[token]).join(' ') }),
+    preview ? (usesHost ? t('editor_templateExampleHost', { key: preview, pageKey: fromPage }) : t('editor_templateExample', { key: preview })) : '',
     collides
       ? kind === 'presign-service'
-        ? 'A presign service cannot say whether a name is taken, so a second file with the same name replaces the first: add {uuid} or {shortid}.'
-        : `Nothing is overwritten: a second ${PREVIEW.name} becomes ${withSuffix(PREVIEW.name, '-1')}.`
+        ? t('editor_templateServiceOverwrites', TOKEN_TEXT)
+        : t('editor_templateNoOverwrite', { name: PREVIEW.name, next: withSuffix(PREVIEW.name, '-1') })
       : '',
-    kind === 'presign-service' ? 'A service may take keys under its own prefix only, e.g. drop/.' : '',
+    kind === 'presign-service' ? t('editor_templateServicePrefix') : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -352,62 +354,60 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
   };
 
   const note = keys.sessionTokenExpiration && !validateTokenExpiration(keys.sessionTokenExpiration) ? tokenExpiryNote({ ...keys, ...uploads }, Date.now()) : null;
-  const tokenHint = note
-    ? note.text
-    : 'Paste Expiration from the STS answer (aws sts get-session-token). S3 Drop then shows when the token dies and cuts share links to it.';
+  const tokenHint = note ? note.text : t('editor_tokenExpirationHint');
 
   const keysFields = (
     <>
       <fieldset>
-        <legend>Bucket</legend>
-        {field('bucket', 'Bucket', <input type="text" {...a11y('bucket')} value={keys.bucket} onInput={(e) => setKey('bucket', e.currentTarget.value)} autoComplete="off" spellcheck={false} />)}
+        <legend>{t('editor_bucketLegend')}</legend>
+        {field('bucket', t('field_bucket'), <input type="text" {...a11y('bucket')} value={keys.bucket} onInput={(e) => setKey('bucket', e.currentTarget.value)} autoComplete="off" spellcheck={false} />)}
         {field(
           'region',
-          'Region',
-          <input type="text" {...a11y('region', true)} value={keys.region} placeholder="detect automatically" onInput={(e) => setKey('region', e.currentTarget.value)} spellcheck={false} />,
-          'For example eu-west-1. Leave empty to detect it.',
+          t('field_region'),
+          <input type="text" {...a11y('region', true)} value={keys.region} placeholder={t('editor_regionPlaceholder')} onInput={(e) => setKey('region', e.currentTarget.value)} spellcheck={false} />,
+          t('editor_regionHint'),
         )}
         {field(
           'endpoint',
-          'Endpoint URL (optional)',
+          t('editor_endpointOptional'),
           <input type="url" {...a11y('endpoint', true)} value={keys.endpoint} placeholder="https://s3.example.com" onInput={(e) => setKey('endpoint', e.currentTarget.value)} spellcheck={false} />,
-          'Only for S3-compatible services (MinIO, Ceph, Swift, R2…). Empty means AWS S3.',
+          t('editor_endpointHint'),
         )}
         <div class="field check">
           <input id="forcePathStyle" type="checkbox" checked={keys.forcePathStyle} onChange={(e) => setKey('forcePathStyle', e.currentTarget.checked)} />
-          <label for="forcePathStyle">Path-style addressing (endpoint/bucket/key)</label>
+          <label for="forcePathStyle">{t('editor_pathStyle')}</label>
         </div>
       </fieldset>
 
       <fieldset>
-        <legend>Keys</legend>
-        {field('accessKeyId', 'Access key ID', <input type="text" {...a11y('accessKeyId')} value={keys.accessKeyId} onInput={(e) => setKey('accessKeyId', e.currentTarget.value)} autoComplete="off" spellcheck={false} />)}
+        <legend>{t('editor_keysLegend')}</legend>
+        {field('accessKeyId', t('field_accessKeyId'), <input type="text" {...a11y('accessKeyId')} value={keys.accessKeyId} onInput={(e) => setKey('accessKeyId', e.currentTarget.value)} autoComplete="off" spellcheck={false} />)}
         {field(
           'secretAccessKey',
-          'Secret access key',
+          t('field_secretAccessKey'),
           <input
             type="password"
             {...a11y('secretAccessKey', true)}
             value={secret}
-            placeholder={hasSecret ? 'saved — type to replace' : ''}
+            placeholder={hasSecret ? t('editor_savedPlaceholder') : ''}
             onInput={(e) => {
               setSecret(e.currentTarget.value);
               clearError('secretAccessKey');
             }}
             autoComplete="off"
           />,
-          hasSecret ? 'A secret is saved. It is never shown again; type a new one to replace it.' : 'Stored only in this browser.',
+          hasSecret ? t('editor_secretSaved') : t('editor_secretHint'),
         )}
         {field(
           'sessionToken',
-          'Session token (optional)',
-          <input type="password" {...a11y('sessionToken', true)} value={token} placeholder={hasToken ? 'saved — type to replace' : ''} onInput={(e) => setToken(e.currentTarget.value)} autoComplete="off" />,
-          'Only for temporary credentials (STS). Links die when the token does.',
+          t('editor_sessionTokenOptional'),
+          <input type="password" {...a11y('sessionToken', true)} value={token} placeholder={hasToken ? t('editor_savedPlaceholder') : ''} onInput={(e) => setToken(e.currentTarget.value)} autoComplete="off" />,
+          t('editor_sessionTokenHint'),
         )}
         {(token || hasToken || keys.sessionTokenExpiration) &&
           field(
             'sessionTokenExpiration',
-            'Session token expires at (optional)',
+            t('editor_sessionTokenExpirationOptional'),
             <input
               type="text"
               {...a11y('sessionTokenExpiration', true)}
@@ -424,16 +424,16 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
 
   const teamFields = (
     <fieldset>
-      <legend>Presign service</legend>
+      <legend>{t('editor_serviceLegend')}</legend>
       {field(
         'serviceUrl',
-        'Service URL',
+        t('field_serviceUrl'),
         <input type="url" {...a11y('serviceUrl', true)} value={team.serviceUrl} placeholder="https://files.example.com" onInput={(e) => setService('serviceUrl', e.currentTarget.value)} spellcheck={false} />,
-        `Its base address. S3 Drop asks ${PRESIGN_PATH} under it: POST for an upload URL, GET for a share link.`,
+        t('editor_serviceUrlHint', { path: PRESIGN_PATH }),
       )}
       {field(
         'serviceAuth',
-        'Send the token as',
+        t('field_serviceAuth'),
         <select {...a11y('serviceAuth')} value={team.serviceAuth} onChange={(e) => setService('serviceAuth', e.currentTarget.value as ServiceAuth)}>
           {AUTH_CHOICES.map((c) => (
             <option value={c.value}>{c.label}</option>
@@ -443,19 +443,19 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
       {team.serviceAuth === 'header' &&
         field(
           'serviceAuthHeader',
-          'Header name',
+          t('field_serviceAuthHeader'),
           <input type="text" {...a11y('serviceAuthHeader', true)} value={team.serviceAuthHeader} placeholder="X-API-Key" onInput={(e) => setService('serviceAuthHeader', e.currentTarget.value)} autoComplete="off" spellcheck={false} />,
-          'The header the service reads the token from.',
+          t('editor_headerNameHint'),
         )}
       {team.serviceAuth !== 'none' &&
         field(
           'serviceToken',
-          team.serviceAuth === 'header' ? 'Header value' : 'Token',
+          team.serviceAuth === 'header' ? t('editor_headerValue') : t('field_serviceToken'),
           <input
             type="password"
             {...a11y('serviceToken', true)}
             value={serviceToken}
-            placeholder={hasServiceToken ? 'saved — type to replace' : ''}
+            placeholder={hasServiceToken ? t('editor_savedPlaceholder') : ''}
             onInput={(e) => {
               setServiceToken(e.currentTarget.value);
               clearError('serviceToken');
@@ -463,69 +463,67 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
             autoComplete="off"
           />,
           hasServiceToken
-            ? 'A token is saved. It is never shown again; type a new one to replace it.'
-            : 'Stored only in this browser, with the secrets; sent only to the service.',
+            ? t('editor_serviceTokenSaved')
+            : t('editor_serviceTokenHint'),
         )}
       {field(
         'bucket',
-        'Bucket name (if the service asks for one)',
+        t('editor_serviceBucket'),
         <input type="text" {...a11y('bucket', true)} value={team.bucket} onInput={(e) => setService('bucket', e.currentTarget.value)} autoComplete="off" spellcheck={false} />,
-        'Sent as bucket_name. Leave empty when the service has its own bucket.',
+        t('editor_serviceBucketHint'),
       )}
       <p class="hint">
-        {team.endpoint ? (
-          <>
-            The service's URLs point at S3 on <strong>{hostOf(team.endpoint)}</strong>
-            {team.region ? ` (region ${team.region})` : ''}.{' '}
-          </>
-        ) : (
-          'Test connection finds out which S3 host the service signs for. '
-        )}
-        In this mode each file goes up in one PUT (at most 5 GiB), and uploads cannot be deleted from S3 Drop.
+        {team.endpoint
+          ? tRich(team.region ? 'editor_serviceS3HostRegion' : 'editor_serviceS3Host', { host: <strong>{hostOf(team.endpoint)}</strong>, region: team.region })
+          : t('editor_serviceS3Unknown')}{' '}
+        {t('editor_serviceLimits')}
       </p>
     </fieldset>
   );
 
   return (
     <section class="editor" aria-labelledby="editor-heading">
-      <h2 id="editor-heading">{saved ? `Profile: ${saved.name}` : 'New profile'}</h2>
-      <p class="muted">
-        {kind === 'presign-service'
-          ? "No bucket keys in this browser: your team's presign service signs each URL, and S3 Drop keeps only its token."
-          : "Your keys stay in this browser. Only S3 Drop's background reads them, to sign short-lived URLs."}
-      </p>
+      <h2 id="editor-heading">{saved ? t('editor_headingProfile', { name: saved.name }) : t('editor_headingNew')}</h2>
+      <p class="muted">{kind === 'presign-service' ? t('editor_introService') : t('editor_introKeys')}</p>
       <form onSubmit={onSave} noValidate>
         {field(
           'name',
-          'Profile name',
-          <input type="text" {...a11y('name', true)} value={uploads.name} placeholder={kind === 'keys' ? keys.bucket || 'e.g. Work' : 'e.g. Team'} onInput={(e) => setUpload('name', e.currentTarget.value)} autoComplete="off" />,
-          'What the popup and the right-click menu call it. Empty: the bucket’s name.',
+          t('field_name'),
+          <input
+            type="text"
+            {...a11y('name', true)}
+            value={uploads.name}
+            placeholder={kind === 'keys' ? keys.bucket || t('editor_namePlaceholderKeys') : t('editor_namePlaceholderService')}
+            onInput={(e) => setUpload('name', e.currentTarget.value)}
+            autoComplete="off"
+          />,
+          t('editor_nameHint'),
         )}
         <fieldset class="kind">
-          <legend>Connect with</legend>
+          <legend>{t('editor_kindLegend')}</legend>
           <div class="field check">
             <input type="radio" id="kind-keys" name="kind" value="keys" checked={kind === 'keys'} onChange={() => chooseKind('keys')} />
-            <label for="kind-keys">My own keys</label>
+            <label for="kind-keys">{t('editor_kindKeys')}</label>
           </div>
           <div class="field check">
             <input type="radio" id="kind-presign-service" name="kind" value="presign-service" checked={kind === 'presign-service'} onChange={() => chooseKind('presign-service')} />
-            <label for="kind-presign-service">My team's presign service</label>
+            <label for="kind-presign-service">{t('editor_kindService')}</label>
           </div>
         </fieldset>
 
         {kind === 'presign-service' ? teamFields : keysFields}
 
         <fieldset>
-          <legend>Uploads</legend>
+          <legend>{t('editor_uploadsLegend')}</legend>
           {field(
             'keyTemplate',
-            'Object key template',
+            t('field_keyTemplate'),
             <input type="text" {...a11y('keyTemplate', true)} value={uploads.keyTemplate} onInput={(e) => setUpload('keyTemplate', e.currentTarget.value)} spellcheck={false} />,
             templateHint,
           )}
           {kind === 'keys' && (
             <fieldset class="choice" aria-describedby="linkMode-hint">
-              <legend>Share links</legend>
+              <legend>{t('field_linkMode')}</legend>
               {LINK_MODE_CHOICES.map((c) => (
                 <div class="field check">
                   <input
@@ -544,14 +542,14 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
                 {linkMode === 'public' && linkExample ? (
                   <>
                     {' '}
-                    Example: <code>{linkExample}</code>
+                    {tRich('editor_linkExample', { example: <code>{linkExample}</code> })}
                   </>
                 ) : null}
               </p>
               {linkMode === 'custom' &&
                 field(
                   'linkBaseUrl',
-                  'Link address',
+                  t('field_linkBaseUrl'),
                   <input
                     type="url"
                     {...a11y('linkBaseUrl', true)}
@@ -560,19 +558,15 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
                     onInput={(e) => setKey('linkBaseUrl', e.currentTarget.value)}
                     spellcheck={false}
                   />,
-                  linkExample ? (
-                    <>
-                      {KEY_TOKEN} becomes the object's key (or it is added at the end). Example: <code>{linkExample}</code>
-                    </>
-                  ) : (
-                    `An https:// address; ${KEY_TOKEN} becomes the object's key, or the key is added at the end.`
-                  ),
+                  linkExample
+                    ? tRich('editor_linkAddressHintExample', { token: KEY_TOKEN, example: <code>{linkExample}</code> })
+                    : t('editor_linkAddressHint', { token: KEY_TOKEN }),
                 )}
             </fieldset>
           )}
           {linkMode === 'presigned' && (
             <div class="field">
-              <label for="linkExpirySeconds">Share links expire after</label>
+              <label for="linkExpirySeconds">{t('field_linkExpirySeconds')}</label>
               <div class="row expiry-row">
                 <select
                   {...a11y('linkExpirySeconds', kind === 'presign-service' || customExpiry)}
@@ -591,12 +585,12 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
                   {LINK_EXPIRY_PRESETS.map((p) => (
                     <option value={String(p.seconds)}>{p.label}</option>
                   ))}
-                  <option value="custom">Custom…</option>
+                  <option value="custom">{t('editor_expiryCustom')}</option>
                 </select>
                 {customExpiry && (
                   <>
                     <label for="linkExpiryAmount" class="visually-hidden">
-                      Custom expiry
+                      {t('editor_expiryCustomAmount')}
                     </label>
                     <input
                       type="number"
@@ -613,7 +607,7 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
                       }}
                     />
                     <label for="linkExpiryUnit" class="visually-hidden">
-                      Custom expiry unit
+                      {t('editor_expiryCustomUnit')}
                     </label>
                     <select
                       id="linkExpiryUnit"
@@ -634,8 +628,8 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
               {(kind === 'presign-service' || customExpiry) && (
                 <p class="hint" id="linkExpirySeconds-hint">
                   {[
-                    customExpiry ? `Up to 7 days (${(7 * EXPIRY_UNIT_SECONDS.days).toLocaleString('en-US')} seconds), the most a signed link can live.` : '',
-                    kind === 'presign-service' ? 'Asked of the service as expiration; it may give less, and the popup shows when each link really expires.' : '',
+                    customExpiry ? t('editor_expiryCustomHint', { seconds: (7 * EXPIRY_UNIT_SECONDS.days).toLocaleString('en-US') }) : '',
+                    kind === 'presign-service' ? t('editor_expiryServiceHint') : '',
                   ]
                     .filter(Boolean)
                     .join(' ')}
@@ -652,20 +646,20 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
             linkMode === 'presigned' &&
             field(
               'linkDisposition',
-              'Open links in the browser or download',
+              t('field_linkDisposition'),
               <select {...a11y('linkDisposition', true)} value={keys.linkDisposition ?? 'auto'} onChange={(e) => setKey('linkDisposition', e.currentTarget.value as LinkDisposition)}>
                 {DISPOSITION_CHOICES.map((c) => (
                   <option value={c.value}>{c.label}</option>
                 ))}
               </select>,
               (keys.linkDisposition ?? 'auto') === 'attachment'
-                ? 'Links save the file under its original name.'
-                : 'Links open in the browser tab, under the original name. SVG, HTML and XML files always download: opened from your bucket, they could run script on its address.',
+                ? t('editor_dispositionAttachmentHint')
+                : t('editor_dispositionHint'),
             )}
           {kind === 'keys' &&
             field(
               'multipartThresholdMiB',
-              'Upload in parts above (MiB)',
+              t('field_multipartThresholdMiB'),
               <input
                 type="number"
                 inputMode="numeric"
@@ -675,16 +669,16 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
                 value={String(keys.multipartThresholdMiB ?? MULTIPART_THRESHOLD_RANGE_MIB.default)}
                 onInput={(e) => setKey('multipartThresholdMiB', Number(e.currentTarget.value))}
               />,
-              'Larger files go up in parts, four at a time, each retried on its own. Up to 5120 MiB (one PUT’s limit).',
+              t('editor_thresholdHint'),
             )}
         </fieldset>
 
         <div class="actions">
           <button type="button" onClick={onTest} disabled={busy}>
-            Test connection
+            {t('editor_testConnection')}
           </button>
           <button type="submit" class="primary" disabled={busy || locked}>
-            Save
+            {t('common_save')}
           </button>
         </div>
         <div aria-live="polite">
@@ -693,12 +687,12 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
               <p>{status.text}</p>
               {status.grant && (
                 <button type="button" class="primary" onClick={() => onGrant(status.grant!, status.after)}>
-                  Allow access to {hostsOf(status.grant)}
+                  {t('editor_allowAccessTo', { hosts: hostsOf(status.grant) })}
                 </button>
               )}
               {status.useRegion && (
                 <button type="button" onClick={() => onUseRegion(status.useRegion!)}>
-                  Use {status.useRegion}
+                  {t('editor_useRegion', { region: status.useRegion })}
                 </button>
               )}
             </div>

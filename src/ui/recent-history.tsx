@@ -4,6 +4,7 @@ import { sendMessage, type HistoryEntry } from '../messaging/protocol';
 import { formatBytes } from '../upload/speed';
 import { copyText } from './clipboard';
 import { when } from './history-format';
+import { t } from '../i18n/t';
 
 /**
  * Ids of uploads whose objects were deleted from the bucket (from the history
@@ -57,13 +58,13 @@ export function RecentHistory({ profileId, live }: { profileId: string; live: Re
     const r = await sendMessage('freshLink', { historyId: entry.id });
     if (!r.ok) return setProblem({ id: entry.id, text: r.error.message });
     if (await copyText(r.value.url)) setCopied(entry.id);
-    else setProblem({ id: entry.id, text: 'The browser did not let S3 Drop use the clipboard.' });
+    else setProblem({ id: entry.id, text: t('common_clipboardRefused') });
   };
 
   return (
     <section aria-labelledby="recent-heading">
-      <h2 id="recent-heading">Recent</h2>
-      <ul class="uploads" aria-label="Recent uploads">
+      <h2 id="recent-heading">{t('recent_heading')}</h2>
+      <ul class="uploads" aria-label={t('recent_list')}>
         {shown.map((entry) => (
           <li key={entry.id} class={`upload ${entry.deletedAt ? 'deleted' : 'done'}`}>
             <div class="name" title={entry.name}>
@@ -71,12 +72,13 @@ export function RecentHistory({ profileId, live }: { profileId: string; live: Re
             </div>
             <div class="row">
               <span class="muted meta">
-                {formatBytes(entry.size)} · {when(entry.at)}
-                {entry.deletedAt ? ' · deleted from the bucket' : ''}
+                {entry.deletedAt
+                  ? t('recent_metaDeleted', { size: formatBytes(entry.size), when: when(entry.at) })
+                  : `${formatBytes(entry.size)} · ${when(entry.at)}`}
               </span>
               {!entry.deletedAt && (
-                <button type="button" aria-label={`Copy fresh link for ${entry.name}`} onClick={() => void copyFresh(entry)}>
-                  {copied === entry.id ? 'Copied' : 'Copy fresh link'}
+                <button type="button" aria-label={t('common_copyFreshLinkFor', { name: entry.name })} onClick={() => void copyFresh(entry)}>
+                  {copied === entry.id ? t('recent_copied') : t('common_copyFreshLink')}
                 </button>
               )}
             </div>

@@ -1,5 +1,6 @@
 import { tokenCutsLink } from '../s3/expiry';
 import { formatEta } from '../upload/speed';
+import { t } from '../i18n/t';
 
 /**
  * What the user should know about a session token's end, if they told us
@@ -11,10 +12,10 @@ export function tokenExpiryNote(profile: { sessionTokenExpiration?: string; link
   if (Number.isNaN(expires)) return null;
   const at = new Date(expires).toLocaleString();
   if (expires <= now)
-    return { text: `The session token expired at ${at}. Paste fresh temporary credentials in Options to upload again.`, expired: true };
+    return { text: t('token_expired', { at }), expired: true };
   const left = (expires - now) / 1000;
-  const capped = left < profile.linkExpirySeconds ? ' Share links end then too, sooner than the profile’s link expiry.' : '';
-  return { text: `The session token expires at ${at} (${formatEta(left)}).${capped}`, expired: false };
+  const expiresAt = t('token_expiresAt', { at, left: formatEta(left) });
+  return { text: left < profile.linkExpirySeconds ? `${expiresAt} ${t('token_cutsLinks')}` : expiresAt, expired: false };
 }
 
 /** "14:05", or "25 Nov, 14:05" when it is not today. */
@@ -34,5 +35,5 @@ function clockTime(at: number, now: number): string {
 export function linkCutNote(profile: { sessionTokenExpiration?: string }, expiresIn: number, now: number): string | null {
   const cut = tokenCutsLink(profile, expiresIn, now);
   if (cut === null || cut <= now) return null;
-  return `Links end at ${clockTime(cut, now)}, when the session token does.`;
+  return t('token_linksEndAt', { time: clockTime(cut, now) });
 }

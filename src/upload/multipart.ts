@@ -4,6 +4,7 @@ import { partRange, planParts, type PartLimits, type PartPlan } from './part-pla
 import { isAbortError, resolveRetry, runWithRetry, userErrorOf, type RetryEvent, type RetryOptions } from './retry';
 import { UploadFailedError } from './single-put';
 import { UploadAbortedError, type PutTransport } from './transport';
+import { t } from '../i18n/t';
 
 export type { CompletedPart, PartSpec, SignedPart } from '../s3/multipart';
 
@@ -87,9 +88,7 @@ const DEFAULT_MIN_URL_LIFETIME_MS = 30_000;
 function missingEtag(ctx: FailureContext): UserError {
   return {
     code: 'PartETagMissing',
-    message:
-      `${ctx.endpoint || 'AWS S3'} stored a part but its ETag header was not readable, so the parts cannot be joined. ` +
-      "The bucket's CORS rules must expose ETag.",
+    message: t('upload_etagUnreadable', { where: ctx.endpoint || 'AWS S3' }),
     transient: false,
   };
 }

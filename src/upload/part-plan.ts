@@ -4,6 +4,8 @@
  * most 5 TiB.
  */
 
+import { t } from '../i18n/t';
+
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
 export const TiB = 1024 * GiB;
@@ -66,11 +68,8 @@ export function planParts(size: number, options: Partial<PartLimits> = {}): Part
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`A file size must be a whole number of bytes, not ${size}.`);
   if (!(maxParts >= 1 && minPartSize >= 1 && maxPartSize >= minPartSize)) throw new RangeError('The part limits contradict each other.');
   if (size > MAX_OBJECT_SIZE)
-    throw new RangeError('The file is larger than 5 TiB, the most S3 stores in one object.');
-  if (size > maxParts * maxPartSize)
-    throw new RangeError(
-      `The file is too large for ${maxParts} parts of at most ${formatMiB(maxPartSize)} each, the limits of this service.`,
-    );
+    throw new RangeError(t('upload_fileTooLargeForS3'));
+  if (size > maxParts * maxPartSize) throw new RangeError(t('upload_tooManyParts', { parts: maxParts, size: formatMiB(maxPartSize) }));
 
   let partSize = Math.min(Math.max(limits.preferredPartSize, minPartSize), maxPartSize);
   const needed = Math.ceil(size / maxParts);

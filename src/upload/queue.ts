@@ -7,6 +7,7 @@ import { ResultError, unwrapResult } from '../messaging/result';
 import type { PutTransport } from './transport';
 import { uploadMultipart, type MultipartSigner } from './multipart';
 import { DEFAULT_MULTIPART_THRESHOLD, MAX_OBJECT_SIZE } from './part-plan';
+import { t } from '../i18n/t';
 
 /** `waiting`: the secrets are locked; the upload starts once the user enters the passphrase. */
 export type UploadStatus = 'queued' | 'waiting' | 'uploading' | 'done' | 'failed' | 'cancelled';
@@ -170,11 +171,11 @@ export class UploadQueue {
       if (!multipart && item.size > MAX_SINGLE_PUT_BYTES)
         throw new ResultError({
           code: 'EntityTooLarge',
-          message: `"${item.name}" is larger than 5 GiB, the most S3 takes in one upload, and this profile cannot upload in parts.`,
+          message: t('upload_tooLargeForOnePut', { name: item.name }),
           transient: false,
         });
       if (item.size > MAX_OBJECT_SIZE)
-        throw new ResultError({ code: 'EntityTooLarge', message: `"${item.name}" is larger than 5 TiB, the largest object S3 stores.`, transient: false });
+        throw new ResultError({ code: 'EntityTooLarge', message: t('upload_tooLargeForS3', { name: item.name }), transient: false });
       const plan = unwrapResult(await this.deps.plan({ name: item.name, type: item.type, size: item.size, ...profile }));
       this.update(item.id, { key: plan.key });
       const onProgress = (loaded: number) => {
@@ -218,7 +219,7 @@ export class UploadQueue {
       const userError =
         err instanceof ResultError
           ? err.userError
-          : { code: 'Unexpected', message: `The upload failed: ${(err as Error).message}`, transient: false };
+          : { code: 'Unexpected', message: t('upload_failed', { reason: (err as Error).message }), transient: false };
       this.update(item.id, { status: 'failed', bytesPerSecond: 0, error: userError });
       this.settled(item.id);
     } finally {

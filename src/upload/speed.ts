@@ -1,3 +1,5 @@
+import { t } from '../i18n/t';
+
 /**
  * Upload speed over a sliding window, so a stall shows as a falling number
  * rather than an average over the whole upload.
@@ -40,10 +42,10 @@ export function formatBytes(bytes: number): string {
 /** "about 40 s left", "about 3 min left": rounded, because a speed over a few seconds is only a guess. */
 export function formatEta(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '';
-  if (seconds < 1) return 'almost done';
-  if (seconds < 60) return `about ${Math.ceil(seconds)} s left`;
-  if (seconds < 3600) return `about ${Math.round(seconds / 60)} min left`;
+  if (seconds < 1) return t('eta_almostDone');
+  if (seconds < 60) return t('eta_seconds', { seconds: Math.ceil(seconds) });
+  if (seconds < 3600) return t('eta_minutes', { minutes: Math.round(seconds / 60) });
   // Round once, in minutes, so 7 199 s reads "2 h 0 min", never "1 h 60 min".
   const minutes = Math.round(seconds / 60);
-  return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min left`;
+  return t('eta_hours', { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
 }
