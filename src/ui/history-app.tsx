@@ -9,6 +9,7 @@ import { formatBytes } from '../upload/speed';
 import { copyText } from './clipboard';
 import { deletedNote, linkNote, typeBadge, when } from './history-format';
 import { t } from '../i18n/t';
+import { useAction } from './use-action';
 
 type Entry = HistoryView['entries'][number];
 type Status = { tone: 'good' | 'bad'; text: string } | null;
@@ -33,14 +34,13 @@ export function HistoryApp() {
   const [search, setSearch] = useState('');
   const [view, setView] = useState<HistoryView | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [status, setStatus] = useState<Status>(null);
+  const { status, setStatus, busy, run: act } = useAction<NonNullable<Status>>();
   const [confirm, setConfirm] = useState<Confirm>(null);
   /** Seconds fresh links live; '' is the profile's own. */
   const [expiry, setExpiry] = useState('');
   /** The fresh link last made for each entry, shown under it. */
   const [links, setLinks] = useState<Record<string, { url: string; expiresAt?: number }>>({});
   const [limitText, setLimitText] = useState('');
-  const [busy, setBusy] = useState(false);
   const request = useRef(0);
 
   useEffect(() => {
@@ -73,16 +73,6 @@ export function HistoryApp() {
   const profile = summary?.profile ?? null;
   const canDelete = summary?.capabilities.delete ?? false;
   const expires = profile ? linkModeOf(profile) === 'presigned' : true;
-
-  const act = async (work: () => Promise<Status>) => {
-    setBusy(true);
-    setStatus(null);
-    try {
-      setStatus(await work());
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const freshLink = async (entry: Entry) => {
     const r = await sendMessage('freshLink', { historyId: entry.id, ...(expiry ? { expiresIn: Number(expiry) } : {}) });

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n/t';
+import { useAction } from './use-action';
 import { sendMessage, type SecurityStatus } from '../messaging/protocol';
 
 type Status = { tone: 'good' | 'bad'; text: string } | null;
@@ -13,18 +14,7 @@ export function SecuritySection({ security, hasProfiles, onChanged }: { security
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
   const [minutes, setMinutes] = useState(String(security.lockAfterMinutes));
-  const [status, setStatus] = useState<Status>(null);
-  const [busy, setBusy] = useState(false);
-
-  const run = async (work: () => Promise<Status>) => {
-    setBusy(true);
-    setStatus(null);
-    try {
-      setStatus(await work());
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { status, busy, run } = useAction<NonNullable<Status>>();
   const clear = () => {
     setCurrent('');
     setNext('');

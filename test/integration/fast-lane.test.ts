@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService, type ServiceDeps } from '../../src/background/service';
+import { createService } from '../../src/background/service';
 import { EMPTY_PROFILE } from '../../src/settings/profile';
 import { fetchTransport } from '../../src/upload/fetch-transport';
 import { UploadQueue, type UploadItem } from '../../src/upload/queue';
-import { fakeSettings, type FakeSettings } from '../support/fake-settings';
+import { fakeSettings, realServiceDeps, type FakeSettings } from '../support/fake-settings';
 import { startS3rver, type S3Server } from '../support/s3-servers';
 
 /**
@@ -19,15 +19,7 @@ describe('upload flow on the fast lane (s3rver)', () => {
   beforeAll(async () => {
     s3 = await startS3rver({ buckets: ['fast', 'other'] });
     fake = fakeSettings();
-    const deps: ServiceDeps = {
-      ...fake.deps,
-      hasHostPermission: async () => true,
-      fetch: (input, init) => fetch(input, init),
-      record: async () => {},
-      now: () => new Date(),
-      uuid: () => crypto.randomUUID(),
-    };
-    service = createService(deps);
+    service = createService(realServiceDeps(fake));
     const saved = await service.saveProfile({
       ...EMPTY_PROFILE,
       accessKeyId: ` ${s3.accessKeyId} `,

@@ -2,12 +2,12 @@ import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHistoryHandlers, createHistoryRecorder, serialHistory, type HistoryDeps } from '../../src/background/history-service';
 import { savedConnectionRunner } from '../../src/background/saved-connection';
-import { createService, type ServiceDeps } from '../../src/background/service';
+import { createService } from '../../src/background/service';
 import type { RecentUpload } from '../../src/history/recent';
 import type { HistoryEntry, Result } from '../../src/messaging/protocol';
 import { createS3Client } from '../../src/s3/client';
 import { EMPTY_PROFILE } from '../../src/settings/profile';
-import { fakeSettings, type FakeSettings } from '../support/fake-settings';
+import { fakeSettings, realServiceDeps, type FakeSettings } from '../support/fake-settings';
 import { strictLaneAvailable } from '../support/lanes';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 
@@ -55,14 +55,7 @@ describe.skipIf(!strictLaneAvailable())('upload history on the strict lane (Swif
       now,
     };
     const addToHistory = createHistoryRecorder(historyDeps);
-    const serviceDeps: ServiceDeps = {
-      ...f.deps,
-      hasHostPermission: async () => true,
-      fetch: (input, init) => fetch(input, init),
-      record: addToHistory,
-      now,
-      uuid: () => crypto.randomUUID(),
-    };
+    const serviceDeps = realServiceDeps(f, { record: addToHistory, now });
     service = createService(serviceDeps);
     history = createHistoryHandlers({ ...historyDeps, shareLink: service.shareLink, withSavedConnection: savedConnectionRunner(serviceDeps) });
     const common = { ...EMPTY_PROFILE, bucket: BUCKET, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, keyTemplate: 'h/{uuid}/{name}' };

@@ -1,12 +1,12 @@
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService, type ServiceDeps } from '../../src/background/service';
+import { createService } from '../../src/background/service';
 import type { Result, UploadPlan } from '../../src/messaging/protocol';
 import { createS3Client } from '../../src/s3/client';
 import { describeFailure, failureFromResponse } from '../../src/s3/errors';
 import { presignUpload, type SignedRequest } from '../../src/s3/presign';
 import { EMPTY_PROFILE, type KeysDraft } from '../../src/settings/profile';
-import { fakeSettings } from '../support/fake-settings';
+import { fakeSettings, realServiceDeps } from '../support/fake-settings';
 import { strictLaneAvailable } from '../support/lanes';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 
@@ -31,15 +31,7 @@ describe.skipIf(!strictLaneAvailable())('share links and key collisions on the s
   beforeAll(async () => {
     s3 = await startSwift({ buckets: [BUCKET] });
     const settings = fakeSettings();
-    const deps: ServiceDeps = {
-      ...settings.deps,
-      hasHostPermission: async () => true,
-      fetch: (input, init) => fetch(input, init),
-      record: async () => {},
-      now: () => new Date(),
-      uuid: () => crypto.randomUUID(),
-    };
-    service = createService(deps);
+    service = createService(realServiceDeps(settings));
   });
   afterAll(() => s3?.stop());
 

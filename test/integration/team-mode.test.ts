@@ -1,14 +1,14 @@
 import { originPattern } from '../../src/permissions/origin-pattern';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService, type ServiceDeps } from '../../src/background/service';
+import { createService } from '../../src/background/service';
 import type { Result } from '../../src/messaging/protocol';
 import { describeFailure, failureFromResponse, type FailureContext } from '../../src/s3/errors';
 import { EMPTY_SERVICE_PROFILE, type PresignServiceDraft } from '../../src/settings/profile';
 import { fetchTransport } from '../../src/upload/fetch-transport';
 import { UploadQueue, type UploadItem } from '../../src/upload/queue';
 import type { PutTransport } from '../../src/upload/transport';
-import { fakeSettings } from '../support/fake-settings';
+import { fakeSettings, realServiceDeps } from '../support/fake-settings';
 import { strictLaneAvailable } from '../support/lanes';
 import { presignServiceAvailable, startPresignService, type PresignService } from '../support/presign-service';
 import { startSwift, type S3Server } from '../support/s3-servers';
@@ -20,15 +20,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** The background service on in-memory storage, as test/integration/fast-lane.test.ts wires it. */
 function backgroundService() {
   const stored = fakeSettings();
-  const deps: ServiceDeps = {
-    ...stored.deps,
-    hasHostPermission: async () => true,
-    fetch: (input, init) => fetch(input, init),
-    record: async () => {},
-    now: () => new Date(),
-    uuid: () => crypto.randomUUID(),
-  };
-  return { service: createService(deps), stored };
+  return { service: createService(realServiceDeps(stored)), stored };
 }
 
 function draft(baseUrl: string, over: Partial<PresignServiceDraft> = {}): PresignServiceDraft {

@@ -1,6 +1,7 @@
 import { createSecretKeeper, type SecretKeeper, type SessionKey, type StoredSecrets } from '../../src/secrets/keeper';
 import { findProfile, type ProfileStore } from '../../src/settings/profile-store';
 import type { Profile, Secrets } from '../../src/settings/profile';
+import type { ServiceDeps } from '../../src/background/service';
 
 /**
  * In-memory settings for the background service in unit and integration
@@ -77,4 +78,21 @@ export async function seedProfile(f: FakeSettings, profile: Profile, secrets: Pa
     defaultId: f.profiles.defaultId ?? profile.id,
   };
   await f.keeper.update((all) => ({ ...all, [profile.id]: { secretAccessKey: '', sessionToken: '', ...secrets } }));
+}
+
+/**
+ * The background service's deps for a test against a real server: these
+ * settings, every origin granted, the real `fetch`, the clock and random ids;
+ * `over` replaces any of them.
+ */
+export function realServiceDeps(settings: FakeSettings, over: Partial<ServiceDeps> = {}): ServiceDeps {
+  return {
+    ...settings.deps,
+    hasHostPermission: async () => true,
+    fetch: (input, init) => fetch(input, init),
+    record: async () => {},
+    now: () => new Date(),
+    uuid: () => crypto.randomUUID(),
+    ...over,
+  };
 }
