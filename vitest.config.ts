@@ -18,6 +18,8 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
           include: ['test/unit/**/*.test.ts', 'test/unit/**/*.test.tsx'],
           environment: 'node',
+          // Node has no i18n.getMessage: sentences come from the English catalog.
+          setupFiles: ['src/i18n/english.ts'],
           mockReset: true,
           restoreMocks: true,
         },
@@ -28,6 +30,7 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['src/i18n/english.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,
           // Each file starts its own servers; two cores do not take more in parallel.
@@ -41,6 +44,7 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['src/i18n/english.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

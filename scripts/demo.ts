@@ -6,6 +6,8 @@
  * (CI, or no DISPLAY) it uploads a sample file through the real popup, prints
  * the share link, downloads it and checks the bytes.
  */
+// Node has no i18n.getMessage: sentences from src/ come from the English catalog.
+import '../src/i18n/english';
 import { createHash } from 'node:crypto';
 import { launchExtension, PopupPage, saveKeysProfile } from '../test/support/extension';
 import { startS3rver } from '../test/support/s3-servers';

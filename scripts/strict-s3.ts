@@ -8,6 +8,8 @@
  *   {"kind":"swift","endpoint":"http://127.0.0.1:PORT","region":"us-east-1",
  *    "accessKeyId":"test:tester","secretAccessKey":"testing","forcePathStyle":true,"buckets":[...]}
  */
+// Node has no i18n.getMessage: sentences from src/ come from the English catalog.
+import '../src/i18n/english';
 import { startS3rver, startSwift, type S3Server } from '../test/support/s3-servers';
 
 function usage(code: number): never {

@@ -1,3 +1,5 @@
+// First: Chrome gives offscreen documents no i18n API, so sentences made here come from the English catalog.
+import '../../src/i18n/english';
 import { browser } from 'wxt/browser';
 import { offscreenMessaging, sendMessage } from '../../src/messaging/protocol';
 import { isOwnExtensionPage } from '../../src/messaging/sender';

@@ -1,17 +1,25 @@
 /**
  * The one message format: English source text with named placeholders,
  * `{bucket}`. In the browser a message is looked up by key with
- * `i18n.getMessage`, whose placeholders are positional ($1…$9): the names, in
- * order of first appearance, decide the positions. Pure, so it is tested in Node.
+ * `i18n.getMessage`, whose placeholders are positional ($1…$9): the names in
+ * alphabetical order decide the positions, so a caller needs only its
+ * parameters, not the English text, to look a message up. Pure, so it is tested in Node.
  */
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
 export type MessageParams = Record<string, string | number>;
 
-/** Placeholder names in order of first appearance. */
+/** Placeholder names in position order ($1, $2…): alphabetical. */
 export function placeholderNames(text: string): string[] {
-  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))];
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))].sort();
+}
+
+/** Parameters as `getMessage` substitutions: values in the alphabetical order of their names. */
+export function substitutions(params: MessageParams = {}): string[] {
+  return Object.keys(params)
+    .sort()
+    .map((name) => String(params[name]));
 }
 
 /** Fills `{name}` placeholders; a missing parameter stays visible as `{name}` so it is noticed. */

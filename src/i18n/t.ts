@@ -1,5 +1,5 @@
-import { en, type MessageKey } from './en';
-import { formatMessage, placeholderNames, type MessageParams } from './format';
+import type { en, MessageKey } from './en';
+import { formatMessage, substitutions, type MessageParams } from './format';
 
 type GetMessage = (key: string, substitutions: string[]) => string | undefined;
 
@@ -25,26 +25,37 @@ function browserGetMessage(): GetMessage | null {
 }
 
 /**
+ * The English catalog for contexts without `i18n.getMessage`: Node (tests,
+ * scripts) and Chrome's offscreen document, whose only extension API is
+ * `runtime`. Set by those contexts only, so the pages and the service worker
+ * do not carry ~15 KB of English they never read.
+ */
+let english: Readonly<Record<string, string>> | null = null;
+
+export function useEnglishFallback(catalog: typeof en): void {
+  english = catalog;
+}
+
+/**
  * A user-visible string, in the browser's language when S3 Drop ships it
  * (`_locales/<lang>/messages.json`, made from `src/i18n/<lang>.ts` at build
- * time), else English. Outside a browser it formats the English catalog, so
- * the pure modules that make sentences are tested in plain Node. Chrome
- * documents `runtime` as the only extension API of an offscreen document (where
- * the upload runner lives): without `i18n` there, its sentences are English.
+ * time), else English. Where the browser has no i18n API it formats the
+ * English catalog given to `useEnglishFallback`; without one it answers the
+ * key, so a missing set-up shows instead of passing silently.
  */
 export function t<K extends MessageKey>(key: K, ...params: MessageArgs<K>): string;
 export function t(key: MessageKey, params?: MessageParams): string {
-  const source = en[key];
   const getMessage = browserGetMessage();
   if (getMessage) {
     try {
-      const localized = getMessage(key, placeholderNames(source).map((n) => String(params?.[n] ?? '')));
+      const localized = getMessage(key, substitutions(params));
       if (localized) return localized;
     } catch {
       /* a fake browser without i18n: English below */
     }
   }
-  return formatMessage(source, params);
+  const source = english?.[key];
+  return source === undefined ? key : formatMessage(source, params);
 }
 
 export type { MessageKey } from './en';
