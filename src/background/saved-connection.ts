@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, type S3Connection } from '../s3/client';
 import { hostPermissionOrigins } from '../s3/endpoint';
 import { describeFailure, failureFromError, type S3Operation, type UserError } from '../s3/errors';
+import { tokenExpiresAt } from '../s3/expiry';
 import { t } from '../i18n/t';
 import type { Result } from '../messaging/protocol';
 import type { KeysProfile, Profile, Secrets } from '../settings/profile';
@@ -55,9 +56,8 @@ export async function secretsOf(deps: Pick<SavedConnectionDeps, 'secrets'>, prof
 
 /** When the profile's session token is known to have expired, the sentence S3 would answer with; else `null`. */
 export function expiredToken(profile: KeysProfile, now: Date): UserError | null {
-  if (!profile.sessionTokenExpiration) return null;
-  const expires = Date.parse(profile.sessionTokenExpiration);
-  if (Number.isNaN(expires) || expires > now.getTime()) return null;
+  const expires = tokenExpiresAt(profile);
+  if (expires === null || expires > now.getTime()) return null;
   return describeFailure({ code: 'ExpiredToken' }, { operation: 'upload', bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint });
 }
 

@@ -233,7 +233,7 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
         profile: chosen?.profile ?? null,
         hasSecret: chosen?.hasSecret ?? false,
         hasSessionToken: chosen?.hasSessionToken ?? false,
-        capabilities: capabilitiesOf(chosen?.profile ?? null),
+        capabilities: chosen?.capabilities ?? capabilitiesOf(null),
         accessOrigins: chosen?.accessOrigins ?? [],
         profiles,
         defaultId: store.defaultId,

@@ -41,6 +41,12 @@ export function describeDuration(seconds: number): string {
   return t('duration_secondMany', { count: seconds });
 }
 
+/** When the session token ends (ms), if the profile says and says it in a readable form; else `null`. */
+export function tokenExpiresAt(profile: { sessionTokenExpiration?: string }): number | null {
+  const expires = profile.sessionTokenExpiration ? Date.parse(profile.sessionTokenExpiration) : Number.NaN;
+  return Number.isNaN(expires) ? null : expires;
+}
+
 /**
  * How long a share link can really live: the expiry asked for this upload
  * (default: the profile's), cut to the session token's remaining life when it
@@ -53,8 +59,8 @@ export function shareLinkLifetime(
   now: Date,
   requested: number = profile.linkExpirySeconds,
 ): number {
-  const expires = profile.sessionTokenExpiration ? Date.parse(profile.sessionTokenExpiration) : Number.NaN;
-  if (Number.isNaN(expires)) return requested;
+  const expires = tokenExpiresAt(profile);
+  if (expires === null) return requested;
   return Math.max(1, Math.min(requested, Math.floor((expires - now.getTime()) / 1000)));
 }
 
@@ -64,8 +70,8 @@ export function shareLinkLifetime(
  * all it asked for (no known token expiry, or a token that outlives it).
  */
 export function tokenCutsLink(profile: { sessionTokenExpiration?: string }, requested: number, now: number): number | null {
-  const expires = profile.sessionTokenExpiration ? Date.parse(profile.sessionTokenExpiration) : Number.NaN;
-  if (Number.isNaN(expires)) return null;
+  const expires = tokenExpiresAt(profile);
+  if (expires === null) return null;
   return expires < now + requested * 1000 ? expires : null;
 }
 

@@ -1,8 +1,7 @@
 import { storage } from 'wxt/utils/storage';
-import type { Profile, Secrets } from './profile';
+import { defaultProfileName, type Profile, type Secrets } from './profile';
 import type { ProfileStore } from './profile-store';
 import type { SessionKey, StoredSecrets } from '../secrets/keeper';
-import { t } from '../i18n/t';
 
 /** The profile as version 1 stored it: keys only, no `kind`, no id or name. */
 export type ProfileV1 = Omit<Extract<Profile, { kind: 'keys' }>, 'kind' | 'id' | 'name'>;
@@ -16,18 +15,6 @@ export type ProfileV2 = (Omit<Extract<Profile, { kind: 'keys' }>, 'id' | 'name'>
  */
 export const MIGRATED_PROFILE_ID = 'default';
 
-function migratedName(profile: ProfileV2): string {
-  if (profile.bucket) return profile.bucket;
-  if (profile.kind === 'presign-service') {
-    try {
-      return new URL(profile.serviceUrl).host;
-    } catch {
-      /* fall through */
-    }
-  }
-  return t('profile_defaultName');
-}
-
 /**
  * Numbered migrations of the stored profiles; each is tested in
  * test/unit/settings-migration.test.ts. WXT runs them when the item is first
@@ -39,7 +26,7 @@ export const profileMigrations = {
   /** v3: several named profiles and a default; the one profile of v2 becomes the default. */
   3: (v2: ProfileV2 | null): ProfileStore => {
     if (!v2) return { profiles: [], defaultId: null };
-    const profile = { ...v2, id: MIGRATED_PROFILE_ID, name: migratedName(v2) } as Profile;
+    const profile = { ...v2, id: MIGRATED_PROFILE_ID, name: defaultProfileName(v2) } as Profile;
     return { profiles: [profile], defaultId: MIGRATED_PROFILE_ID };
   },
 };

@@ -227,12 +227,13 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$|^[a-z0-9-]+$/;
  */
 export function validateRegion(region: string, endpoint: string): string | null {
   if (!region) return null;
+  const shapeOk = REGION.test(region);
+  if (shapeOk && (endpoint || AWS_REGION_SHAPE.test(region))) return null;
+  // Only a region that is wrong is compared with the known ones.
   const meant = closestAwsRegion(region);
   const suggestion = meant && meant !== region ? t('profile_regionDidYouMean', { region: meant }) : '';
-  if (!REGION.test(region)) return [t('profile_regionShape'), suggestion].filter(Boolean).join(' ');
-  if (!endpoint && !AWS_REGION_SHAPE.test(region))
-    return `${t('profile_regionNotAws', { region })} ${suggestion || t('profile_regionLeaveEmpty')}`;
-  return null;
+  if (!shapeOk) return [t('profile_regionShape'), suggestion].filter(Boolean).join(' ');
+  return `${t('profile_regionNotAws', { region })} ${suggestion || t('profile_regionLeaveEmpty')}`;
 }
 
 /** Bucket naming rules that matter for addressing (AWS "general purpose" rules, lenient on dots). */
@@ -386,14 +387,4 @@ export function splitDraft(draft: ProfileDraft): { profile: Profile; secrets: Pa
   }
   const { secretAccessKey, sessionToken, serviceToken: _token, ...profile } = draft;
   return { profile, secrets: { secretAccessKey, sessionToken } };
-}
-
-/**
- * Whether the credential the profile signs with is saved: the secret access
- * key for keys, the token for a presign service (or nothing, when it wants none).
- */
-export function credentialSaved(profile: Profile | null, secrets: Secrets | null): boolean {
-  if (!profile) return false;
-  if (profile.kind === 'presign-service') return profile.serviceAuth === 'none' || Boolean(secrets?.serviceToken);
-  return Boolean(secrets?.secretAccessKey);
 }

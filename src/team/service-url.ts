@@ -124,3 +124,8 @@ export function hostOf(url: string): string {
     return url;
   }
 }
+
+/** Origin patterns as the hosts a user knows: `http://127.0.0.1:9000/*` → `127.0.0.1:9000`, joined with commas. */
+export function hostsOf(origins: readonly string[]): string {
+  return origins.map((o) => hostOf(o.replace(/\/\*$/, '/'))).join(', ');
+}

@@ -8,7 +8,7 @@ import { copyText } from './clipboard';
 import { describeDuration, isPresetExpiry, LINK_EXPIRY_PRESETS } from '../s3/expiry';
 import { linkModeOf } from '../settings/profile';
 import { RecentHistory, useDeletedUploads } from './recent-history';
-import { hostOf } from '../team/service-url';
+import { hostsOf } from '../team/service-url';
 import { linkCutNote, tokenExpiryNote } from './token-expiry';
 import { UnlockForm } from './unlock-form';
 import { t } from '../i18n/t';
@@ -26,11 +26,6 @@ function namePasted(file: File, now = new Date()): File {
   const ext = file.type.split('/')[1]?.replace('jpeg', 'jpg') ?? 'bin';
   const stamp = now.toISOString().replace(/[:T]/g, '-').replace(/\..+/, '');
   return new File([file], `pasted-${stamp}.${ext}`, { type: file.type });
-}
-
-/** `http://127.0.0.1:9000/*` → `127.0.0.1:9000` */
-function hostsOf(origins: readonly string[]): string {
-  return origins.map((o) => hostOf(o.replace(/\/\*$/, '/'))).join(', ');
 }
 
 export function PopupApp() {

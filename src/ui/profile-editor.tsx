@@ -22,7 +22,7 @@ import {
   type ServiceAuth,
   validateTokenExpiration,
 } from '../settings/profile';
-import { hostOf, PRESIGN_PATH } from '../team/service-url';
+import { hostOf, hostsOf, PRESIGN_PATH } from '../team/service-url';
 import { tokenExpiryNote } from './token-expiry';
 import { t } from '../i18n/t';
 import { tRich } from './rich';
@@ -75,11 +75,6 @@ async function requestAccess(origins: string[]): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** `http://127.0.0.1:9000/*` → `127.0.0.1:9000` */
-function hostsOf(origins: string[]): string {
-  return origins.map((o) => hostOf(o.replace(/\/\*$/, '/'))).join(', ');
 }
 
 export interface ProfileEditorProps {

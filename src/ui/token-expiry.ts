@@ -1,4 +1,4 @@
-import { tokenCutsLink } from '../s3/expiry';
+import { tokenCutsLink, tokenExpiresAt } from '../s3/expiry';
 import { formatEta } from '../upload/speed';
 import { t } from '../i18n/t';
 
@@ -7,9 +7,8 @@ import { t } from '../i18n/t';
  * when it is: links made from temporary credentials die with them.
  */
 export function tokenExpiryNote(profile: { sessionTokenExpiration?: string; linkExpirySeconds: number }, now: number): { text: string; expired: boolean } | null {
-  if (!profile.sessionTokenExpiration) return null;
-  const expires = Date.parse(profile.sessionTokenExpiration);
-  if (Number.isNaN(expires)) return null;
+  const expires = tokenExpiresAt(profile);
+  if (expires === null) return null;
   const at = new Date(expires).toLocaleString();
   if (expires <= now)
     return { text: t('token_expired', { at }), expired: true };
