@@ -1,5 +1,5 @@
 import { browser, type Browser } from 'wxt/browser';
-import { decodeDataUrl } from '../capture/image-source';
+import { decodeDataUrl, ImageError } from '../capture/image-source';
 import { copyFromBackground } from '../clipboard/background-clipboard';
 import { historyItem, historySettingsItem, recentUploadsItem } from '../history/items';
 import { upsertRecent, type RecentUpload } from '../history/recent';
@@ -10,7 +10,7 @@ import { createMenuClickListener, menuItems } from './menus';
 import { notifier, openNotificationLink } from './notifications';
 import { fetchImageFromNetwork, readImageInPage } from './page-image';
 import { registerHandlers } from './register';
-import { saveBytes, saveImage, type SaveDeps } from './save-to-s3';
+import { saveBytes, saveImage, type ImageClick, type SaveDeps } from './save-to-s3';
 import { createService, type ServiceDeps } from './service';
 import { createUploadHandlers } from './upload-service';
 import { createHistoryHandlers, createHistoryRecorder, serialHistory, type HistoryDeps } from './history-service';
@@ -124,6 +124,7 @@ export function startBackground(): void {
       await notifier.failure(t('notify_screenshotNotSaved'), t('notify_screenshotRefused', { reason: (err as Error).message }));
       return null;
     }
+    // The capture API only gives a data: URL; it is decoded natively (see decodeDataUrl), never byte by byte.
     const { bytes } = decodeDataUrl(dataUrl);
     return saveBytes(saveDeps, {
       bytes,
@@ -135,12 +136,26 @@ export function startBackground(): void {
     });
   };
 
-  const onMenuClicked = createMenuClickListener({ saveImage: (click) => saveImage(saveDeps, click), saveScreenshot });
+  // A menu click or shortcut has no page to show an error on: whatever fails ends in a notification.
+  const orNotify = <A extends unknown[], R>(title: string, action: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R | null> => {
+      try {
+        return await action(...args);
+      } catch (err) {
+        const sentence = err instanceof ImageError ? err.message : t('upload_failed', { reason: (err as Error)?.message ?? String(err) });
+        await notifier.failure(title, sentence).catch(() => {});
+        return null;
+      }
+    };
+  const onMenuClicked = createMenuClickListener({
+    saveImage: orNotify(t('notify_imageNotSaved'), (click: ImageClick) => saveImage(saveDeps, click)),
+    saveScreenshot: orNotify(t('notify_screenshotNotSaved'), saveScreenshot),
+  });
   browser.contextMenus.onClicked.addListener(onMenuClicked);
   const onCommand = async (command: string, tab?: Browser.tabs.Tab) => {
     if (command !== COMMAND_SAVE_SCREENSHOT) return null;
     const target = tab ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0];
-    return target ? saveScreenshot(target) : null;
+    return target ? orNotify(t('notify_screenshotNotSaved'), saveScreenshot)(target) : null;
   };
   browser.commands.onCommand.addListener(onCommand);
 

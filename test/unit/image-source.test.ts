@@ -95,6 +95,28 @@ describe('decodeDataUrl', () => {
     );
   });
 
+  it('decodes a data: URL of tens of MB (a screenshot of a busy page) without spreading it into a call', () => {
+    // 24 MiB of bytes that do not compress: 32 MiB of base64, far past V8's argument limit.
+    const big = new Uint8Array(24 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536));
+    const url = `data:image/png;base64,${Buffer.from(big).toString('base64')}`;
+    const { bytes: out, type } = decodeDataUrl(url);
+    expect(type).toBe('image/png');
+    expect(out.byteLength).toBe(big.byteLength);
+    expect(Buffer.from(out).equals(Buffer.from(big))).toBe(true);
+  });
+
+  it('decodes a large percent-encoded payload byte for byte', () => {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg">${'<rect width="1" height="1"/>é'.repeat(200_000)}</svg>`;
+    const { bytes: out } = decodeDataUrl(`data:image/svg+xml,${encodeURIComponent(svg)}`);
+    expect(new TextDecoder().decode(out)).toBe(svg);
+  });
+
+  it('says the base64 is damaged rather than throwing something else', () => {
+    expect(() => decodeDataUrl('data:image/png;base64,@@@@')).toThrow(/base64 is damaged/);
+    expect(() => decodeDataUrl('data:image/png;base64')).toThrow(/cannot be read/);
+  });
+
   it('decodes plain percent-encoded text as UTF-8', () => {
     const { bytes: out, type } = decodeDataUrl('data:image/svg+xml;charset=utf-8,%3Csvg%20xmlns%3D%22x%22%3E%C3%A9%3C%2Fsvg%3E');
     expect(type).toBe('image/svg+xml');
