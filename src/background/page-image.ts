@@ -1,75 +1,82 @@
 import { browser } from 'wxt/browser';
-import { ImageError, MAX_IMAGE_BYTES } from '../capture/image-source';
+import { base64ToBytes, ImageError, MAX_IMAGE_BYTES } from '../capture/image-source';
+import { DEFAULT_ANSWER_MS, DEFAULT_STALL_MS, guardedRead, type GuardedRead, type ReadPolicy } from '../capture/guarded-read';
 import type { FetchedImage } from './save-to-s3';
 import { t } from '../i18n/t';
 
-/** What the in-page reader returns: JSON-safe, since script results cross a process boundary. */
-type PageRead =
-  | { ok: true; base64: string; contentType: string | null; contentDisposition: string | null }
-  | { ok: false; reason: 'status' | 'too-large' | 'network'; status?: number; detail?: string };
+/** What a read may do, besides where it may not end up; tests shorten the clocks. */
+export interface ReadLimits {
+  /** Hosts of the user's own storage (`ownStorageHosts`): a redirect may not end there. */
+  forbiddenHosts: string[];
+  maxBytes?: number;
+  answerMs?: number;
+  stallMs?: number;
+}
+
+function policyOf(limits: ReadLimits, encoding: ReadPolicy['encoding']): ReadPolicy {
+  return {
+    forbiddenHosts: limits.forbiddenHosts,
+    maxBytes: limits.maxBytes ?? MAX_IMAGE_BYTES,
+    answerMs: limits.answerMs ?? DEFAULT_ANSWER_MS,
+    stallMs: limits.stallMs ?? DEFAULT_STALL_MS,
+    encoding,
+  };
+}
+
+/** Whole seconds, at least one: "0 seconds" would read as a bug. */
+const seconds = (ms: number) => Math.max(1, Math.round(ms / 1000));
+
+/** The sentence for a failed read: the image's host when it has one, "the page" for `blob:` URLs. */
+export function readFailure(read: Extract<GuardedRead, { ok: false }>, url: string, policy: Pick<ReadPolicy, 'maxBytes' | 'answerMs' | 'stallMs'>): ImageError {
+  const host = url.startsWith('blob:') ? null : new URL(url).host;
+  switch (read.reason) {
+    case 'status':
+      return new ImageError(
+        host ? t('image_hostStatus', { host, status: String(read.status) }) : t('image_pageStatus', { status: String(read.status) }),
+        'ImageHttpError',
+      );
+    case 'too-large':
+      return new ImageError(t('image_tooLarge', { mib: Math.floor(policy.maxBytes / 1024 ** 2) }), 'ImageTooLarge');
+    case 'no-answer':
+      return new ImageError(
+        host ? t('image_hostNoAnswer', { host, seconds: seconds(policy.answerMs) }) : t('image_pageNoAnswer', { seconds: seconds(policy.answerMs) }),
+        'ImageTimeout',
+      );
+    case 'stalled':
+      return new ImageError(
+        host ? t('image_hostStalled', { host, seconds: seconds(policy.stallMs) }) : t('image_pageStalled', { seconds: seconds(policy.stallMs) }),
+        'ImageTimeout',
+      );
+    case 'own-storage':
+      return new ImageError(t('image_redirectToOwnStorage', { host: read.host ?? '' }), 'ImageRedirectRefused');
+    default:
+      return new ImageError(host ? t('image_hostNetwork', { host }) : t('image_pageNetwork'), 'ImageNetworkError');
+  }
+}
 
 /**
- * Runs inside the page (isolated world). Its fetch is the page's: it can read
- * the page's `blob:` URLs and sends the page's cookies to its own origin.
- * Self-contained: it is serialised into the page, so it may not close over anything.
+ * Reads an image inside the tab's frame the click came from: `blob:` URLs are
+ * the page's, and a same-origin image may need the page's cookies. Same rules
+ * as from the background (`guardedRead`): in Firefox a content script's fetch
+ * carries the extension's host permissions too.
  */
-async function readFromPage(url: string, maxBytes: number): Promise<PageRead> {
-  let res: Response;
-  try {
-    res = await fetch(url, { credentials: 'include' });
-  } catch (err) {
-    return { ok: false, reason: 'network', detail: String(err) };
-  }
-  if (!res.ok) return { ok: false, reason: 'status', status: res.status };
-  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) return { ok: false, reason: 'too-large' };
-  const buffer = new Uint8Array(await res.arrayBuffer());
-  if (buffer.byteLength > maxBytes) return { ok: false, reason: 'too-large' };
-  let binary = '';
-  for (let i = 0; i < buffer.length; i += 0x8000) binary += String.fromCharCode(...buffer.subarray(i, i + 0x8000));
-  return { ok: true, base64: btoa(binary), contentType: res.headers.get('content-type'), contentDisposition: res.headers.get('content-disposition') };
-}
-
-function fromBase64(base64: string): Uint8Array {
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-function failure(read: Extract<PageRead, { ok: false }>, url: string): ImageError {
-  const host = url.startsWith('blob:') ? null : new URL(url).host;
-  if (read.reason === 'status')
-    return new ImageError(
-      host ? t('image_hostStatus', { host, status: String(read.status) }) : t('image_pageStatus', { status: String(read.status) }),
-      'ImageHttpError',
-    );
-  if (read.reason === 'too-large') return new ImageError(t('image_tooLarge', { mib: MAX_IMAGE_BYTES / 1024 ** 2 }), 'ImageTooLarge');
-  return new ImageError(host ? t('image_hostNetwork', { host }) : t('image_pageNetwork'), 'ImageNetworkError');
-}
-
-/** Reads an image inside the tab's frame the click came from. */
-export async function readImageInPage(target: { tabId: number; frameId: number }, url: string): Promise<FetchedImage> {
+export async function readImageInPage(target: { tabId: number; frameId: number }, url: string, limits: ReadLimits): Promise<FetchedImage> {
+  const policy = policyOf(limits, 'base64');
   const [injection] = await browser.scripting.executeScript({
     target: { tabId: target.tabId, frameIds: [target.frameId] },
-    func: readFromPage,
-    args: [url, MAX_IMAGE_BYTES],
+    func: guardedRead,
+    args: [url, policy],
   });
-  const read = injection?.result as PageRead | undefined;
+  const read = injection?.result as GuardedRead | undefined;
   if (!read) throw new ImageError(t('image_pageUnreadable'));
-  if (!read.ok) throw failure(read, url);
-  return { bytes: fromBase64(read.base64), contentType: read.contentType, contentDisposition: read.contentDisposition };
+  if (!read.ok) throw readFailure(read, url, policy);
+  return { bytes: base64ToBytes(read.base64 ?? ''), contentType: read.contentType, contentDisposition: read.contentDisposition };
 }
 
 /** Fetches an image from another origin; the extension's host permission for it lets the response through. */
-export async function fetchImageFromNetwork(url: string, fetchImpl: typeof fetch = fetch): Promise<FetchedImage> {
-  let res: Response;
-  try {
-    res = await fetchImpl(url, { credentials: 'include' });
-  } catch (err) {
-    throw failure({ ok: false, reason: 'network', detail: String(err) }, url);
-  }
-  if (!res.ok) throw failure({ ok: false, reason: 'status', status: res.status }, url);
-  if (Number(res.headers.get('content-length') ?? 0) > MAX_IMAGE_BYTES) throw failure({ ok: false, reason: 'too-large' }, url);
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  return { bytes, contentType: res.headers.get('content-type'), contentDisposition: res.headers.get('content-disposition') };
+export async function fetchImageFromNetwork(url: string, limits: ReadLimits, fetchImpl: typeof fetch = fetch): Promise<FetchedImage> {
+  const policy = policyOf(limits, 'bytes');
+  const read = await guardedRead(url, policy, fetchImpl);
+  if (!read.ok) throw readFailure(read, url, policy);
+  return { bytes: read.bytes ?? new Uint8Array(0), contentType: read.contentType, contentDisposition: read.contentDisposition };
 }

@@ -3,11 +3,11 @@ import type { FailureContext, UserError } from '../s3/errors';
 import {
   decodeDataUrl,
   ImageError,
-  imageContentType,
   imageFileName,
   imageOriginPattern,
   imageRoute,
   MAX_IMAGE_BYTES,
+  pageContentStorage,
 } from '../capture/image-source';
 import type { RecentUpload, UploadSource } from '../history/recent';
 import { uploadWithSinglePut } from '../upload/single-put';
@@ -85,12 +85,14 @@ export async function saveImage(deps: SaveDeps, click: ImageClick): Promise<Rece
     await deps.notifyFailure(t('notify_imageNotSaved'), message);
     return null;
   }
-  const type = imageContentType(image.contentType, image.bytes);
-  const name = imageFileName({ srcUrl: click.srcUrl, contentDisposition: image.contentDisposition, contentType: type, now: deps.now() });
+  // Typed from its bytes, not from what the page's server said (see pageContentStorage).
+  const stored = pageContentStorage(image.bytes);
+  const name = imageFileName({ srcUrl: click.srcUrl, contentDisposition: image.contentDisposition, contentType: stored.nameType, now: deps.now() });
   return saveBytes(deps, {
     bytes: image.bytes,
-    type,
+    type: stored.contentType,
     name,
+    download: stored.download,
     source: 'image',
     ...(click.pageUrl ? { pageUrl: click.pageUrl } : {}),
     ...(click.profileId ? { profileId: click.profileId } : {}),
@@ -100,7 +102,16 @@ export async function saveImage(deps: SaveDeps, click: ImageClick): Promise<Rece
 /** Uploads bytes the background already holds (an image, a screenshot), then copies and announces the link. */
 export async function saveBytes(
   deps: SaveDeps,
-  input: { bytes: Uint8Array; type: string; name: string; source: UploadSource; pageUrl?: string; profileId?: string },
+  input: {
+    bytes: Uint8Array;
+    type: string;
+    name: string;
+    source: UploadSource;
+    pageUrl?: string;
+    profileId?: string;
+    /** Store it to be downloaded, never shown, by any link (see `SignUploadRequest.downloadAs`). */
+    download?: boolean;
+  },
 ): Promise<RecentUpload> {
   const forProfile = input.profileId ? { profileId: input.profileId } : {};
   const entry: RecentUpload = {
@@ -148,6 +159,7 @@ export async function saveBytes(
             size: input.bytes.byteLength,
             ...forProfile,
             ...(plan.ifNoneMatch ? { ifNoneMatch: true } : {}),
+            ...(input.download ? { downloadAs: input.name } : {}),
           }),
         ),
       transport: deps.transport,

@@ -4,6 +4,7 @@ import { hostPermissionOrigins } from '../s3/endpoint';
 import { describeFailure, type UserError } from '../s3/errors';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { presignShareLink, presignUpload, effectiveContentType } from '../s3/presign';
+import { contentDisposition } from '../s3/content-disposition';
 import { customLinkUrl, publicObjectUrl } from '../s3/public-url';
 import { detectBucketRegion, type FetchLike } from '../s3/region';
 import { renderKey, shortId, templateCanCollide, TOKEN_TEXT } from '../keys/template';
@@ -458,6 +459,7 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
           contentType: request.contentType,
           contentLength: request.size,
           ...(request.ifNoneMatch && conditionalWrites(profile) ? { ifNoneMatch: true } : {}),
+          ...(request.downloadAs ? { contentDisposition: contentDisposition(request.downloadAs, 'attachment') } : {}),
           now: deps.now(),
         }),
       );

@@ -9,6 +9,7 @@ import { fetchTransport } from '../upload/fetch-transport';
 import { createMenuClickListener, menuItems } from './menus';
 import { notifier, openNotificationLink } from './notifications';
 import { fetchImageFromNetwork, readImageInPage } from './page-image';
+import { ownStorageHosts } from '../capture/own-storage';
 import { registerHandlers } from './register';
 import { saveBytes, saveImage, type ImageClick, type SaveDeps } from './save-to-s3';
 import { createService, type ServiceDeps } from './service';
@@ -104,8 +105,9 @@ export function startBackground(): void {
   const saveDeps: SaveDeps = {
     service,
     transport: fetchTransport((input, init) => fetch(input, init)),
-    readInPage: readImageInPage,
-    fetchImage: (url) => fetchImageFromNetwork(url),
+    // Read at each click: a redirect may not lead to any profile's bucket or service, as they are now.
+    readInPage: async (target, url) => readImageInPage(target, url, { forbiddenHosts: ownStorageHosts((await profilesItem.getValue()).profiles) }),
+    fetchImage: async (url) => fetchImageFromNetwork(url, { forbiddenHosts: ownStorageHosts((await profilesItem.getValue()).profiles) }),
     // Without a user gesture (some browsers give none to a worker) request() throws: then what is granted counts.
     requestHostPermission: (origins) =>
       browser.permissions.request({ origins }).catch(() => browser.permissions.contains({ origins })),

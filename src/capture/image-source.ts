@@ -119,36 +119,86 @@ const EXTENSIONS: Record<string, string> = {
   'image/x-icon': 'ico',
   'image/vnd.microsoft.icon': 'ico',
   'image/tiff': 'tiff',
+  'text/html': 'html',
+  'application/xml': 'xml',
 };
 
-/** The type from magic bytes, for servers that send none or `application/octet-stream`. */
-export function sniffImageType(bytes: Uint8Array): string | undefined {
-  const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
-  if (starts(0x89, 0x50, 0x4e, 0x47)) return 'image/png';
-  if (starts(0xff, 0xd8, 0xff)) return 'image/jpeg';
-  if (starts(0x47, 0x49, 0x46, 0x38)) return 'image/gif';
-  if (starts(0x52, 0x49, 0x46, 0x46) && bytes[8] === 0x57 && bytes[9] === 0x45 && bytes[10] === 0x42 && bytes[11] === 0x50) return 'image/webp';
-  if (starts(0x42, 0x4d)) return 'image/bmp';
-  if (bytes[4] === 0x66 && bytes[5] === 0x74 && bytes[6] === 0x79 && bytes[7] === 0x70 && bytes[8] === 0x61 && bytes[9] === 0x76) return 'image/avif';
-  // Editors put prologs, comments and a DOCTYPE before <svg>: look past them.
-  const head = new TextDecoder().decode(bytes.subarray(0, 1024)).trimStart();
-  const body = head.replace(/^(?:<\?xml[^>]*\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>|\s+)*/i, '');
-  if (head.startsWith('<') && /^<svg[\s>]/i.test(body)) return 'image/svg+xml';
+/**
+ * The raster image type the magic bytes announce, or undefined. Raster formats
+ * cannot run script however they are served, so only these keep an image type.
+ */
+export function sniffRasterType(bytes: Uint8Array): string | undefined {
+  const at = (offset: number, ...sig: number[]) => sig.every((b, i) => bytes[offset + i] === b);
+  if (at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
+  if (at(0, 0xff, 0xd8, 0xff)) return 'image/jpeg';
+  if (at(0, 0x47, 0x49, 0x46, 0x38) && (bytes[4] === 0x37 || bytes[4] === 0x39) && bytes[5] === 0x61) return 'image/gif';
+  if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return 'image/webp';
+  // An ISO-BMFF `ftyp` box whose major brand is AVIF (still image or sequence).
+  if (at(4, 0x66, 0x74, 0x79, 0x70) && (at(8, 0x61, 0x76, 0x69, 0x66) || at(8, 0x61, 0x76, 0x69, 0x73))) return 'image/avif';
+  // "BM" alone is two letters any text may start with: the header's four reserved bytes are zero too.
+  if (at(0, 0x42, 0x4d) && bytes.length >= 14 && at(6, 0, 0, 0, 0)) return 'image/bmp';
+  // ICONDIR: reserved 0, type 1 (icon), then a non-zero image count.
+  if (at(0, 0, 0, 1, 0) && bytes.length >= 6 && (bytes[4]! | bytes[5]!) !== 0) return 'image/x-icon';
+  if (at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a)) return 'image/tiff';
   return undefined;
 }
 
-/** The declared type if it is an image type, else what the bytes say, else octet-stream. */
-export function imageContentType(declared: string | null | undefined, bytes: Uint8Array): string {
-  const type = declared?.split(';')[0]?.trim().toLowerCase();
-  if (type && type.startsWith('image/')) return type;
-  // An untyped Blob reads back as an empty type: treat it as missing.
-  return sniffImageType(bytes) || type || 'application/octet-stream';
+/** Markup a browser renders as a document (and so may run script in): SVG, HTML, any other XML. */
+export function sniffMarkupType(bytes: Uint8Array): 'image/svg+xml' | 'text/html' | 'application/xml' | undefined {
+  const head = new TextDecoder().decode(bytes.subarray(0, 1024)).replace(/^\uFEFF/, '').trimStart();
+  if (!head.startsWith('<')) return undefined;
+  // Editors put prologs, comments and a DOCTYPE before <svg>: look past them.
+  const body = head.replace(/^(?:<\?xml[^>]*\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>|\s+)*/i, '');
+  if (/^<svg[\s>/]/i.test(body)) return 'image/svg+xml';
+  if (/^<!doctype\s+html/i.test(head) || /^<(html|head|body|script|iframe|div|p|a|img|style|title|meta|h1)[\s>/]/i.test(body)) return 'text/html';
+  if (/^<\?xml/i.test(head) || /^<[a-z_][\w.-]*(:[\w.-]+)?[\s>/]/i.test(body)) return 'application/xml';
+  return undefined;
+}
+
+/** The type from magic bytes: a raster type, or SVG; undefined for anything else. */
+export function sniffImageType(bytes: Uint8Array): string | undefined {
+  return sniffRasterType(bytes) ?? (sniffMarkupType(bytes) === 'image/svg+xml' ? 'image/svg+xml' : undefined);
+}
+
+/** How content saved from a page is stored; see `pageContentStorage`. */
+export interface PageContentStorage {
+  /** What S3 stores it as, and so what every link serves it as. */
+  contentType: string;
+  /**
+   * Store it with `Content-Disposition: attachment` where the destination can
+   * sign that header into the PUT (own keys), so that even a public or
+   * own-domain link, which cannot ask S3 for a disposition, downloads it.
+   */
+  download: boolean;
+  /** The type the file name's extension follows ("logo.svg", "page.html"); octet-stream keeps the name's own. */
+  nameType: string;
+}
+
+/**
+ * Decides, from the bytes alone, how something saved from a page is stored.
+ * What the server said is not trusted: a page's server can call an SVG
+ * `image/png`, or a PNG `text/html`.
+ *
+ * - Raster images (PNG, JPEG, GIF, WebP, AVIF, BMP, ICO, TIFF) keep their
+ *   type: a browser only ever paints them.
+ * - Anything else — SVG, HTML, XML, bytes not recognised — could run script
+ *   on the bucket's (or the user's CDN's) origin if a link served it with a
+ *   type a browser renders. It is stored as `application/octet-stream`, which
+ *   browsers download, and marked for download. Unrecognised bytes count as
+ *   unsafe, since browsers render more formats than are listed here.
+ */
+export function pageContentStorage(bytes: Uint8Array): PageContentStorage {
+  const raster = sniffRasterType(bytes);
+  if (raster) return { contentType: raster, download: false, nameType: raster };
+  return { contentType: 'application/octet-stream', download: true, nameType: sniffMarkupType(bytes) ?? 'application/octet-stream' };
 }
 
 const SAME_TYPE_EXTENSIONS: Record<string, string[]> = {
   'image/jpeg': ['jpg', 'jpeg', 'jpe', 'jfif'],
   'image/tiff': ['tif', 'tiff'],
   'image/svg+xml': ['svg', 'svgz'],
+  'text/html': ['html', 'htm', 'xhtml'],
+  'image/x-icon': ['ico', 'cur'],
 };
 
 function matchesType(name: string, type: string): boolean {

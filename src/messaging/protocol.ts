@@ -89,6 +89,12 @@ export interface SignUploadRequest extends ForProfile {
   size: number;
   /** From the plan: the PUT then stores nothing if the key was taken meanwhile (412). */
   ifNoneMatch?: boolean;
+  /**
+   * Store the object so that it downloads under this name whatever link serves
+   * it (`Content-Disposition: attachment`, signed into the PUT). Destinations
+   * that cannot sign the header (a team's presign service) leave it out.
+   */
+  downloadAs?: string;
 }
 
 export interface ShareLinkRequest extends ForProfile {

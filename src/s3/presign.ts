@@ -32,6 +32,12 @@ export interface UploadTarget {
    * conditional writes (AWS S3 since 2024); Swift s3api answers 501.
    */
   ifNoneMatch?: boolean;
+  /**
+   * A `Content-Disposition` to store with the object, signed so the PUT must
+   * carry exactly it. Public and own-domain links cannot add
+   * `response-content-disposition`, so a stored one is the only way they download.
+   */
+  contentDisposition?: string;
   now?: Date;
 }
 
@@ -51,7 +57,11 @@ export async function presignUpload(client: S3Client, target: UploadTarget): Pro
   const now = target.now ?? new Date();
   const contentType = effectiveContentType(target.contentType);
   // Headers the sender must set itself; Content-Length comes from the body.
-  const sent: Record<string, string> = { 'content-type': contentType, ...(target.ifNoneMatch ? { 'if-none-match': '*' } : {}) };
+  const sent: Record<string, string> = {
+    'content-type': contentType,
+    ...(target.contentDisposition ? { 'content-disposition': target.contentDisposition } : {}),
+    ...(target.ifNoneMatch ? { 'if-none-match': '*' } : {}),
+  };
   const url = await presignObjectUrl(client, {
     method: 'PUT',
     operation: 'PutObject',

@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeDataUrl,
   ImageError,
-  imageContentType,
   imageFileName,
   imageOriginPattern,
   imageRoute,
   nameFromContentDisposition,
+  pageContentStorage,
   sniffImageType,
+  sniffMarkupType,
+  sniffRasterType,
 } from '../../src/capture/image-source';
 
 const bytes = (...b: number[]) => new Uint8Array(b);
@@ -19,7 +21,11 @@ const PNG = bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d)
 const JPEG = bytes(0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46);
 const GIF = text('GIF89a\x01\x00\x01\x00');
 const WEBP = bytes(0x52, 0x49, 0x46, 0x46, 0x24, 0, 0, 0, 0x57, 0x45, 0x42, 0x50, 0x56, 0x50, 0x38, 0x20);
-const BMP = bytes(0x42, 0x4d, 0x3a, 0, 0, 0);
+// BITMAPFILEHEADER: "BM", file size, four reserved zero bytes, pixel data offset.
+const BMP = bytes(0x42, 0x4d, 0x3a, 0, 0, 0, 0, 0, 0, 0, 0x36, 0, 0, 0, 0x28, 0);
+const ICO = bytes(0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0);
+const TIFF_LE = bytes(0x49, 0x49, 0x2a, 0, 8, 0, 0, 0);
+const TIFF_BE = bytes(0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8);
 const AVIF = bytes(0, 0, 0, 0x1c, 0x66, 0x74, 0x79, 0x70, 0x61, 0x76, 0x69, 0x66, 0, 0, 0, 0);
 const UNKNOWN = bytes(0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b);
 
@@ -209,31 +215,77 @@ describe('sniffImageType', () => {
   });
 });
 
-describe('imageContentType', () => {
-  it('uses a declared image type, lower-cased and without parameters, over the bytes', () => {
-    expect(imageContentType('image/gif', PNG)).toBe('image/gif');
-    expect(imageContentType('IMAGE/WebP; q=1', PNG)).toBe('image/webp');
-    expect(imageContentType(' image/svg+xml ; charset=utf-8', UNKNOWN)).toBe('image/svg+xml');
+describe('sniffRasterType and sniffMarkupType', () => {
+  it.each([
+    ['ICO', ICO, 'image/x-icon'],
+    ['TIFF, little-endian', TIFF_LE, 'image/tiff'],
+    ['TIFF, big-endian', TIFF_BE, 'image/tiff'],
+    ['AVIF sequence', bytes(0, 0, 0, 0x1c, 0x66, 0x74, 0x79, 0x70, 0x61, 0x76, 0x69, 0x73), 'image/avif'],
+  ])('recognises %s as a raster image', (_name, input, type) => {
+    expect(sniffRasterType(input)).toBe(type);
   });
 
-  it('sniffs the bytes when the type is octet-stream, missing, or not an image', () => {
-    expect(imageContentType('application/octet-stream', PNG)).toBe('image/png');
-    expect(imageContentType('Application/Octet-Stream; x=y', JPEG)).toBe('image/jpeg');
-    expect(imageContentType(null, GIF)).toBe('image/gif');
-    expect(imageContentType(undefined, WEBP)).toBe('image/webp');
-    expect(imageContentType('text/html', AVIF)).toBe('image/avif');
+  it.each([
+    ['text that starts with BM', text('BM is a tag, not a bitmap')],
+    ['a cursor-like header with no images', bytes(0, 0, 1, 0, 0, 0)],
+    ['GIF-like text', text('GIF8 is not a version')],
+    ['SVG', text('<svg xmlns="http://www.w3.org/2000/svg"/>')],
+  ])('does not take %s for a raster image', (_name, input) => {
+    expect(sniffRasterType(input)).toBeUndefined();
   });
 
-  it('falls back to the declared type, then to application/octet-stream', () => {
-    expect(imageContentType('application/octet-stream', UNKNOWN)).toBe('application/octet-stream');
-    expect(imageContentType('text/plain; charset=utf-8', UNKNOWN)).toBe('text/plain');
-    expect(imageContentType(null, UNKNOWN)).toBe('application/octet-stream');
-    expect(imageContentType(undefined, new Uint8Array(0))).toBe('application/octet-stream');
+  it.each([
+    ['SVG', '<svg onload="alert(1)"/>', 'image/svg+xml'],
+    ['SVG after a prolog, comment and DOCTYPE', '<?xml version="1.0"?><!-- x --><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x"><svg>', 'image/svg+xml'],
+    ['HTML with a doctype', '<!DOCTYPE html><title>x</title>', 'text/html'],
+    ['HTML without one', '\n <html><script>alert(1)</script>', 'text/html'],
+    ['a bare script tag', '<script>alert(1)</script>', 'text/html'],
+    ['XHTML', '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml">', 'text/html'],
+    ['other XML', '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"/>', 'application/xml'],
+    ['XML without a prolog', '<x:doc xmlns:x="urn:x"/>', 'application/xml'],
+    ['plain text', 'hello', undefined],
+  ])('recognises %s', (_name, input, type) => {
+    expect(sniffMarkupType(text(input))).toBe(type);
+  });
+});
+
+/**
+ * The decision table for anything saved from a page: the bytes decide, never
+ * what the server said. Raster images keep their type; everything else is
+ * stored as octet-stream, to download, and named for what it is.
+ */
+describe('pageContentStorage', () => {
+  const raster = (type: string) => ({ contentType: type, download: false, nameType: type });
+  const unsafe = (nameType: string) => ({ contentType: 'application/octet-stream', download: true, nameType });
+  it.each([
+    ['PNG', PNG, raster('image/png')],
+    ['JPEG', JPEG, raster('image/jpeg')],
+    ['GIF', GIF, raster('image/gif')],
+    ['WebP', WEBP, raster('image/webp')],
+    ['AVIF', AVIF, raster('image/avif')],
+    ['BMP', BMP, raster('image/bmp')],
+    ['ICO', ICO, raster('image/x-icon')],
+    ['TIFF', TIFF_LE, raster('image/tiff')],
+    ['SVG with a script', text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>'), unsafe('image/svg+xml')],
+    ['HTML', text('<!doctype html><script>alert(1)</script>'), unsafe('text/html')],
+    ['XML', text('<?xml version="1.0"?><x/>'), unsafe('application/xml')],
+    ['unknown bytes', UNKNOWN, unsafe('application/octet-stream')],
+    ['nothing', new Uint8Array(0), unsafe('application/octet-stream')],
+  ])('%s', (_name, input, expected) => {
+    expect(pageContentStorage(input)).toEqual(expected);
   });
 
-  // An untyped Blob reads back with an empty type, which counts as none.
-  it('treats an empty declared type as missing', () => {
-    expect(imageContentType('', UNKNOWN)).toBe('application/octet-stream');
+  it('never keeps a type other than a raster image, and never keeps one for markup', () => {
+    const RASTER = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp', 'image/x-icon', 'image/tiff'];
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.constantFrom('<svg>', '<html>', '<?xml ?>', ''), (tail, lead) => {
+        const stored = pageContentStorage(new Uint8Array([...text(lead), ...tail]));
+        expect(stored.download).toBe(stored.contentType === 'application/octet-stream');
+        if (!stored.download) expect(RASTER).toContain(stored.contentType);
+        if (lead) expect(stored.download).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -354,6 +406,11 @@ describe('imageFileName keeps the extension only when it fits the type', () => {
     ['https://x.test/photo.JPG', 'image/jpeg', 'photo.JPG'],
     ['https://x.test/Shot%20at%2010.30', 'image/png', 'Shot at 10.30.png'],
     ['https://x.test/logo.svg', 'image/svg+xml', 'logo.svg'],
+    // What pageContentStorage names an SVG that claimed to be a PNG, a page, or bytes it does not know.
+    ['https://x.test/evil.png', 'image/svg+xml', 'evil.png.svg'],
+    ['https://x.test/page', 'text/html', 'page.html'],
+    ['https://x.test/report.htm', 'text/html', 'report.htm'],
+    ['https://x.test/thing.heic', 'application/octet-stream', 'thing.heic'],
   ])('%s served as %s → %s', (srcUrl, contentType, expected) => {
     expect(imageFileName({ srcUrl, contentType, now })).toBe(expected);
   });

@@ -463,6 +463,26 @@ describe('saveImage: link and type', () => {
     expect(f.transport.calls[0]!.type).toBe('image/png');
   });
 
+  it('keeps a PNG a PNG when its server calls it text/html, and stores it to be shown', async () => {
+    const f = setup({ image: { bytes: PNG, contentType: 'text/html; charset=utf-8' } });
+    const result = await saveImage(f.deps, click({ srcUrl: 'https://cdn.example.net/pic' }));
+    expect(result?.type).toBe('image/png');
+    expect(result?.name).toBe('pic.png');
+    expect(f.service.signUpload.mock.calls[0]![0]).not.toHaveProperty('downloadAs');
+  });
+
+  it('stores an SVG that claims to be a PNG as octet-stream, to download, named .svg', async () => {
+    const svg = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>');
+    const f = setup({ image: { bytes: svg, contentType: 'image/png' } });
+    const result = await saveImage(f.deps, click({ srcUrl: 'https://evil.example/cat.png' }));
+    expect(result?.status).toBe('done');
+    expect(result?.type).toBe('application/octet-stream');
+    expect(result?.name).toBe('cat.png.svg');
+    expect(f.service.planUpload.mock.calls[0]![0]).toMatchObject({ name: 'cat.png.svg', type: 'application/octet-stream' });
+    expect(f.service.signUpload.mock.calls[0]![0]).toMatchObject({ contentType: 'application/octet-stream', downloadAs: 'cat.png.svg' });
+    expect(f.transport.calls[0]!.type).toBe('application/octet-stream');
+  });
+
   it('names the file from Content-Disposition', async () => {
     const f = setup({ image: { bytes: PNG, contentType: 'image/png', contentDisposition: "inline; filename*=UTF-8''caf%C3%A9.png" } });
     const result = await saveImage(f.deps, click({ srcUrl: 'https://example.com/download?id=1' }));

@@ -265,6 +265,17 @@ describe('If-None-Match: signed for AWS only', () => {
     expect(signed.headers).toEqual({ 'content-type': 'text/plain', 'if-none-match': '*' });
   });
 
+  it('downloadAs: Content-Disposition attachment, with the name, is signed into the PUT and handed to the sender', async () => {
+    const { f, service } = setup();
+    await seedProfile(f, { ...aws, keyTemplate: 'docs/{uuid}-{name}' }, { secretAccessKey: SECRET });
+    const signed = ok(await service.signUpload({ key: 'docs/x-logo.svg', contentType: 'application/octet-stream', size: 5, downloadAs: 'logö.svg' }));
+    expect(new URL(signed.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-disposition;content-length;content-type;host');
+    expect(signed.headers).toEqual({
+      'content-type': 'application/octet-stream',
+      'content-disposition': `attachment; filename="logo.svg"; filename*=UTF-8''log%C3%B6.svg`,
+    });
+  });
+
   it('a custom endpoint never gets it, even when asked (Swift answers 501 to any conditional PUT)', async () => {
     const { f, service } = setup();
     await seedProfile(f, { ...aws, keyTemplate: 'docs/{name}', endpoint: 'http://127.0.0.1:8080', forcePathStyle: true }, { secretAccessKey: SECRET });

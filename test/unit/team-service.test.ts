@@ -277,6 +277,14 @@ describe('planUpload, signUpload and shareLink in team mode', () => {
     expect(signed).toEqual({ url: s3Url('drop/x/a b.txt', 300), headers: { 'content-type': 'text/plain' }, expiresAt: NOW.getTime() + 300_000 });
   });
 
+  // The seed's service signs with boto3's generate_presigned_url and takes no Content-Disposition: octet-stream is all it gets.
+  it('downloadAs cannot be signed by the service: the request and the PUT carry no Content-Disposition', async () => {
+    const f = await saved({}, { bucket: 'team-bucket' });
+    const signed = ok(await f.service.signUpload({ key: 'drop/x/logo.svg', contentType: 'application/octet-stream', size: 42, downloadAs: 'logo.svg' }));
+    expect(f.calls[0]!.body).toEqual({ bucket_name: 'team-bucket', object_name: 'drop/x/logo.svg', expiration: 300, content_type: 'application/octet-stream', content_length: 42 });
+    expect(signed.headers).toEqual({ 'content-type': 'application/octet-stream' });
+  });
+
   it("the service's own headers win over S3 Drop's guess", async () => {
     const f = await saved({ service: () => Response.json({ url: s3Url('k'), headers: { 'Content-Type': 'text/plain; charset=utf-8', 'x-amz-acl': 'private' } }) });
     const signed = ok(await f.service.signUpload({ key: 'drop/k', contentType: 'text/plain', size: 1 }));
