@@ -16,7 +16,16 @@ export const IMAGES = {
   data: png(16, 'data-url'),
   blob: png(32, 'blob-url'),
   named: png(16, 'content-disposition'),
+  /** On a third origin, reached through a redirect. */
+  cdn: png(48, 'behind-a-redirect'),
 };
+
+/** What a test route answers. */
+export interface Reply {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+}
 
 export interface ImageSite {
   /** The page with every kind of image. */
@@ -24,6 +33,15 @@ export interface ImageSite {
   origin: string;
   /** Another origin (other port) serving the cross-origin image. */
   otherOrigin: string;
+  /** A third origin, where `${otherOrigin}/img/moved.png` redirects to: a public image elsewhere. */
+  cdnOrigin: string;
+  /**
+   * Adds a route to the other origin (the one a page's cross-origin images come from): a test's photo,
+   * an SVG, a redirect. Answers `reply` from then on.
+   */
+  serve(path: string, reply: Reply): void;
+  /** Paths the other origin was asked for, in order. */
+  otherRequests: string[];
   stop(): Promise<void>;
 }
 
@@ -44,11 +62,22 @@ function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): P
  * and one that 404s.
  */
 export async function startImageSite(): Promise<ImageSite> {
+  const cdn = await listen((req, res) => {
+    if (req.url === '/img/cdn.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end(IMAGES.cdn);
+    res.writeHead(404).end();
+  });
+  const routes = new Map<string, Reply>();
+  const otherRequests: string[] = [];
   const other = await listen((req, res) => {
+    otherRequests.push(req.url ?? '');
     if (req.url === '/img/cross.png') {
       res.writeHead(200, { 'content-type': 'image/png' }).end(IMAGES.cross);
       return;
     }
+    // A page's image that moved to a CDN: a redirect anyone may follow.
+    if (req.url === '/img/moved.png') return void res.writeHead(302, { location: `${cdn.origin}/img/cdn.png` }).end();
+    const reply = routes.get(req.url ?? '');
+    if (reply) return void res.writeHead(reply.status ?? 200, reply.headers ?? {}).end(reply.body ?? '');
     res.writeHead(404).end();
   });
   const site = await listen((req, res) => {
@@ -74,6 +103,31 @@ export async function startImageSite(): Promise<ImageSite> {
 </body></html>`);
       return;
     }
+    if (url === '/busy') {
+      // A busy page: every pixel of the viewport a different, random colour, so its screenshot cannot compress.
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html><head><title>Busy</title><style>html,body{margin:0;overflow:hidden}canvas{display:block}</style></head><body>
+<canvas id="noise"></canvas>
+<script>
+  const canvas = document.getElementById('noise');
+  const draw = () => {
+    const w = Math.round(innerWidth * devicePixelRatio), h = Math.round(innerHeight * devicePixelRatio);
+    canvas.width = w; canvas.height = h;
+    canvas.style.width = innerWidth + 'px'; canvas.style.height = innerHeight + 'px';
+    const ctx = canvas.getContext('2d');
+    const pixels = ctx.createImageData(w, h);
+    const words = new Uint32Array(pixels.data.buffer);
+    for (let i = 0; i < words.length; i += 16384) crypto.getRandomValues(words.subarray(i, i + 16384));
+    for (let i = 3; i < pixels.data.length; i += 4) pixels.data[i] = 255;
+    ctx.putImageData(pixels, 0, 0);
+    document.body.dataset.drawn = w + 'x' + h;
+  };
+  addEventListener('resize', draw);
+  draw();
+</script></body></html>`);
+      return;
+    }
+    if (url.startsWith('/blank/')) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Blank</title><body></body>');
     if (url === '/img/same.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end(IMAGES.same);
     if (url === '/img/cookie.png') {
       if (!/s3drop_session=letmein/.test(req.headers.cookie ?? '')) return void res.writeHead(403).end('no cookie, no image');
@@ -89,8 +143,11 @@ export async function startImageSite(): Promise<ImageSite> {
     pageUrl: `${site.origin}/`,
     origin: site.origin,
     otherOrigin: other.origin,
+    cdnOrigin: cdn.origin,
+    serve: (path, reply) => void routes.set(path, reply),
+    otherRequests,
     stop: async () => {
-      await Promise.all([site.server, other.server].map((s) => new Promise((r) => s.close(() => r(null)))));
+      await Promise.all([site.server, other.server, cdn.server].map((s) => new Promise((r) => s.close(() => r(null)))));
     },
   };
 }
