@@ -1,8 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
+import { HttpRequest } from '@smithy/core/protocols';
+import { formatUrl } from '@aws-sdk/core/util';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { chooseDisposition, contentDisposition, type LinkDisposition } from './content-disposition';
 import { uploadUrlExpiry, validateLinkExpiry } from './expiry';
-import { presignUrl, uriEscape } from './sigv4';
 import { t } from '../i18n/t';
 
 export interface SignedRequest {
@@ -64,7 +66,6 @@ export async function presignUpload(client: S3Client, target: UploadTarget): Pro
   };
   const url = await presignObjectUrl(client, {
     method: 'PUT',
-    operation: 'PutObject',
     bucket: target.bucket,
     key: target.key,
     headers: { 'content-length': String(target.contentLength), ...sent },
@@ -94,7 +95,6 @@ export async function presignShareLink(client: S3Client, target: ShareTarget): P
   const now = target.now ?? new Date();
   const url = await presignObjectUrl(client, {
     method: 'GET',
-    operation: 'GetObject',
     bucket: target.bucket,
     key: target.key,
     headers: {},
@@ -134,7 +134,6 @@ export async function presignUploadPart(client: S3Client, target: PartTarget): P
   const now = target.now ?? new Date();
   const url = await presignObjectUrl(client, {
     method: 'PUT',
-    operation: 'UploadPart',
     bucket: target.bucket,
     key: target.key,
     headers: { 'content-length': String(target.contentLength) },
@@ -146,17 +145,16 @@ export async function presignUploadPart(client: S3Client, target: PartTarget): P
 }
 
 // ---------------------------------------------------------------------------
-// Presigning without the SDK's middleware stack. `getSignedUrl` builds a whole
-// command (serializers, endpoint rules, middleware, then SignatureV4 with a
-// hash object per step) for every URL: ~0.5 ms. Here the SDK's own endpoint
-// rules run once per client and bucket, and each URL is one synchronous SigV4
-// signature (./sigv4.ts). test/unit/sigv4.test.ts checks that the URLs are
-// byte-for-byte the SDK's.
+// Presigning with the SDK's own SignatureV4 (the one @aws-sdk/client-s3 bundles,
+// with the client's credentials and SHA-256). `getSignedUrl` would build and run
+// a whole command's middleware stack for every URL; here the SDK's endpoint
+// rules run once per client and bucket, and each URL is one `presign` call.
+// The URLs are boto3's `generate_presigned_url` byte for byte (no `x-id`, no
+// `X-Amz-Content-Sha256` parameter: S3 takes an unsigned payload for query
+// authentication): test/unit/presign-boto3.test.ts checks that.
 
 interface ObjectRequest {
   method: 'PUT' | 'GET';
-  /** Sent as `x-id`, as the SDK does, so URLs stay identical to its own. */
-  operation: 'PutObject' | 'GetObject' | 'UploadPart';
   bucket: string;
   key: string;
   headers: Record<string, string>;
@@ -232,24 +230,63 @@ async function resolveBucketEndpoint(client: S3Client, bucket: string): Promise<
   };
 }
 
-/** S3 object keys go in the path segment by segment, RFC 3986-escaped like the SDK does (`/` stays). */
+/** S3 object keys go in the path segment by segment, RFC 3986-escaped as the SDK does (`/` stays). */
 function encodeKey(key: string): string {
   return key.split('/').map(uriEscape).join('/');
 }
 
+/** RFC 3986: everything but letters, digits and `-._~` is escaped (encodeURIComponent leaves `!'()*`). */
+function uriEscape(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+const signers = new WeakMap<S3Client, SignatureV4>();
+
+/** One signer per client: it asks the client's credential provider at each signature, so new keys are used at once. */
+function signerFor(client: S3Client): SignatureV4 {
+  let signer = signers.get(client);
+  if (!signer) {
+    const { credentials, region, sha256 } = client.config;
+    // S3 signs the path as it is sent (no double escaping) and takes no checksum of an unknown body.
+    signer = new SignatureV4({ credentials, region, sha256, service: 's3', uriEscapePath: false, applyChecksum: false });
+    signers.set(client, signer);
+  }
+  return signer;
+}
+
+/** The payload is the browser's to send: sign it as UNSIGNED-PAYLOAD, as a header the URL does not carry. */
+const PAYLOAD_HASH = 'x-amz-content-sha256';
+
 async function presignObjectUrl(client: S3Client, request: ObjectRequest): Promise<string> {
-  const [endpoint, credentials] = await Promise.all([bucketEndpoint(client, request.bucket), client.config.credentials()]);
-  return presignUrl({
-    method: request.method,
-    protocol: endpoint.protocol,
-    host: endpoint.host,
-    path: `${endpoint.basePath}/${encodeKey(request.key)}`,
-    query: { ...endpoint.query, ...request.query, 'x-id': request.operation },
-    headers: request.headers,
-    credentials,
-    region: endpoint.signingRegion,
-    service: endpoint.signingName,
-    signingDate: request.now,
-    expiresIn: request.expiresIn,
-  });
+  const endpoint = await bucketEndpoint(client, request.bucket);
+  const [hostname, port] = splitHost(endpoint.host);
+  const headers = { host: endpoint.host, ...request.headers };
+  const signed = await signerFor(client).presign(
+    new HttpRequest({
+      method: request.method,
+      protocol: endpoint.protocol,
+      hostname,
+      ...(port ? { port: Number(port) } : {}),
+      path: `${endpoint.basePath}/${encodeKey(request.key)}`,
+      query: { ...endpoint.query, ...request.query },
+      headers: { ...headers, [PAYLOAD_HASH]: 'UNSIGNED-PAYLOAD' },
+    }),
+    {
+      expiresIn: request.expiresIn,
+      signingDate: request.now,
+      signingRegion: endpoint.signingRegion,
+      signingService: endpoint.signingName,
+      // Every header we set is signed: a leaked URL then refuses another type, size or condition.
+      signableHeaders: new Set(Object.keys(headers)),
+      unsignableHeaders: new Set([PAYLOAD_HASH]),
+      unhoistableHeaders: new Set([PAYLOAD_HASH]),
+    },
+  );
+  return formatUrl(signed);
+}
+
+/** `host:port` → [host, port]; IPv6 hosts keep their brackets. */
+function splitHost(host: string): [string, string | undefined] {
+  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host);
+  return match ? [match[1]!, match[2]] : [host, undefined];
 }
