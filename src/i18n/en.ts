@@ -458,8 +458,12 @@ export const en = {
   team_said: ': "{detail}"',
   team_timedOut: 'No answer from the presign service at {service} within 15 seconds. Check that it is running, and try again.',
   team_unreachable: 'Cannot reach the presign service at {service}. Check the service URL in Options, that the service is running, and your connection.',
-  team_refusedToken: 'The presign service at {service} refused your token ({http}{said}). Check the token in Options, or ask whoever runs the service for a new one.',
-  team_wantsToken: 'The presign service at {service} refused the request ({http}{said}): it wants a token. Choose how to send it in Options.',
+  team_refusedToken: 'The presign service at {service} refused your token ({http}). Check the token in Options, or ask whoever runs the service for a new one.',
+  team_wantsToken: 'The presign service at {service} refused the request ({http}): it wants a token. Choose how to send it in Options.',
+  team_redirectedToken:
+    "The presign service at {service} answered with a redirect, and S3 Drop does not follow a redirect with your token. Check the Service URL in Options: its https:// or http://, host and path must be the service's own address, not one that forwards elsewhere.",
+  team_redirected:
+    "The presign service at {service} answered with a redirect, and S3 Drop does not follow the service's redirects. Check the Service URL in Options: its https:// or http://, host and path must be the service's own address, not one that forwards elsewhere.",
   team_methodNotAllowed:
     'The presign service at {service} does not take {method} at {path} (HTTP 405). S3 Drop asks for upload URLs with POST and for links with GET, as the seed service does.',
   team_notFound: 'The presign service at {service} has nothing at {path} (HTTP 404). Check the service URL in Options: it is the base address, and S3 Drop adds {path}.',

@@ -58,7 +58,7 @@ describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('Chromium 
 
     await options.chooseKind('presign-service');
     await options.fillService({ serviceUrl: presign.baseUrl, auth: 'bearer', token: 'not-the-team-token', keyTemplate: 'drop/{uuid}/{name}' });
-    expect(await options.testConnection()).toMatch(/^The presign service at 127\.0\.0\.1:\d+ refused your token \(HTTP 401: "invalid token"\)\./);
+    expect(await options.testConnection()).toMatch(/^The presign service at 127\.0\.0\.1:\d+ refused your token \(HTTP 401\)\./);
     await options.page.screenshot({ path: `${SHOTS}/options-team-wrong-token.png`, fullPage: true });
 
     await options.fillService({ token: TOKEN });
