@@ -178,6 +178,8 @@ export const en = {
   editor_headerValue: 'Header value',
   editor_serviceTokenSaved: 'A token is saved. It is never shown again; type a new one to replace it.',
   editor_serviceTokenHint: 'Stored only in this browser, with the secrets; sent only to the service.',
+  editor_savedTokenDropped:
+    "The saved token was removed, because the service's address or the way the token is sent changed: S3 Drop never sends a saved token anywhere new. Enter the token again and save.",
   editor_serviceBucket: 'Bucket name (if the service asks for one)',
   editor_serviceBucketHint: 'Sent as bucket_name. Leave empty when the service has its own bucket.',
   editor_serviceS3Host: "The service's URLs point at S3 on {host}.",
@@ -486,6 +488,8 @@ export const en = {
   team_noServiceAccess: 'S3 Drop has no access to the presign service at {service} yet. Grant access in Options (Save asks for it).',
   team_noS3Access: "S3 Drop has no access to {host}, where the presign service's URLs point. Allow it in Options: Test connection offers the button.",
   team_tokenMissing: "The presign service's token is not saved. Open Options and enter it.",
+  team_tokenAgain:
+    "The service's address or the way the token is sent changed, and S3 Drop never sends a saved token anywhere new: enter the token again.",
   team_s3Region:
     "{s3} refused the presign service's URL: it was signed for region {signed}. The service must create its S3 client for the bucket's region; tell whoever runs it.",
   team_s3RegionBucketIn:

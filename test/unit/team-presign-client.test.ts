@@ -15,6 +15,7 @@ import {
 import {
   normalizeServiceUrl,
   presignEndpoint,
+  savedTokenApplies,
   validateHeaderName,
   validateServiceUrl,
   validateTokenValue,
@@ -352,6 +353,25 @@ describe('the service URL', () => {
     expect(validateHeaderName('X-Key:')).toMatch(/letters, digits and hyphens/);
     for (const forbidden of ['Cookie', 'Host', 'content-length', 'Origin', 'Sec-Token', 'Proxy-Authorization', 'Content-Type'])
       expect(validateHeaderName(forbidden)).toMatch(/Browsers do not let extensions set/);
+  });
+
+  it('a saved token applies to the same origin, way of sending and header only', () => {
+    const saved = { serviceUrl: 'https://files.example.com/team', serviceAuth: 'header' as const, serviceAuthHeader: 'X-API-Key' };
+    expect(savedTokenApplies(saved, saved)).toBe(true);
+    expect(savedTokenApplies(saved, { ...saved, serviceUrl: 'https://FILES.example.com:443/other/api/v1/files/presign' })).toBe(true);
+    expect(savedTokenApplies(saved, { ...saved, serviceAuthHeader: 'x-api-key ' })).toBe(true);
+    for (const next of [
+      { ...saved, serviceUrl: 'https://files.example.net/team' },
+      { ...saved, serviceUrl: 'https://files.example.com:8443/team' },
+      { ...saved, serviceUrl: 'http://files.example.com/team' },
+      { ...saved, serviceUrl: 'not a url' },
+      { ...saved, serviceAuthHeader: 'X-Token' },
+      { ...saved, serviceAuth: 'bearer' as const },
+    ])
+      expect(savedTokenApplies(saved, next), JSON.stringify(next)).toBe(false);
+    // A bearer ignores the header field (the form keeps what was typed there).
+    const bearer = { ...saved, serviceAuth: 'bearer' as const };
+    expect(savedTokenApplies(bearer, { ...bearer, serviceAuthHeader: 'X-Other' })).toBe(true);
   });
 
   it('token values: one header line of Latin-1', () => {
