@@ -202,10 +202,7 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
         // The background also dropped the saved token if the service's address, header or way of sending changed.
         setHasServiceToken(current.serviceAuth !== 'none' && !report.tokenDropped && (Boolean(serviceToken) || hasServiceToken));
         setServiceToken('');
-        if (report.tokenDropped) {
-          setErrors((e) => ({ ...e, serviceToken: t('team_tokenAgain') }));
-          notes.push(t('editor_savedTokenDropped'));
-        }
+        if (report.tokenDropped) setErrors((e) => ({ ...e, serviceToken: t('team_tokenAgain') }));
         const { s3Origin } = report;
         if (s3Origin) {
           setTeam((p) => ({ ...p, endpoint: s3Origin, forcePathStyle: true }));
@@ -229,6 +226,8 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
             ? t('editor_savedNeedsHosts', { hosts: hostsOf(report.needsAccess) })
             : t('editor_savedNeedsBucket'),
         );
+      // Last: what the user must do next.
+      if (report.tokenDropped) notes.push(t('editor_savedTokenDropped'));
       setStatus({
         tone: report.needsAccess.length || report.tokenDropped ? 'bad' : 'good',
         text: [t('editor_saved'), ...notes].join(' '),
