@@ -217,7 +217,9 @@ async function call(
     const detail = errorDetail(body, contentType, quote);
     const withDetail = detail ? { detail } : {};
     // FastAPI's own 404/405 say "Not Found"/"Method Not Allowed": no such route, so the base URL is wrong.
-    if (status === 405 || (status === 404 && (!detail || /^not found$/i.test(detail))))
+    // Read from the words as they came (only to classify), since nothing may be quotable.
+    const said = errorDetail(body, contentType);
+    if (status === 405 || (status === 404 && (!said || /^not found$/i.test(said))))
       return fail({ code: 'PresignServiceNotFound', status, ...withDetail });
     if (status === 429) return fail({ code: 'PresignServiceBusy', status, ...withDetail });
     if (status >= 500) return fail({ code: 'PresignServiceError', status, ...withDetail });

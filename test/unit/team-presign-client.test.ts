@@ -221,9 +221,14 @@ describe('what the service said when it refused', () => {
   it.each(['a', 'ab', 'abc', 'abcdefg'])('a token too short to remove safely (%j): the service is not quoted at all', async (token) => {
     // "invalid to[token]" would spell out the token: short ones turn up inside ordinary words.
     const words = `{"detail":"object_name ${token} is not allowed"}`;
-    for (const status of [400, 404, 500]) {
+    for (const [status, code] of [
+      [400, 'PresignServiceRejected'],
+      // Still told apart from "no such route" by what it said, though it is not quoted.
+      [404, 'PresignServiceRejected'],
+      [500, 'PresignServiceError'],
+    ] as const) {
       const failure = await failureOf(requestAccessUrl(answering(status, words), config({ token }), { objectName: 'k', expiration: 1 }));
-      expect(failure.status).toBe(status);
+      expect(failure).toMatchObject({ code, status });
       expect(failure.detail).toBeUndefined();
     }
     const bad = await failureOf(requestAccessUrl(answering(200, `not a url: ${token}`), config({ token }), { objectName: 'k', expiration: 1 }));
