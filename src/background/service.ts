@@ -32,7 +32,7 @@ import { LockedError, type SecretKeeper, type SecretPresence } from '../secrets/
 import { WrongPassphraseError } from '../secrets/vault';
 import { shareLinkLifetime, validateLinkExpiry } from '../s3/expiry';
 import { serviceAccessMissing, TOKEN_MISSING } from '../team/errors';
-import { originPattern } from '../team/service-url';
+import { originPattern, savedTokenApplies } from '../team/service-url';
 import { probeService, signTeamUpload, teamShareLink, testPresignService, withS3Address, type TeamConnectionReport } from '../team/team-signer';
 import { t } from '../i18n/t';
 
@@ -138,13 +138,31 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
     });
   }
 
-  async function draftWithSavedSecrets(draft: ProfileDraft): Promise<ProfileDraft> {
+  /**
+   * The saved token for a presign-service draft, when it may go where the
+   * draft sends it (`savedTokenApplies`); `dropped` when one is saved but the
+   * draft's origin, header or way of sending changed.
+   */
+  function carriedToken(before: Profile | null, draft: PresignServiceDraft, saved: Secrets | null): { token: string; dropped: boolean } {
+    const token = saved?.serviceToken ?? '';
+    if (!token || draft.serviceAuth === 'none') return { token: '', dropped: false };
+    if (before?.kind === 'presign-service' && savedTokenApplies(before, draft)) return { token, dropped: false };
+    return { token: '', dropped: !draft.serviceToken };
+  }
+
+  async function draftWithSavedSecrets(draft: ProfileDraft): Promise<{ draft: ProfileDraft; tokenDropped: boolean }> {
     const saved = await savedSecrets(draft.id);
-    if (draft.kind === 'presign-service') return { ...draft, serviceToken: draft.serviceToken || saved?.serviceToken || '' };
+    if (draft.kind === 'presign-service') {
+      const carried = carriedToken(draft.id ? findProfile(await deps.loadProfiles(), draft.id) : null, normalizeDraft(draft).draft as PresignServiceDraft, saved);
+      return { draft: { ...draft, serviceToken: draft.serviceToken || carried.token }, tokenDropped: carried.dropped };
+    }
     return {
-      ...draft,
-      secretAccessKey: draft.secretAccessKey || saved?.secretAccessKey || '',
-      sessionToken: draft.sessionToken || saved?.sessionToken || '',
+      draft: {
+        ...draft,
+        secretAccessKey: draft.secretAccessKey || saved?.secretAccessKey || '',
+        sessionToken: draft.sessionToken || saved?.sessionToken || '',
+      },
+      tokenDropped: false,
     };
   }
 
@@ -190,13 +208,24 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
   /**
    * Saves a presign-service profile. Its secrets replace whatever keys the
    * profile held before: in this mode the browser holds no bucket keys for it.
+   * A saved token stays only while the service's origin, header and way of
+   * sending it stay; otherwise it is dropped (the profile is saved without
+   * one, and the page asks for it again), before anything is sent anywhere.
    */
-  async function saveTeamProfile(draft: PresignServiceDraft, trimmed: ProfileField[], saved: Secrets | null, names: string[]): Promise<SaveReport> {
-    const errors = validateDraft(draft, { hasSavedSecret: Boolean(saved?.serviceToken), otherNames: names });
+  async function saveTeamProfile(
+    draft: PresignServiceDraft,
+    trimmed: ProfileField[],
+    saved: Secrets | null,
+    names: string[],
+    before: Profile | null,
+  ): Promise<SaveReport> {
+    const carried = carriedToken(before, draft, saved);
+    // A dropped token is not a mistake in the form: the profile saves without it, and the page says to type it again.
+    const errors = validateDraft(draft, { hasSavedSecret: Boolean(carried.token) || carried.dropped, otherNames: names });
     if (Object.keys(errors).length) return { saved: false, id: '', errors, trimmed, needsAccess: [] };
     const split = splitDraft(draft);
     let profile = { ...(split.profile as PresignServiceProfile), id: idFor(draft) };
-    const token = profile.serviceAuth === 'none' ? '' : split.secrets.serviceToken || saved?.serviceToken || '';
+    const token = profile.serviceAuth === 'none' ? '' : split.secrets.serviceToken || carried.token;
     // Learn where the service's URLs point, so the S3 host can be asked for now, in the user's click.
     let s3Origin: string | undefined;
     if (await deps.hasHostPermission([originPattern(profile.serviceUrl)])) {
@@ -207,7 +236,15 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
       }
     }
     await store(profile, { ...NO_SECRETS, serviceToken: token });
-    return { saved: true, id: profile.id, errors, trimmed, needsAccess: await missing(accessOrigins(profile)), ...(s3Origin ? { s3Origin } : {}) };
+    return {
+      saved: true,
+      id: profile.id,
+      errors,
+      trimmed,
+      needsAccess: await missing(accessOrigins(profile)),
+      ...(s3Origin ? { s3Origin } : {}),
+      ...(carried.dropped ? { tokenDropped: true } : {}),
+    };
   }
 
   /** Runs a change that needs the secrets; a locked vault answers with the unlock sentence. */
@@ -245,7 +282,8 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
     async saveProfile(input) {
       const { draft, trimmed } = normalizeDraft(input);
       const profiles = await deps.loadProfiles();
-      if (draft.id && !findProfile(profiles, draft.id))
+      const before = draft.id ? findProfile(profiles, draft.id) : null;
+      if (draft.id && !before)
         return { saved: false, id: '', errors: { name: t('service_profileDeletedElsewhere') }, trimmed, needsAccess: [] };
       const names = otherNames(profiles, draft.id);
       // Read through the vault even for a new profile: saving re-seals it, so a locked one must say so now.
@@ -253,7 +291,7 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
       // Saving re-seals the secrets, which needs the vault open.
       if (read && 'locked' in read) return { saved: false, id: '', errors: {}, trimmed, needsAccess: [], locked: true };
       const saved = read;
-      if (draft.kind === 'presign-service') return saveTeamProfile(draft, trimmed, saved, names);
+      if (draft.kind === 'presign-service') return saveTeamProfile(draft, trimmed, saved, names, before);
       const errors = validateDraft(draft, { hasSavedSecret: Boolean(saved?.secretAccessKey), otherNames: names });
       if (Object.keys(errors).length) return { saved: false, id: '', errors, trimmed, needsAccess: [] };
       const split = splitDraft(draft);
@@ -369,12 +407,14 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
     },
 
     async testConnection(input): Promise<TeamConnectionReport> {
-      const { draft } = normalizeDraft(await draftWithSavedSecrets(input));
+      const withSaved = await draftWithSavedSecrets(input);
+      const { draft } = normalizeDraft(withSaved.draft);
       const errors = validateDraft(draft, { hasSavedSecret: false });
       const blocking = (draft.kind === 'presign-service' ? TEAM_BLOCKING : KEYS_BLOCKING).find((f) => errors[f]);
       if (blocking) {
         const locked = (await deps.secrets.status()).locked && draft.id && (blocking === 'secretAccessKey' || blocking === 'serviceToken');
-        const error: UserError = locked ? LOCKED : { code: 'InvalidSettings', message: errors[blocking]!, transient: false };
+        const message = blocking === 'serviceToken' && withSaved.tokenDropped ? t('team_tokenAgain') : errors[blocking]!;
+        const error: UserError = locked ? LOCKED : { code: 'InvalidSettings', message, transient: false };
         return { ok: false, message: error.message, error };
       }
       const { profile, secrets } = splitDraft(draft);

@@ -178,6 +178,8 @@ export const en = {
   editor_headerValue: 'Header value',
   editor_serviceTokenSaved: 'A token is saved. It is never shown again; type a new one to replace it.',
   editor_serviceTokenHint: 'Stored only in this browser, with the secrets; sent only to the service.',
+  editor_savedTokenDropped:
+    "The saved token was removed, because the service's address or the way the token is sent changed: S3 Drop never sends a saved token anywhere new. Enter the token again and save.",
   editor_serviceBucket: 'Bucket name (if the service asks for one)',
   editor_serviceBucketHint: 'Sent as bucket_name. Leave empty when the service has its own bucket.',
   editor_serviceS3Host: "The service's URLs point at S3 on {host}.",
@@ -458,8 +460,12 @@ export const en = {
   team_said: ': "{detail}"',
   team_timedOut: 'No answer from the presign service at {service} within 15 seconds. Check that it is running, and try again.',
   team_unreachable: 'Cannot reach the presign service at {service}. Check the service URL in Options, that the service is running, and your connection.',
-  team_refusedToken: 'The presign service at {service} refused your token ({http}{said}). Check the token in Options, or ask whoever runs the service for a new one.',
-  team_wantsToken: 'The presign service at {service} refused the request ({http}{said}): it wants a token. Choose how to send it in Options.',
+  team_refusedToken: 'The presign service at {service} refused your token ({http}). Check the token in Options, or ask whoever runs the service for a new one.',
+  team_wantsToken: 'The presign service at {service} refused the request ({http}): it wants a token. Choose how to send it in Options.',
+  team_redirectedToken:
+    "The presign service at {service} answered with a redirect, and S3 Drop does not follow a redirect with your token. Check the Service URL in Options: its https:// or http://, host and path must be the service's own address, not one that forwards elsewhere.",
+  team_redirected:
+    "The presign service at {service} answered with a redirect, and S3 Drop does not follow the service's redirects. Check the Service URL in Options: its https:// or http://, host and path must be the service's own address, not one that forwards elsewhere.",
   team_methodNotAllowed:
     'The presign service at {service} does not take {method} at {path} (HTTP 405). S3 Drop asks for upload URLs with POST and for links with GET, as the seed service does.',
   team_notFound: 'The presign service at {service} has nothing at {path} (HTTP 404). Check the service URL in Options: it is the base address, and S3 Drop adds {path}.',
@@ -482,6 +488,8 @@ export const en = {
   team_noServiceAccess: 'S3 Drop has no access to the presign service at {service} yet. Grant access in Options (Save asks for it).',
   team_noS3Access: "S3 Drop has no access to {host}, where the presign service's URLs point. Allow it in Options: Test connection offers the button.",
   team_tokenMissing: "The presign service's token is not saved. Open Options and enter it.",
+  team_tokenAgain:
+    "The service's address or the way the token is sent changed, and S3 Drop never sends a saved token anywhere new: enter the token again.",
   team_s3Region:
     "{s3} refused the presign service's URL: it was signed for region {signed}. The service must create its S3 client for the bucket's region; tell whoever runs it.",
   team_s3RegionBucketIn:

@@ -63,6 +63,8 @@ export interface SaveReport {
   s3Origin?: string;
   /** Not saved because the secrets are sealed and locked: unlock first. */
   locked?: boolean;
+  /** Presign service: saved without its token, because the service's origin, header or way of sending it changed. Type it again. */
+  tokenDropped?: boolean;
 }
 
 export interface FileDescription extends ForProfile {

@@ -32,9 +32,13 @@ export function describePresignFailure(f: PresignFailure, ctx: TeamContext): Use
     case 'PresignServiceUnreachable':
       return make(f.timedOut ? t('team_timedOut', { service }) : t('team_unreachable', { service }), { transient: true });
     case 'PresignServiceRefused':
-      return make(ctx.sentToken ? t('team_refusedToken', { service, http, said }) : t('team_wantsToken', { service, http, said }), {
+      // What the service said with a 401/403 is never quoted (it may echo the token); the client does not even keep it.
+      return make(ctx.sentToken ? t('team_refusedToken', { service, http }) : t('team_wantsToken', { service, http }), {
         fix: { kind: 'open-options' },
       });
+    case 'PresignServiceRedirected':
+      // Where it pointed is unknown in a browser (a manual redirect hides its Location), so the sentence names what to check.
+      return make(ctx.sentToken ? t('team_redirectedToken', { service }) : t('team_redirected', { service }), { fix: { kind: 'open-options' } });
     case 'PresignServiceNotFound':
       return make(
         f.status === 405 ? t('team_methodNotAllowed', { service, method: f.method, path: PRESIGN_PATH }) : t('team_notFound', { service, path: PRESIGN_PATH }),
@@ -80,6 +84,7 @@ export const TEAM_MAPPED_CODES: readonly PresignFailureCode[] = [
   'PresignServiceBusy',
   'PresignServiceError',
   'PresignServiceBadAnswer',
+  'PresignServiceRedirected',
 ];
 
 /** No access yet to the service's own origin: the background cannot ask it anything. */

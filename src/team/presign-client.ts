@@ -11,7 +11,12 @@
  * `bucket_name` only when the profile has one. The same fields go in the
  * query and (for POST) the JSON body, so a service that reads either works.
  * Authorization: `Authorization: Bearer <token>`, or `<Header>: <token>`, or
- * nothing. No cookies (`credentials: 'omit'`), no cache.
+ * nothing. No cookies (`credentials: 'omit'`), no cache, and no redirect
+ * followed (`redirect: 'manual'`): browsers strip only `Authorization` when a
+ * redirect leaves the origin, so a token in a header of the team's choosing
+ * would go wherever the service (or whoever answers at its address) points.
+ * Browsers hide a manual redirect's `Location`, so it cannot be checked and
+ * followed by hand either: a redirect is a failure with a sentence of its own.
  *
  * What it accepts: a JSON string, a JSON object with the URL under `url`,
  * `presigned_url` (or a few other common names, possibly inside `data` or
@@ -64,7 +69,8 @@ export type PresignFailureCode =
   | 'PresignServiceRejected'
   | 'PresignServiceBusy'
   | 'PresignServiceError'
-  | 'PresignServiceBadAnswer';
+  | 'PresignServiceBadAnswer'
+  | 'PresignServiceRedirected';
 
 /** What went wrong talking to the service, before any sentence is made of it. */
 export interface PresignFailure {
@@ -73,7 +79,10 @@ export interface PresignFailure {
   /** The endpoint asked, without query. */
   endpoint: string;
   status?: number;
-  /** The service's own words (FastAPI's `detail`, `error`, `message`, or a short text body), token removed. */
+  /**
+   * The service's own words (FastAPI's `detail`, `error`, `message`, or a short text body), token removed.
+   * Never for 401/403, and never when the token is too short to remove safely (see `quoteSafely`).
+   */
   detail?: string;
   /** Bad answers: what came instead of a URL. */
   answer?: string;
@@ -94,6 +103,48 @@ export class PresignServiceError extends Error {
 const DEFAULT_TIMEOUT_MS = 15_000;
 const EXCERPT = 160;
 
+/**
+ * Tokens shorter than this are not redacted from what the service says: the
+ * service's words are not quoted at all. Cutting a short string out of a
+ * sentence gives it away — "invalid to[token]" spells out "ken" — and
+ * a 1–3 character token occurs inside ordinary words; eight or more
+ * characters of a real token do not turn up in prose by chance.
+ */
+export const MIN_REDACTABLE_TOKEN = 8;
+
+/** The fetch spec's redirect statuses: `redirect: 'manual'` hands these back (Node) or as an opaque redirect (browsers). */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Makes text from the service safe to quote: the token removed, or `undefined` when nothing of it may be quoted. */
+export type Quote = (text: string) => string | undefined;
+const asIs: Quote = (text) => text;
+
+/**
+ * How text from the service (or from fetch) may be quoted: with the token
+ * removed in every form a service may echo it (as sent, JSON-escaped, with
+ * `\uXXXX` escapes as Python's `json.dumps` writes them, percent-encoded),
+ * before anything is cut short, so no piece of it survives a cut; `undefined`
+ * when the token is too short to remove safely. No token: quoted as is.
+ */
+export function quoteSafely(token: string | undefined): Quote {
+  if (!token) return asIs;
+  if (token.length < MIN_REDACTABLE_TOKEN) return () => undefined;
+  const json = JSON.stringify(token).slice(1, -1);
+  const asciiJson = json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const forms = [...new Set([token, json, asciiJson, uriEncoded(token)])]
+    // Longest first, so a form that contains another is removed whole.
+    .sort((a, b) => b.length - a.length);
+  return (text) => forms.reduce((out, form) => out.split(form).join('[token]'), text);
+}
+
+function uriEncoded(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return text; // a lone surrogate: no header could carry it anyway
+  }
+}
+
 /** The request for one presign call, exactly as it goes out; exported so tests (and the README) can show it. */
 export function buildPresignRequest(
   config: PresignServiceConfig,
@@ -111,7 +162,7 @@ export function buildPresignRequest(
   const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.1' };
   if (config.auth === 'bearer' && config.token) headers.authorization = `Bearer ${config.token}`;
   if (config.auth === 'header' && config.authHeader && config.token) headers[config.authHeader.toLowerCase()] = config.token;
-  const init: RequestInit & { headers: Record<string, string> } = { method, headers, credentials: 'omit', cache: 'no-store', redirect: 'follow' };
+  const init: RequestInit & { headers: Record<string, string> } = { method, headers, credentials: 'omit', cache: 'no-store', redirect: 'manual' };
   if (method === 'POST') {
     headers['content-type'] = 'application/json';
     init.body = JSON.stringify(Object.fromEntries(params));
@@ -137,7 +188,7 @@ async function call(
 ): Promise<PresignedUrl> {
   const { url, init } = buildPresignRequest(config, method, fields);
   const endpoint = url.split('?')[0]!;
-  const redact = (text: string) => (config.token && config.token.length >= 4 ? text.split(config.token).join('[token]') : text);
+  const quote = quoteSafely(config.token);
   const fail = (failure: Omit<PresignFailure, 'method' | 'endpoint'>): never => {
     throw new PresignServiceError({ method, endpoint, ...failure });
   };
@@ -150,26 +201,34 @@ async function call(
   } catch (err) {
     const e = err as Error;
     const timedOut = e?.name === 'TimeoutError' || e?.name === 'AbortError';
-    return fail({ code: 'PresignServiceUnreachable', ...(timedOut ? { timedOut } : {}), cause: redact(String(e?.message ?? err)) });
+    const cause = quote(String(e?.message ?? err));
+    return fail({ code: 'PresignServiceUnreachable', ...(timedOut ? { timedOut } : {}), ...(cause ? { cause } : {}) });
   }
+
+  // Not followed (see the top of this file); a browser says only that it was one (status 0), Node gives the status.
+  if (res.type === 'opaqueredirect' || REDIRECT_STATUSES.has(res.status))
+    return fail({ code: 'PresignServiceRedirected', ...(res.status ? { status: res.status } : {}) });
 
   const contentType = res.headers.get('content-type');
   if (!res.ok) {
-    const detail = errorDetail(body, contentType);
-    const withDetail = detail ? { detail: redact(detail) } : {};
     const status = res.status;
-    if (status === 401 || status === 403) return fail({ code: 'PresignServiceRefused', status, ...withDetail });
+    // A refusal's body is about the credentials: it may echo the token, or a fragment of it, or other secrets. Never quoted.
+    if (status === 401 || status === 403) return fail({ code: 'PresignServiceRefused', status });
+    const detail = errorDetail(body, contentType, quote);
+    const withDetail = detail ? { detail } : {};
     // FastAPI's own 404/405 say "Not Found"/"Method Not Allowed": no such route, so the base URL is wrong.
-    if (status === 405 || (status === 404 && (!detail || /^not found$/i.test(detail))))
+    // Read from the words as they came (only to classify), since nothing may be quotable.
+    const said = errorDetail(body, contentType);
+    if (status === 405 || (status === 404 && (!said || /^not found$/i.test(said))))
       return fail({ code: 'PresignServiceNotFound', status, ...withDetail });
     if (status === 429) return fail({ code: 'PresignServiceBusy', status, ...withDetail });
     if (status >= 500) return fail({ code: 'PresignServiceError', status, ...withDetail });
     return fail({ code: 'PresignServiceRejected', status, ...withDetail });
   }
 
-  const answer = parsePresignAnswer(body, contentType);
+  const answer = parsePresignAnswer(body, contentType, quote);
   if ('badAnswer' in answer)
-    return fail({ code: 'PresignServiceBadAnswer', status: res.status, badAnswer: answer.badAnswer, ...(answer.answer ? { answer: redact(answer.answer) } : {}) });
+    return fail({ code: 'PresignServiceBadAnswer', status: res.status, badAnswer: answer.badAnswer, ...(answer.answer ? { answer: answer.answer } : {}) });
   return { url: answer.url, headers: answer.headers, facts: readSignedUrl(answer.url) };
 }
 
@@ -220,23 +279,33 @@ function stringHeaders(value: unknown): Record<string, string> {
   return out;
 }
 
-function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+/** What to quote of a text: redacted (or nothing) first, then flattened and cut, so the cut never splits a token. */
+function excerpt(text: string, quote: Quote): string | undefined {
+  const safe = quote(text);
+  if (safe === undefined) return undefined;
+  const flat = safe.replace(/\s+/g, ' ').trim();
   return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT)}…` : flat;
+}
+
+/** A bad answer, with what may be quoted of it. */
+function bad(badAnswer: NonNullable<PresignFailure['badAnswer']>, text: string, quote: Quote): { badAnswer: NonNullable<PresignFailure['badAnswer']>; answer?: string } {
+  const answer = excerpt(text, quote);
+  return answer ? { badAnswer, answer } : { badAnswer };
 }
 
 function looksLikeHtml(body: string, contentType: string | null): boolean {
   return /text\/html|application\/xhtml/i.test(contentType ?? '') || /^<(!doctype|html|head|body)\b/i.test(body);
 }
 
-/** Reads a 2xx answer: the URL and any headers to send, or why it is not one. */
+/** Reads a 2xx answer: the URL and any headers to send, or why it is not one (quoted through `quote`, default as is). */
 export function parsePresignAnswer(
   body: string,
   contentType: string | null,
+  quote: Quote = asIs,
 ): { url: string; headers: Record<string, string> } | { badAnswer: NonNullable<PresignFailure['badAnswer']>; answer?: string } {
   const text = body.replace(/^\uFEFF/, '').trim();
   if (!text) return { badAnswer: 'empty' };
-  if (looksLikeHtml(text, contentType)) return { badAnswer: 'html', answer: excerpt(text) };
+  if (looksLikeHtml(text, contentType)) return bad('html', text, quote);
 
   let found: Found = null;
   let parsed = false;
@@ -253,33 +322,34 @@ export function parsePresignAnswer(
     const line = text.replace(/^(['"])(.*)\1$/s, '$2').trim();
     found = /\s/.test(line) ? null : { url: line, headers: {} };
   }
-  if (found && 'postForm' in found) return { badAnswer: 'post-form', answer: excerpt(text) };
-  if (!found) return { badAnswer: 'not-a-url', answer: excerpt(text) };
+  if (found && 'postForm' in found) return bad('post-form', text, quote);
+  if (!found) return bad('not-a-url', text, quote);
 
   const candidate = found.url.trim();
   let url: URL;
   try {
     url = new URL(candidate);
   } catch {
-    return { badAnswer: 'not-a-url', answer: excerpt(text) };
+    return bad('not-a-url', text, quote);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { badAnswer: 'not-http', answer: excerpt(candidate) };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return bad('not-http', candidate, quote);
   return { url: candidate, headers: found.headers };
 }
 
-/** The service's own explanation in an error reply, if it gave one. */
-export function errorDetail(body: string, contentType: string | null): string | undefined {
+/** The service's own explanation in an error reply, if it gave one (quoted through `quote`, default as is). */
+export function errorDetail(body: string, contentType: string | null, quote: Quote = asIs): string | undefined {
   const text = body.trim();
   if (!text || looksLikeHtml(text, contentType)) return undefined;
+  let json: unknown;
   try {
-    const json = JSON.parse(text) as unknown;
-    const fromJson = detailOf(json);
-    if (fromJson) return excerpt(fromJson);
-    if (typeof json === 'string') return excerpt(json);
-    return undefined;
+    json = JSON.parse(text);
   } catch {
-    return excerpt(text);
+    return excerpt(text, quote);
   }
+  const fromJson = detailOf(json);
+  if (fromJson) return excerpt(fromJson, quote);
+  if (typeof json === 'string') return excerpt(json, quote);
+  return undefined;
 }
 
 function detailOf(json: unknown): string | undefined {

@@ -95,6 +95,36 @@ export function validateTokenValue(token: string): string | null {
   return null;
 }
 
+/** Where a token goes and how: what a saved token was saved for. */
+export interface TokenDestination {
+  serviceUrl: string;
+  serviceAuth: ServiceAuth;
+  serviceAuthHeader: string;
+}
+
+function originOf(serviceUrl: string): string | null {
+  try {
+    return new URL(normalizeServiceUrl(serviceUrl)).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a token saved for `saved` may be sent as `next` would send it: to
+ * the same origin (scheme, host and port), the same way, and in the same
+ * header (names compared as HTTP does, ignoring case). Anything else could
+ * hand the team's token to a server or a header nobody chose it for: an edited
+ * URL is the user's to type a token for, not the saved token's to follow.
+ * A new path on the same origin keeps it (the same server answers).
+ */
+export function savedTokenApplies(saved: TokenDestination, next: TokenDestination): boolean {
+  const origin = originOf(saved.serviceUrl);
+  if (!origin || origin !== originOf(next.serviceUrl)) return false;
+  if (saved.serviceAuth !== next.serviceAuth) return false;
+  return saved.serviceAuth !== 'header' || saved.serviceAuthHeader.trim().toLowerCase() === next.serviceAuthHeader.trim().toLowerCase();
+}
+
 /** Where the presign endpoint is: the base URL, with its own path prefix kept, plus `/api/v1/files/presign`. */
 export function presignEndpoint(baseUrl: string): URL {
   const base = new URL(normalizeServiceUrl(baseUrl));

@@ -22,7 +22,7 @@ import {
   type ServiceAuth,
   validateTokenExpiration,
 } from '../settings/profile';
-import { hostOf, hostsOf, PRESIGN_PATH } from '../team/service-url';
+import { hostOf, hostsOf, PRESIGN_PATH, savedTokenApplies } from '../team/service-url';
 import { tokenExpiryNote } from './token-expiry';
 import { t } from '../i18n/t';
 import { tRich } from './rich';
@@ -199,8 +199,10 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
         // The background keeps one kind of credential: saving the service dropped any saved keys.
         setHasSecret(false);
         setHasToken(false);
-        setHasServiceToken(current.serviceAuth !== 'none' && (Boolean(serviceToken) || hasServiceToken));
+        // The background also dropped the saved token if the service's address, header or way of sending changed.
+        setHasServiceToken(current.serviceAuth !== 'none' && !report.tokenDropped && (Boolean(serviceToken) || hasServiceToken));
         setServiceToken('');
+        if (report.tokenDropped) setErrors((e) => ({ ...e, serviceToken: t('team_tokenAgain') }));
         const { s3Origin } = report;
         if (s3Origin) {
           setTeam((p) => ({ ...p, endpoint: s3Origin, forcePathStyle: true }));
@@ -224,8 +226,10 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
             ? t('editor_savedNeedsHosts', { hosts: hostsOf(report.needsAccess) })
             : t('editor_savedNeedsBucket'),
         );
+      // Last: what the user must do next.
+      if (report.tokenDropped) notes.push(t('editor_savedTokenDropped'));
       setStatus({
-        tone: report.needsAccess.length ? 'bad' : 'good',
+        tone: report.needsAccess.length || report.tokenDropped ? 'bad' : 'good',
         text: [t('editor_saved'), ...notes].join(' '),
         ...(report.needsAccess.length ? { grant: report.needsAccess, after: 'save' as const } : {}),
       });
@@ -417,6 +421,12 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
     </>
   );
 
+  /**
+   * The saved token will not go where the form now points (another origin,
+   * header or way of sending): Save drops it, Test connection does not use it.
+   * Said before Save, so nobody is surprised.
+   */
+  const tokenWillDrop = hasServiceToken && saved?.kind === 'presign-service' && !savedTokenApplies(saved, team);
   const teamFields = (
     <fieldset>
       <legend>{t('editor_serviceLegend')}</legend>
@@ -450,16 +460,18 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
             type="password"
             {...a11y('serviceToken', true)}
             value={serviceToken}
-            placeholder={hasServiceToken ? t('editor_savedPlaceholder') : ''}
+            placeholder={hasServiceToken && !tokenWillDrop ? t('editor_savedPlaceholder') : ''}
             onInput={(e) => {
               setServiceToken(e.currentTarget.value);
               clearError('serviceToken');
             }}
             autoComplete="off"
           />,
-          hasServiceToken
-            ? t('editor_serviceTokenSaved')
-            : t('editor_serviceTokenHint'),
+          tokenWillDrop && !serviceToken
+            ? t('team_tokenAgain')
+            : hasServiceToken && !tokenWillDrop
+              ? t('editor_serviceTokenSaved')
+              : t('editor_serviceTokenHint'),
         )}
       {field(
         'bucket',

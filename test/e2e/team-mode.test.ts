@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtension, OptionsPage, PopupPage, type ExtensionBrowser } from '../support/extension';
 import { strictLaneAvailable } from '../support/lanes';
 import { presignServiceAvailable, startPresignService, type PresignService } from '../support/presign-service';
+import { startRedirectingService, type RedirectingService } from '../support/redirecting-service';
 import { startSwift, type S3Server } from '../support/s3-servers';
 
 /** The worker's `chrome` global, inside `worker.evaluate` callbacks (they run in the extension, not here). */
@@ -58,7 +59,7 @@ describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('Chromium 
 
     await options.chooseKind('presign-service');
     await options.fillService({ serviceUrl: presign.baseUrl, auth: 'bearer', token: 'not-the-team-token', keyTemplate: 'drop/{uuid}/{name}' });
-    expect(await options.testConnection()).toMatch(/^The presign service at 127\.0\.0\.1:\d+ refused your token \(HTTP 401: "invalid token"\)\./);
+    expect(await options.testConnection()).toMatch(/^The presign service at 127\.0\.0\.1:\d+ refused your token \(HTTP 401\)\./);
     await options.page.screenshot({ path: `${SHOTS}/options-team-wrong-token.png`, fullPage: true });
 
     await options.fillService({ token: TOKEN });
@@ -122,5 +123,84 @@ describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('Chromium 
     // Storage versions as WXT records them: profiles at v3 (several, named), secrets at v2 (by profile).
     expect(local['profile$']).toEqual({ v: 3 });
     expect(local['secrets$']).toEqual({ v: 2 });
+  });
+});
+
+/**
+ * The extension's own fetch (Chromium's service worker) against a service
+ * that redirects to another origin, which records every request: the token
+ * never arrives there, sent as a bearer or in a header of its own; and a
+ * saved token does not follow the Service URL when it is edited to that origin.
+ */
+describe('Chromium end to end, a presign service that redirects elsewhere', () => {
+  let redirecting: RedirectingService;
+  let ext: ExtensionBrowser;
+
+  beforeAll(async () => {
+    redirecting = await startRedirectingService();
+    // Both origins allowed, as if the user had granted them: only S3 Drop's own rule keeps the token from the second.
+    ext = await launchExtension({ hostOrigins: [`${redirecting.baseUrl}/*`, `${redirecting.elsewhere}/*`] });
+  });
+  afterAll(async () => {
+    await ext?.close();
+    await redirecting?.stop();
+  });
+
+  const carriesToken = (headers: Record<string, unknown>) => JSON.stringify(headers).includes(TOKEN);
+
+  it('Test connection says the redirect was not followed; nothing reaches the other origin', async () => {
+    const options = await OptionsPage.open(ext);
+    await options.chooseKind('presign-service');
+    const service = new URL(redirecting.baseUrl).host;
+    const sentence = `The presign service at ${service} answered with a redirect, and S3 Drop does not follow a redirect with your token. Check the Service URL in Options: its https:// or http://, host and path must be the service's own address, not one that forwards elsewhere.`;
+
+    await options.fillService({ serviceUrl: redirecting.baseUrl, auth: 'bearer', token: TOKEN, keyTemplate: 'drop/{uuid}/{name}' });
+    await options.testConnection();
+    await expect.poll(() => redirecting.served.length).toBe(1);
+    await expect.poll(() => options.lastReport()).toBe(sentence);
+    expect(redirecting.served[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+
+    await options.fillService({ auth: 'header', headerName: 'X-API-Key', token: TOKEN });
+    await options.testConnection();
+    await expect.poll(() => redirecting.served.length).toBe(2);
+    await expect.poll(() => options.lastReport()).toBe(sentence);
+    expect(redirecting.served[1]!.headers['x-api-key']).toBe(TOKEN);
+    await options.page.screenshot({ path: `${SHOTS}/options-team-redirect.png`, fullPage: true });
+
+    expect(redirecting.recorded).toEqual([]);
+    await options.page.close();
+  });
+
+  it('a saved token does not follow the Service URL to another origin: the page says to type it again', async () => {
+    const options = await OptionsPage.open(ext);
+    await options.chooseKind('presign-service');
+    await options.fillService({ serviceUrl: redirecting.baseUrl, auth: 'header', headerName: 'X-API-Key', token: TOKEN, keyTemplate: 'drop/{uuid}/{name}' });
+    expect(await options.save()).toMatch(/^Saved\./);
+    const tokenField = options.page.getByLabel('Header value', { exact: true });
+    await expect.poll(() => tokenField.getAttribute('placeholder')).toMatch(/saved/);
+
+    // Edited to the origin the redirect pointed at: before Save, the field stops saying "saved" and says why.
+    const again = "The service's address or the way the token is sent changed, and S3 Drop never sends a saved token anywhere new: enter the token again.";
+    await options.fillService({ serviceUrl: redirecting.elsewhere });
+    await expect.poll(() => tokenField.getAttribute('placeholder')).toBe('');
+    await options.page.getByText(again).waitFor();
+    await options.testConnection();
+    await expect.poll(() => options.lastReport()).toBe(again);
+
+    await options.save();
+    // The other origin answered Save's probe (as a service would), hence the S3 host note.
+    await expect.poll(() => options.lastReport()).toBe(
+      `Saved. Uploads go to S3 on ${new URL(redirecting.elsewhere).host}. The saved token was removed, because the service's address or the way the token is sent changed: S3 Drop never sends a saved token anywhere new. Enter the token again and save.`,
+    );
+    await expect.poll(() => tokenField.getAttribute('aria-invalid')).toBe('true');
+    expect(await tokenField.getAttribute('placeholder')).toBe('');
+    await options.page.screenshot({ path: `${SHOTS}/options-team-token-dropped.png`, fullPage: true });
+
+    // Save's probe asked the new origin, without the token; the token is in no request it saw, and no longer stored.
+    await expect.poll(() => redirecting.recorded.length).toBeGreaterThan(0);
+    expect(redirecting.recorded.filter((r) => carriesToken(r.headers as Record<string, unknown>))).toEqual([]);
+    const local = await ext.worker.evaluate(() => chrome.storage.local.get(null));
+    expect(JSON.stringify(local)).not.toContain(TOKEN);
+    await options.page.close();
   });
 });

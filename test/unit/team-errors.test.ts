@@ -22,17 +22,34 @@ describe('presign service failures as sentences', () => {
     expect(new Set(messages.map((m) => m.message)).size).toBe(messages.length);
   });
 
-  it('a refusal is about the token, and opens Options', () => {
-    const error = describePresignFailure(failure({ code: 'PresignServiceRefused', status: 401, detail: 'invalid token' }), ctx);
+  it('a refusal is about the token, opens Options, and never quotes what came with it', () => {
+    // The client keeps no detail for a 401/403; even one handed in is not repeated.
+    const error = describePresignFailure(failure({ code: 'PresignServiceRefused', status: 401, detail: 'token abc-123 revoked' }), ctx);
     expect(error).toEqual({
       code: 'PresignServiceRefused',
       message:
-        'The presign service at files.example.com/team refused your token (HTTP 401: "invalid token"). Check the token in Options, or ask whoever runs the service for a new one.',
+        'The presign service at files.example.com/team refused your token (HTTP 401). Check the token in Options, or ask whoever runs the service for a new one.',
       fix: { kind: 'open-options' },
       transient: false,
     });
-    const open = describePresignFailure(failure({ code: 'PresignServiceRefused', status: 401 }), { ...ctx, sentToken: false });
-    expect(open.message).toMatch(/refused the request \(HTTP 401\): it wants a token/);
+    const open = describePresignFailure(failure({ code: 'PresignServiceRefused', status: 403, detail: 'x' }), { ...ctx, sentToken: false });
+    expect(open.message).toBe('The presign service at files.example.com/team refused the request (HTTP 403): it wants a token. Choose how to send it in Options.');
+  });
+
+  it('a redirect says it was not followed with the token, and what in the Service URL to check', () => {
+    // In a browser the status is unknown (opaque redirect); in Node it is there. The sentence is the same.
+    for (const status of [undefined, 307]) {
+      const error = describePresignFailure(failure({ code: 'PresignServiceRedirected', ...(status ? { status } : {}) }), ctx);
+      expect(error).toEqual({
+        code: 'PresignServiceRedirected',
+        message:
+          "The presign service at files.example.com/team answered with a redirect, and S3 Drop does not follow a redirect with your token. Check the Service URL in Options: its https:// or http://, host and path must be the service's own address, not one that forwards elsewhere.",
+        fix: { kind: 'open-options' },
+        transient: false,
+      });
+    }
+    const open = describePresignFailure(failure({ code: 'PresignServiceRedirected' }), { ...ctx, sentToken: false });
+    expect(open.message).toMatch(/answered with a redirect, and S3 Drop does not follow the service's redirects\. Check the Service URL in Options/);
   });
 
   it('unreachable and server errors are worth retrying; refusals and bad answers are not', () => {

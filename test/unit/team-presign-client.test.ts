@@ -4,7 +4,9 @@ import {
   buildPresignRequest,
   errorDetail,
   parsePresignAnswer,
+  MIN_REDACTABLE_TOKEN,
   PresignServiceError,
+  quoteSafely,
   requestAccessUrl,
   requestUploadUrl,
   type PresignFailure,
@@ -13,6 +15,7 @@ import {
 import {
   normalizeServiceUrl,
   presignEndpoint,
+  savedTokenApplies,
   validateHeaderName,
   validateServiceUrl,
   validateTokenValue,
@@ -55,7 +58,7 @@ describe('what S3 Drop sends', () => {
     expect(url).toBe(
       'https://files.example.com/api/v1/files/presign?bucket_name=team-bucket&object_name=drop%2F2024%2Fa+b%2Bc.txt&expiration=300&content_type=text%2Fplain&content_length=42',
     );
-    expect(init).toMatchObject({ method: 'POST', credentials: 'omit', cache: 'no-store' });
+    expect(init).toMatchObject({ method: 'POST', credentials: 'omit', cache: 'no-store', redirect: 'manual' });
     expect(init.headers).toEqual({
       accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
       authorization: `Bearer ${TOKEN}`,
@@ -144,8 +147,9 @@ describe('what S3 Drop accepts', () => {
 
 describe('what the service said when it refused', () => {
   it.each([
-    [401, '{"detail":"invalid token"}', 'PresignServiceRefused', 'invalid token'],
-    [403, 'Forbidden', 'PresignServiceRefused', 'Forbidden'],
+    // A refusal's body is never kept: it may echo the token.
+    [401, '{"detail":"invalid token"}', 'PresignServiceRefused', undefined],
+    [403, 'Forbidden', 'PresignServiceRefused', undefined],
     [404, '{"detail":"Not Found"}', 'PresignServiceNotFound', 'Not Found'],
     [404, '', 'PresignServiceNotFound', undefined],
     [404, '{"detail":"no such object"}', 'PresignServiceRejected', 'no such object'],
@@ -169,10 +173,85 @@ describe('what the service said when it refused', () => {
   });
 
   it('never repeats the token, even when the service echoes it', async () => {
-    const failure = await failureOf(requestUploadUrl(answering(401, `{"detail":"token ${TOKEN} is unknown"}`), config(), { objectName: 'k', expiration: 1, contentType: 'a/b' }));
-    expect(failure.detail).toBe('token [token] is unknown');
+    const failure = await failureOf(requestUploadUrl(answering(400, `{"detail":"token ${TOKEN} is not allowed here"}`), config(), { objectName: 'k', expiration: 1, contentType: 'a/b' }));
+    expect(failure.detail).toBe('token [token] is not allowed here');
     const bad = await failureOf(requestUploadUrl(answering(200, `hello ${TOKEN}`), config(), { objectName: 'k', expiration: 1, contentType: 'a/b' }));
     expect(bad.answer).toBe('hello [token]');
+  });
+
+  it('never quotes the body of a 401 or 403, which may echo the token', async () => {
+    for (const status of [401, 403]) {
+      const echo = `{"detail":"the key ${TOKEN} was revoked by admin@example.com"}`;
+      const failure = await failureOf(requestUploadUrl(answering(status, echo), config({ auth: 'header', authHeader: 'X-API-Key' }), { objectName: 'k', expiration: 1, contentType: 'a/b' }));
+      expect(failure).toEqual({ code: 'PresignServiceRefused', status, method: 'POST', endpoint: 'https://files.example.com/api/v1/files/presign' });
+      expect(JSON.stringify(failure)).not.toMatch(/revoked|admin@|tok-/);
+    }
+  });
+
+  it('removes the token before cutting what the service said to 160 characters, so no piece of it survives the cut', async () => {
+    // The token starts at character 150: a cut at 160 keeps "tok-5ecret", which redacting afterwards would not find.
+    const before = 'x'.repeat(149);
+    const text = `${before} ${TOKEN} and then some more words`;
+    expect(text.indexOf(TOKEN)).toBe(150);
+    const detail = (await failureOf(requestAccessUrl(answering(400, JSON.stringify({ detail: text })), config(), { objectName: 'k', expiration: 1 }))).detail!;
+    const answer = (await failureOf(requestAccessUrl(answering(200, JSON.stringify({ message: text })), config(), { objectName: 'k', expiration: 1 }))).answer!;
+    const plain = (await failureOf(requestAccessUrl(answering(500, text, { 'content-type': 'text/plain' }), config(), { objectName: 'k', expiration: 1 }))).detail!;
+    for (const quoted of [detail, answer, plain]) {
+      expect(quoted.length).toBeLessThanOrEqual(161);
+      expect(quoted).toMatch(/…$/);
+      // No run of 4 or more of the token's characters, anywhere.
+      for (let i = 0; i + 4 <= TOKEN.length; i++) expect(quoted).not.toContain(TOKEN.slice(i, i + 4));
+    }
+    expect(detail).toBe(`${before} [token] and`.slice(0, 160) + '…');
+  });
+
+  it('removes the token in the forms a service echoes it: JSON-escaped, \\u-escaped (Python), percent-encoded', async () => {
+    const token = 'pa"ss\\wörd/9+ab';
+    const quote = quoteSafely(token);
+    const pythonJson = '{"detail": "bad key pa\\"ss\\\\w\\u00f6rd/9+ab"}';
+    expect(JSON.parse(pythonJson)).toEqual({ detail: `bad key ${token}` });
+    const failure = await failureOf(requestAccessUrl(answering(400, pythonJson), config({ token }), { objectName: 'k', expiration: 1 }));
+    expect(failure.detail).toBe('bad key [token]');
+    // Not JSON after all (a cut-off body): the escaped forms as they stand in the text.
+    expect(quote(`${pythonJson.slice(0, -1)} and ${JSON.stringify(token)} and ?t=${encodeURIComponent(token)}`)).toBe(
+      '{"detail": "bad key [token]" and "[token]" and ?t=[token]',
+    );
+  });
+
+  it.each(['a', 'ab', 'abc', 'abcdefg'])('a token too short to remove safely (%j): the service is not quoted at all', async (token) => {
+    // "invalid to[token]" would spell out the token: short ones turn up inside ordinary words.
+    const words = `{"detail":"object_name ${token} is not allowed"}`;
+    for (const [status, code] of [
+      [400, 'PresignServiceRejected'],
+      // Still told apart from "no such route" by what it said, though it is not quoted.
+      [404, 'PresignServiceRejected'],
+      [500, 'PresignServiceError'],
+    ] as const) {
+      const failure = await failureOf(requestAccessUrl(answering(status, words), config({ token }), { objectName: 'k', expiration: 1 }));
+      expect(failure).toMatchObject({ code, status });
+      expect(failure.detail).toBeUndefined();
+    }
+    const bad = await failureOf(requestAccessUrl(answering(200, `not a url: ${token}`), config({ token }), { objectName: 'k', expiration: 1 }));
+    expect(bad).toMatchObject({ code: 'PresignServiceBadAnswer', badAnswer: 'not-a-url' });
+    expect(bad.answer).toBeUndefined();
+    const down = await failureOf(
+      requestAccessUrl(
+        async () => {
+          throw new TypeError(`fetch failed near ${token}`);
+        },
+        config({ token }),
+        { objectName: 'k', expiration: 1 },
+      ),
+    );
+    expect(down).toMatchObject({ code: 'PresignServiceUnreachable' });
+    expect(down.cause).toBeUndefined();
+    // Eight characters and more are removed, and the rest is quoted.
+    expect(quoteSafely(`${token}h`.padEnd(MIN_REDACTABLE_TOKEN, 'z'))(`is ${`${token}h`.padEnd(MIN_REDACTABLE_TOKEN, 'z')} ok`)).toBe('is [token] ok');
+  });
+
+  it('without a token (an open service), what it says is quoted as it is', async () => {
+    const failure = await failureOf(requestAccessUrl(answering(400, '{"detail":"bucket x is not served here"}'), config({ auth: 'none', token: '' }), { objectName: 'k', expiration: 1 }));
+    expect(failure.detail).toBe('bucket x is not served here');
   });
 
   it('no answer at all is Unreachable; a timeout says so', async () => {
@@ -196,6 +275,20 @@ describe('what the service said when it refused', () => {
       ),
     );
     expect(slow).toMatchObject({ code: 'PresignServiceUnreachable', timedOut: true });
+  });
+
+  it('a redirect is not followed: Node hands back the 3xx, browsers an opaque redirect without status or Location', async () => {
+    for (const status of [301, 302, 303, 307, 308]) {
+      const fetch = vi.fn<FetchLike>(async () => new Response(null, { status, headers: { location: 'https://elsewhere.example.net/collect' } }));
+      const failure = await failureOf(requestUploadUrl(fetch, config({ auth: 'header', authHeader: 'X-API-Key' }), { objectName: 'k', expiration: 1, contentType: 'a/b' }));
+      expect(failure).toEqual({ code: 'PresignServiceRedirected', status, method: 'POST', endpoint: 'https://files.example.com/api/v1/files/presign' });
+      expect(fetch).toHaveBeenCalledTimes(1);
+      expect(fetch.mock.calls[0]![1]!.redirect).toBe('manual');
+    }
+    // What `redirect: 'manual'` gives in a browser (Node cannot construct one).
+    const opaque = { type: 'opaqueredirect', status: 0, ok: false, headers: new Headers(), text: async () => '' } as unknown as Response;
+    const failure = await failureOf(requestAccessUrl(async () => opaque, config(), { objectName: 'k', expiration: 1 }));
+    expect(failure).toEqual({ code: 'PresignServiceRedirected', method: 'GET', endpoint: 'https://files.example.com/api/v1/files/presign' });
   });
 
   it('a 2xx answer that is not a URL is a BadAnswer with its excerpt', async () => {
@@ -265,6 +358,25 @@ describe('the service URL', () => {
     expect(validateHeaderName('X-Key:')).toMatch(/letters, digits and hyphens/);
     for (const forbidden of ['Cookie', 'Host', 'content-length', 'Origin', 'Sec-Token', 'Proxy-Authorization', 'Content-Type'])
       expect(validateHeaderName(forbidden)).toMatch(/Browsers do not let extensions set/);
+  });
+
+  it('a saved token applies to the same origin, way of sending and header only', () => {
+    const saved = { serviceUrl: 'https://files.example.com/team', serviceAuth: 'header' as const, serviceAuthHeader: 'X-API-Key' };
+    expect(savedTokenApplies(saved, saved)).toBe(true);
+    expect(savedTokenApplies(saved, { ...saved, serviceUrl: 'https://FILES.example.com:443/other/api/v1/files/presign' })).toBe(true);
+    expect(savedTokenApplies(saved, { ...saved, serviceAuthHeader: 'x-api-key ' })).toBe(true);
+    for (const next of [
+      { ...saved, serviceUrl: 'https://files.example.net/team' },
+      { ...saved, serviceUrl: 'https://files.example.com:8443/team' },
+      { ...saved, serviceUrl: 'http://files.example.com/team' },
+      { ...saved, serviceUrl: 'not a url' },
+      { ...saved, serviceAuthHeader: 'X-Token' },
+      { ...saved, serviceAuth: 'bearer' as const },
+    ])
+      expect(savedTokenApplies(saved, next), JSON.stringify(next)).toBe(false);
+    // A bearer ignores the header field (the form keeps what was typed there).
+    const bearer = { ...saved, serviceAuth: 'bearer' as const };
+    expect(savedTokenApplies(bearer, { ...bearer, serviceAuthHeader: 'X-Other' })).toBe(true);
   });
 
   it('token values: one header line of Latin-1', () => {

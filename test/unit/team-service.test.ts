@@ -223,6 +223,100 @@ describe('saveProfile for a presign service', () => {
   });
 });
 
+describe('a saved token goes only where it was saved for', () => {
+  const ELSEWHERE = 'https://files.example.net';
+  /** Every request since `from` that carried the token anywhere: a header, the URL or the body. */
+  const carrying = (calls: Call[], token = TOKEN) => calls.filter((c) => JSON.stringify([c.url.href, c.headers, c.body ?? null]).includes(token));
+
+  async function savedWith(over: Partial<PresignServiceDraft> = {}) {
+    const f = fake();
+    const { id } = await f.service.saveProfile(teamDraft(over));
+    expect(await f.settings.secrets(id)).toMatchObject({ serviceToken: TOKEN });
+    expect(carrying(f.calls)).toHaveLength(1); // the probe, to the saved service
+    f.calls.length = 0;
+    return { f, id };
+  }
+
+  it.each([
+    ['another host', { serviceUrl: ELSEWHERE }],
+    ['another port', { serviceUrl: `${SERVICE}:8443` }],
+    ['http on this computer instead', { serviceUrl: 'http://127.0.0.1:8000' }],
+    ['a header instead of a bearer', { serviceAuth: 'header' as const, serviceAuthHeader: 'X-API-Key' }],
+  ])('%s: Save drops it, sends it nowhere, and says to type it again', async (_label, change) => {
+    const { f, id } = await savedWith();
+    const report = await f.service.saveProfile(teamDraft({ id, serviceToken: '', ...change }));
+    expect(report).toMatchObject({ saved: true, id, errors: {}, tokenDropped: true });
+    expect(await f.settings.secrets(id)).toEqual({ secretAccessKey: '', sessionToken: '', serviceToken: '' });
+    expect(f.settings.profile(id)).toMatchObject(change);
+    // The probe while saving went out without it.
+    expect(f.calls.length).toBeGreaterThan(0);
+    expect(carrying(f.calls)).toEqual([]);
+    expect(f.calls.every((c) => c.headers.authorization === undefined && c.headers['x-api-key'] === undefined)).toBe(true);
+    // Not ready until it is typed again: the popup says so, and nothing is asked.
+    expect((await f.service.getSettings()).hasSecret).toBe(false);
+    f.calls.length = 0;
+    expect(await f.service.signUpload({ key: 'drop/k', contentType: 'a/b', size: 1 })).toMatchObject({ ok: false, error: { code: 'NotConfigured' } });
+    expect(f.calls).toEqual([]);
+  });
+
+  it('a header of its own: another header name drops it; the same name in other letter case keeps it', async () => {
+    const { f, id } = await savedWith({ serviceAuth: 'header', serviceAuthHeader: 'X-API-Key' });
+    expect(await f.service.saveProfile(teamDraft({ id, serviceToken: '', serviceAuth: 'header', serviceAuthHeader: 'x-api-key' }))).not.toHaveProperty('tokenDropped');
+    expect(carrying(f.calls).map((c) => c.headers)).toEqual([expect.objectContaining({ 'x-api-key': TOKEN })]);
+    f.calls.length = 0;
+    const report = await f.service.saveProfile(teamDraft({ id, serviceToken: '', serviceAuth: 'header', serviceAuthHeader: 'X-Team-Token' }));
+    expect(report).toMatchObject({ saved: true, tokenDropped: true });
+    expect(carrying(f.calls)).toEqual([]);
+    expect((await f.settings.secrets(id))?.serviceToken).toBe('');
+  });
+
+  it('the same origin keeps it: another path, the pasted endpoint, other fields', async () => {
+    const { f, id } = await savedWith();
+    for (const change of [{ serviceUrl: `${SERVICE}/team` }, { serviceUrl: `${SERVICE.toUpperCase()}:443/api/v1/files/presign` }, { bucket: 'other-bucket' }]) {
+      const report = await f.service.saveProfile(teamDraft({ id, serviceToken: '', ...change }));
+      expect(report, JSON.stringify(change)).toMatchObject({ saved: true, errors: {} });
+      expect(report).not.toHaveProperty('tokenDropped');
+      expect((await f.settings.secrets(id))?.serviceToken).toBe(TOKEN);
+    }
+  });
+
+  it('a token typed with the new address is saved, and nothing is dropped', async () => {
+    const { f, id } = await savedWith();
+    const report = await f.service.saveProfile(teamDraft({ id, serviceUrl: ELSEWHERE, serviceToken: 'the-new-service-token' }));
+    expect(report).toMatchObject({ saved: true });
+    expect(report).not.toHaveProperty('tokenDropped');
+    expect((await f.settings.secrets(id))?.serviceToken).toBe('the-new-service-token');
+    expect(carrying(f.calls)).toEqual([]);
+  });
+
+  it('once dropped, going back to the old address does not bring it back', async () => {
+    const { f, id } = await savedWith();
+    await f.service.saveProfile(teamDraft({ id, serviceUrl: ELSEWHERE, serviceToken: '' }));
+    const back = await f.service.saveProfile(teamDraft({ id, serviceToken: '' }));
+    expect(back).toMatchObject({ saved: false, errors: { serviceToken: 'Enter the token the service gave you.' } });
+  });
+
+  it('Test connection with an edited address does not use the saved token, and says to type it again', async () => {
+    const { f, id } = await savedWith({ serviceAuth: 'header', serviceAuthHeader: 'X-API-Key' });
+    for (const change of [{ serviceUrl: ELSEWHERE }, { serviceAuthHeader: 'X-Other' }, { serviceAuth: 'bearer' as const }]) {
+      const report = await f.service.testConnection(teamDraft({ id, serviceToken: '', serviceAuth: 'header', serviceAuthHeader: 'X-API-Key', ...change }));
+      expect(report, JSON.stringify(change)).toMatchObject({ ok: false, error: { code: 'InvalidSettings' } });
+      expect(report.message).toBe("The service's address or the way the token is sent changed, and S3 Drop never sends a saved token anywhere new: enter the token again.");
+    }
+    expect(f.calls).toEqual([]);
+    // Unchanged, it still tests with the saved token; the stored one was never touched.
+    expect((await f.service.testConnection(teamDraft({ id, serviceToken: '', serviceAuth: 'header', serviceAuthHeader: 'X-API-Key' }))).ok).toBe(true);
+    expect(carrying(f.calls).map((c) => c.url.origin)).toEqual([SERVICE]);
+    expect((await f.settings.secrets(id))?.serviceToken).toBe(TOKEN);
+  });
+
+  it('a profile that used keys before has no token to carry', async () => {
+    const f = fake();
+    await seedProfile(f.settings, { ...EMPTY_PROFILE, id: 'p1', name: 'b', accessKeyId: 'AKIA', bucket: 'b' }, { secretAccessKey: 'SECRET' });
+    expect(await f.service.saveProfile(teamDraft({ id: 'p1', serviceToken: '' }))).toMatchObject({ saved: false, errors: { serviceToken: expect.any(String) } });
+  });
+});
+
 describe('getSettings in team mode', () => {
   it('says the token is saved, never what it is, and what the mode cannot do', async () => {
     const f = fake();
