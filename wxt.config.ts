@@ -110,6 +110,7 @@ export class EventStreamSerde { constructor() { unused(); } }`
         'notifications',
         'activeTab',
         'scripting',
+        'alarms',
         ...(browser === 'firefox' ? [] : ['offscreen']),
       ],
       commands: {

@@ -15,6 +15,7 @@ import { createService, type ServiceDeps } from './service';
 import { createUploadHandlers } from './upload-service';
 import { createHistoryHandlers, createHistoryRecorder, serialHistory, type HistoryDeps } from './history-service';
 import { savedConnectionRunner } from './saved-connection';
+import { alarmIdleLockScheduler, registerIdleLock } from './idle-lock';
 import { ensureOffscreenDocument, offscreenApi } from './offscreen';
 import { hostUploadRunner } from '../upload/runner-host';
 import { copyWithTextarea } from '../clipboard/copy-in-document';
@@ -71,6 +72,7 @@ export function startBackground(): void {
       readSession: () => vaultSessionItem.getValue(),
       writeSession: (value) => vaultSessionItem.setValue(value),
       lockAfterMinutes,
+      scheduleIdleLock: alarmIdleLockScheduler(browser.alarms),
       now: () => Date.now(),
     }),
     lockAfterMinutes,
@@ -82,6 +84,7 @@ export function startBackground(): void {
     uuid: () => crypto.randomUUID(),
   };
   const service = createService(serviceDeps);
+  void registerIdleLock({ keeper: serviceDeps.secrets, alarms: browser.alarms, watchSetting: (changed) => securityItem.watch(changed) });
   const offscreen = offscreenApi();
   // One runner, so uploads and deletes share its S3 clients.
   const withSavedConnection = savedConnectionRunner(serviceDeps);
