@@ -289,6 +289,8 @@ export const en = {
   import_notExport: 'This file is not an S3 Drop profile export. Choose a file made by "Export profiles".',
   import_newerVersion: 'This export comes from a newer S3 Drop. Update S3 Drop, then import it again.',
   import_empty: 'This export has no profiles in it.',
+  import_tooLarge: '{file} is {size}, too large to be a profile export (a few kB; at most {max}). Choose a file made by "Export profiles".',
+  import_thisFile: 'This file',
   import_profile: 'Profile {number}',
   import_profileNamed: 'Profile {number} ("{name}")',
   import_notAProfile: '{profile} is not a profile.',
