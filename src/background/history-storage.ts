@@ -1,10 +1,13 @@
 import { historyItem, historySettingsItem, recentUploadsItem } from '../history/items';
 import type { RecentUpload } from '../history/recent';
-import { profilesItem } from '../settings/items';
 import { createHistoryRecorder, createUploadRecorder, serialHistory, type HistoryDeps } from './history-service';
 
-/** The history's storage deps over the real items: one `storage.local` item for every profile's entries. */
-export function storedHistory() {
+/**
+ * The history's storage deps over the real items: one `storage.local` item for
+ * every profile's entries. The profiles come from the caller: only start.ts
+ * touches the settings items, which hold the secrets too.
+ */
+export function storedHistory(loadProfiles: HistoryDeps['loadProfiles']) {
   return {
     ...serialHistory({
       load: async () => (await historyItem.getValue()).entries,
@@ -12,7 +15,7 @@ export function storedHistory() {
     }),
     loadLimit: async () => (await historySettingsItem.getValue()).limit,
     saveLimit: (limit: number) => historySettingsItem.setValue({ limit }),
-    loadProfiles: () => profilesItem.getValue(),
+    loadProfiles,
   } satisfies Partial<HistoryDeps>;
 }
 

@@ -35,7 +35,7 @@ function screenshotName(tab: Browser.tabs.Tab, now: Date): string {
 
 /** Wires every background event to its module. Called once per service-worker (or event-page) start. */
 export function startBackground(): void {
-  const historyStorage = storedHistory();
+  const historyStorage = storedHistory(() => profilesItem.getValue());
   const record = storedUploadRecorder(historyStorage, notifier.failure);
   const lockAfterMinutes = async () => (await securityItem.getValue()).lockAfterMinutes;
   const serviceDeps: ServiceDeps = {

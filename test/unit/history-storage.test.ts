@@ -90,7 +90,7 @@ describe('history at its limit', () => {
     const oneProfile = quotaBytes('history', { entries: entries.filter((e) => e.profileId === PROFILE_IDS[0]) });
 
     const warn = vi.fn(async () => {});
-    const record = storedUploadRecorder(storedHistory(), warn);
+    const record = storedUploadRecorder(storedHistory(() => profilesItem.getValue()), warn);
     const newest = upload(n++, PROFILE_IDS[1]!);
     const started = performance.now();
     await record(newest);
@@ -135,7 +135,7 @@ describe('when the history cannot be written', () => {
     const earlier = entryFromUpload(upload(1, PROFILE_IDS[0]!), PROFILE_IDS[0]!)!;
     await historyItem.setValue({ entries: [earlier] });
     const warn = vi.fn(async (_title: string, _sentence: string) => {});
-    return { earlier, warn, record: storedUploadRecorder(storedHistory(), warn) };
+    return { earlier, warn, record: storedUploadRecorder(storedHistory(() => profilesItem.getValue()), warn) };
   }
 
   /** `storage.local.set` rejects writes of the history, as a browser does once its storage is full. */
