@@ -110,6 +110,10 @@ export class EventStreamSerde { constructor() { unused(); } }`
         'notifications',
         'activeTab',
         'scripting',
+        'alarms',
+        // Four full histories (5 000 entries each) pass Chrome's 10 MiB storage.local quota, which profiles and
+        // secrets share; measured in test/unit/history-storage.test.ts. No install prompt in Chrome or Firefox.
+        'unlimitedStorage',
         ...(browser === 'firefox' ? [] : ['offscreen']),
       ],
       commands: {

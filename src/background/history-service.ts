@@ -10,7 +10,7 @@ import {
   validateHistoryLimit,
   withLinkExpiry,
 } from '../history/history';
-import type { RecentUpload } from '../history/recent';
+import { upsertRecent, type RecentUpload } from '../history/recent';
 import type { HistoryEntry, HistoryHandlers, HistoryView, ProtocolHandlers, Result } from '../messaging/protocol';
 import type { UserError } from '../s3/errors';
 import { effectiveContentType, type SignedRequest } from '../s3/presign';
@@ -92,6 +92,52 @@ export function createHistoryRecorder(deps: Pick<HistoryDeps, 'updateHistory' | 
     if (!entry) return;
     const limit = await deps.loadLimit();
     await deps.updateHistory((entries) => addEntry(entries, entry, limit));
+  };
+}
+
+/** Chrome: "Resource::kQuotaBytes quota exceeded"; Firefox: a `QuotaExceededError`. */
+function isStorageFull(err: unknown): boolean {
+  return err instanceof Error && /quota/i.test(`${err.name} ${err.message}`);
+}
+
+/** The sentence for an upload the history could not keep: the upload itself is done either way. */
+export function historyNotSavedSentence(upload: Pick<RecentUpload, 'name'>, err: unknown): string {
+  if (isStorageFull(err)) return t('history_notSavedFull', { name: upload.name });
+  return t('history_notSavedReason', { name: upload.name, reason: err instanceof Error ? err.message : String(err) });
+}
+
+/** What recording an upload needs; injected, so the storage-full path is tested in Node. */
+export interface UploadRecorderDeps {
+  loadRecent(): Promise<RecentUpload[]>;
+  saveRecent(list: RecentUpload[]): Promise<void>;
+  /** Adds a finished upload to the history (see `createHistoryRecorder`). */
+  addToHistory(upload: RecentUpload): Promise<void>;
+  /** Tells the user (a notification): a title and a sentence. */
+  warn(title: string, sentence: string): Promise<void>;
+}
+
+/**
+ * Records every change of an upload in the session's list, one at a time so
+ * concurrent uploads do not overwrite each other, and finished ones in the
+ * history too. When the history cannot be written (storage full), the upload
+ * still stands: it is in the session's list, its link is out, and the user
+ * is told in a sentence that the history does not have it.
+ */
+export function createUploadRecorder(deps: UploadRecorderDeps): (upload: RecentUpload) => Promise<void> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (upload) => {
+    const run = queue.then(async () => {
+      await deps.saveRecent(upsertRecent(await deps.loadRecent(), upload));
+      try {
+        await deps.addToHistory(upload);
+      } catch (err) {
+        console.error('S3 Drop: the upload was not added to the history', err);
+        await deps.warn(t('notify_historyNotSaved'), historyNotSavedSentence(upload, err)).catch(() => {});
+      }
+    });
+    // One failed write does not stop the uploads after it from being recorded.
+    queue = run.catch(() => {});
+    return run;
   };
 }
 

@@ -1,8 +1,6 @@
 import { browser, type Browser } from 'wxt/browser';
 import { decodeDataUrl, ImageError } from '../capture/image-source';
 import { copyFromBackground } from '../clipboard/background-clipboard';
-import { historyItem, historySettingsItem, recentUploadsItem } from '../history/items';
-import { upsertRecent, type RecentUpload } from '../history/recent';
 import { profilesItem, secretsItem, securityItem, vaultSessionItem } from '../settings/items';
 import { createSecretKeeper } from '../secrets/keeper';
 import { fetchTransport } from '../upload/fetch-transport';
@@ -14,30 +12,16 @@ import { registerHandlers } from './register';
 import { saveBytes, saveImage, type ImageClick, type SaveDeps } from './save-to-s3';
 import { createService, type ServiceDeps } from './service';
 import { createUploadHandlers } from './upload-service';
-import { createHistoryHandlers, createHistoryRecorder, serialHistory, type HistoryDeps } from './history-service';
+import { createHistoryHandlers } from './history-service';
+import { storedHistory, storedUploadRecorder } from './history-storage';
 import { savedConnectionRunner } from './saved-connection';
+import { alarmIdleLockScheduler, registerIdleLock } from './idle-lock';
 import { ensureOffscreenDocument, offscreenApi } from './offscreen';
 import { hostUploadRunner } from '../upload/runner-host';
 import { copyWithTextarea } from '../clipboard/copy-in-document';
 import { t } from '../i18n/t';
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
-
-/**
- * Writes to the session's upload list one at a time, so concurrent uploads do
- * not overwrite each other; finished uploads go to the history as well.
- */
-function createRecorder(addToHistory: (upload: RecentUpload) => Promise<void>): (upload: RecentUpload) => Promise<void> {
-  let queue = Promise.resolve();
-  return (upload) => {
-    queue = queue.then(async () => {
-      await recentUploadsItem.setValue(upsertRecent(await recentUploadsItem.getValue(), upload));
-      // The session list stands even if the history cannot be written (storage.local full).
-      await addToHistory(upload).catch((err: unknown) => console.error('S3 Drop: the upload was not added to the history', err));
-    });
-    return queue;
-  };
-}
 
 function screenshotName(tab: Browser.tabs.Tab, now: Date): string {
   let host = 'page';
@@ -52,16 +36,8 @@ function screenshotName(tab: Browser.tabs.Tab, now: Date): string {
 
 /** Wires every background event to its module. Called once per service-worker (or event-page) start. */
 export function startBackground(): void {
-  const historyStorage = {
-    ...serialHistory({
-      load: async () => (await historyItem.getValue()).entries,
-      save: (entries) => historyItem.setValue({ entries }),
-    }),
-    loadLimit: async () => (await historySettingsItem.getValue()).limit,
-    saveLimit: (limit: number) => historySettingsItem.setValue({ limit }),
-    loadProfiles: () => profilesItem.getValue(),
-  } satisfies Partial<HistoryDeps>;
-  const record = createRecorder(createHistoryRecorder(historyStorage));
+  const historyStorage = storedHistory(() => profilesItem.getValue());
+  const record = storedUploadRecorder(historyStorage, notifier.failure);
   const lockAfterMinutes = async () => (await securityItem.getValue()).lockAfterMinutes;
   const serviceDeps: ServiceDeps = {
     loadProfiles: () => profilesItem.getValue(),
@@ -72,6 +48,7 @@ export function startBackground(): void {
       readSession: () => vaultSessionItem.getValue(),
       writeSession: (value) => vaultSessionItem.setValue(value),
       lockAfterMinutes,
+      scheduleIdleLock: alarmIdleLockScheduler(browser.alarms),
       now: () => Date.now(),
     }),
     lockAfterMinutes,
@@ -83,6 +60,7 @@ export function startBackground(): void {
     uuid: () => crypto.randomUUID(),
   };
   const service = createService(serviceDeps);
+  void registerIdleLock({ keeper: serviceDeps.secrets, alarms: browser.alarms, watchSetting: (changed) => securityItem.watch(changed) });
   const offscreen = offscreenApi();
   // One runner, so uploads and deletes share its S3 clients.
   const withSavedConnection = savedConnectionRunner(serviceDeps);

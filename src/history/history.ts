@@ -61,6 +61,35 @@ export function clearProfile(entries: readonly HistoryEntry[], profileId: string
   return { entries: kept, removed: entries.length - kept.length };
 }
 
+/** Schemes whose address names a place; any other page (`data:`, `blob:`, `about:`) is not kept at all. */
+const PLACE_SCHEMES = new Set(['https:', 'http:', 'file:', 'ftp:']);
+
+/**
+ * The part of a page's address the history keeps: scheme, host and path.
+ * The query and fragment often carry session ids, reset or OAuth tokens, and
+ * search terms, and a `user:password@` before the host is a credential; none
+ * of them says where the image came from, so they are never stored.
+ * `undefined` for an address that is not a place or cannot be read.
+ */
+export function pageAddress(pageUrl: string | undefined): string | undefined {
+  if (!pageUrl) return undefined;
+  let url: URL;
+  try {
+    url = new URL(pageUrl);
+  } catch {
+    return undefined;
+  }
+  if (!PLACE_SCHEMES.has(url.protocol)) return undefined;
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
+/** An entry with its page address cut down to what the history keeps (entries stored before that rule). */
+export function withPageAddressOnly(entry: HistoryEntry): HistoryEntry {
+  const { pageUrl, ...rest } = entry;
+  const kept = pageAddress(pageUrl);
+  return kept ? { ...rest, pageUrl: kept } : rest;
+}
+
 /**
  * The history entry of a finished upload, or `null` for one that did not
  * finish (uploading, failed) or has no key. `profileId` is the profile it went
@@ -69,6 +98,8 @@ export function clearProfile(entries: readonly HistoryEntry[], profileId: string
  */
 export function entryFromUpload(upload: RecentUpload, profileId: string): HistoryEntry | null {
   if (upload.status !== 'done' || !upload.key || !profileId) return null;
+  // The one place a page's address enters the history.
+  const page = pageAddress(upload.pageUrl);
   return {
     id: upload.id,
     profileId,
@@ -79,7 +110,7 @@ export function entryFromUpload(upload: RecentUpload, profileId: string): Histor
     at: upload.at,
     ...(upload.linkExpiresAt ? { linkExpiresAt: upload.linkExpiresAt } : {}),
     source: upload.source,
-    ...(upload.pageUrl ? { pageUrl: upload.pageUrl } : {}),
+    ...(page ? { pageUrl: page } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { storage } from 'wxt/utils/storage';
 import type { HistoryEntry } from '../messaging/protocol';
-import { DEFAULT_HISTORY_LIMIT } from './history';
+import { DEFAULT_HISTORY_LIMIT, withPageAddressOnly } from './history';
 import type { RecentUpload } from './recent';
 
 /**
@@ -20,13 +20,24 @@ export const notificationLinksItem = storage.defineItem<Record<string, string>>(
 });
 
 /**
+ * Numbered migrations of the stored history; each is tested in
+ * test/unit/history-migration.test.ts.
+ */
+export const historyMigrations = {
+  /** v2: a page's address keeps its scheme, host and path; queries and fragments stored before are dropped. */
+  2: (v1: { entries: HistoryEntry[] } | null): { entries: HistoryEntry[] } | null =>
+    v1 && Array.isArray(v1.entries) ? { entries: v1.entries.map(withPageAddressOnly) } : v1,
+};
+
+/**
  * The upload history of every profile, newest first (see ./history.ts): what
  * was uploaded where, never a link or a secret. `local:` so it outlives the
  * browser session. Written only by the background, one change at a time.
  */
 export const historyItem = storage.defineItem<{ entries: HistoryEntry[] }>('local:history', {
   fallback: { entries: [] },
-  version: 1,
+  version: 2,
+  migrations: historyMigrations,
 });
 
 /** How many entries each profile's history keeps. */

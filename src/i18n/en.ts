@@ -29,6 +29,7 @@ export const en = {
   notify_uploaded: '{name} · {size}',
   notify_uploadedPublic: '{name} · {size}; public link, does not expire',
   notify_uploadedFor: '{name} · {size}; link valid for {duration}',
+  notify_historyNotSaved: 'Upload history not saved',
 
   common_detectedRegion: 'Detected region {region}.',
   common_loading: 'Loading…',
@@ -291,6 +292,8 @@ export const en = {
   import_notExport: 'This file is not an S3 Drop profile export. Choose a file made by "Export profiles".',
   import_newerVersion: 'This export comes from a newer S3 Drop. Update S3 Drop, then import it again.',
   import_empty: 'This export has no profiles in it.',
+  import_tooLarge: '{file} is {size}, too large to be a profile export (a few kB; at most {max}). Choose a file made by "Export profiles".',
+  import_thisFile: 'This file',
   import_profile: 'Profile {number}',
   import_profileNamed: 'Profile {number} ("{name}")',
   import_notAProfile: '{profile} is not a profile.',
@@ -405,6 +408,9 @@ export const en = {
   history_limitAfter: 'uploads per profile',
   history_limitHint: "The oldest go first. The history lives in this browser only and never holds a link or a key's secret.",
   history_limitSaved: 'Saved: each profile keeps its last {limit} uploads.',
+  history_notSavedFull:
+    '"{name}" is uploaded, but the browser\'s storage for S3 Drop is full, so it is not in the upload history. Keep fewer uploads per profile in the history settings, or clear a profile\'s history.',
+  history_notSavedReason: '"{name}" is uploaded, but it could not be added to the upload history: {reason}',
   history_clear: 'Clear history…',
   history_clearYes: 'Clear history',
   history_confirmClear: 'Forget all {count} uploads in the history of {profile}? The objects stay in the bucket.',

@@ -136,7 +136,7 @@ export interface HistoryEntry {
   /** When the link made at upload time expires (ms); absent for links that do not expire (public, custom domain). */
   linkExpiresAt?: number;
   source: 'popup' | 'image' | 'screenshot';
-  /** The page an image or screenshot came from. */
+  /** The page an image or screenshot came from: scheme, host and path only (see `pageAddress`). */
   pageUrl?: string;
   /** Set when the object was deleted from S3 Drop: the entry stays, marked. */
   deletedAt?: number;

@@ -57,6 +57,13 @@ export interface KeeperDeps {
   writeSession(value: SessionKey | null): Promise<void>;
   /** Lock after this many idle minutes; 0 locks only when the browser closes. */
   lockAfterMinutes(): Promise<number>;
+  /**
+   * Arranges for `enforceIdleLock` to run at `at` (ms since the epoch),
+   * replacing any earlier arrangement; `null` cancels it. The background backs
+   * it with an `alarms` alarm, so the key is dropped on time even when
+   * nothing reads it.
+   */
+  scheduleIdleLock(at: number | null): Promise<void>;
   now(): number;
   /** PBKDF2 iterations for new vaults; tests lower it, the product never does. */
   iterations?: number;
@@ -92,6 +99,12 @@ export interface SecretKeeper {
   /** Throws WrongPassphraseError when the passphrase does not open the vault. */
   unlock(passphrase: string): Promise<void>;
   lock(): Promise<void>;
+  /**
+   * Drops the session's key if it has been idle longer than the setting
+   * allows, else schedules the next check for when it would be. Run when the
+   * scheduled time comes, when the worker starts, and when the setting changes.
+   */
+  enforceIdleLock(): Promise<void>;
   /** Seals the secrets under `next`; when already sealed, `current` must open them. */
   setPassphrase(next: string, current?: string): Promise<void>;
   /** Stores the secrets in the clear again; `current` must open them. */
@@ -124,13 +137,25 @@ export function createSecretKeeper(deps: KeeperDeps): SecretKeeper {
     return { encryption: 'none', byProfile: {} };
   }
 
+  /** When an unlocked session locks by itself, or `null` when only closing the browser locks it. */
+  async function deadlineOf(session: SessionKey): Promise<number | null> {
+    const minutes = await deps.lockAfterMinutes();
+    return minutes > 0 ? session.lastUsed + minutes * 60_000 : null;
+  }
+
+  /** Stores the session's key (or drops it) and moves the idle lock's timer with it. */
+  async function remember(session: SessionKey | null): Promise<void> {
+    await deps.writeSession(session);
+    await deps.scheduleIdleLock(session ? await deadlineOf(session) : null);
+  }
+
   /** The session's key, unless the idle time ran out (then it is dropped now). */
   async function sessionKey(): Promise<SessionKey | null> {
     const session = await deps.readSession();
     if (!session) return null;
-    const minutes = await deps.lockAfterMinutes();
-    if (minutes > 0 && deps.now() - session.lastUsed > minutes * 60_000) {
-      await deps.writeSession(null);
+    const deadline = await deadlineOf(session);
+    if (deadline !== null && deps.now() > deadline) {
+      await remember(null);
       return null;
     }
     return session;
@@ -148,12 +173,12 @@ export function createSecretKeeper(deps: KeeperDeps): SecretKeeper {
       // The vault was re-sealed elsewhere (a passphrase change in another window, or one cut short): ask again.
       // Only drop the session key if it is still the one that failed: a change may have just stored its new key.
       if (err instanceof WrongPassphraseError) {
-        if ((await deps.readSession())?.key === session.key) await deps.writeSession(null);
+        if ((await deps.readSession())?.key === session.key) await remember(null);
         throw new LockedError();
       }
       throw err;
     }
-    if (deps.now() - session.lastUsed > TOUCH_INTERVAL_MS) await deps.writeSession({ ...session, lastUsed: deps.now() });
+    if (deps.now() - session.lastUsed > TOUCH_INTERVAL_MS) await remember({ ...session, lastUsed: deps.now() });
     return { all: JSON.parse(plaintext) as SecretsByProfile, key };
   }
 
@@ -172,7 +197,7 @@ export function createSecretKeeper(deps: KeeperDeps): SecretKeeper {
     const kdf = newKdf(deps.iterations ?? PBKDF2_ITERATIONS);
     const key = await deriveVaultKey(passphrase, kdf);
     await deps.write({ encryption: 'passphrase', vault: await sealWithKey(key, kdf, JSON.stringify(secrets)), has: presenceOf(secrets) });
-    await deps.writeSession({ key: await exportVaultKey(key), lastUsed: deps.now() });
+    await remember({ key: await exportVaultKey(key), lastUsed: deps.now() });
   }
 
   return {
@@ -206,9 +231,15 @@ export function createSecretKeeper(deps: KeeperDeps): SecretKeeper {
         const stored = await read();
         if (stored.encryption === 'none') return;
         const { key } = await openWithPassphrase(stored.vault, passphrase);
-        await deps.writeSession({ key: await exportVaultKey(key), lastUsed: deps.now() });
+        await remember({ key: await exportVaultKey(key), lastUsed: deps.now() });
       }),
-    lock: () => serialized(() => deps.writeSession(null)),
+    lock: () => serialized(() => remember(null)),
+    // Queued like unlock: a key stored by an unlock that is under way is never dropped for the old one's age.
+    enforceIdleLock: () =>
+      serialized(async () => {
+        const session = await sessionKey();
+        await deps.scheduleIdleLock(session ? await deadlineOf(session) : null);
+      }),
     setPassphrase: (next, current) =>
       serialized(async () => {
         if (!next) throw new Error(t('vault_passphraseEmpty'));
@@ -227,7 +258,7 @@ export function createSecretKeeper(deps: KeeperDeps): SecretKeeper {
         if (stored.encryption === 'none') return;
         const { all: secrets } = await openWithPassphrase(stored.vault, current);
         await deps.write({ encryption: 'none', byProfile: secrets });
-        await deps.writeSession(null);
+        await remember(null);
       }),
   };
 }

@@ -9,11 +9,27 @@ import {
   type ProfileField,
 } from './profile';
 import { uniqueName } from './profile-store';
+import { formatBytes } from '../upload/speed';
 import { t } from '../i18n/t';
 
 /** What an export file says it is, so an import can refuse anything else. */
 export const EXPORT_FORMAT = 's3-drop-profiles';
 export const EXPORT_VERSION = 1;
+
+/**
+ * The largest file Import reads. An export is about 400 bytes per profile
+ * (a few kB for a dozen), so 1 MB holds some 2 500 profiles: more than anyone
+ * keeps, while a photo, video or archive picked by mistake (MBs to GBs) is
+ * refused from its size alone, before the page reads it into memory and sends
+ * it to the background.
+ */
+export const MAX_IMPORT_BYTES = 1_000_000;
+
+/** A sentence when a file is too large to be a profile export, or `null`; reads only its size. */
+export function importSizeProblem(file: { name: string; size: number }): string | null {
+  if (file.size <= MAX_IMPORT_BYTES) return null;
+  return t('import_tooLarge', { file: file.name, size: formatBytes(file.size), max: formatBytes(MAX_IMPORT_BYTES) });
+}
 
 /** Fields an export never carries, and an import never takes: secrets stay in the browser that has them. */
 const SECRET_FIELDS = ['secretAccessKey', 'sessionToken', 'serviceToken'] as const;
@@ -57,6 +73,10 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * hand-edited file cannot smuggle anything else into storage.
  */
 export function parseImport(text: string, takenNames: readonly string[]): ParsedImport {
+  // The page checks the file's size before reading it; this holds for any other sender of the text.
+  const bytes = new TextEncoder().encode(text).byteLength;
+  const tooLarge = importSizeProblem({ name: t('import_thisFile'), size: bytes });
+  if (tooLarge) return { profiles: [], problems: [tooLarge] };
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { sendMessage, type PublicSettings } from '../messaging/protocol';
-import { exportProfiles } from '../settings/transfer';
+import { exportProfiles, importSizeProblem } from '../settings/transfer';
 import { ProfileEditor } from './profile-editor';
 import { SecuritySection } from './security-section';
 import { UnlockForm } from './unlock-form';
@@ -240,6 +240,9 @@ export function OptionsApp() {
                 input.value = '';
                 if (!file) return;
                 await act(async () => {
+                  // From the size alone: a video picked by mistake is never read into memory.
+                  const tooLarge = importSizeProblem(file);
+                  if (tooLarge) return { tone: 'bad', text: t('options_importNothing', { file: file.name }), lines: [tooLarge] };
                   const report = await sendMessage('importProfiles', await file.text());
                   if (report.problems.length)
                     return { tone: 'bad', text: t('options_importNothing', { file: file.name }), lines: report.problems };

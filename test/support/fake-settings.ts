@@ -48,6 +48,8 @@ export function fakeSettings(options: { iterations?: number } = {}): FakeSetting
       f.session = structuredClone(value);
     },
     lockAfterMinutes: async () => f.lockAfterMinutes,
+    // The background's alarm that enforces the idle lock is tested in idle-lock.test.ts; reads check it too.
+    scheduleIdleLock: async () => {},
     now: () => f.clock.now,
     // Tests need the vault's behaviour, not its cost; the 600 000 default is tested in vault.test.ts.
     iterations: options.iterations ?? 1000,

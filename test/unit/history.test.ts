@@ -8,9 +8,11 @@ import {
   isImage,
   markDeleted,
   MAX_HISTORY_LIMIT,
+  pageAddress,
   searchEntries,
   validateHistoryLimit,
   withLinkExpiry,
+  withPageAddressOnly,
 } from '../../src/history/history';
 import type { RecentUpload } from '../../src/history/recent';
 import type { HistoryEntry } from '../../src/messaging/protocol';
@@ -118,7 +120,7 @@ describe('entries from finished uploads', () => {
     link: 'https://bucket.s3.amazonaws.com/img/cat.png?X-Amz-Signature=abc',
     linkExpiresAt: 90_000,
     copied: true,
-    pageUrl: 'https://example.com/page',
+    pageUrl: 'https://user:hunter2@example.com/page/photos?session=SESSION-abc123&reset_token=RT-987#access_token=AT-xyz',
     profileId: 'ignored-here',
   };
 
@@ -134,9 +136,11 @@ describe('entries from finished uploads', () => {
       at: 1000,
       linkExpiresAt: 90_000,
       source: 'image',
-      pageUrl: 'https://example.com/page',
+      pageUrl: 'https://example.com/page/photos',
     });
     expect(JSON.stringify(e)).not.toContain('X-Amz');
+    // Nothing of the page's query, fragment or credentials.
+    for (const secret of ['SESSION-abc123', 'RT-987', 'AT-xyz', 'hunter2', 'user', '?', '#']) expect(JSON.stringify(e)).not.toContain(secret);
   });
 
   it('only finished uploads with a key go in', () => {
@@ -145,6 +149,31 @@ describe('entries from finished uploads', () => {
     const { key: _key, ...keyless } = done;
     expect(entryFromUpload(keyless, 'p1')).toBeNull();
     expect(entryFromUpload(done, '')).toBeNull();
+  });
+});
+
+describe('page addresses', () => {
+  it('keeps the scheme, host (with its port) and path; drops query, fragment and credentials', () => {
+    expect(pageAddress('https://mail.example.com/inbox/123?token=abc#msg')).toBe('https://mail.example.com/inbox/123');
+    expect(pageAddress('http://intranet.lan:8080/wiki/Page?action=edit&sid=42')).toBe('http://intranet.lan:8080/wiki/Page');
+    expect(pageAddress('https://admin:s3cret@example.com/?q=1')).toBe('https://example.com/');
+    expect(pageAddress('https://example.com')).toBe('https://example.com/');
+    expect(pageAddress('file:///home/ann/Pictures/index.html?x=1')).toBe('file:///home/ann/Pictures/index.html');
+  });
+
+  it('keeps a unicode path as the browser writes it (percent-encoded), and the host as punycode', () => {
+    expect(pageAddress('https://例え.jp/ニュース/記事?id=7')).toBe('https://xn--r8jz45g.jp/%E3%83%8B%E3%83%A5%E3%83%BC%E3%82%B9/%E8%A8%98%E4%BA%8B');
+  });
+
+  it('keeps nothing of an address that is not a place, or cannot be read', () => {
+    for (const url of ['data:text/html,<p>secret</p>', 'blob:https://example.com/5f1c', 'about:blank', 'javascript:alert(1)', 'not a url', '', undefined])
+      expect(pageAddress(url)).toBeUndefined();
+  });
+
+  it('cuts a stored entry down the same way, and leaves entries without a page alone', () => {
+    expect(withPageAddressOnly(entry('a', 1, { pageUrl: 'https://example.com/a?b=c' }))).toEqual(entry('a', 1, { pageUrl: 'https://example.com/a' }));
+    expect(withPageAddressOnly(entry('a', 1, { pageUrl: 'data:image/png;base64,AAAA' }))).toEqual(entry('a', 1));
+    expect(withPageAddressOnly(entry('a', 1))).toEqual(entry('a', 1));
   });
 });
 

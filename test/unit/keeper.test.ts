@@ -20,6 +20,8 @@ interface Harness {
   session: SessionKey | null;
   lockAfterMinutes: number;
   now: number;
+  /** When the idle lock is scheduled to run (the background's alarm), or `null`. */
+  alarm: number | null;
   /** How many of the next `write` calls throw, like a browser killed before `storage.local.set` landed. */
   failWrites: number;
   keeper: SecretKeeper;
@@ -28,7 +30,7 @@ interface Harness {
 }
 
 function harness(options: { iterations?: number | 'product' } = {}): Harness {
-  const h = { stored: null, session: null, lockAfterMinutes: 30, now: T0, failWrites: 0 } as unknown as Harness;
+  const h = { stored: null, session: null, lockAfterMinutes: 30, now: T0, alarm: null, failWrites: 0 } as unknown as Harness;
   const base = (): Omit<KeeperDeps, 'readSession' | 'writeSession'> => ({
     read: async () => structuredClone(h.stored),
     write: async (value) => {
@@ -39,6 +41,9 @@ function harness(options: { iterations?: number | 'product' } = {}): Harness {
       h.stored = structuredClone(value);
     },
     lockAfterMinutes: async () => h.lockAfterMinutes,
+    scheduleIdleLock: async (at) => {
+      h.alarm = at;
+    },
     now: () => h.now,
     ...(options.iterations === 'product' ? {} : { iterations: options.iterations ?? FAST }),
   });
@@ -421,6 +426,129 @@ describe('idle lock', () => {
     expect(await h.keeper.status()).toEqual({ encrypted: true, locked: false });
     h.lockAfterMinutes = 5;
     expect(await h.keeper.status()).toEqual({ encrypted: true, locked: true });
+  });
+});
+
+describe('idle lock timer (what the background turns into an alarm)', () => {
+  it('unlocking schedules the lock for the idle time after it; locking cancels it', async () => {
+    const h = await sealed();
+    expect(h.alarm).toBe(T0 + 30 * MINUTE);
+    await h.keeper.lock();
+    expect(h.alarm).toBeNull();
+    h.now = T0 + 2 * MINUTE;
+    await h.keeper.unlock(PASS);
+    expect(h.alarm).toBe(T0 + 32 * MINUTE);
+  });
+
+  it('each use that moves lastUsed moves the timer with it', async () => {
+    const h = await sealed();
+    h.now = T0 + 20 * MINUTE;
+    await h.keeper.get('p1');
+    expect(h.session?.lastUsed).toBe(T0 + 20 * MINUTE);
+    expect(h.alarm).toBe(T0 + 50 * MINUTE);
+    // A use within 30 s of the last write changes neither.
+    h.now = T0 + 20 * MINUTE + 10_000;
+    await h.keeper.get('p1');
+    expect(h.alarm).toBe(T0 + 50 * MINUTE);
+  });
+
+  it('when the timer comes, the key is dropped without anything reading the secrets', async () => {
+    const h = await sealed();
+    h.now = h.alarm! + 1;
+    await h.keeper.enforceIdleLock();
+    expect(h.session).toBeNull();
+    expect(h.alarm).toBeNull();
+    expect(await h.keeper.status()).toEqual({ encrypted: true, locked: true });
+  });
+
+  it('a timer that comes early (the key was used since) only moves to the new deadline', async () => {
+    const h = await sealed();
+    h.now = T0 + 29 * MINUTE;
+    await h.keeper.enforceIdleLock();
+    expect(h.session?.lastUsed).toBe(T0);
+    expect(h.alarm).toBe(T0 + 30 * MINUTE);
+    // Checking is not a use.
+    h.now = T0 + 30 * MINUTE;
+    await h.keeper.enforceIdleLock();
+    expect(h.session).not.toBeNull();
+    h.now = T0 + 30 * MINUTE + 1;
+    await h.keeper.enforceIdleLock();
+    expect(h.session).toBeNull();
+  });
+
+  it('0 minutes (until the browser closes) schedules nothing and never drops the key', async () => {
+    const h = harness();
+    h.lockAfterMinutes = 0;
+    await h.keeper.update(() => ({ p1: keys(SECRET) }));
+    await h.keeper.setPassphrase(PASS);
+    expect(h.session).not.toBeNull();
+    expect(h.alarm).toBeNull();
+    h.now = T0 + 10 * 24 * 60 * MINUTE;
+    await h.keeper.enforceIdleLock();
+    expect(h.session).not.toBeNull();
+    expect(h.alarm).toBeNull();
+  });
+
+  it('a changed setting reschedules: longer moves the timer, 0 cancels it, shorter and overdue drops the key', async () => {
+    const h = await sealed();
+    h.now = T0 + 10 * MINUTE;
+    h.lockAfterMinutes = 60;
+    await h.keeper.enforceIdleLock();
+    expect(h.alarm).toBe(T0 + 60 * MINUTE);
+    h.lockAfterMinutes = 0;
+    await h.keeper.enforceIdleLock();
+    expect(h.alarm).toBeNull();
+    expect(h.session).not.toBeNull();
+    h.lockAfterMinutes = 5;
+    await h.keeper.enforceIdleLock();
+    expect(h.session).toBeNull();
+    expect(h.alarm).toBeNull();
+  });
+
+  it('without a passphrase there is nothing to time', async () => {
+    const h = harness();
+    await h.keeper.update(() => ({ p1: keys(SECRET) }));
+    await h.keeper.enforceIdleLock();
+    expect(h.alarm).toBeNull();
+    expect(await h.keeper.get('p1')).toEqual(keys(SECRET));
+  });
+
+  it('removing the passphrase cancels the timer', async () => {
+    const h = await sealed();
+    await h.keeper.removePassphrase(PASS);
+    expect(h.alarm).toBeNull();
+  });
+
+  it('a check queued behind an unlock does not drop the key that unlock stores', async () => {
+    const h = await sealed();
+    // A session read that answers late: the check sees the old, overdue key, and would act on it after the unlock wrote its new one.
+    let session: SessionKey | null = { key: 'old-and-overdue', lastUsed: T0 };
+    let release = () => {};
+    const written = new Promise<void>((resolve) => (release = resolve));
+    let alarm: number | null = null;
+    const keeper = createSecretKeeper({
+      read: async () => structuredClone(h.stored),
+      write: async () => {},
+      readSession: async () => {
+        const seen = structuredClone(session);
+        await written;
+        return seen;
+      },
+      writeSession: async (value) => {
+        session = structuredClone(value);
+        release();
+      },
+      lockAfterMinutes: async () => 30,
+      scheduleIdleLock: async (at) => {
+        alarm = at;
+      },
+      now: () => T0 + 45 * MINUTE,
+      iterations: FAST,
+    });
+    await Promise.all([keeper.unlock(PASS), keeper.enforceIdleLock()]);
+    expect(session).toEqual({ key: expect.any(String), lastUsed: T0 + 45 * MINUTE });
+    expect(session!.key).not.toBe('old-and-overdue');
+    expect(alarm).toBe(T0 + 75 * MINUTE);
   });
 });
 

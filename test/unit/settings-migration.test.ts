@@ -164,6 +164,7 @@ describe('settings migrations', () => {
         session = value;
       },
       lockAfterMinutes: async () => 30,
+      scheduleIdleLock: async () => {},
       now: () => Date.now(),
       iterations: 1000,
     });

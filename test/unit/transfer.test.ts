@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EMPTY_PROFILE, EMPTY_SERVICE_PROFILE, type KeysProfile, type PresignServiceProfile, type Profile } from '../../src/settings/profile';
-import { EXPORT_FORMAT, EXPORT_VERSION, exportProfiles, parseImport } from '../../src/settings/transfer';
+import { EXPORT_FORMAT, EXPORT_VERSION, exportProfiles, importSizeProblem, MAX_IMPORT_BYTES, parseImport } from '../../src/settings/transfer';
 
 const NOW = new Date('2024-03-05T07:08:09Z');
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -234,6 +234,42 @@ describe('parseImport', () => {
       expect(result.problems).toHaveLength(2);
       expect(result.problems[0]).toMatch(/^Profile 2 \("bad"\): Bucket — /);
       expect(result.problems[1]).toBe('Profile 3 ("worse"): unknown kind "x".');
+    });
+  });
+});
+
+describe('import size', () => {
+  it('refuses a file over 1 MB from its size alone, in a sentence naming the file, its size and the cap', async () => {
+    expect(MAX_IMPORT_BYTES).toBe(1_000_000);
+    // A phone photo picked by mistake.
+    const photo = new File([new Uint8Array(3_481_600)], 'IMG_2043.jpg', { type: 'image/jpeg' });
+    const read = vi.spyOn(photo, 'text');
+    expect(importSizeProblem(photo)).toBe(
+      'IMG_2043.jpg is 3.5 MB, too large to be a profile export (a few kB; at most 1.0 MB). Choose a file made by "Export profiles".',
+    );
+    expect(read).not.toHaveBeenCalled();
+    expect(importSizeProblem({ name: 'x.json', size: MAX_IMPORT_BYTES + 1 })).toMatch(/^x\.json is 1\.0 MB, too large/);
+  });
+
+  it('passes a real export, even one of many profiles, and a file exactly at the cap', () => {
+    const many = exportProfiles(
+      Array.from({ length: 100 }, (_, i) => ({ ...work, id: `id-${i}`, name: `work ${i}` })),
+      NOW,
+    );
+    const size = new TextEncoder().encode(many).byteLength;
+    // About 400 bytes a profile: a hundred profiles are a few percent of the cap.
+    expect(size).toBeLessThan(MAX_IMPORT_BYTES / 10);
+    expect(importSizeProblem(new File([many], 'profiles.json'))).toBeNull();
+    expect(importSizeProblem({ name: 'edge.json', size: MAX_IMPORT_BYTES })).toBeNull();
+    expect(parseImport(many, []).problems).toEqual([]);
+  });
+
+  it('the background refuses text over the cap too (counted in UTF-8 bytes), before parsing it', () => {
+    // 400 000 three-byte characters: 1.2 MB of UTF-8 in 400 000 UTF-16 units.
+    const big = file([{ ...withoutId(work), name: 'w' }], { padding: '東'.repeat(400_000) });
+    expect(parseImport(big, [])).toEqual({
+      profiles: [],
+      problems: ['This file is 1.2 MB, too large to be a profile export (a few kB; at most 1.0 MB). Choose a file made by "Export profiles".'],
     });
   });
 });

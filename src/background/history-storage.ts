@@ -1,0 +1,33 @@
+import { historyItem, historySettingsItem, recentUploadsItem } from '../history/items';
+import type { RecentUpload } from '../history/recent';
+import { createHistoryRecorder, createUploadRecorder, serialHistory, type HistoryDeps } from './history-service';
+
+/**
+ * The history's storage deps over the real items: one `storage.local` item for
+ * every profile's entries. The profiles come from the caller: only start.ts
+ * touches the settings items, which hold the secrets too.
+ */
+export function storedHistory(loadProfiles: HistoryDeps['loadProfiles']) {
+  return {
+    ...serialHistory({
+      load: async () => (await historyItem.getValue()).entries,
+      save: (entries) => historyItem.setValue({ entries }),
+    }),
+    loadLimit: async () => (await historySettingsItem.getValue()).limit,
+    saveLimit: (limit: number) => historySettingsItem.setValue({ limit }),
+    loadProfiles,
+  } satisfies Partial<HistoryDeps>;
+}
+
+/** Records uploads in this session's list and the history; `warn` tells the user when the history cannot keep one. */
+export function storedUploadRecorder(
+  history: ReturnType<typeof storedHistory>,
+  warn: (title: string, sentence: string) => Promise<void>,
+): (upload: RecentUpload) => Promise<void> {
+  return createUploadRecorder({
+    loadRecent: () => recentUploadsItem.getValue(),
+    saveRecent: (list) => recentUploadsItem.setValue(list),
+    addToHistory: createHistoryRecorder(history),
+    warn,
+  });
+}
