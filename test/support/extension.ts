@@ -106,6 +106,39 @@ export async function launchExtension(opts: LaunchOptions): Promise<ExtensionBro
   };
 }
 
+/**
+ * Stops the extension's service worker, as Chrome does to an idle one, and
+ * returns once Chrome reports it stopped. The next event or message starts it
+ * again. (Playwright's `Worker` is no witness: when the worker starts again
+ * at once, Chrome keeps the same DevTools target and no `close` is seen.)
+ */
+export async function stopServiceWorker(ext: ExtensionBrowser): Promise<void> {
+  const page = await ext.context.newPage();
+  try {
+    const cdp = await ext.context.newCDPSession(page);
+    const states = new Map<string, string>();
+    let changed = () => {};
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+      for (const v of versions) if (v.scriptURL.startsWith(ext.url(''))) states.set(v.versionId, v.runningStatus);
+      changed();
+    });
+    const until = (ok: () => boolean) =>
+      new Promise<void>((resolve) => {
+        changed = () => ok() && resolve();
+        changed();
+      });
+    // Enabling reports every version at once.
+    await cdp.send('ServiceWorker.enable');
+    await until(() => [...states.values()].includes('running'));
+    const versionId = [...states].find(([, status]) => status === 'running')![0];
+    const stopped = until(() => states.get(versionId) === 'stopped');
+    await cdp.send('ServiceWorker.stopWorker', { versionId });
+    await stopped;
+  } finally {
+    await page.close();
+  }
+}
+
 export interface ProfileInput {
   /** The profile's name; empty leaves the bucket's. */
   name: string;
@@ -270,6 +303,7 @@ export class PopupPage {
     return this.page.evaluate(() => navigator.clipboard.readText());
   }
 }
+
 
 /**
  * Enters a keys profile for a test server's bucket through the options page,
