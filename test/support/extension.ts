@@ -139,6 +139,51 @@ export async function stopServiceWorker(ext: ExtensionBrowser): Promise<void> {
   }
 }
 
+/** A console argument as DevTools reports it: a value, or a preview of an object. */
+interface RemoteArg {
+  value?: unknown;
+  description?: string;
+  preview?: { properties: { name: string; value?: string }[] };
+}
+
+/**
+ * Every console line the extension's service worker has logged since it
+ * started, as `type text`. A test attaches its listeners only after the
+ * browser is up, when the worker has already run; V8 keeps the worker's
+ * console messages and replays them to a new DevTools session, so nothing it
+ * said before the test listened is lost.
+ */
+export async function workerConsoleHistory(ext: ExtensionBrowser): Promise<string[]> {
+  const page = await ext.context.newPage();
+  try {
+    const cdp = await ext.context.newCDPSession(page);
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const target = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(ext.url('')));
+    if (!target) throw new Error('The extension has no service worker running.');
+    const lines: string[] = [];
+    const text = (arg: RemoteArg) =>
+      arg.value !== undefined ? (typeof arg.value === 'string' ? arg.value : JSON.stringify(arg.value))
+      : arg.preview ? JSON.stringify(Object.fromEntries(arg.preview.properties.map((p) => [p.name, p.value])))
+      : (arg.description ?? '');
+    let replayed!: () => void;
+    const done = new Promise<void>((resolve) => (replayed = resolve));
+    cdp.on('Target.receivedMessageFromTarget', (event) => {
+      const message = JSON.parse(event.message) as { id?: number; method?: string; params?: { type: string; args: RemoteArg[] } };
+      if (message.method === 'Runtime.consoleAPICalled') lines.push(`${message.params!.type} ${message.params!.args.map(text).join(' ')}`);
+      // The stored messages come before the reply to Runtime.enable.
+      if (message.id === 1) replayed();
+    });
+    // A session of our own beside Playwright's (the non-flat kind, which this CDP session can drive).
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+    await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.enable' }) });
+    await done;
+    await cdp.send('Target.detachFromTarget', { sessionId });
+    return lines;
+  } finally {
+    await page.close();
+  }
+}
+
 export interface ProfileInput {
   /** The profile's name; empty leaves the bucket's. */
   name: string;
