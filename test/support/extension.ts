@@ -344,11 +344,33 @@ export class PopupPage {
   }
 
   async clipboard(): Promise<string> {
-    await this.page.bringToFront();
-    return this.page.evaluate(() => navigator.clipboard.readText());
+    return readClipboard(this.page);
   }
 }
 
+/**
+ * The clipboard's text, read from `page`. Chromium reads the clipboard only
+ * for the focused document, and `bringToFront` can return before the focus
+ * has landed on a loaded machine: bring the page forward, then read once the
+ * document says it has the focus, again until a read succeeds.
+ */
+export async function readClipboard(page: Page, timeout = 15_000): Promise<string> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    await page.bringToFront();
+    const read = await page.evaluate(async (): Promise<{ text: string } | { error: string }> => {
+      if (!document.hasFocus()) return { error: 'the page does not have the focus' };
+      try {
+        return { text: await navigator.clipboard.readText() };
+      } catch (err) {
+        return { error: String(err) };
+      }
+    });
+    if ('text' in read) return read.text;
+    if (Date.now() > deadline) throw new Error(`Could not read the clipboard: ${read.error}`);
+    await page.waitForFunction(() => document.hasFocus(), undefined, { timeout: Math.max(1, deadline - Date.now()) }).catch(() => {});
+  }
+}
 
 /**
  * Enters a keys profile for a test server's bucket through the options page,
