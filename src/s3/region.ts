@@ -8,7 +8,7 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
  * Finds the region a bucket lives in. First an unsigned HEAD, which AWS (and
  * MinIO, Ceph and others) answer with `x-amz-bucket-region` whatever the
  * status; then GetBucketLocation for services that only answer signed
- * requests. `undefined` when neither tells. Network errors propagate.
+ * requests. `undefined` when neither answers. Network errors propagate.
  */
 export async function detectBucketRegion(conn: S3Connection, fetchImpl: FetchLike): Promise<string | undefined> {
   const probe = await fetchImpl(regionProbeUrl(conn).href, { method: 'HEAD', redirect: 'manual' });
@@ -17,9 +17,9 @@ export async function detectBucketRegion(conn: S3Connection, fetchImpl: FetchLik
   try {
     const client = createS3Client({ ...conn, region: 'us-east-1' }, { maxAttempts: 1 });
     const { LocationConstraint } = await client.send(new GetBucketLocationCommand({ Bucket: conn.bucket }));
-    // An empty constraint is how S3 says us-east-1; "EU" is the legacy name of eu-west-1.
-    if (LocationConstraint === undefined) return undefined;
-    if ((LocationConstraint as string) === '') return 'us-east-1';
+    // An answer with an empty constraint is how S3 (and Swift's s3api) says us-east-1: the XML has
+    // `<LocationConstraint/>`, which the SDK reads as undefined. "EU" is the legacy name of eu-west-1.
+    if (!LocationConstraint) return 'us-east-1';
     return LocationConstraint === 'EU' ? 'eu-west-1' : LocationConstraint;
   } catch {
     return undefined;

@@ -4,7 +4,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/s3/client';
 import { formatBytes } from '../../src/upload/speed';
-import { launchExtension, PopupPage, saveKeysProfile, type ExtensionBrowser } from '../support/extension';
+import { launchExtension, PopupPage, readClipboard, saveKeysProfile, type ExtensionBrowser } from '../support/extension';
 import { strictLaneAvailable } from '../support/lanes';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 
@@ -33,10 +33,7 @@ describe.skipIf(!strictLaneAvailable())('upload history, Chromium end to end', (
   const entry = (name: string): Locator => entries().filter({ hasText: name });
   const status = () => history.getByRole('status');
 
-  async function historyClipboard(): Promise<string> {
-    await history.bringToFront();
-    return history.evaluate(() => navigator.clipboard.readText());
-  }
+  const historyClipboard = () => readClipboard(history);
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });

@@ -4,7 +4,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ConsoleMessage } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/s3/client';
-import { launchExtension, OptionsPage, PopupPage, saveKeysProfile, type ExtensionBrowser } from '../support/extension';
+import { launchExtension, OptionsPage, PopupPage, saveKeysProfile, workerConsoleHistory, type ExtensionBrowser } from '../support/extension';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 import { strictLaneAvailable } from '../support/lanes';
 
@@ -69,6 +69,13 @@ describe.skipIf(!strictLaneAvailable())('profiles and secrets, Chromium end to e
         console.debug('[trace] background got', JSON.stringify(message), 'from', sender.url);
       });
     });
+    // The worker ran before these listeners existed. Nothing else of the extension has yet (no page, no
+    // offscreen document): so no message went unseen, and what the worker logged meanwhile is replayed here.
+    const contexts = await browser.worker.evaluate(async () =>
+      ((await chrome.runtime.getContexts({})) as { contextType: string }[]).map((c) => c.contextType),
+    );
+    expect(contexts).toEqual(['BACKGROUND']);
+    for (const line of await workerConsoleHistory(browser)) trace.push(`worker-before-trace ${line}`);
   }
 
   async function dumpStorage(browser: ExtensionBrowser): Promise<StorageDump> {

@@ -106,6 +106,84 @@ export async function launchExtension(opts: LaunchOptions): Promise<ExtensionBro
   };
 }
 
+/**
+ * Stops the extension's service worker, as Chrome does to an idle one, and
+ * returns once Chrome reports it stopped. The next event or message starts it
+ * again. (Playwright's `Worker` is no witness: when the worker starts again
+ * at once, Chrome keeps the same DevTools target and no `close` is seen.)
+ */
+export async function stopServiceWorker(ext: ExtensionBrowser): Promise<void> {
+  const page = await ext.context.newPage();
+  try {
+    const cdp = await ext.context.newCDPSession(page);
+    const states = new Map<string, string>();
+    let changed = () => {};
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+      for (const v of versions) if (v.scriptURL.startsWith(ext.url(''))) states.set(v.versionId, v.runningStatus);
+      changed();
+    });
+    const until = (ok: () => boolean) =>
+      new Promise<void>((resolve) => {
+        changed = () => ok() && resolve();
+        changed();
+      });
+    // Enabling reports every version at once.
+    await cdp.send('ServiceWorker.enable');
+    await until(() => [...states.values()].includes('running'));
+    const versionId = [...states].find(([, status]) => status === 'running')![0];
+    const stopped = until(() => states.get(versionId) === 'stopped');
+    await cdp.send('ServiceWorker.stopWorker', { versionId });
+    await stopped;
+  } finally {
+    await page.close();
+  }
+}
+
+/** A console argument as DevTools reports it: a value, or a preview of an object. */
+interface RemoteArg {
+  value?: unknown;
+  description?: string;
+  preview?: { properties: { name: string; value?: string }[] };
+}
+
+/**
+ * Every console line the extension's service worker has logged since it
+ * started, as `type text`. A test attaches its listeners only after the
+ * browser is up, when the worker has already run; V8 keeps the worker's
+ * console messages and replays them to a new DevTools session, so nothing it
+ * said before the test listened is lost.
+ */
+export async function workerConsoleHistory(ext: ExtensionBrowser): Promise<string[]> {
+  const page = await ext.context.newPage();
+  try {
+    const cdp = await ext.context.newCDPSession(page);
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const target = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(ext.url('')));
+    if (!target) throw new Error('The extension has no service worker running.');
+    const lines: string[] = [];
+    const text = (arg: RemoteArg) =>
+      arg.value !== undefined ? (typeof arg.value === 'string' ? arg.value : JSON.stringify(arg.value))
+      : arg.preview ? JSON.stringify(Object.fromEntries(arg.preview.properties.map((p) => [p.name, p.value])))
+      : (arg.description ?? '');
+    let replayed!: () => void;
+    const done = new Promise<void>((resolve) => (replayed = resolve));
+    cdp.on('Target.receivedMessageFromTarget', (event) => {
+      const message = JSON.parse(event.message) as { id?: number; method?: string; params?: { type: string; args: RemoteArg[] } };
+      if (message.method === 'Runtime.consoleAPICalled') lines.push(`${message.params!.type} ${message.params!.args.map(text).join(' ')}`);
+      // The stored messages come before the reply to Runtime.enable.
+      if (message.id === 1) replayed();
+    });
+    // A session of our own beside Playwright's (the non-flat kind, which this CDP session can drive).
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+    await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.enable' }) });
+    await done;
+    await cdp.send('Target.detachFromTarget', { sessionId });
+    return lines;
+  } finally {
+    await page.close();
+  }
+}
+
 export interface ProfileInput {
   /** The profile's name; empty leaves the bucket's. */
   name: string;
@@ -266,8 +344,31 @@ export class PopupPage {
   }
 
   async clipboard(): Promise<string> {
-    await this.page.bringToFront();
-    return this.page.evaluate(() => navigator.clipboard.readText());
+    return readClipboard(this.page);
+  }
+}
+
+/**
+ * The clipboard's text, read from `page`. Chromium reads the clipboard only
+ * for the focused document, and `bringToFront` can return before the focus
+ * has landed on a loaded machine: bring the page forward, then read once the
+ * document says it has the focus, again until a read succeeds.
+ */
+export async function readClipboard(page: Page, timeout = 15_000): Promise<string> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    await page.bringToFront();
+    const read = await page.evaluate(async (): Promise<{ text: string } | { error: string }> => {
+      if (!document.hasFocus()) return { error: 'the page does not have the focus' };
+      try {
+        return { text: await navigator.clipboard.readText() };
+      } catch (err) {
+        return { error: String(err) };
+      }
+    });
+    if ('text' in read) return read.text;
+    if (Date.now() > deadline) throw new Error(`Could not read the clipboard: ${read.error}`);
+    await page.waitForFunction(() => document.hasFocus(), undefined, { timeout: Math.max(1, deadline - Date.now()) }).catch(() => {});
   }
 }
 

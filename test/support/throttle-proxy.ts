@@ -4,22 +4,48 @@ import type { Socket } from 'node:net';
 export interface ThrottleProxy {
   /** http://127.0.0.1:PORT — use it as the S3 endpoint. */
   origin: string;
-  /** Request-body bytes per second let through; change it at any time. */
+  /** Request-body bytes per second let through on each connection; change it at any time. */
   bytesPerSecond: number;
+  /**
+   * Stops passing request bodies on until `release()`: the upload stands
+   * still mid-way, however fast or slow the machine, so a test can act
+   * "during the upload" without racing it. Requests without a body still pass.
+   */
+  hold(): void;
+  /** Lets held bodies through again, at `bytesPerSecond`. */
+  release(): void;
+  /** Request-body bytes passed on to the server so far: shows an upload moving with nothing else to watch. */
+  readonly forwarded: number;
   close(): Promise<void>;
 }
 
 /**
- * A loopback proxy that slows uploads down to a set rate, so a browser test
- * has time to close and reopen the popup mid-upload. Unlike the fault proxy it
- * forwards the `Host` header unchanged: the browser signed its requests for
- * this proxy's address, and the S3 server checks the signature against the
- * Host it receives.
+ * A loopback proxy that slows uploads down to a set rate, or holds them, so a
+ * browser test has time to close and reopen the popup mid-upload. Unlike the
+ * fault proxy it forwards the `Host` header unchanged: the browser signed its
+ * requests for this proxy's address, and the S3 server checks the signature
+ * against the Host it receives.
  */
 export async function startThrottleProxy(target: string, bytesPerSecond: number): Promise<ThrottleProxy> {
   const upstream = new URL(target);
   const sockets = new Set<Socket>();
-  const proxy: ThrottleProxy = { origin: '', bytesPerSecond, close: async () => {} };
+  let held = false;
+  /** Bodies paused by `hold()`, resumed by `release()`. */
+  const waiting = new Set<() => void>();
+  const proxy: { -readonly [K in keyof ThrottleProxy]: ThrottleProxy[K] } = {
+    origin: '',
+    bytesPerSecond,
+    forwarded: 0,
+    hold: () => {
+      held = true;
+    },
+    release: () => {
+      held = false;
+      for (const resume of waiting) resume();
+      waiting.clear();
+    },
+    close: async () => {},
+  };
 
   const server = createServer((req, res) => {
     const out = httpRequest(
@@ -30,23 +56,37 @@ export async function startThrottleProxy(target: string, bytesPerSecond: number)
       },
     );
     out.on('error', () => req.socket.destroy());
+    let heldChunk: (() => void) | undefined;
     req.on('close', () => {
+      if (heldChunk) waiting.delete(heldChunk);
       if (!req.complete) out.destroy();
     });
     // Pace the body: after each chunk, pause long enough to keep to the rate.
     const started = Date.now();
     let sent = 0;
-    req.on('data', (chunk: Buffer) => {
+    /** Passes a chunk on; says whether it paused the body to keep to the rate. */
+    const forward = (chunk: Buffer): boolean => {
       sent += chunk.length;
+      proxy.forwarded += chunk.length;
       const ok = out.write(chunk);
       const due = started + (sent / proxy.bytesPerSecond) * 1000;
       const wait = Math.max(0, due - Date.now());
-      if (wait > 0 || !ok) {
-        req.pause();
-        const resume = () => setTimeout(() => req.resume(), wait);
-        if (ok) resume();
-        else out.once('drain', resume);
-      }
+      if (wait === 0 && ok) return false;
+      req.pause();
+      const resume = () => setTimeout(() => req.resume(), wait);
+      if (ok) resume();
+      else out.once('drain', resume);
+      return true;
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (!held) return void forward(chunk);
+      // Keep this chunk and read nothing more until released.
+      req.pause();
+      heldChunk = () => {
+        heldChunk = undefined;
+        if (!forward(chunk)) req.resume();
+      };
+      waiting.add(heldChunk);
     });
     req.on('end', () => out.end());
   });
@@ -59,6 +99,7 @@ export async function startThrottleProxy(target: string, bytesPerSecond: number)
   proxy.origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   proxy.close = () =>
     new Promise<void>((resolve) => {
+      proxy.release();
       for (const s of sockets) s.destroy();
       server.close(() => resolve());
     });

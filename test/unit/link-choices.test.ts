@@ -326,13 +326,18 @@ describe('link expiry', () => {
   });
 
   it('the popup says when the token is the real end of a link', () => {
+    // A reader in Berlin (UTC+1 in March) with British English: the same text on any machine.
+    const berlin = { locale: 'en-GB', timeZone: 'Europe/Berlin' };
     const temporary = { sessionTokenExpiration: '2024-03-05T07:38:09Z' };
-    const time = new Date('2024-03-05T07:38:09Z').toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    expect(linkCutNote(temporary, 3600, NOW.getTime())).toBe(`Links end at ${time}, when the session token does.`);
-    expect(linkCutNote(temporary, 900, NOW.getTime())).toBeNull();
-    expect(linkCutNote({}, 604800, NOW.getTime())).toBeNull();
+    expect(linkCutNote(temporary, 3600, NOW.getTime(), berlin)).toBe('Links end at 08:38, when the session token does.');
+    expect(linkCutNote(temporary, 900, NOW.getTime(), berlin)).toBeNull();
+    expect(linkCutNote({}, 604800, NOW.getTime(), berlin)).toBeNull();
     // Another day: the date is named too.
-    expect(linkCutNote({ sessionTokenExpiration: '2024-03-07T07:08:09Z' }, 604800, NOW.getTime())).toMatch(/^Links end at .*7.*, when the session token does\.$/);
+    expect(linkCutNote({ sessionTokenExpiration: '2024-03-07T07:08:09Z' }, 604800, NOW.getTime(), berlin)).toBe('Links end at 7 Mar, 08:08, when the session token does.');
+    // "Another day" is the reader's day: 23:30 UTC is already tomorrow in Berlin, still today in New York.
+    const lateUtc = { sessionTokenExpiration: '2024-03-05T23:30:00Z' };
+    expect(linkCutNote(lateUtc, 604800, NOW.getTime(), berlin)).toBe('Links end at 6 Mar, 00:30, when the session token does.');
+    expect(linkCutNote(lateUtc, 604800, NOW.getTime(), { locale: 'en-US', timeZone: 'America/New_York' })).toBe('Links end at 06:30 PM, when the session token does.');
   });
 
   it('custom values: typed in minutes, hours or days, validated up to 604 800 s', () => {

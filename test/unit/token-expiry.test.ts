@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { tokenExpiryNote } from '../../src/ui/token-expiry';
+import { tokenExpiryNote as note, type DateFormat } from '../../src/ui/token-expiry';
 
 const NOW = Date.parse('2024-03-05T07:08:09Z');
 const DAY = 24 * 3600;
-const local = (iso: string) => new Date(Date.parse(iso)).toLocaleString();
+/** A reader in Berlin (UTC+1 in March) with British English: the same text on any machine. */
+const BERLIN: DateFormat = { locale: 'en-GB', timeZone: 'Europe/Berlin' };
+const tokenExpiryNote = (profile: Parameters<typeof note>[0], now: number) => note(profile, now, BERLIN);
 const LINKS_END = 'Share links end then too, sooner than the profile’s link expiry.';
 
 describe('tokenExpiryNote', () => {
@@ -19,7 +21,7 @@ describe('tokenExpiryNote', () => {
   it('says an expired token expired, and when', () => {
     const at = '2024-03-05T07:00:00Z';
     expect(tokenExpiryNote({ sessionTokenExpiration: at, linkExpirySeconds: DAY }, NOW)).toEqual({
-      text: `The session token expired at ${local(at)}. Paste fresh temporary credentials in Options to upload again.`,
+      text: `The session token expired at 05/03/2024, 08:00:00. Paste fresh temporary credentials in Options to upload again.`,
       expired: true,
     });
   });
@@ -33,7 +35,7 @@ describe('tokenExpiryNote', () => {
   it('a token ending before the link expiry says share links end then too', () => {
     const at = '2024-03-05T07:18:09Z';
     expect(tokenExpiryNote({ sessionTokenExpiration: at, linkExpirySeconds: DAY }, NOW)).toEqual({
-      text: `The session token expires at ${local(at)} (about 10 min left). ${LINKS_END}`,
+      text: `The session token expires at 05/03/2024, 08:18:09 (about 10 min left). ${LINKS_END}`,
       expired: false,
     });
   });
@@ -41,7 +43,7 @@ describe('tokenExpiryNote', () => {
   it('a token outliving the link expiry does not mention links', () => {
     const at = '2024-03-06T09:08:09Z';
     const note = tokenExpiryNote({ sessionTokenExpiration: at, linkExpirySeconds: 3600 }, NOW);
-    expect(note).toEqual({ text: `The session token expires at ${local(at)} (about 26 h 0 min left).`, expired: false });
+    expect(note).toEqual({ text: `The session token expires at 06/03/2024, 10:08:09 (about 26 h 0 min left).`, expired: false });
     expect(note!.text).not.toContain('Share links');
   });
 
@@ -49,6 +51,16 @@ describe('tokenExpiryNote', () => {
     const note = tokenExpiryNote({ sessionTokenExpiration: '2024-03-05T08:08:09Z', linkExpirySeconds: 3600 }, NOW);
     expect(note?.expired).toBe(false);
     expect(note?.text).not.toContain('Share links');
+  });
+
+  it('writes the time in the reader\'s language and time zone', () => {
+    const at = '2024-03-05T07:18:09Z';
+    expect(note({ sessionTokenExpiration: at, linkExpirySeconds: 60 }, NOW, { locale: 'en-US', timeZone: 'America/New_York' })?.text).toBe(
+      'The session token expires at 3/5/2024, 2:18:09 AM (about 10 min left).',
+    );
+    expect(note({ sessionTokenExpiration: at, linkExpirySeconds: 60 }, NOW, { locale: 'de-DE', timeZone: 'Asia/Tokyo' })?.text).toBe(
+      'The session token expires at 5.3.2024, 16:18:09 (about 10 min left).',
+    );
   });
 
   it('reads offsets other than Z', () => {
