@@ -40,8 +40,9 @@ export interface FirefoxExtension {
    */
   adoptTab(path: string, before: readonly Page[]): Promise<Page>;
   /**
-   * The clipboard's text, read from an extension page: a web page's
-   * `readText` waits for the user to confirm a paste prompt.
+   * The clipboard's text, read from an extension page with `clipboardRead`
+   * (launch with `hostOrigins`): a web page's `readText` waits for the user
+   * to confirm a paste prompt.
    */
   clipboard(): Promise<string>;
   /** The URLs of every tab, as the browser's own tabs API reports them. */
@@ -57,13 +58,16 @@ export interface FirefoxExtension {
 /**
  * A copy of the Firefox build whose manifest grants these origins at install,
  * as if the user had accepted the prompt (MV2: host patterns in `permissions`).
+ * It may also read the clipboard, so the test can check what was copied (as
+ * Playwright's `clipboard-read` grant does in Chromium): without it Firefox
+ * lets a page read only right after a click, and a click may land on a button.
  */
 function grantedCopy(hostOrigins: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 's3drop-ff-'));
   cpSync(FIREFOX_BUILD_DIR, dir, { recursive: true });
   const manifestPath = join(dir, 'manifest.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { permissions?: string[] };
-  manifest.permissions = [...(manifest.permissions ?? []), ...hostOrigins.map(withoutPort)];
+  manifest.permissions = [...(manifest.permissions ?? []), 'clipboardRead', ...hostOrigins.map(withoutPort)];
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
   return dir;
 }
@@ -155,9 +159,6 @@ export async function launchFirefoxExtension(opts: { hostOrigins?: string[] } = 
     },
     async clipboard() {
       const page = await helper();
-      await page.bringToFront();
-      // Reading needs a user activation; a click through WebDriver input is a real one.
-      await page.click('body');
       return page.evaluate(() => navigator.clipboard.readText());
     },
     async menuClick(click) {
