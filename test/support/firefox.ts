@@ -45,8 +45,6 @@ export interface FirefoxExtension {
    * to confirm a paste prompt.
    */
   clipboard(): Promise<string>;
-  /** The URLs of every tab, as the browser's own tabs API reports them. */
-  tabUrls(): Promise<string[]>;
   /**
    * Calls the background's `contextMenus.onClicked` listener, after checking it
    * is the one Firefox holds, with this click and the tab showing `click.pageUrl`.
@@ -98,7 +96,6 @@ interface PageBrowser {
 }
 interface BackgroundListeners {
   menu(info: object, tab: unknown): Promise<RecentUpload | null>;
-  command(command: string, tab: unknown): Promise<RecentUpload | null>;
   isRegistered(): boolean;
 }
 
@@ -120,8 +117,7 @@ export async function launchFirefoxExtension(opts: { hostOrigins?: string[] } = 
    * An extension page kept open to ask the browser's APIs (tabs, the background page). Opened first, so
    * it never becomes the active tab later and hides the page a screenshot is meant to capture.
    */
-  let helperPage: Page;
-  const helper = async () => helperPage;
+  let helper: Page;
 
   const ext: FirefoxExtension = {
     browser,
@@ -138,32 +134,24 @@ export async function launchFirefoxExtension(opts: { hostOrigins?: string[] } = 
       await navigate(page, target);
       return page;
     },
-    async tabUrls() {
-      return (await helper()).evaluate(async () =>
-        (await (globalThis as unknown as { browser: PageBrowser }).browser.tabs.query({})).map((t) => t.url ?? ''),
-      );
-    },
     async adoptTab(path, before) {
       const target = url(path);
-      const page = await helper();
       // The tabs API tells when the tab has loaded; only then is it evaluated (never mid-navigation).
-      await page.waitForFunction(
+      await helper.waitForFunction(
         async (u) =>
           (await (globalThis as unknown as { browser: PageBrowser }).browser.tabs.query({ status: 'complete' })).some((t) => t.url === u),
         { timeout: 15_000, polling: 100 },
         target,
       );
-      const fresh = (await browser.pages()).filter((p) => !before.includes(p) && p !== page);
+      const fresh = (await browser.pages()).filter((p) => !before.includes(p) && p !== helper);
       for (const candidate of fresh) if ((await candidate.evaluate(() => location.href)) === target) return candidate;
       throw new Error(`No page shows ${target}`);
     },
     async clipboard() {
-      const page = await helper();
-      return page.evaluate(() => navigator.clipboard.readText());
+      return helper.evaluate(() => navigator.clipboard.readText());
     },
     async menuClick(click) {
-      const page = await helper();
-      return page.evaluate(async (click) => {
+      return helper.evaluate(async (click) => {
         const api = (globalThis as unknown as { browser: PageBrowser }).browser;
         const listeners = (await api.runtime.getBackgroundPage()).__s3dropListeners;
         if (!listeners?.isRegistered()) throw new Error('the listeners are not the ones registered with the browser');
@@ -180,6 +168,6 @@ export async function launchFirefoxExtension(opts: { hostOrigins?: string[] } = 
       if (extDir !== FIREFOX_BUILD_DIR) rmSync(extDir, { recursive: true, force: true });
     },
   };
-  helperPage = await ext.open('uploads.html');
+  helper = await ext.open('uploads.html');
   return ext;
 }
