@@ -8,6 +8,10 @@
  * (`proxy.fetch` rewrites the URL's origin, as if the socket went elsewhere)
  * and the proxy forwards with `Host` set to the endpoint's host: the request
  * S3 sees is byte for byte the one that was signed.
+ *
+ * A browser cannot be told to send a request elsewhere: there the proxy *is*
+ * the endpoint (the profile's endpoint URL), requests are signed for its
+ * address, and `keepHost` forwards the `Host` header as received.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -17,8 +21,10 @@ export type Fault =
   | { kind: 'drop'; afterBytes: number }
   /** Cut the connection before anything is forwarded (an endpoint that is not there). */
   | { kind: 'reset' }
-  /** Read the body, then answer with an S3 error instead of forwarding. */
-  | { kind: 'error'; status: number; code: string; message: string }
+  /** Read the body, then answer with an S3 error instead of forwarding (not before `notBefore`, epoch ms, if given). */
+  | { kind: 'error'; status: number; code: string; message: string; notBefore?: number }
+  /** Read the body and never answer: a server that hangs until the client gives up. */
+  | { kind: 'stall' }
   /** Wait, then forward. */
   | { kind: 'delay'; ms: number };
 
@@ -36,6 +42,12 @@ export interface ProxyLogEntry extends ProxiedRequest {
   fault?: Fault['kind'];
   /** The status sent back, if any reply was sent. */
   status?: number;
+  /** When the request arrived and when its reply started (epoch ms). */
+  receivedAt: number;
+  /** The client's TCP connection, numbered from 1, and whether an earlier request used it (keep-alive). */
+  connection?: number;
+  reusedConnection?: boolean;
+  answeredAt?: number;
 }
 
 export type FaultSchedule = (request: ProxiedRequest) => Fault | undefined;
@@ -60,11 +72,22 @@ const errorXml = (code: string, message: string) =>
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
-export async function startFaultProxy(target: string, schedule: FaultSchedule = () => undefined): Promise<FaultProxy> {
+export interface FaultProxyOptions {
+  /** Forward `Host` as the client sent it: for clients that use the proxy's address as their endpoint (a browser). */
+  keepHost?: boolean;
+}
+
+export async function startFaultProxy(
+  target: string,
+  schedule: FaultSchedule = () => undefined,
+  options: FaultProxyOptions = {},
+): Promise<FaultProxy> {
   const upstream = new URL(target);
   const sockets = new Set<Socket>();
   const log: ProxyLogEntry[] = [];
   let count = 0;
+  const connections = new WeakMap<Socket, { id: number; requests: number }>();
+  let connectionCount = 0;
 
   const proxy: FaultProxy = {
     origin: '',
@@ -89,10 +112,11 @@ export async function startFaultProxy(target: string, schedule: FaultSchedule = 
   };
 
   const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, dropAfter?: number) => {
-    const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: upstream.host };
+    const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: options.keepHost ? req.headers.host : upstream.host };
     for (const name of Object.keys(headers)) if (HOP_BY_HOP.has(name)) delete headers[name];
     const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (reply) => {
       entry.status = reply.statusCode;
+      entry.answeredAt = Date.now();
       res.writeHead(reply.statusCode ?? 502, reply.headers);
       reply.pipe(res);
     });
@@ -111,7 +135,14 @@ export async function startFaultProxy(target: string, schedule: FaultSchedule = 
   };
 
   const server = createServer((req, res) => {
-    const entry: ProxyLogEntry = { n: ++count, method: req.method ?? 'GET', url: req.url ?? '/' };
+    const conn = connections.get(req.socket);
+    const entry: ProxyLogEntry = {
+      n: ++count,
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      receivedAt: Date.now(),
+      ...(conn ? { connection: conn.id, reusedConnection: conn.requests++ > 0 } : {}),
+    };
     log.push(entry);
     const fault = proxy.schedule(entry);
     if (fault) entry.fault = fault.kind;
@@ -126,11 +157,20 @@ export async function startFaultProxy(target: string, schedule: FaultSchedule = 
       case 'error':
         req.resume();
         req.on('end', () => {
-          entry.status = fault.status;
-          const body = errorXml(fault.code, fault.message);
-          res.writeHead(fault.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
-          res.end(body);
+          const answer = () => {
+            entry.status = fault.status;
+            entry.answeredAt = Date.now();
+            const body = errorXml(fault.code, fault.message);
+            res.writeHead(fault.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+            res.end(body);
+          };
+          const wait = (fault.notBefore ?? 0) - Date.now();
+          if (wait > 0) setTimeout(answer, wait);
+          else answer();
         });
+        return;
+      case 'stall':
+        req.resume();
         return;
       case 'delay':
         setTimeout(() => forward(req, res, entry), fault.ms);
@@ -139,6 +179,7 @@ export async function startFaultProxy(target: string, schedule: FaultSchedule = 
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
+    connections.set(socket, { id: ++connectionCount, requests: 0 });
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
