@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecentUpload } from '../../src/history/recent';
 import { createS3Client } from '../../src/s3/client';
-import { launchExtension, PopupPage, saveKeysProfile, type ExtensionBrowser } from '../support/extension';
+import { launchExtension, PopupPage, readClipboard, saveKeysProfile, type ExtensionBrowser } from '../support/extension';
 import { IMAGES, startImageSite, type ImageSite } from '../support/image-site';
 import { strictLaneAvailable } from '../support/lanes';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
@@ -56,10 +56,8 @@ describe.skipIf(!strictLaneAvailable())('context menu and screenshots, Chromium 
     );
   }
 
-  async function clipboard(): Promise<string> {
-    await page.bringToFront();
-    return page.evaluate(() => navigator.clipboard.readText());
-  }
+  /** The clipboard as the focused page reads it (focus is waited for, not assumed). */
+  const clipboard = (): Promise<string> => readClipboard(page);
 
   async function notificationIds(): Promise<string[]> {
     return ext.worker.evaluate(async () => Object.keys(await chrome.notifications.getAll()));
