@@ -1,9 +1,9 @@
 import { HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/s3/client';
 import { launchExtension, PopupPage, saveKeysProfile, stopServiceWorker, type ExtensionBrowser } from '../support/extension';
+import { sha256Of } from '../support/download';
 import { strictLaneAvailable } from '../support/lanes';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 import { startThrottleProxy, type ThrottleProxy } from '../support/throttle-proxy';
@@ -23,23 +23,6 @@ describe.skipIf(!strictLaneAvailable())('large uploads survive the popup, Chromi
   let ext: ExtensionBrowser;
 
   const client = () => createS3Client(connectionTo(s3, BUCKET));
-
-  /** Makes a file inside the popup (no 300 MiB through the DevTools protocol) and chooses it; returns its SHA-256. */
-  async function chooseGeneratedFile(popup: PopupPage, name: string, size: number): Promise<string> {
-    return popup.page.getByLabel('Choose files').evaluate(
-      async (input: HTMLInputElement, { name, size }) => {
-        const bytes = new Uint8Array(size);
-        for (let i = 0; i < size; i += 65536) crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65536)));
-        const hash = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
-        const transfer = new DataTransfer();
-        transfer.items.add(new File([bytes], name, { type: 'application/octet-stream' }));
-        input.files = transfer.files;
-        input.dispatchEvent(new Event('change', { bubbles: true }));
-        return hash;
-      },
-      { name, size },
-    );
-  }
 
   async function progressOf(popup: PopupPage, name: string): Promise<number> {
     const bar = popup.page.getByRole('progressbar', { name: `Uploading ${name}` });
@@ -71,7 +54,7 @@ describe.skipIf(!strictLaneAvailable())('large uploads survive the popup, Chromi
     const name = 'video 300.bin';
     const size = 300 * MiB;
     let popup = await PopupPage.open(ext);
-    const sha = await chooseGeneratedFile(popup, name, size);
+    const sha = await popup.chooseGeneratedFile(name, size);
     const before = await waitForProgress(popup, name, 30 * MiB);
     // Hold the upload while the popup closes and the worker stops, however long that takes on this machine.
     proxy.hold();
@@ -96,11 +79,7 @@ describe.skipIf(!strictLaneAvailable())('large uploads survive the popup, Chromi
 
     proxy.release();
     const link = await popup.linkFor(name, 90_000);
-    const res = await fetch(link);
-    expect(res.status).toBe(200);
-    const hash = createHash('sha256');
-    for await (const chunk of res.body!) hash.update(chunk);
-    expect(hash.digest('hex')).toBe(sha);
+    expect(await sha256Of(link)).toEqual({ hex: sha, bytes: size });
 
     const key = decodeURIComponent(new URL(link).pathname.split('/').slice(2).join('/'));
     const head = await client().send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
@@ -112,7 +91,7 @@ describe.skipIf(!strictLaneAvailable())('large uploads survive the popup, Chromi
   it('Cancel mid-way aborts the multipart upload: nothing is left on the server', async () => {
     const name = 'cancel me.bin';
     const popup = await PopupPage.open(ext);
-    await chooseGeneratedFile(popup, name, 200 * MiB);
+    await popup.chooseGeneratedFile(name, 200 * MiB);
     await waitForProgress(popup, name, 20 * MiB);
     // Held, so the upload is still mid-way when Cancel lands, however slow the click is.
     proxy.hold();

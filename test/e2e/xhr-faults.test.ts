@@ -1,9 +1,9 @@
 import { HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/s3/client';
 import { launchExtension, OptionsPage, PopupPage, type ExtensionBrowser } from '../support/extension';
 import { SLOW_DOWN, startFaultProxy, type Fault, type FaultProxy, type FaultSchedule, type ProxyLogEntry } from '../support/fault-proxy';
+import { sha256Of } from '../support/download';
 import { strictLaneAvailable } from '../support/lanes';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 
@@ -57,43 +57,13 @@ describe.skipIf(!strictLaneAvailable())('the browser transport under faults, Chr
     };
   }
 
-  /** Makes a file of random bytes inside the popup (24 MiB through the DevTools protocol is slow) and chooses it; returns its SHA-256. */
-  async function chooseRandomFile(popup: PopupPage, name: string): Promise<string> {
-    return popup.page.getByLabel('Choose files').evaluate(
-      async (input: HTMLInputElement, { name, size }) => {
-        const bytes = new Uint8Array(size);
-        for (let i = 0; i < size; i += 65536) crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65536)));
-        const hash = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
-        const transfer = new DataTransfer();
-        transfer.items.add(new File([bytes], name, { type: 'application/octet-stream' }));
-        input.files = transfer.files;
-        input.dispatchEvent(new Event('change', { bubbles: true }));
-        return hash;
-      },
-      { name, size: SIZE },
-    );
-  }
-
-  /** SHA-256 and length of what a link downloads. */
-  async function download(link: string): Promise<{ sha256: string; bytes: number }> {
-    const res = await fetch(link);
-    expect(res.status).toBe(200);
-    const hash = createHash('sha256');
-    let bytes = 0;
-    for await (const chunk of res.body!) {
-      hash.update(chunk);
-      bytes += chunk.length;
-    }
-    return { sha256: hash.digest('hex'), bytes };
-  }
-
   /** Uploads a fresh 24 MiB file from the popup; the link must download the same bytes. */
   async function uploadThroughFaults(name: string): Promise<PartAttempt[]> {
     const popup = await PopupPage.open(ext);
-    const sha256 = await chooseRandomFile(popup, name);
+    const sha256 = await popup.chooseGeneratedFile(name, SIZE);
     const link = await popup.linkFor(name, 90_000);
     await popup.page.close();
-    expect(await download(link)).toEqual({ sha256, bytes: SIZE });
+    expect(await sha256Of(link)).toEqual({ hex: sha256, bytes: SIZE });
     const attempts = attemptsFor(name);
     // One multipart upload, three parts, each stored in the end.
     expect(new Set(attempts.map((a) => a.uploadId)).size).toBe(1);
@@ -189,7 +159,7 @@ describe.skipIf(!strictLaneAvailable())('the browser transport under faults, Chr
       return a?.key.endsWith(name) && a.partNumber !== 1 ? { kind: 'stall' } : undefined;
     };
     const popup = await PopupPage.open(ext);
-    await chooseRandomFile(popup, name);
+    await popup.chooseGeneratedFile(name, SIZE);
     await expect.poll(() => attemptsFor(name).find((a) => a.partNumber === 1)?.status, { timeout: 60_000 }).toBe(200);
     const { key, uploadId } = attemptsFor(name)[0]!;
     const parts = await client.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }));

@@ -18,6 +18,7 @@ import { fetchTransport } from '../../src/upload/fetch-transport';
 import { MultipartUploadFailedError, uploadMultipart, type MultipartRetryEvent, type MultipartSigner } from '../../src/upload/multipart';
 import { GiB, MiB } from '../../src/upload/part-plan';
 import { SLOW_DOWN, startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy';
+import { sha256Of } from '../support/download';
 import { strictLaneAvailable } from '../support/lanes';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 
@@ -42,19 +43,6 @@ async function makeFile(path: string, mib: number): Promise<string> {
     await fh.close();
   }
   return hash.digest('hex');
-}
-
-/** SHA-256 of a download, streamed: the object is never held in memory. */
-async function sha256Of(url: string): Promise<{ hex: string; bytes: number }> {
-  const res = await fetch(url);
-  expect(res.status).toBe(200);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of res.body!) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { hex: hash.digest('hex'), bytes };
 }
 
 /** RSS before, peak (sampled every 100 ms) and after, in bytes. */

@@ -302,6 +302,26 @@ export class OptionsPage {
 export class PopupPage {
   constructor(readonly page: Page) {}
 
+  /**
+   * Makes a file of random bytes inside the popup and chooses it, as the picker would; returns its
+   * SHA-256. Hundreds of MiB cannot go through the DevTools protocol in reasonable time.
+   */
+  async chooseGeneratedFile(name: string, size: number): Promise<string> {
+    return this.page.getByLabel('Choose files').evaluate(
+      async (input: HTMLInputElement, { name, size }) => {
+        const bytes = new Uint8Array(size);
+        for (let i = 0; i < size; i += 65536) crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65536)));
+        const hash = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name, { type: 'application/octet-stream' }));
+        input.files = transfer.files;
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+        return hash;
+      },
+      { name, size },
+    );
+  }
+
   static async open(ext: ExtensionBrowser): Promise<PopupPage> {
     const page = await ext.context.newPage();
     await page.setViewportSize({ width: 380, height: 560 });
