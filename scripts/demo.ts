@@ -9,7 +9,7 @@
 // Node has no i18n.getMessage: sentences from src/ come from the English catalog.
 import '../src/i18n/english';
 import { createHash } from 'node:crypto';
-import { launchExtension, PopupPage, saveKeysProfile } from '../test/support/extension';
+import { launchExtension, PopupPage, RELEASE_BUILD_DIR, saveKeysProfile } from '../test/support/extension';
 import { startS3rver } from '../test/support/s3-servers';
 
 const BUCKET = 'demo';
@@ -20,7 +20,7 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 async function main(): Promise<number> {
   const s3 = await startS3rver({ buckets: [BUCKET] });
   console.log(`Embedded S3 (s3rver) at ${s3.endpoint}, bucket "${BUCKET}".`);
-  const ext = await launchExtension({ hostOrigins: [`${s3.endpoint}/*`], headed });
+  const ext = await launchExtension({ hostOrigins: [`${s3.endpoint}/*`], headed, buildDir: RELEASE_BUILD_DIR });
   const stop = async () => {
     await ext.close();
     await s3.stop();

@@ -20,6 +20,7 @@ import { ensureOffscreenDocument, offscreenApi } from './offscreen';
 import { hostUploadRunner } from '../upload/runner-host';
 import { copyWithTextarea } from '../clipboard/copy-in-document';
 import { t } from '../i18n/t';
+import { exposeListenersForTests } from './test-hooks';
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
 
@@ -139,15 +140,14 @@ export function startBackground(): void {
   };
   browser.commands.onCommand.addListener(onCommand);
 
-  // No test API can click a context menu or press an extension shortcut: the end-to-end tests call these
-  // registered listeners as the browser would, after checking they are the ones it holds. The worker's
-  // global scope is not reachable from pages or content scripts.
-  (globalThis as { __s3dropListeners?: unknown }).__s3dropListeners = {
-    menu: onMenuClicked,
-    command: onCommand,
-    isRegistered: () =>
-      browser.contextMenus.onClicked.hasListener(onMenuClicked) && browser.commands.onCommand.hasListener(onCommand),
-  };
+  // Test builds only (see test-hooks.ts): Vite replaces MODE with a constant, so releases drop this.
+  if (import.meta.env.MODE === 'e2e')
+    exposeListenersForTests({
+      menu: onMenuClicked,
+      command: onCommand,
+      isRegistered: () =>
+        browser.contextMenus.onClicked.hasListener(onMenuClicked) && browser.commands.onCommand.hasListener(onCommand),
+    });
   browser.notifications.onClicked.addListener((id) => void openNotificationLink(id));
 
   // Menus persist across service-worker restarts; recreate them on install/update, browser start, and

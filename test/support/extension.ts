@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const BUILD_DIR = resolve(import.meta.dirname, '../../.output/chrome-mv3');
+/** The test build (`npm run build:e2e`): the release plus the listeners tests call (src/background/test-hooks.ts). */
+export const BUILD_DIR = resolve(import.meta.dirname, '../../.output/chrome-mv3-e2e');
+/** What `npm run build` makes and users install: the demo loads this one. */
+export const RELEASE_BUILD_DIR = resolve(import.meta.dirname, '../../.output/chrome-mv3');
 
 /** `http://127.0.0.1:9000/*` → `http://127.0.0.1/*`; `<all_urls>` unchanged. */
 export function withoutPort(pattern: string): string {
@@ -31,10 +34,11 @@ export interface ExtensionBrowser {
  * `permissions.request` otherwise. With the origin granted, the request the
  * options page makes resolves `true` at once — the same code path a user takes.
  */
-export function grantedCopyOfBuild(hostOrigins: string[]): string {
-  if (!existsSync(join(BUILD_DIR, 'manifest.json'))) throw new Error(`No build at ${BUILD_DIR}: run \`npm run build\` first.`);
+export function grantedCopyOfBuild(hostOrigins: string[], buildDir = BUILD_DIR): string {
+  if (!existsSync(join(buildDir, 'manifest.json')))
+    throw new Error(`No build at ${buildDir}: run \`${buildDir === BUILD_DIR ? 'npm run build:e2e' : 'npm run build'}\` first.`);
   const dir = mkdtempSync(join(tmpdir(), 's3drop-ext-'));
-  cpSync(BUILD_DIR, dir, { recursive: true });
+  cpSync(buildDir, dir, { recursive: true });
   const manifestPath = join(dir, 'manifest.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { host_permissions?: string[] };
   // The extension asks for port-less patterns (Firefox cannot match ports), so grant those.
@@ -50,6 +54,8 @@ export interface LaunchOptions {
   headed?: boolean;
   /** Reuse an earlier launch's extension copy and browser profile (see `restart`). */
   reuse?: { extDir: string; profileDir: string };
+  /** Which build to load; the test build by default. */
+  buildDir?: string;
 }
 
 /**
@@ -74,7 +80,7 @@ export function chromiumExtensionArgs(extDir: string, opts: { headed?: boolean }
 /** Debian's Chromium with the extension loaded, headless unless asked otherwise. */
 export async function launchExtension(opts: LaunchOptions): Promise<ExtensionBrowser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  const extDir = opts.reuse?.extDir ?? grantedCopyOfBuild(opts.hostOrigins);
+  const extDir = opts.reuse?.extDir ?? grantedCopyOfBuild(opts.hostOrigins, opts.buildDir);
   const profileDir = opts.reuse?.profileDir ?? mkdtempSync(join(tmpdir(), 's3drop-profile-'));
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,

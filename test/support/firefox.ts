@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { RecentUpload } from '../../src/history/recent';
 
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
-export const FIREFOX_BUILD_DIR = resolve(import.meta.dirname, '../../.output/firefox-mv2');
+export const FIREFOX_BUILD_DIR = resolve(import.meta.dirname, '../../.output/firefox-mv2-e2e');
 export const GECKO_ID = 's3-drop@s3drop.dev';
 /** Pinned so the test knows the moz-extension:// origin before the add-on starts. */
 const FIXED_UUID = '3d0c9b4e-1c4f-4a57-9d0e-5f0e8f3f2a11';
@@ -101,7 +101,7 @@ interface BackgroundListeners {
 
 /** Debian's Firefox ESR, headless, driven over WebDriver BiDi, with the built add-on installed. */
 export async function launchFirefoxExtension(opts: { hostOrigins?: string[] } = {}): Promise<FirefoxExtension> {
-  if (!existsSync(`${FIREFOX_BUILD_DIR}/manifest.json`)) throw new Error('No Firefox build: run `npm run build:firefox` first.');
+  if (!existsSync(`${FIREFOX_BUILD_DIR}/manifest.json`)) throw new Error('No Firefox test build: run `npm run build:e2e` first.');
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
