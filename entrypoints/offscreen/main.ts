@@ -16,15 +16,11 @@ offscreenMessaging.onMessage('offscreenCopy', ({ data, sender }) => {
 
 hostUploadRunner(
   {
-    getSettings: (profileId) => sendMessage('getSettings', profileId),
-    planUpload: (file) => sendMessage('planUpload', file),
-    signUpload: (request) => sendMessage('signUpload', request),
-    shareLink: (request) => sendMessage('shareLink', request),
-    recordUpload: (upload) => sendMessage('recordUpload', upload),
-    multipartCreate: (request) => sendMessage('multipartCreate', request),
-    multipartSignParts: (request) => sendMessage('multipartSignParts', request),
-    multipartComplete: (request) => sendMessage('multipartComplete', request),
-    multipartAbort: (request) => sendMessage('multipartAbort', request),
+    startUpload: (request) => sendMessage('startUpload', request),
+    signPut: (ticket) => sendMessage('signPut', ticket),
+    signParts: (request) => sendMessage('signParts', request),
+    finishUpload: (request) => sendMessage('finishUpload', request),
+    abortUpload: (ticket) => sendMessage('abortUpload', ticket),
   },
   (text) => copyWithTextarea(text),
 );

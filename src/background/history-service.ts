@@ -1,4 +1,3 @@
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import {
   addEntry,
   boundPerProfile,
@@ -10,13 +9,14 @@ import {
   validateHistoryLimit,
   withLinkExpiry,
 } from '../history/history';
-import { upsertRecent, type RecentUpload } from '../history/recent';
-import type { HistoryEntry, HistoryHandlers, HistoryView, ProtocolHandlers, Result } from '../messaging/protocol';
-import type { UserError } from '../s3/errors';
+import type { RecentUpload } from '../history/recent';
+import type { HistoryEntry, HistoryHandlers, HistoryView, ProtocolHandlers } from '../messaging/protocol';
+import type { UserError, Result } from '../result';
 import { effectiveContentType, type SignedRequest } from '../s3/presign';
-import { capabilitiesOf } from '../settings/profile';
 import type { ProfileStore } from '../settings/profile-store';
-import { NOT_CONFIGURED, resolveProfile, type WithSavedConnection } from './saved-connection';
+import { NOT_CONFIGURED } from '../destination/connection';
+import type { Destination } from '../destination/destination';
+import { validateLinkExpiry } from '../s3/expiry';
 import { t } from '../i18n/t';
 
 /** Thumbnails are signed for 10 minutes: long enough for a page left open a while, short if one leaks. */
@@ -35,10 +35,8 @@ export interface HistoryDeps {
   loadLimit(): Promise<number>;
   saveLimit(limit: number): Promise<void>;
   loadProfiles(): Promise<ProfileStore>;
-  /** The core service's share link: fresh links follow the profile's link mode. */
-  shareLink: ProtocolHandlers['shareLink'];
-  /** Runs an S3 call with a saved keys profile's client (deleting). */
-  withSavedConnection: WithSavedConnection;
+  /** The destination of a profile: links follow its link mode; deleting needs it to be able to. */
+  open(profileId?: string): Promise<Result<Destination>>;
   now(): Date;
 }
 
@@ -108,8 +106,6 @@ export function historyNotSavedSentence(upload: Pick<RecentUpload, 'name'>, err:
 
 /** What recording an upload needs; injected, so the storage-full path is tested in Node. */
 export interface UploadRecorderDeps {
-  loadRecent(): Promise<RecentUpload[]>;
-  saveRecent(list: RecentUpload[]): Promise<void>;
   /** Adds a finished upload to the history (see `createHistoryRecorder`). */
   addToHistory(upload: RecentUpload): Promise<void>;
   /** Tells the user (a notification): a title and a sentence. */
@@ -117,17 +113,15 @@ export interface UploadRecorderDeps {
 }
 
 /**
- * Records every change of an upload in the session's list, one at a time so
- * concurrent uploads do not overwrite each other, and finished ones in the
- * history too. When the history cannot be written (storage full), the upload
- * still stands: it is in the session's list, its link is out, and the user
- * is told in a sentence that the history does not have it.
+ * Records finished uploads in the history, one at a time so concurrent
+ * uploads do not overwrite each other. When the history cannot be written
+ * (storage full), the upload still stands: its link is out, and the user is
+ * told in a sentence that the history does not have it.
  */
 export function createUploadRecorder(deps: UploadRecorderDeps): (upload: RecentUpload) => Promise<void> {
   let queue: Promise<unknown> = Promise.resolve();
   return (upload) => {
     const run = queue.then(async () => {
-      await deps.saveRecent(upsertRecent(await deps.loadRecent(), upload));
       try {
         await deps.addToHistory(upload);
       } catch (err) {
@@ -150,14 +144,22 @@ export function createHistoryHandlers(deps: HistoryDeps): HistoryHandlers {
     return (await deps.loadHistory()).find((e) => e.id === historyId) ?? null;
   }
 
-  function linkFor(entry: HistoryEntry, expiresIn?: number): Promise<Result<SignedRequest>> {
-    return deps.shareLink({
+  async function linkFor(entry: HistoryEntry, expiresIn?: number): Promise<Result<SignedRequest>> {
+    if (expiresIn !== undefined) {
+      const invalid = validateLinkExpiry(expiresIn);
+      if (invalid) return { ok: false, error: { code: 'InvalidExpiry', message: invalid, transient: false } };
+    }
+    const opened = await deps.open(entry.profileId);
+    if (!opened.ok) return opened;
+    const link = await opened.value.shareLink({
       key: entry.key,
       fileName: entry.name,
       contentType: effectiveContentType(entry.type),
-      profileId: entry.profileId,
-      expiresIn,
+      ...(expiresIn !== undefined ? { expiresIn } : {}),
     });
+    if (!link.ok) return link;
+    const { lifetimeSeconds: _lifetime, ...signed } = link.value;
+    return { ok: true, value: signed };
   }
 
   async function thumbnail(entry: HistoryEntry): Promise<string | undefined> {
@@ -214,18 +216,17 @@ export function createHistoryHandlers(deps: HistoryDeps): HistoryHandlers {
       const entry = await find(historyId);
       if (!entry) return { ok: false, error: NO_SUCH_ENTRY };
       if (entry.deletedAt) return { ok: true, value: null };
-      const resolved = await resolveProfile(deps, entry.profileId);
-      if (!resolved.ok)
+      const opened = await deps.open(entry.profileId);
+      if (!opened.ok)
         return {
           ok: false,
-          error: {
-            code: 'NoSuchProfile',
-            message: t('historyService_profileGone', { name: entry.name }),
-            transient: false,
-          },
+          error:
+            opened.error.code === 'NoSuchProfile' || opened.error.code === 'NotConfigured'
+              ? { code: 'NoSuchProfile', message: t('historyService_profileGone', { name: entry.name }), transient: false }
+              : opened.error,
         };
-      const profile = resolved.value;
-      if (!capabilitiesOf(profile).delete)
+      const destination = opened.value;
+      if (!destination.deleteObject)
         return {
           ok: false,
           error: {
@@ -234,17 +235,14 @@ export function createHistoryHandlers(deps: HistoryDeps): HistoryHandlers {
             transient: false,
           },
         };
-      const deleted = await deps.withSavedConnection(entry.profileId, 'delete', async (p, client) => {
-        await client.send(new DeleteObjectCommand({ Bucket: p.bucket, Key: entry.key }));
-        return null;
-      });
+      const deleted = await destination.deleteObject(entry.key);
       if (!deleted.ok && !GONE_CODES.has(deleted.error.code)) {
         if (deleted.error.code === 'AccessDenied' || deleted.error.code === 'AllAccessDisabled')
           return {
             ok: false,
             error: {
               ...deleted.error,
-              message: t('historyService_deleteDenied', { bucket: profile.bucket, arn: `arn:aws:s3:::${profile.bucket}/*` }),
+              message: t('historyService_deleteDenied', { bucket: destination.bucket, arn: `arn:aws:s3:::${destination.bucket}/*` }),
             },
           };
         return deleted;

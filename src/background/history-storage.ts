@@ -1,4 +1,4 @@
-import { historyItem, historySettingsItem, recentUploadsItem } from '../history/items';
+import { historyItem, historySettingsItem } from '../history/items';
 import type { RecentUpload } from '../history/recent';
 import { createHistoryRecorder, createUploadRecorder, serialHistory, type HistoryDeps } from './history-service';
 
@@ -19,14 +19,12 @@ export function storedHistory(loadProfiles: HistoryDeps['loadProfiles']) {
   } satisfies Partial<HistoryDeps>;
 }
 
-/** Records uploads in this session's list and the history; `warn` tells the user when the history cannot keep one. */
+/** Records finished uploads in the history; `warn` tells the user when the history cannot keep one. */
 export function storedUploadRecorder(
   history: ReturnType<typeof storedHistory>,
   warn: (title: string, sentence: string) => Promise<void>,
 ): (upload: RecentUpload) => Promise<void> {
   return createUploadRecorder({
-    loadRecent: () => recentUploadsItem.getValue(),
-    saveRecent: (list) => recentUploadsItem.setValue(list),
     addToHistory: createHistoryRecorder(history),
     warn,
   });

@@ -1,19 +1,18 @@
 import { browser } from 'wxt/browser';
 import { t } from '../i18n/t';
 import { notificationLinksItem } from '../history/items';
-import type { RecentUpload } from '../history/recent';
 
 const PREFIX = 's3drop-';
 
 /** Notifications for uploads that no page is showing: context menu and screenshots. */
 export const notifier = {
-  async success(upload: RecentUpload, detail: string): Promise<void> {
-    const id = `${PREFIX}${upload.id}`;
-    if (upload.link) await notificationLinksItem.setValue({ ...(await notificationLinksItem.getValue()), [id]: upload.link });
+  async success(delivered: { link: string; copied: boolean }, detail: string): Promise<void> {
+    const id = `${PREFIX}${crypto.randomUUID()}`;
+    await notificationLinksItem.setValue({ ...(await notificationLinksItem.getValue()), [id]: delivered.link });
     await browser.notifications.create(id, {
       type: 'basic',
       iconUrl: browser.runtime.getURL('/icon/128.png'),
-      title: upload.copied ? t('notify_linkCopied') : t('notify_uploadedNotCopied'),
+      title: delivered.copied ? t('notify_linkCopied') : t('notify_uploadedNotCopied'),
       message: detail,
     });
   },

@@ -1,7 +1,7 @@
 import { browser } from 'wxt/browser';
 import { base64ToBytes, ImageError, MAX_IMAGE_BYTES } from '../capture/image-source';
 import { DEFAULT_ANSWER_MS, DEFAULT_STALL_MS, guardedRead, type GuardedRead, type ReadPolicy } from '../capture/guarded-read';
-import type { FetchedImage } from './save-to-s3';
+import type { FetchedImage } from '../capture/save-from-page';
 import { t } from '../i18n/t';
 
 /** What a read may do, besides where it may not end up; tests shorten the clocks. */

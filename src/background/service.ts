@@ -1,7 +1,8 @@
-import { connectionOf, expiredToken, LOCKED, NOT_CONFIGURED, resolveProfile, savedConnectionRunner, secretsOf } from './saved-connection';
+import { connectionOf, expiredToken, LOCKED, NOT_CONFIGURED, resolveProfile, secretsOf } from '../destination/connection';
 import { testConnection } from '../s3/connection-test';
 import { hostPermissionOrigins } from '../s3/endpoint';
-import { describeFailure, type UserError } from '../s3/errors';
+import type { UserError, Result } from '../result';
+import { describeFailure } from '../s3/errors';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { presignShareLink, presignUpload, effectiveContentType } from '../s3/presign';
 import { contentDisposition } from '../s3/content-disposition';
@@ -10,7 +11,7 @@ import { detectBucketRegion, type FetchLike } from '../s3/region';
 import { renderKey, shortId, templateCanCollide, TOKEN_TEXT } from '../keys/template';
 import { findFreeKey, NoFreeKeyError } from '../keys/free-key';
 import type { RecentUpload } from '../history/recent';
-import type { ImportReport, ProfileSummary, ProtocolHandlers, PublicSettings, Result, SaveReport } from '../messaging/protocol';
+import type { ImportReport, ProfileSummary, ProtocolHandlers, PublicSettings, SaveReport } from '../messaging/protocol';
 import {
   accessOrigins,
   capabilitiesOf,
@@ -48,8 +49,6 @@ export interface ServiceDeps {
   /** Whether the extension may send requests to all of these origin patterns. */
   hasHostPermission(origins: string[]): Promise<boolean>;
   fetch: FetchLike;
-  /** Stores an upload in the session's list. */
-  record(upload: RecentUpload): Promise<void>;
   now(): Date;
   uuid(): string;
   /** `{shortid}` in key templates; default 8 random base-62 characters. */
@@ -59,29 +58,6 @@ export interface ServiceDeps {
 /** Fields without which Test connection cannot ask anything, in the order they are reported. */
 const KEYS_BLOCKING = ['accessKeyId', 'secretAccessKey', 'bucket', 'endpoint', 'region'] as const satisfies readonly ProfileField[];
 const TEAM_BLOCKING = ['serviceUrl', 'serviceAuth', 'serviceAuthHeader', 'serviceToken', 'bucket', 'keyTemplate'] as const satisfies readonly ProfileField[];
-
-/**
- * Whether a keys profile's PUTs carry `If-None-Match: *`: its template can
- * collide, and the server honours conditional writes. AWS S3 does (412 when
- * the key exists); Swift s3api answers every conditional PUT with 501
- * NotImplemented (test/support/STRICT-LANE-FACTS.md), and other S3-compatible
- * servers differ by version, so a custom endpoint relies on the HEAD check only.
- */
-export function conditionalWrites(profile: KeysProfile): boolean {
-  return !profile.endpoint && templateCanCollide(profile.keyTemplate);
-}
-
-/** Whether a key exists: HEAD, 200 yes, 404 no. 403 counts as no: without s3:ListBucket, S3 answers a missing key with 403 (and GetObject, which links need, shows an existing one). */
-async function objectExists(client: S3Client, bucket: string, key: string): Promise<boolean> {
-  try {
-    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return true;
-  } catch (err) {
-    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404 || status === 403) return false;
-    throw err;
-  }
-}
 
 /** The most idle minutes before the vault locks itself that the options page offers (a day). */
 export const MAX_LOCK_AFTER_MINUTES = 24 * 60;
@@ -111,24 +87,6 @@ function passphraseFailure(err: unknown): Result<null> {
  * same, so every page works with both.
  */
 export function createService(deps: ServiceDeps): ProtocolHandlers {
-  const withSavedConnection = savedConnectionRunner(deps);
-
-  /** Team mode when the profile is a presign service; `null` means "use the keys path". */
-  async function withTeam<T>(
-    profileId: string | undefined,
-    step: (profile: PresignServiceProfile, token: string) => Promise<Result<T>>,
-  ): Promise<Result<T> | null> {
-    const resolved = await resolveProfile(deps, profileId);
-    if (!resolved.ok || resolved.value.kind !== 'presign-service') return null;
-    const profile = resolved.value;
-    if (profile.serviceAuth === 'none') return step(profile, '');
-    const secrets = await secretsOf(deps, profile.id);
-    if (!secrets.ok) return secrets;
-    const token = secrets.value?.serviceToken ?? '';
-    if (!token) return { ok: false, error: TOKEN_MISSING };
-    return step(profile, token);
-  }
-
   /** A profile's saved secrets; locked counts as none (the page says "unlock to test"). */
   async function savedSecrets(id: string): Promise<Secrets | null> {
     if (!id) return null;
@@ -437,106 +395,5 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
       return testConnection(connectionOf(profile, { secretAccessKey: secrets.secretAccessKey ?? '', sessionToken: secrets.sessionToken ?? '' }), deps.fetch);
     },
 
-    async planUpload(file) {
-      const resolved = await resolveProfile(deps, file.profileId);
-      if (!resolved.ok) return resolved;
-      const profile = resolved.value;
-      const input = { name: file.name, now: deps.now(), uuid: deps.uuid(), ...(file.pageUrl ? { pageUrl: file.pageUrl } : {}) };
-      const plan = (key: string, ifNoneMatch = false) => ({
-        ok: true as const,
-        value: { profileId: profile.id, key, bucket: profile.bucket, contentType: effectiveContentType(file.type), ...(ifNoneMatch ? { ifNoneMatch } : {}) },
-      });
-      let render: (suffix: string) => string;
-      try {
-        // One random id for every candidate, so only the suffix differs.
-        const shortid = deps.shortId?.() ?? shortId();
-        render = (suffix) => renderKey(profile.keyTemplate, { ...input, shortid, suffix });
-        render('');
-      } catch (err) {
-        return {
-          ok: false,
-          error: { code: 'InvalidSettings', message: `${(err as Error).message} ${t('service_shortenTemplate')}`, fix: { kind: 'open-options' }, transient: false },
-        };
-      }
-      // A team's service signs only PUT and GET: no HEAD to ask with (README: a limit of that mode).
-      if (profile.kind === 'presign-service' || !templateCanCollide(profile.keyTemplate)) return plan(render(''));
-      // Never overwrite silently: the first free name of a, a-1, a-2…, and where the server honours it, a PUT that refuses a taken key.
-      const found = await withSavedConnection(profile.id, 'upload', async (keys, client) => {
-        try {
-          return await findFreeKey(render, (key) => objectExists(client, keys.bucket, key));
-        } catch (err) {
-          if (err instanceof NoFreeKeyError) return err;
-          throw err;
-        }
-      });
-      if (!found.ok) return found;
-      if (found.value instanceof NoFreeKeyError)
-        return {
-          ok: false,
-          error: {
-            code: 'NoFreeKey',
-            message: t('service_noFreeKey', {
-              first: found.value.first,
-              more: found.value.tries - 1,
-              last: found.value.last,
-              bucket: profile.bucket,
-              uuid: TOKEN_TEXT.uuid,
-              shortid: TOKEN_TEXT.shortid,
-            }),
-            transient: false,
-          },
-        };
-      return plan(found.value, conditionalWrites(profile));
-    },
-
-    async signUpload(request) {
-      const team = await withTeam(request.profileId, (profile, token) => signTeamUpload(deps, profile, token, request));
-      if (team) return team;
-      return withSavedConnection(request.profileId, 'upload', (profile, client) =>
-        presignUpload(client, {
-          bucket: profile.bucket,
-          key: request.key,
-          contentType: request.contentType,
-          contentLength: request.size,
-          ...(request.ifNoneMatch && conditionalWrites(profile) ? { ifNoneMatch: true } : {}),
-          ...(request.downloadAs ? { contentDisposition: contentDisposition(request.downloadAs, 'attachment') } : {}),
-          now: deps.now(),
-        }),
-      );
-    },
-
-    async recordUpload(upload) {
-      // A page may only report the fields it owns; never an upload URL.
-      const { id, source, name, size, type, status, at, key, link, linkExpiresAt, copied, error, profileId } = upload;
-      await deps.record({ id, source, name, size, type, status, at, key, link, linkExpiresAt, copied, error, ...(profileId ? { profileId } : {}) });
-    },
-
-    async shareLink(request) {
-      if (request.expiresIn !== undefined) {
-        const invalid = validateLinkExpiry(request.expiresIn);
-        if (invalid) return { ok: false, error: { code: 'InvalidExpiry', message: invalid, transient: false } };
-      }
-      const team = await withTeam(request.profileId, (profile, token) => teamShareLink(deps, profile, token, request));
-      if (team) return team;
-      // Unsigned links need no secret (and no unlock): the object's own URL, or the key under the user's domain.
-      const resolved = await resolveProfile(deps, request.profileId);
-      if (resolved.ok && resolved.value.kind === 'keys') {
-        const profile = resolved.value;
-        const mode = linkModeOf(profile);
-        if (mode === 'public') return { ok: true, value: { url: publicObjectUrl(profile, request.key), headers: {} } };
-        if (mode === 'custom') return { ok: true, value: { url: customLinkUrl(profile.linkBaseUrl ?? '', request.key), headers: {} } };
-      }
-      return withSavedConnection(request.profileId, 'share', (profile, client) =>
-        presignShareLink(client, {
-          bucket: profile.bucket,
-          key: request.key,
-          fileName: request.fileName,
-          contentType: request.contentType,
-          expiresIn: shareLinkLifetime(profile, deps.now(), request.expiresIn),
-          ...(profile.linkDisposition ? { disposition: profile.linkDisposition } : {}),
-          now: deps.now(),
-        }),
-      );
-    },
   };
 }

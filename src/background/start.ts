@@ -9,12 +9,13 @@ import { notifier, openNotificationLink } from './notifications';
 import { fetchImageFromNetwork, readImageInPage } from './page-image';
 import { ownStorageHosts } from '../capture/own-storage';
 import { registerHandlers } from './register';
-import { saveBytes, saveImage, type ImageClick, type SaveDeps } from './save-to-s3';
+import { saveBytes, saveImage, type ImageClick, type SaveDeps } from '../capture/save-from-page';
 import { createService, type ServiceDeps } from './service';
 import { createUploadHandlers } from './upload-service';
 import { createHistoryHandlers } from './history-service';
 import { storedHistory, storedUploadRecorder } from './history-storage';
-import { savedConnectionRunner } from './saved-connection';
+import { s3ClientPool } from '../destination/connection';
+import { openDestination } from '../destination/open';
 import { alarmIdleLockScheduler, registerIdleLock } from './idle-lock';
 import { ensureOffscreenDocument, offscreenApi } from './offscreen';
 import { hostUploadRunner } from '../upload/runner-host';
@@ -56,46 +57,43 @@ export function startBackground(): void {
     setLockAfterMinutes: (minutes) => securityItem.setValue({ lockAfterMinutes: minutes }),
     hasHostPermission: (origins: string[]) => browser.permissions.contains({ origins }),
     fetch: (input: string, init?: RequestInit) => fetch(input, init),
-    record,
     now: () => new Date(),
     uuid: () => crypto.randomUUID(),
   };
   const service = createService(serviceDeps);
   void registerIdleLock({ keeper: serviceDeps.secrets, alarms: browser.alarms, watchSetting: (changed) => securityItem.watch(changed) });
   const offscreen = offscreenApi();
-  // One runner, so uploads and deletes share its S3 clients.
-  const withSavedConnection = savedConnectionRunner(serviceDeps);
+  // One pool, so uploads, links and deletes share their S3 clients.
+  const client = s3ClientPool();
+  const open = (profileId?: string) => openDestination({ ...serviceDeps, client }, profileId);
   const uploads = createUploadHandlers({
-    withSavedConnection,
+    open,
+    record,
+    now: () => new Date(),
+    uuid: () => crypto.randomUUID(),
     // Chrome: the runner lives in the offscreen document. Firefox: right here, in the background page.
     ensureRunner: async () => {
       if (offscreen) await ensureOffscreenDocument(offscreen);
     },
   });
-  const history = createHistoryHandlers({
-    ...historyStorage,
-    shareLink: service.shareLink,
-    withSavedConnection,
-    now: () => new Date(),
-  });
+  const history = createHistoryHandlers({ ...historyStorage, open, now: () => new Date() });
   registerHandlers({ ...service, ...uploads, ...history }, { extensionId: browser.runtime.id, extensionOrigin: browser.runtime.getURL('/') });
-  if (!offscreen && typeof document !== 'undefined') hostUploadRunner({ ...service, ...uploads }, (text) => copyWithTextarea(text));
+  if (!offscreen && typeof document !== 'undefined') hostUploadRunner(uploads, (text) => copyWithTextarea(text));
 
+  // Read at each click: a redirect may not lead to any profile's bucket or service, as they are now.
+  const forbiddenHosts = async () => ownStorageHosts((await profilesItem.getValue()).profiles);
   const saveDeps: SaveDeps = {
-    service,
-    transport: fetchTransport((input, init) => fetch(input, init)),
-    // Read at each click: a redirect may not lead to any profile's bucket or service, as they are now.
-    readInPage: async (target, url) => readImageInPage(target, url, { forbiddenHosts: ownStorageHosts((await profilesItem.getValue()).profiles) }),
-    fetchImage: async (url) => fetchImageFromNetwork(url, { forbiddenHosts: ownStorageHosts((await profilesItem.getValue()).profiles) }),
+    // The same pipeline as the popup's files, with the upload service called directly (no message to itself).
+    pipeline: { backend: uploads, transport: fetchTransport((input, init) => fetch(input, init)), copy: copyFromBackground },
+    readInPage: async (target, url) => readImageInPage(target, url, { forbiddenHosts: await forbiddenHosts() }),
+    fetchImage: async (url) => fetchImageFromNetwork(url, { forbiddenHosts: await forbiddenHosts() }),
+    hasHostPermission: (origins) => browser.permissions.contains({ origins }),
     // Without a user gesture (some browsers give none to a worker) request() throws: then what is granted counts.
     requestHostPermission: (origins) =>
       browser.permissions.request({ origins }).catch(() => browser.permissions.contains({ origins })),
-    copy: copyFromBackground,
     notifySuccess: notifier.success,
     notifyFailure: notifier.failure,
-    record,
     now: () => new Date(),
-    uuid: () => crypto.randomUUID(),
   };
   const saveScreenshot = async (tab: Browser.tabs.Tab, profileId?: string) => {
     let dataUrl: string;

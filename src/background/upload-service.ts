@@ -1,39 +1,143 @@
-import type { UploadHandlers } from '../messaging/protocol';
-import { s3MultipartSigner } from '../s3/multipart';
-import type { WithSavedConnection } from './saved-connection';
-import { conditionalWrites } from './service';
-
 /**
- * The background's side of the upload runner's messages: multipart signing
- * for the upload's profile (the runner never sees a key), and bringing the
- * runner up.
+ * The background's side of every upload, whatever its source: one request
+ * starts it (the profile is read once; the answer carries the key, the PUT
+ * URL or the multipart plan), one finishes it (the parts joined, the share
+ * link, the history). In between, more part URLs when a large file needs them.
  */
-export function createUploadHandlers(deps: { withSavedConnection: WithSavedConnection; ensureRunner(): Promise<void> }): UploadHandlers {
-  const withSigner = <T>(
-    request: { key: string; contentType: string; profileId?: string },
-    step: (signer: ReturnType<typeof s3MultipartSigner>) => Promise<T>,
-  ) =>
-    deps.withSavedConnection(request.profileId, 'upload', (profile, client) =>
-      step(
-        s3MultipartSigner(client, {
-          bucket: profile.bucket,
-          key: request.key,
-          contentType: request.contentType,
-          // The parts are joined only if the key is still free, where the server honours it (as a single PUT's If-None-Match).
-          ...(conditionalWrites(profile) ? { ifNoneMatch: true } : {}),
-        }),
-      ),
-    );
+import { userError, type Result } from '../result';
+import { t } from '../i18n/t';
+import type { Destination } from '../destination/destination';
+import { planKey, type KeyPlanDeps } from '../keys/plan-key';
+import type { RecentUpload } from '../history/recent';
+import type { UploadHandlers } from '../messaging/protocol';
+import { effectiveContentType } from '../s3/presign';
+import type { PartSpec } from '../s3/multipart';
+import { MAX_OBJECT_SIZE, partRange, planParts, preferredPartSize } from '../upload/part-plan';
+import type { TransferPlan, UploadStart, UploadTicket } from '../upload/ticket';
+
+/** S3's limit for one PUT. Larger files need multipart. */
+export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+
+/** Part URLs signed with the start, so the first parts need no further request. */
+export const FIRST_PART_BATCH = 16;
+
+export interface UploadServiceDeps extends KeyPlanDeps {
+  /** The destination of a profile (default: the default profile). */
+  open(profileId?: string): Promise<Result<Destination>>;
+  /** Adds a stored upload to the history. */
+  record(upload: RecentUpload): Promise<void>;
+  /** Makes sure the upload runner is running (Chrome: the offscreen document). */
+  ensureRunner(): Promise<void>;
+}
+
+function multipartGone(): Result<never> {
+  // Only reachable if the profile changed kind between start and finish.
+  return { ok: false, error: userError('InvalidSettings', t('upload_profileChanged')) };
+}
+
+export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
+  /** The destination a ticket was made for: the same profile, read again (the worker keeps nothing between calls). */
+  const reopen = (ticket: UploadTicket) => deps.open(ticket.profileId);
 
   return {
     ensureRunner: () => deps.ensureRunner(),
-    multipartCreate: (request) => withSigner(request, (signer) => signer.create()),
-    multipartSignParts: (request) => withSigner(request, (signer) => signer.signParts(request.uploadId, request.parts)),
-    multipartComplete: (request) => withSigner(request, (signer) => signer.complete(request.uploadId, request.parts)),
-    multipartAbort: (request) =>
-      withSigner(request, async (signer) => {
-        await signer.abort(request.uploadId);
-        return null;
-      }),
+
+    async startUpload(request): Promise<Result<UploadStart>> {
+      const opened = await deps.open(request.profileId);
+      if (!opened.ok) return opened;
+      const destination = opened.value;
+      const multipart = destination.multipart;
+      if (request.size > MAX_OBJECT_SIZE) return { ok: false, error: userError('EntityTooLarge', t('upload_tooLargeForS3', { name: request.name })) };
+      if (!multipart && request.size > MAX_SINGLE_PUT_BYTES)
+        return { ok: false, error: userError('EntityTooLarge', t('upload_tooLargeForOnePut', { name: request.name })) };
+      const plan = await planKey(destination, request, deps);
+      if (!plan.ok) return plan;
+      const ticket: UploadTicket = {
+        profileId: destination.profileId,
+        key: plan.value.key,
+        contentType: effectiveContentType(request.type),
+        size: request.size,
+        ...(plan.value.ifNoneMatch ? { ifNoneMatch: true } : {}),
+        ...(request.download ? { downloadAs: request.name } : {}),
+      };
+      let transfer: TransferPlan;
+      if (multipart && request.size > destination.multipartThreshold) {
+        const created = await multipart.create({ key: ticket.key, contentType: ticket.contentType });
+        if (!created.ok) return created;
+        const { uploadId } = created.value;
+        const parts = planParts(request.size, { preferredPartSize: preferredPartSize(request.size) });
+        const first: PartSpec[] = [];
+        for (let n = 1; n <= Math.min(FIRST_PART_BATCH, parts.partCount); n++) first.push({ partNumber: n, size: partRange(parts, n).size });
+        const signed = await multipart.signParts({ key: ticket.key, uploadId, parts: first });
+        if (!signed.ok) {
+          await multipart.abort({ key: ticket.key, uploadId });
+          return signed;
+        }
+        ticket.uploadId = uploadId;
+        transfer = { kind: 'multipart', uploadId, partSize: parts.partSize, parts: signed.value };
+      } else {
+        const put = await destination.signPut(ticket);
+        if (!put.ok) return put;
+        transfer = { kind: 'single', put: put.value };
+      }
+      return { ok: true, value: { ticket, transfer, context: destination.transferContext } };
+    },
+
+    async signPut(ticket) {
+      const opened = await reopen(ticket);
+      return opened.ok ? opened.value.signPut(ticket) : opened;
+    },
+
+    async signParts({ ticket, parts }) {
+      const opened = await reopen(ticket);
+      if (!opened.ok) return opened;
+      const multipart = opened.value.multipart;
+      if (!multipart || !ticket.uploadId) return multipartGone();
+      return multipart.signParts({ key: ticket.key, uploadId: ticket.uploadId, parts });
+    },
+
+    async abortUpload(ticket) {
+      const opened = await reopen(ticket);
+      if (!opened.ok) return opened;
+      const multipart = opened.value.multipart;
+      if (!ticket.uploadId) return { ok: true, value: null };
+      if (!multipart) return multipartGone();
+      return multipart.abort({ key: ticket.key, uploadId: ticket.uploadId });
+    },
+
+    async finishUpload(request) {
+      const { ticket } = request;
+      const opened = await reopen(ticket);
+      if (!opened.ok) return opened;
+      const destination = opened.value;
+      if (ticket.uploadId) {
+        if (!destination.multipart) return multipartGone();
+        const joined = await destination.multipart.complete({ key: ticket.key, uploadId: ticket.uploadId, parts: request.parts ?? [] });
+        if (!joined.ok) return joined;
+      }
+      const link = await destination.shareLink({
+        key: ticket.key,
+        fileName: request.name,
+        contentType: ticket.contentType,
+        ...(request.expiresIn !== undefined ? { expiresIn: request.expiresIn } : {}),
+      });
+      // The object is stored whatever happens to its link: the history keeps it, and can sign a link later.
+      await deps.record({
+        id: deps.uuid(),
+        source: request.source,
+        name: request.name,
+        size: ticket.size,
+        type: ticket.contentType,
+        status: 'done',
+        at: deps.now().getTime(),
+        key: ticket.key,
+        profileId: ticket.profileId,
+        ...(link.ok && link.value.expiresAt !== undefined ? { linkExpiresAt: link.value.expiresAt } : {}),
+        ...(request.pageUrl ? { pageUrl: request.pageUrl } : {}),
+      });
+      if (!link.ok) return link;
+      const { lifetimeSeconds, ...signed } = link.value;
+      return { ok: true, value: { link: signed, ...(lifetimeSeconds !== undefined ? { lifetimeSeconds } : {}) } };
+    },
   };
 }

@@ -12,17 +12,18 @@ export const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
 
 /**
  * - `data`: decoded here, no network.
- * - `page`: read inside the page — `blob:` URLs belong to it, and same-origin
- *   images may need its cookies; the page's own fetch sends them.
- * - `network`: another origin; the background fetches it with host permission.
+ * - `page`: read inside the page: `blob:` URLs belong to it.
+ * - `same-origin`: the page's own origin. The background fetches it when it
+ *   already may (no copy through the page); else the page reads it, as it can.
+ * - `network`: another origin; the background fetches it with host permission, asked for in the click.
  */
-export type ImageRoute = 'data' | 'page' | 'network';
+export type ImageRoute = 'data' | 'page' | 'same-origin' | 'network';
 
 export function imageRoute(srcUrl: string, pageUrl: string | undefined): ImageRoute {
   const src = new URL(srcUrl);
   if (src.protocol === 'data:') return 'data';
   if (src.protocol === 'blob:') return 'page';
-  if (pageUrl && safeOrigin(pageUrl) === src.origin) return 'page';
+  if (pageUrl && safeOrigin(pageUrl) === src.origin) return 'same-origin';
   return 'network';
 }
 

@@ -531,6 +531,7 @@ export const en = {
   upload_failed: 'The upload failed: {reason}',
   upload_tooLargeForOnePut: '"{name}" is larger than 5 GiB, the most S3 takes in one upload, and this profile cannot upload in parts.',
   upload_tooLargeForS3: '"{name}" is larger than 5 TiB, the largest object S3 stores.',
+  upload_profileChanged: 'The profile this upload was going to changed while it was under way. Upload the file again.',
   upload_fileTooLargeForS3: 'The file is larger than 5 TiB, the most S3 stores in one object.',
   upload_tooManyParts: 'The file is too large for {parts} parts of at most {size} each, the limits of this service.',
   upload_etagUnreadable: "{where} stored a part but its ETag header was not readable, so the parts cannot be joined. The bucket's CORS rules must expose ETag.",

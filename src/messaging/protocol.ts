@@ -1,14 +1,11 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { ConnectionReport } from '../s3/connection-test';
-import type { UserError } from '../s3/errors';
+import type { Result, UserError } from '../result';
 import type { SignedRequest } from '../s3/presign';
-import type { CompletedPart, PartSpec, SignedPart } from '../s3/multipart';
-import type { RecentUpload } from '../history/recent';
+import type { PartSpec, SignedPart } from '../s3/multipart';
+import type { FinishRequest, UploadFinish, UploadRequest, UploadStart, UploadTicket } from '../upload/ticket';
 import type { Capabilities, FieldErrors, Profile, ProfileDraft, ProfileField } from '../settings/profile';
 import type { TeamConnectionReport } from '../team/team-signer';
-
-/** Success with a value, or a failure the user can read. */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: UserError };
 
 /** One profile as any extension page may know it: never a secret, only whether one is saved. */
 export interface ProfileSummary {
@@ -65,46 +62,6 @@ export interface SaveReport {
   locked?: boolean;
   /** Presign service: saved without its token, because the service's origin, header or way of sending it changed. Type it again. */
   tokenDropped?: boolean;
-}
-
-export interface FileDescription extends ForProfile {
-  name: string;
-  type: string;
-  size: number;
-  /** The page an image or screenshot came from: the key template's `{host}`. Absent for the popup's files. */
-  pageUrl?: string;
-}
-
-export interface UploadPlan {
-  /** The profile the upload goes to, resolved (the default when none was asked for). */
-  profileId: string;
-  key: string;
-  bucket: string;
-  contentType: string;
-  /** Sign `If-None-Match: *` into the PUT (pass it on to signUpload): the template can collide and the server honours it (AWS S3). */
-  ifNoneMatch?: boolean;
-}
-
-export interface SignUploadRequest extends ForProfile {
-  key: string;
-  contentType: string;
-  size: number;
-  /** From the plan: the PUT then stores nothing if the key was taken meanwhile (412). */
-  ifNoneMatch?: boolean;
-  /**
-   * Store the object so that it downloads under this name whatever link serves
-   * it (`Content-Disposition: attachment`, signed into the PUT). Destinations
-   * that cannot sign the header (a team's presign service) leave it out.
-   */
-  downloadAs?: string;
-}
-
-export interface ShareLinkRequest extends ForProfile {
-  key: string;
-  fileName: string;
-  contentType: string;
-  /** Seconds the link should live (1 to 604 800); default the profile's. A session token's end still cuts it. Ignored by links that never expire. */
-  expiresIn?: number;
 }
 
 /** Settings and single uploads: what the background service answers. */
@@ -181,14 +138,6 @@ export interface CoreProtocolMap {
   setLockAfter(minutes: number): Result<null>;
   /** Keys: one signed read-only request. Presign service: asks it for a GET URL and tries it (see TeamConnectionReport). */
   testConnection(draft: ProfileDraft): ConnectionReport & TeamConnectionReport;
-  /** Decides the object key for a file, from the profile's template. */
-  planUpload(file: FileDescription): Result<UploadPlan>;
-  /** A short-lived PUT URL bound to the key, type and size. */
-  signUpload(request: SignUploadRequest): Result<SignedRequest>;
-  /** A share link: a presigned GET (the asked or the profile's expiry, the original file name), or the profile's public / custom-domain URL (no expiry). */
-  shareLink(request: ShareLinkRequest): Result<SignedRequest>;
-  /** Adds or updates an upload in this session's list, which every view shows. */
-  recordUpload(upload: RecentUpload): void;
 }
 
 /** The upload history: what the history page and the popup's recent list ask the background. */
@@ -205,19 +154,22 @@ export interface HistoryProtocolMap {
   setHistoryLimit(limit: number): Result<null>;
 }
 
-export interface MultipartTargetRequest extends ForProfile {
-  key: string;
-  contentType: string;
-}
-
-/** The upload runner's needs beyond single uploads: a home that outlives the popup, and multipart signing. */
+/**
+ * Uploads, from any source: one request starts a file, one finishes it; more
+ * URLs only when a large file or a slow link needs them.
+ */
 export interface UploadProtocolMap {
   /** Makes sure the upload runner is running (Chrome: the offscreen document). */
   ensureRunner(): void;
-  multipartCreate(request: MultipartTargetRequest): Result<{ uploadId: string }>;
-  multipartSignParts(request: MultipartTargetRequest & { uploadId: string; parts: PartSpec[] }): Result<SignedPart[]>;
-  multipartComplete(request: MultipartTargetRequest & { uploadId: string; parts: CompletedPart[] }): Result<{ etag?: string }>;
-  multipartAbort(request: MultipartTargetRequest & { uploadId: string }): Result<null>;
+  /** Reads the profile once, decides the key and signs the PUT, or starts a multipart upload and signs its first parts. */
+  startUpload(request: UploadRequest): Result<UploadStart>;
+  /** The PUT URL again, when the first one ran out before the bytes arrived. */
+  signPut(ticket: UploadTicket): Result<SignedRequest>;
+  signParts(request: { ticket: UploadTicket; parts: PartSpec[] }): Result<SignedPart[]>;
+  /** Joins the parts (multipart), signs the share link and adds the upload to the history. */
+  finishUpload(request: FinishRequest): Result<UploadFinish>;
+  /** Throws a multipart upload's parts away (cancel, failure): nothing is left to pay for. */
+  abortUpload(ticket: UploadTicket): Result<null>;
 }
 
 /** Every message between the extension's pages and its background, with its reply. */

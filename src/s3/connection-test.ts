@@ -1,6 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Client, type ClientOptions, type S3Connection } from './client';
-import { describeFailure, failureFromError, type UserError } from './errors';
+import type { UserError } from '../result';
+import { describeFailure, failureFromError } from './errors';
 import { detectBucketRegion, type FetchLike } from './region';
 import { t } from '../i18n/t';
 

@@ -5,6 +5,7 @@
  * where that server can produce it.
  */
 import { t } from '../i18n/t';
+import { serverCode, type UserError } from '../result';
 
 /** What went wrong, as the protocol said it. */
 export interface S3Failure {
@@ -31,15 +32,6 @@ export interface FailureContext {
    * gets its own sentences ("tell whoever runs the service", not "paste your secret").
    */
   describe?: (failure: S3Failure, ctx: Omit<FailureContext, 'describe'>) => UserError;
-}
-
-/** A one-to-three-sentence explanation, plus a one-click fix where there is one. */
-export interface UserError {
-  code: string;
-  message: string;
-  fix?: { kind: 'use-region'; region: string } | { kind: 'grant-access' } | { kind: 'open-options' } | { kind: 'unlock' };
-  /** Worth trying again unchanged (network, 5xx, SlowDown). */
-  transient: boolean;
 }
 
 const PERMISSION: Record<S3Operation, string> = {
@@ -155,7 +147,7 @@ export function describeFailure(f: S3Failure, context: FailureContext): UserErro
   if (describe) return describe(f, ctx);
   const bucket = ctx.bucket;
   const make = (message: string, extra: Partial<UserError> = {}): UserError => ({
-    code: f.code,
+    code: serverCode(f.code),
     message,
     transient: false,
     ...extra,

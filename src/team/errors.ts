@@ -3,7 +3,8 @@
  * and S3 refusing the URLs it signed. Pure; the background maps each failure
  * here into the same `UserError` the popup already shows.
  */
-import { describeFailure, type FailureContext, type S3Failure, type UserError } from '../s3/errors';
+import { serverCode, type UserError } from '../result';
+import { describeFailure, type FailureContext, type S3Failure } from '../s3/errors';
 import type { PresignFailure, PresignFailureCode } from './presign-client';
 import { hostOf, PRESIGN_PATH, serviceName } from './service-url';
 import { t } from '../i18n/t';
@@ -125,7 +126,7 @@ const WRONG_REGION = new Set(['AuthorizationHeaderMalformed', 'AuthorizationQuer
  */
 export function describeTeamS3Failure(f: S3Failure, ctx: FailureContext): UserError {
   const s3 = ctx.endpoint ? hostOf(ctx.endpoint) : 'S3';
-  const make = (message: string): UserError => ({ code: f.code, message, transient: false });
+  const make = (message: string): UserError => ({ code: serverCode(f.code), message, transient: false });
   if (WRONG_REGION.has(f.code) && (f.code !== 'AuthorizationQueryParametersError' || f.region || /region/i.test(f.message ?? '')))
     return make(
       ctx.region

@@ -5,9 +5,9 @@
  * unchanged. Pure apart from the injected fetch and permission check.
  */
 import { renderKey } from '../keys/template';
-import type { Result } from '../messaging/protocol';
 import type { ConnectionReport } from '../s3/connection-test';
-import { failureFromResponse, isNetworkError, type UserError } from '../s3/errors';
+import type { UserError, Result } from '../result';
+import { failureFromResponse, isNetworkError } from '../s3/errors';
 import { UPLOAD_URL_EXPIRY_SECONDS } from '../s3/expiry';
 import { effectiveContentType, type SignedRequest } from '../s3/presign';
 import type { FetchLike } from '../s3/region';

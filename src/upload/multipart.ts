@@ -1,4 +1,5 @@
-import { describeFailure, failureFromResponse, type FailureContext, type UserError } from '../s3/errors';
+import type { UserError } from '../result';
+import { describeFailure, failureFromResponse, type FailureContext } from '../s3/errors';
 import type { CompletedPart, PartSpec, SignedPart } from '../s3/multipart';
 import { partRange, planParts, type PartLimits, type PartPlan } from './part-plan';
 import { isAbortError, resolveRetry, runWithRetry, userErrorOf, type RetryEvent, type RetryOptions } from './retry';

@@ -1,13 +1,6 @@
-import type { FailureContext, UserError } from '../s3/errors';
-import type { Result, UploadPlan } from '../messaging/protocol';
-import type { SignedRequest } from '../s3/presign';
+import type { UserError } from '../result';
 import { SpeedMeter } from './speed';
-import { uploadWithSinglePut } from './single-put';
-import { ResultError, unwrapResult } from '../messaging/result';
-import type { PutTransport } from './transport';
-import { uploadMultipart, type MultipartSigner } from './multipart';
-import { DEFAULT_MULTIPART_THRESHOLD, MAX_OBJECT_SIZE } from './part-plan';
-import { t } from '../i18n/t';
+import { runUpload, type PipelineDeps } from './pipeline';
 
 /** `waiting`: the secrets are locked; the upload starts once the user enters the passphrase. */
 export type UploadStatus = 'queued' | 'waiting' | 'uploading' | 'done' | 'failed' | 'cancelled';
@@ -35,37 +28,12 @@ export interface UploadItem {
   error?: UserError;
 }
 
-/** Everything the queue needs from the outside world. */
-export interface QueueDeps {
-  /**
-   * Called first for each file, before anything is decided for it: reads the
-   * file's profile afresh (so an edit in Options applies to the next file,
-   * threshold included) and waits while the secrets are locked, calling
-   * `waiting` so the view can say why. Rejects or returns when `signal` aborts.
-   */
-  prepare?(item: UploadItem, signal: AbortSignal, waiting: () => void): Promise<void>;
-  plan(file: { name: string; type: string; size: number; profileId?: string }): Promise<Result<UploadPlan>>;
-  sign(request: { key: string; contentType: string; size: number; profileId?: string; ifNoneMatch?: boolean }): Promise<Result<SignedRequest>>;
-  share(request: { key: string; fileName: string; contentType: string; profileId?: string; expiresIn?: number }): Promise<Result<SignedRequest>>;
-  transport: PutTransport;
-  /** Puts text on the clipboard; false if the browser refused. */
-  copy(text: string): Promise<boolean>;
-  context(): FailureContext;
-  /**
-   * Signs the parts of a multipart upload for one object. Without it files go
-   * up in one PUT, which S3 caps at 5 GiB (team mode without a multipart endpoint).
-   */
-  multipart?(target: { key: string; contentType: string; profileId?: string }): MultipartSigner;
-  /** Files above this many bytes go up in parts; default 64 MiB. */
-  multipartThreshold?: number;
-  /** Called when an upload is done or has failed, e.g. to add it to the session's list. */
+/** Everything the queue needs from the outside world: the pipeline's deps, and a clock. */
+export interface QueueDeps extends PipelineDeps {
+  /** Called when an upload is done or has failed. */
   onSettled?(item: UploadItem): void;
-  now?: () => number;
   uuid?: () => string;
 }
-
-/** S3's limit for one PUT. Larger files need multipart. */
-export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
 /**
  * Uploads files one after another, each with a fresh short-lived URL, then
@@ -157,70 +125,44 @@ export class UploadQueue {
     this.aborts.set(item.id, abort);
     const meter = new SpeedMeter();
     this.update(item.id, { status: 'uploading' });
-    const profile = item.profileId ? { profileId: item.profileId } : {};
     try {
-      if (this.deps.prepare) {
-        await this.deps.prepare(item, abort.signal, () => {
-          if (!abort.signal.aborted) this.update(item.id, { status: 'waiting' });
+      const outcome = await runUpload(
+        {
+          body,
+          name: item.name,
+          type: item.type,
+          source: 'popup',
+          ...(item.profileId ? { profileId: item.profileId } : {}),
+          ...(item.expiresIn !== undefined ? { expiresIn: item.expiresIn } : {}),
+        },
+        this.deps,
+        {
+          signal: abort.signal,
+          onWaiting: () => {
+            if (!abort.signal.aborted) this.update(item.id, { status: 'waiting' });
+          },
+          onStarted: (start) => this.update(item.id, { status: 'uploading', key: start.ticket.key }),
+          onProgress: (loaded) => {
+            meter.add(this.now(), loaded);
+            this.update(item.id, { loaded, bytesPerSecond: meter.bytesPerSecond() });
+          },
+        },
+      );
+      if (outcome.status === 'cancelled' || abort.signal.aborted) return;
+      if (outcome.status === 'failed') {
+        this.update(item.id, { status: 'failed', bytesPerSecond: 0, error: outcome.error, ...(outcome.key ? { key: outcome.key } : {}) });
+      } else {
+        // No linkExpiresAt: a public or custom-domain link, which never expires.
+        this.update(item.id, {
+          status: 'done',
+          loaded: item.size,
+          bytesPerSecond: 0,
+          key: outcome.key,
+          link: outcome.link,
+          linkExpiresAt: outcome.linkExpiresAt,
+          copied: outcome.copied,
         });
-        if (abort.signal.aborted) return;
-        this.update(item.id, { status: 'uploading' });
       }
-      const multipart = this.deps.multipart;
-      const inParts = multipart !== undefined && item.size > (this.deps.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD);
-      if (!multipart && item.size > MAX_SINGLE_PUT_BYTES)
-        throw new ResultError({
-          code: 'EntityTooLarge',
-          message: t('upload_tooLargeForOnePut', { name: item.name }),
-          transient: false,
-        });
-      if (item.size > MAX_OBJECT_SIZE)
-        throw new ResultError({ code: 'EntityTooLarge', message: t('upload_tooLargeForS3', { name: item.name }), transient: false });
-      const plan = unwrapResult(await this.deps.plan({ name: item.name, type: item.type, size: item.size, ...profile }));
-      this.update(item.id, { key: plan.key });
-      const onProgress = (loaded: number) => {
-        meter.add(this.now(), loaded);
-        this.update(item.id, { loaded, bytesPerSecond: meter.bytesPerSecond() });
-      };
-      if (inParts)
-        await uploadMultipart({
-          body,
-          signer: multipart({ key: plan.key, contentType: plan.contentType, ...profile }),
-          transport: this.deps.transport,
-          context: this.deps.context(),
-          signal: abort.signal,
-          onProgress,
-        });
-      else
-        await uploadWithSinglePut({
-          body,
-          sign: async () =>
-            unwrapResult(
-              await this.deps.sign({ key: plan.key, contentType: plan.contentType, size: item.size, ...profile, ...(plan.ifNoneMatch ? { ifNoneMatch: true } : {}) }),
-            ),
-          transport: this.deps.transport,
-          context: this.deps.context(),
-          signal: abort.signal,
-          now: this.now,
-          onProgress,
-        });
-      if (abort.signal.aborted) return;
-      const expiry = item.expiresIn !== undefined ? { expiresIn: item.expiresIn } : {};
-      const link = unwrapResult(await this.deps.share({ key: plan.key, fileName: item.name, contentType: plan.contentType, ...profile, ...expiry }));
-      // Cancel may be pressed while the link is signed: the user asked for nothing to be copied.
-      if (abort.signal.aborted) return;
-      // No expiresAt: a public or custom-domain link, which never expires.
-      this.update(item.id, { status: 'done', loaded: item.size, bytesPerSecond: 0, link: link.url, linkExpiresAt: link.expiresAt });
-      const copied = await this.deps.copy(link.url).catch(() => false);
-      this.update(item.id, { copied });
-      this.settled(item.id);
-    } catch (err) {
-      if (abort.signal.aborted) return;
-      const userError =
-        err instanceof ResultError
-          ? err.userError
-          : { code: 'Unexpected', message: t('upload_failed', { reason: (err as Error).message }), transient: false };
-      this.update(item.id, { status: 'failed', bytesPerSecond: 0, error: userError });
       this.settled(item.id);
     } finally {
       this.aborts.delete(item.id);

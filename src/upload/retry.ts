@@ -1,4 +1,5 @@
-import { describeFailure, failureFromError, type FailureContext, type UserError } from '../s3/errors';
+import type { UserError } from '../result';
+import { describeFailure, failureFromError, type FailureContext } from '../s3/errors';
 import { UploadFailedError } from './single-put';
 import { UploadAbortedError } from './transport';
 

@@ -1,6 +1,6 @@
-import { describeFailure, failureFromError, failureFromResponse, type FailureContext, type UserError } from '../s3/errors';
+import { type UserError, ResultError } from '../result';
+import { describeFailure, failureFromError, failureFromResponse, type FailureContext } from '../s3/errors';
 import type { PutTransport } from './transport';
-import { ResultError } from '../messaging/result';
 
 /** An upload URL as the background hands it out. */
 export interface SignedUpload {

@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHistoryHandlers, createHistoryRecorder, serialHistory, type HistoryDeps } from '../../src/background/history-service';
-import { savedConnectionRunner } from '../../src/background/saved-connection';
+import { savedConnectionRunner } from '../../src/destination/connection';
 import { createService } from '../../src/background/service';
 import type { RecentUpload } from '../../src/history/recent';
 import type { HistoryEntry, Result } from '../../src/messaging/protocol';

@@ -8,7 +8,7 @@ import {
   THUMBNAIL_SECONDS,
   type HistoryDeps,
 } from '../../src/background/history-service';
-import { savedConnectionRunner, type WithSavedConnection } from '../../src/background/saved-connection';
+import { savedConnectionRunner, type WithSavedConnection } from '../../src/destination/connection';
 import { createService } from '../../src/background/service';
 import type { RecentUpload } from '../../src/history/recent';
 import type { HistoryEntry, HistoryProtocolMap, Result, ShareLinkRequest } from '../../src/messaging/protocol';

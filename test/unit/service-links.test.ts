@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LOCKED } from '../../src/background/saved-connection';
+import { LOCKED } from '../../src/destination/connection';
 import { conditionalWrites, createService, type ServiceDeps } from '../../src/background/service';
 import { MAX_NAME_TRIES } from '../../src/keys/free-key';
 import type { Result } from '../../src/messaging/protocol';

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { LOCKED, PROFILE_GONE, NOT_CONFIGURED } from '../../src/background/saved-connection';
+import { LOCKED, PROFILE_GONE, NOT_CONFIGURED } from '../../src/destination/connection';
 import { createService, type ServiceDeps } from '../../src/background/service';
 import type { RecentUpload } from '../../src/history/recent';
 import type { Result } from '../../src/messaging/protocol';

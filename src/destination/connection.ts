@@ -1,10 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, type S3Connection } from '../s3/client';
 import { hostPermissionOrigins } from '../s3/endpoint';
-import { describeFailure, failureFromError, type S3Operation, type UserError } from '../s3/errors';
+import type { UserError, Result } from '../result';
+import { describeFailure, failureFromError, type S3Operation } from '../s3/errors';
 import { tokenExpiresAt } from '../s3/expiry';
 import { t } from '../i18n/t';
-import type { Result } from '../messaging/protocol';
 import type { KeysProfile, Profile, Secrets } from '../settings/profile';
 import { findProfile, type ProfileStore } from '../settings/profile-store';
 import { LockedError, type SecretKeeper } from '../secrets/keeper';
@@ -76,25 +76,14 @@ export function connectionOf(profile: KeysProfile, secrets: Pick<Secrets, 'secre
   };
 }
 
-/** A step that needs a saved keys profile's S3 client. */
-export type WithSavedConnection = <T>(
-  profileId: string | undefined,
-  operation: S3Operation,
-  step: (profile: KeysProfile, client: S3Client, conn: S3Connection) => Promise<T>,
-) => Promise<Result<T>>;
 
 /** Clients kept at once: one per profile in use is plenty. */
 const MAX_CLIENTS = 4;
 
-/**
- * Runs an S3 step for a saved keys profile: not configured, locked, no host
- * permission, an expired session token and every S3 or network failure come
- * back as a sentence, never a throw. A client is kept per connection:
- * building one costs more than signing a URL with it.
- */
-export function savedConnectionRunner(deps: SavedConnectionDeps): WithSavedConnection {
+/** S3 clients by connection: building one costs more than signing a URL with it. */
+export function s3ClientPool(): (conn: S3Connection) => S3Client {
   const clients = new Map<string, S3Client>();
-  const clientFor = (conn: S3Connection): S3Client => {
+  return (conn) => {
     const id = JSON.stringify(conn);
     let client = clients.get(id);
     if (!client) {
@@ -108,25 +97,22 @@ export function savedConnectionRunner(deps: SavedConnectionDeps): WithSavedConne
     }
     return client;
   };
+}
 
-  return async (profileId, operation, step) => {
-    const resolved = await resolveProfile(deps, profileId);
-    if (!resolved.ok) return resolved;
-    const profile = resolved.value;
-    if (profile.kind === 'presign-service') return { ok: false, error: NOT_CONFIGURED };
-    const secrets = await secretsOf(deps, profile.id);
-    if (!secrets.ok) return secrets;
-    if (!secrets.value?.secretAccessKey) return { ok: false, error: NOT_CONFIGURED };
-    const expired = expiredToken(profile, deps.now());
-    if (expired) return { ok: false, error: expired };
-    const context = { operation, bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint };
-    if (!(await deps.hasHostPermission(hostPermissionOrigins(profile))))
-      return { ok: false, error: describeFailure({ code: 'HostPermissionMissing' }, context) };
-    const conn = connectionOf(profile, secrets.value);
-    try {
-      return { ok: true, value: await step(profile, clientFor(conn), conn) };
-    } catch (err) {
-      return { ok: false, error: describeFailure(failureFromError(err), context) };
-    }
-  };
+/**
+ * Whether a keys profile with these secrets may sign now: not configured,
+ * an expired session token and no host permission come back as a sentence.
+ */
+export async function keysConnection(
+  deps: Pick<SavedConnectionDeps, 'hasHostPermission' | 'now'>,
+  profile: KeysProfile,
+  secrets: Secrets | null,
+  operation: S3Operation,
+): Promise<Result<S3Connection>> {
+  if (!secrets?.secretAccessKey) return { ok: false, error: NOT_CONFIGURED };
+  const expired = expiredToken(profile, deps.now());
+  if (expired) return { ok: false, error: expired };
+  if (!(await deps.hasHostPermission(hostPermissionOrigins(profile))))
+    return { ok: false, error: describeFailure({ code: 'HostPermissionMissing' }, { operation, bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint }) };
+  return { ok: true, value: connectionOf(profile, secrets) };
 }

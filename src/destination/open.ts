@@ -1,0 +1,63 @@
+/** Chooses a profile's destination: the one place that looks at which kind of profile it is. */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Result } from '../result';
+import type { S3Connection } from '../s3/client';
+import type { FetchLike } from '../s3/region';
+import type { Secrets } from '../settings/profile';
+import type { ProfileStore } from '../settings/profile-store';
+import type { SecretKeeper } from '../secrets/keeper';
+import { TOKEN_MISSING } from '../team/errors';
+import { keysConnection, resolveProfile, secretsOf } from './connection';
+import type { Destination } from './destination';
+import { ownKeysDestination } from './own-keys';
+import { presignServiceDestination } from './presign-service';
+
+export interface DestinationDeps {
+  loadProfiles(): Promise<ProfileStore>;
+  secrets: Pick<SecretKeeper, 'get'>;
+  hasHostPermission(origins: string[]): Promise<boolean>;
+  fetch: FetchLike;
+  /** S3 clients by connection (see `s3ClientPool`). */
+  client(conn: S3Connection): S3Client;
+  now(): Date;
+  uuid(): string;
+}
+
+/**
+ * The destination of a profile (the default when none is named), read once.
+ * Its secrets are read at most once, and only when a step needs them: a
+ * public link, for one, needs no unlock.
+ */
+export async function openDestination(deps: DestinationDeps, profileId?: string): Promise<Result<Destination>> {
+  const resolved = await resolveProfile(deps, profileId);
+  if (!resolved.ok) return resolved;
+  const profile = resolved.value;
+  let secrets: Promise<Result<Secrets | null>> | undefined;
+  const readSecrets = () => (secrets ??= secretsOf(deps, profile.id));
+  if (profile.kind === 'presign-service')
+    return {
+      ok: true,
+      value: presignServiceDestination(profile, {
+        ...deps,
+        async token() {
+          if (profile.serviceAuth === 'none') return { ok: true, value: '' };
+          const read = await readSecrets();
+          if (!read.ok) return read;
+          const token = read.value?.serviceToken ?? '';
+          return token ? { ok: true, value: token } : { ok: false, error: TOKEN_MISSING };
+        },
+      }),
+    };
+  return {
+    ok: true,
+    value: ownKeysDestination(profile, {
+      client: deps.client,
+      now: deps.now,
+      async connection(operation) {
+        const read = await readSecrets();
+        if (!read.ok) return read;
+        return keysConnection(deps, profile, read.value, operation);
+      },
+    }),
+  };
+}

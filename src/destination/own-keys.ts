@@ -1,0 +1,124 @@
+/** The destination for a profile with the user's own keys: the background signs every URL. */
+import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Result } from '../result';
+import type { S3Connection } from '../s3/client';
+import { contentDisposition } from '../s3/content-disposition';
+import { describeFailure, failureFromError, type S3Operation } from '../s3/errors';
+import { shareLinkLifetime } from '../s3/expiry';
+import { s3MultipartSigner } from '../s3/multipart';
+import { presignShareLink, presignUpload } from '../s3/presign';
+import { customLinkUrl, publicObjectUrl } from '../s3/public-url';
+import { templateCanCollide } from '../keys/template';
+import { DEFAULT_MULTIPART_THRESHOLD, MiB } from '../upload/part-plan';
+import { linkModeOf, type KeysProfile } from '../settings/profile';
+import type { Destination, MultipartOps } from './destination';
+
+export interface OwnKeysDeps {
+  /** The profile's S3 connection, checked (secrets, token expiry, host permission); read at most once per destination. */
+  connection(operation: S3Operation): Promise<Result<S3Connection>>;
+  client(conn: S3Connection): S3Client;
+  now(): Date;
+}
+
+/**
+ * Whether a keys profile's PUTs carry `If-None-Match: *`: its template can
+ * collide, and the server honours conditional writes. AWS S3 does (412 when
+ * the key exists); Swift s3api answers every conditional PUT with 501
+ * NotImplemented (test/support/STRICT-LANE-FACTS.md), and other S3-compatible
+ * servers differ by version, so a custom endpoint relies on the HEAD check only.
+ */
+export function conditionalWrites(profile: KeysProfile): boolean {
+  return !profile.endpoint && templateCanCollide(profile.keyTemplate);
+}
+
+/** Whether a key exists: HEAD, 200 yes, 404 no. 403 counts as no: without s3:ListBucket, S3 answers a missing key with 403 (and GetObject, which links need, shows an existing one). */
+async function objectExists(client: S3Client, bucket: string, key: string): Promise<boolean> {
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch (err) {
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404 || status === 403) return false;
+    throw err;
+  }
+}
+
+export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Destination {
+  const context = { bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint };
+  /** Runs one signed step; every failure comes back as a sentence. */
+  async function signed<T>(operation: S3Operation, step: (client: S3Client) => Promise<T>): Promise<Result<T>> {
+    const conn = await deps.connection(operation);
+    if (!conn.ok) return conn;
+    try {
+      return { ok: true, value: await step(deps.client(conn.value)) };
+    } catch (err) {
+      return { ok: false, error: describeFailure(failureFromError(err), { operation, ...context }) };
+    }
+  }
+  const conditional = conditionalWrites(profile);
+  const multipartSigner = (client: S3Client, target: { key: string; contentType?: string }) =>
+    s3MultipartSigner(client, {
+      bucket: profile.bucket,
+      key: target.key,
+      contentType: target.contentType ?? '',
+      // The parts are joined only if the key is still free, where the server honours it (as a single PUT's If-None-Match).
+      ...(conditional ? { ifNoneMatch: true } : {}),
+    });
+  const multipart: MultipartOps = {
+    create: (target) => signed('upload', (client) => multipartSigner(client, target).create()),
+    signParts: (target) => signed('upload', (client) => multipartSigner(client, target).signParts(target.uploadId, target.parts)),
+    complete: (target) => signed('upload', (client) => multipartSigner(client, target).complete(target.uploadId, target.parts)),
+    abort: (target) =>
+      signed('upload', async (client) => {
+        await multipartSigner(client, target).abort(target.uploadId);
+        return null;
+      }),
+  };
+
+  return {
+    profileId: profile.id,
+    bucket: profile.bucket,
+    keyTemplate: profile.keyTemplate,
+    conditionalWrites: conditional,
+    multipartThreshold: profile.multipartThresholdMiB ? profile.multipartThresholdMiB * MiB : DEFAULT_MULTIPART_THRESHOLD,
+    transferContext: { ...context, signedBy: 'own-keys' },
+    signPut: (target) =>
+      signed('upload', (client) =>
+        presignUpload(client, {
+          bucket: profile.bucket,
+          key: target.key,
+          contentType: target.contentType,
+          contentLength: target.size,
+          ...(target.ifNoneMatch && conditional ? { ifNoneMatch: true } : {}),
+          ...(target.downloadAs ? { contentDisposition: contentDisposition(target.downloadAs, 'attachment') } : {}),
+          now: deps.now(),
+        }),
+      ),
+    async shareLink(request) {
+      // Unsigned links need no secret (and no unlock): the object's own URL, or the key under the user's domain.
+      const mode = linkModeOf(profile);
+      if (mode === 'public') return { ok: true, value: { url: publicObjectUrl(profile, request.key), headers: {} } };
+      if (mode === 'custom') return { ok: true, value: { url: customLinkUrl(profile.linkBaseUrl ?? '', request.key), headers: {} } };
+      const lifetimeSeconds = shareLinkLifetime(profile, deps.now(), request.expiresIn);
+      const link = await signed('share', (client) =>
+        presignShareLink(client, {
+          bucket: profile.bucket,
+          key: request.key,
+          fileName: request.fileName,
+          contentType: request.contentType,
+          expiresIn: lifetimeSeconds,
+          ...(profile.linkDisposition ? { disposition: profile.linkDisposition } : {}),
+          now: deps.now(),
+        }),
+      );
+      return link.ok ? { ok: true, value: { ...link.value, lifetimeSeconds } } : link;
+    },
+    keyExists: (key) => signed('upload', (client) => objectExists(client, profile.bucket, key)),
+    multipart,
+    deleteObject: (key) =>
+      signed('delete', async (client) => {
+        await client.send(new DeleteObjectCommand({ Bucket: profile.bucket, Key: key }));
+        return null;
+      }),
+  };
+}

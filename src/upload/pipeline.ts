@@ -1,0 +1,214 @@
+/**
+ * The one upload pipeline. Every source (picked, dropped and pasted files, a
+ * right-clicked image, a screenshot) goes through `runUpload`:
+ *
+ *   source ─▶ transforms[] ─▶ start (key + URLs) ─▶ transfer ─▶ finish (link, history) ─▶ deliver
+ *
+ * It runs where the bytes are: the popup's files in the upload runner, a
+ * page's image in the background. It never sees a credential: the background
+ * answers `start` and `finish` (see src/background/upload-service.ts).
+ */
+import { ResultError, unwrapResult, userError, type UserError } from '../result';
+import { t } from '../i18n/t';
+import type { UploadHandlers } from '../messaging/protocol';
+import type { FailureContext } from '../s3/errors';
+import type { CompletedPart, SignedPart } from '../s3/multipart';
+import { describeTeamS3Failure } from '../team/errors';
+import { uploadMultipart, type MultipartSigner } from './multipart';
+import { uploadWithSinglePut } from './single-put';
+import type { UploadRequest, UploadStart, UploadTicket } from './ticket';
+import type { PutTransport } from './transport';
+
+/** A file on its way up: the bytes and what they are called. Transforms take and give one. */
+export interface UploadFile {
+  body: Blob;
+  name: string;
+  type: string;
+}
+
+/** One transform stage (strip metadata, resize, convert…): runs before the key is decided. */
+export type Transform = (file: UploadFile, signal: AbortSignal) => Promise<UploadFile>;
+
+export interface UploadInput extends UploadFile, Omit<UploadRequest, 'name' | 'type' | 'size'> {
+  /** Seconds the share link should live; default the profile's. */
+  expiresIn?: number;
+}
+
+/** What the pipeline asks of the background: one start and one finish per file. */
+export type UploadBackend = Pick<UploadHandlers, 'startUpload' | 'signPut' | 'signParts' | 'finishUpload' | 'abortUpload'>;
+
+export interface PipelineDeps {
+  backend: UploadBackend;
+  transport: PutTransport;
+  /** In order; none yet. */
+  transforms?: readonly Transform[];
+  /** Puts the link on the clipboard; false if the browser refused. */
+  copy(text: string): Promise<boolean>;
+  /**
+   * While the secrets are locked: resolves when it is worth asking again (or
+   * when `signal` aborts). Without it a locked vault fails the upload with
+   * its sentence.
+   */
+  whenLocked?(signal: AbortSignal): Promise<void>;
+  now?: () => number;
+}
+
+export interface PipelineHooks {
+  signal?: AbortSignal;
+  /** The secrets are locked: the upload waits for the passphrase. */
+  onWaiting?(): void;
+  /** The background chose the key; bytes start to move. */
+  onStarted?(start: UploadStart): void;
+  /** Bytes sent so far. */
+  onProgress?(loaded: number): void;
+}
+
+export type UploadOutcome =
+  | {
+      status: 'done';
+      key: string;
+      link: string;
+      /** Absent for links that never expire. */
+      linkExpiresAt?: number;
+      lifetimeSeconds?: number;
+      copied: boolean;
+    }
+  | { status: 'failed'; key?: string; error: UserError }
+  | { status: 'cancelled' };
+
+/** The context S3's answers to the transfer are read in. */
+export function transferContext(start: UploadStart): FailureContext {
+  const { signedBy, ...where } = start.context;
+  // S3's refusals of a team service's URLs are the service's to fix, not the user's keys.
+  return { operation: 'upload', ...where, ...(signedBy === 'presign-service' ? { describe: describeTeamS3Failure } : {}) };
+}
+
+/** A multipart signer over the start's first URLs and the background's messages. */
+function ticketSigner(backend: UploadBackend, ticket: UploadTicket, first: SignedPart[], now: () => number): MultipartSigner & { joined: CompletedPart[] } {
+  const ready = new Map(first.map((p) => [p.partNumber, p]));
+  const signer = {
+    joined: [] as CompletedPart[],
+    create: async () => ({ uploadId: ticket.uploadId! }),
+    async signParts(_uploadId: string, parts: readonly { partNumber: number; size: number }[]) {
+      const have = parts.map((p) => ready.get(p.partNumber));
+      for (const p of parts) ready.delete(p.partNumber);
+      // The start's URLs, while they have a while to live; else signed now.
+      if (have.every((p) => p && p.expiresAt - now() > 60_000)) return have as SignedPart[];
+      return unwrapResult(await backend.signParts({ ticket, parts: [...parts] }));
+    },
+    // The background joins the parts when the upload finishes (one request for that and the link).
+    async complete(_uploadId: string, parts: readonly CompletedPart[]) {
+      signer.joined = [...parts];
+      return {};
+    },
+    async abort() {
+      unwrapResult(await backend.abortUpload(ticket));
+    },
+  };
+  return signer;
+}
+
+function failureOf(err: unknown): UserError {
+  return err instanceof ResultError ? err.userError : userError('Unexpected', t('upload_failed', { reason: (err as Error)?.message ?? String(err) }));
+}
+
+/** Runs one file through the pipeline. Never throws: the outcome says how it ended, with a sentence on failure. */
+export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: PipelineHooks = {}): Promise<UploadOutcome> {
+  const signal = hooks.signal ?? new AbortController().signal;
+  const now = deps.now ?? Date.now;
+  let start: UploadStart | undefined;
+  try {
+    let file: UploadFile = { body: input.body, name: input.name, type: input.type };
+    for (const transform of deps.transforms ?? []) file = await transform(file, signal);
+    if (signal.aborted) return { status: 'cancelled' };
+
+    const request: UploadRequest = {
+      name: file.name,
+      type: file.type,
+      size: file.body.size,
+      source: input.source,
+      ...(input.profileId ? { profileId: input.profileId } : {}),
+      ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}),
+      ...(input.download ? { download: true } : {}),
+    };
+    for (;;) {
+      const started = await deps.backend.startUpload(request);
+      if (signal.aborted) {
+        // Cancelled while the background started it: nothing of it may stay behind.
+        if (started.ok && started.value.ticket.uploadId) await deps.backend.abortUpload(started.value.ticket).catch(() => {});
+        return { status: 'cancelled' };
+      }
+      if (started.ok) {
+        start = started.value;
+        break;
+      }
+      if (started.error.code !== 'Locked' || !deps.whenLocked) throw new ResultError(started.error);
+      hooks.onWaiting?.();
+      await deps.whenLocked(signal);
+      if (signal.aborted) return { status: 'cancelled' };
+    }
+    hooks.onStarted?.(start);
+
+    const { ticket, transfer } = start;
+    const context = transferContext(start);
+    let parts: CompletedPart[] | undefined;
+    if (transfer.kind === 'multipart') {
+      const signer = ticketSigner(deps.backend, ticket, transfer.parts, now);
+      await uploadMultipart({
+        body: file.body,
+        signer,
+        transport: deps.transport,
+        context,
+        signal,
+        partSize: transfer.partSize,
+        ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+      });
+      parts = signer.joined;
+    } else {
+      let first: typeof transfer.put | undefined = transfer.put;
+      await uploadWithSinglePut({
+        body: file.body,
+        sign: async () => {
+          const put = first ?? unwrapResult(await deps.backend.signPut(ticket));
+          first = undefined;
+          return put;
+        },
+        transport: deps.transport,
+        context,
+        signal,
+        now,
+        ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+      });
+    }
+    if (signal.aborted) {
+      if (parts) await deps.backend.abortUpload(ticket).catch(() => {});
+      return { status: 'cancelled' };
+    }
+
+    const finished = unwrapResult(
+      await deps.backend.finishUpload({
+        ticket,
+        ...(parts ? { parts } : {}),
+        name: file.name,
+        source: input.source,
+        ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}),
+        ...(input.expiresIn !== undefined ? { expiresIn: input.expiresIn } : {}),
+      }),
+    );
+    // Cancel may be pressed while the link is signed: the user asked for nothing to be copied.
+    if (signal.aborted) return { status: 'cancelled' };
+    const { link, lifetimeSeconds } = finished;
+    const copied = await deps.copy(link.url).catch(() => false);
+    return {
+      status: 'done',
+      key: ticket.key,
+      link: link.url,
+      ...(link.expiresAt !== undefined ? { linkExpiresAt: link.expiresAt } : {}),
+      ...(lifetimeSeconds !== undefined ? { lifetimeSeconds } : {}),
+      copied,
+    };
+  } catch (err) {
+    if (signal.aborted) return { status: 'cancelled' };
+    return { status: 'failed', ...(start ? { key: start.ticket.key } : {}), error: failureOf(err) };
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * What the two ends of one upload tell each other: the page (or the
+ * background) that moves the bytes asks once to start and once to finish;
+ * the background, which signs, answers. Everything per file travels in these,
+ * so nothing is kept between the two calls (a service worker may restart in
+ * between).
+ */
+import type { CompletedPart, SignedPart } from '../s3/multipart';
+import type { SignedRequest } from '../s3/presign';
+
+/** Where an upload was started. */
+export type UploadSource = 'popup' | 'image' | 'screenshot';
+
+/** A file about to go up, as the background needs to know it. */
+export interface UploadRequest {
+  /** The profile to upload to; absent means the default. */
+  profileId?: string;
+  name: string;
+  type: string;
+  size: number;
+  source: UploadSource;
+  /** The page an image or screenshot came from: the key template's `{host}`. */
+  pageUrl?: string;
+  /**
+   * Store it to be downloaded, never shown, by any link (`Content-Disposition:
+   * attachment` signed into the PUT), for page content that could run script.
+   * Destinations that cannot sign the header leave it out.
+   */
+  download?: boolean;
+}
+
+/** The upload as the background decided it: echoed back to sign more, finish or abort. */
+export interface UploadTicket {
+  profileId: string;
+  key: string;
+  contentType: string;
+  size: number;
+  ifNoneMatch?: boolean;
+  downloadAs?: string;
+  /** Set for a multipart upload. */
+  uploadId?: string;
+}
+
+/** How the bytes go: one PUT, or parts of `partSize` (the first URLs signed already). */
+export type TransferPlan =
+  | { kind: 'single'; put: SignedRequest }
+  | { kind: 'multipart'; uploadId: string; partSize: number; parts: SignedPart[] };
+
+export interface UploadStart {
+  ticket: UploadTicket;
+  transfer: TransferPlan;
+  /** For sentences about S3's answers to the transfer. */
+  context: { bucket: string; region: string; endpoint: string; signedBy: 'own-keys' | 'presign-service' };
+}
+
+export interface FinishRequest {
+  ticket: UploadTicket;
+  /** A multipart upload's parts, to join. */
+  parts?: CompletedPart[];
+  name: string;
+  source: UploadSource;
+  pageUrl?: string;
+  /** Seconds the share link should live; default the profile's. */
+  expiresIn?: number;
+}
+
+export interface UploadFinish {
+  link: SignedRequest;
+  /** Seconds the link lives; absent for links that never expire (public, custom domain). */
+  lifetimeSeconds?: number;
+}
