@@ -36,6 +36,9 @@ export interface SaveDeps {
   now(): Date;
 }
 
+/** How a save ended, with the file it made: its name, size and stored type. */
+export type SavedUpload = UploadOutcome & { name: string; size: number; type: string };
+
 export interface ImageClick {
   /** The profile to save to; absent means the default. */
   profileId?: string;
@@ -85,7 +88,7 @@ export async function readImage(deps: SaveDeps, click: ImageClick): Promise<Fetc
 }
 
 /** Right-click → bytes → S3 → link on the clipboard, with a notification either way. */
-export async function saveImage(deps: SaveDeps, click: ImageClick): Promise<UploadOutcome | null> {
+export async function saveImage(deps: SaveDeps, click: ImageClick): Promise<SavedUpload | null> {
   let image: FetchedImage;
   try {
     image = await readImage(deps, click);
@@ -122,25 +125,26 @@ export async function saveBytes(
     /** Store it to be downloaded, never shown, by any link (see `UploadRequest.download`). */
     download?: boolean;
   },
-): Promise<UploadOutcome> {
+): Promise<SavedUpload> {
   const { bytes, ...rest } = input;
+  const about = { name: input.name, size: bytes.byteLength, type: input.type };
   const outcome = await runUpload({ ...rest, body: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: input.type }) }, deps.pipeline).catch(
     (err: unknown): UploadOutcome => ({ status: 'failed', error: userError('Unexpected', t('upload_failed', { reason: (err as Error).message })) }),
   );
   if (outcome.status === 'failed') {
     await deps.notifyFailure(t('notify_fileNotSaved', { name: input.name }), outcome.error.message).catch(() => {});
-    return outcome;
+    return { ...outcome, ...about };
   }
-  if (outcome.status !== 'done') return outcome;
+  if (outcome.status !== 'done') return { ...outcome, ...about };
   // What the link really got: a session token's end can cut it short; public and custom-domain links never end.
-  const about = { name: input.name, size: formatBytes(bytes.byteLength) };
+  const said = { name: input.name, size: formatBytes(bytes.byteLength) };
   const detail =
     outcome.linkExpiresAt === undefined
-      ? t('notify_uploadedPublic', about)
+      ? t('notify_uploadedPublic', said)
       : outcome.lifetimeSeconds !== undefined
-        ? t('notify_uploadedFor', { ...about, duration: describeDuration(outcome.lifetimeSeconds) })
-        : t('notify_uploaded', about);
+        ? t('notify_uploadedFor', { ...said, duration: describeDuration(outcome.lifetimeSeconds) })
+        : t('notify_uploaded', said);
   // The upload stands whatever happens to its announcement.
   await deps.notifySuccess({ link: outcome.link, copied: outcome.copied }, detail).catch(() => {});
-  return outcome;
+  return { ...outcome, ...about };
 }

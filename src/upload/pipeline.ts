@@ -66,6 +66,8 @@ export interface PipelineHooks {
 export type UploadOutcome =
   | {
       status: 'done';
+      /** The profile it went to, resolved (the default when none was named). */
+      profileId: string;
       key: string;
       link: string;
       /** Absent for links that never expire. */
@@ -201,6 +203,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
     const copied = await deps.copy(link.url).catch(() => false);
     return {
       status: 'done',
+      profileId: ticket.profileId,
       key: ticket.key,
       link: link.url,
       ...(link.expiresAt !== undefined ? { linkExpiresAt: link.expiresAt } : {}),
