@@ -36,6 +36,8 @@ import { serviceAccessMissing, TOKEN_MISSING } from '../team/errors';
 import { originPattern, savedTokenApplies } from '../team/service-url';
 import { probeService, signTeamUpload, teamShareLink, testPresignService, withS3Address, type TeamConnectionReport } from '../team/team-signer';
 import { t } from '../i18n/t';
+import { carriedToken, createConnectionTest } from './connection-service';
+import { createVaultHandlers } from './vault-service';
 
 /** What the background needs from the browser; injected so the service is tested without one. */
 export interface ServiceDeps {
@@ -55,29 +57,11 @@ export interface ServiceDeps {
   shortId?(): string;
 }
 
-/** Fields without which Test connection cannot ask anything, in the order they are reported. */
-const KEYS_BLOCKING = ['accessKeyId', 'secretAccessKey', 'bucket', 'endpoint', 'region'] as const satisfies readonly ProfileField[];
-const TEAM_BLOCKING = ['serviceUrl', 'serviceAuth', 'serviceAuthHeader', 'serviceToken', 'bucket', 'keyTemplate'] as const satisfies readonly ProfileField[];
-
-/** The most idle minutes before the vault locks itself that the options page offers (a day). */
-export const MAX_LOCK_AFTER_MINUTES = 24 * 60;
-
 const NO_SECRETS: Secrets = { secretAccessKey: '', sessionToken: '', serviceToken: '' };
-
-function withoutOrphans(all: Record<string, Secrets>, ids: ReadonlySet<string>): Record<string, Secrets> {
-  return Object.fromEntries(Object.entries(all).filter(([id]) => ids.has(id)));
-}
 
 /** A profile asked for by id that is gone (deleted meanwhile, in another window). */
 function noSuchProfile(): UserError {
   return { code: 'NoSuchProfile', message: t('service_noSuchProfile'), transient: false };
-}
-
-function passphraseFailure(err: unknown): Result<null> {
-  if (err instanceof WrongPassphraseError)
-    return { ok: false, error: { code: 'WrongPassphrase', message: t('service_wrongPassphrase'), transient: false } };
-  if (err instanceof LockedError) return { ok: false, error: LOCKED };
-  return { ok: false, error: { code: 'PassphraseFailed', message: (err as Error).message, transient: false } };
 }
 
 /**
@@ -87,43 +71,6 @@ function passphraseFailure(err: unknown): Result<null> {
  * same, so every page works with both.
  */
 export function createService(deps: ServiceDeps): ProtocolHandlers {
-  /** A profile's saved secrets; locked counts as none (the page says "unlock to test"). */
-  async function savedSecrets(id: string): Promise<Secrets | null> {
-    if (!id) return null;
-    return deps.secrets.get(id).catch((err) => {
-      if (err instanceof LockedError) return null;
-      throw err;
-    });
-  }
-
-  /**
-   * The saved token for a presign-service draft, when it may go where the
-   * draft sends it (`savedTokenApplies`); `dropped` when one is saved but the
-   * draft's origin, header or way of sending changed.
-   */
-  function carriedToken(before: Profile | null, draft: PresignServiceDraft, saved: Secrets | null): { token: string; dropped: boolean } {
-    const token = saved?.serviceToken ?? '';
-    if (!token || draft.serviceAuth === 'none') return { token: '', dropped: false };
-    if (before?.kind === 'presign-service' && savedTokenApplies(before, draft)) return { token, dropped: false };
-    return { token: '', dropped: !draft.serviceToken };
-  }
-
-  async function draftWithSavedSecrets(draft: ProfileDraft): Promise<{ draft: ProfileDraft; tokenDropped: boolean }> {
-    const saved = await savedSecrets(draft.id);
-    if (draft.kind === 'presign-service') {
-      const carried = carriedToken(draft.id ? findProfile(await deps.loadProfiles(), draft.id) : null, normalizeDraft(draft).draft as PresignServiceDraft, saved);
-      return { draft: { ...draft, serviceToken: draft.serviceToken || carried.token }, tokenDropped: carried.dropped };
-    }
-    return {
-      draft: {
-        ...draft,
-        secretAccessKey: draft.secretAccessKey || saved?.secretAccessKey || '',
-        sessionToken: draft.sessionToken || saved?.sessionToken || '',
-      },
-      tokenDropped: false,
-    };
-  }
-
   /** Origin patterns among these the browser has not granted. */
   async function missing(origins: string[]): Promise<string[]> {
     const granted = await Promise.all(origins.map((o) => deps.hasHostPermission([o])));
@@ -148,16 +95,6 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
   async function store(profile: Profile, secrets: Secrets): Promise<void> {
     await deps.secrets.update((all) => ({ ...all, [profile.id]: secrets }));
     await deps.saveProfiles(putProfile(await deps.loadProfiles(), profile));
-  }
-
-  /**
-   * Drops secrets no profile points at: a profile deleted while the vault was
-   * locked leaves its secrets sealed until the next unlock, and they must not
-   * outlive it (least of all into the clear when the passphrase is removed).
-   */
-  async function dropOrphanSecrets(): Promise<void> {
-    const ids = new Set((await deps.loadProfiles()).profiles.map((p) => p.id));
-    await deps.secrets.update((all) => withoutOrphans(all, ids));
   }
 
   /** A new profile's id, or the draft's own. */
@@ -321,79 +258,8 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
       return { imported: parsed.profiles.length, names: parsed.profiles.map((p) => p.name), problems: [] };
     },
 
-    async unlock(passphrase) {
-      try {
-        await deps.secrets.unlock(passphrase);
-        await dropOrphanSecrets();
-        return { ok: true, value: null };
-      } catch (err) {
-        return passphraseFailure(err);
-      }
-    },
-
-    async lock() {
-      await deps.secrets.lock();
-    },
-
-    async setPassphrase(change) {
-      if (change.next.length < 8)
-        return { ok: false, error: { code: 'WeakPassphrase', message: t('service_weakPassphrase'), transient: false } };
-      try {
-        await deps.secrets.setPassphrase(change.next, change.current);
-        return { ok: true, value: null };
-      } catch (err) {
-        return passphraseFailure(err);
-      }
-    },
-
-    async removePassphrase(current) {
-      try {
-        await deps.secrets.unlock(current);
-        await dropOrphanSecrets();
-        await deps.secrets.removePassphrase(current);
-        return { ok: true, value: null };
-      } catch (err) {
-        return passphraseFailure(err);
-      }
-    },
-
-    async setLockAfter(minutes) {
-      if (!Number.isInteger(minutes) || minutes < 0 || minutes > MAX_LOCK_AFTER_MINUTES)
-        return { ok: false, error: { code: 'InvalidSettings', message: t('service_lockAfterRange', { max: MAX_LOCK_AFTER_MINUTES }), transient: false } };
-      await deps.setLockAfterMinutes(minutes);
-      return { ok: true, value: null };
-    },
-
-    async testConnection(input): Promise<TeamConnectionReport> {
-      const withSaved = await draftWithSavedSecrets(input);
-      const { draft } = normalizeDraft(withSaved.draft);
-      const errors = validateDraft(draft, { hasSavedSecret: false });
-      const blocking = (draft.kind === 'presign-service' ? TEAM_BLOCKING : KEYS_BLOCKING).find((f) => errors[f]);
-      if (blocking) {
-        const locked = (await deps.secrets.status()).locked && draft.id && (blocking === 'secretAccessKey' || blocking === 'serviceToken');
-        const message = blocking === 'serviceToken' && withSaved.tokenDropped ? t('team_tokenAgain') : errors[blocking]!;
-        const error: UserError = locked ? LOCKED : { code: 'InvalidSettings', message, transient: false };
-        return { ok: false, message: error.message, error };
-      }
-      const { profile, secrets } = splitDraft(draft);
-      if (profile.kind === 'presign-service') {
-        if (!(await deps.hasHostPermission([originPattern(profile.serviceUrl)]))) {
-          const error = serviceAccessMissing(profile);
-          return { ok: false, message: error.message, error, needsAccess: [originPattern(profile.serviceUrl)] };
-        }
-        return testPresignService(deps, profile, profile.serviceAuth === 'none' ? '' : secrets.serviceToken ?? '');
-      }
-      const expired = expiredToken(profile, deps.now());
-      if (expired) return { ok: false, message: expired.message, error: expired };
-      if (!(await deps.hasHostPermission(hostPermissionOrigins(profile)))) {
-        const error = describeFailure(
-          { code: 'HostPermissionMissing' },
-          { operation: 'connect', bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint },
-        );
-        return { ok: false, message: error.message, error };
-      }
-      return testConnection(connectionOf(profile, { secretAccessKey: secrets.secretAccessKey ?? '', sessionToken: secrets.sessionToken ?? '' }), deps.fetch);
-    },
+    ...createVaultHandlers(deps),
+    testConnection: createConnectionTest(deps),
 
   };
 }
