@@ -5,18 +5,16 @@ import { historyItem } from '../history/items';
 import { sendMessage, type HistoryView, type ProfileSummary, type PublicSettings } from '../messaging/protocol';
 import { describeDuration, LINK_EXPIRY_PRESETS } from '../s3/expiry';
 import { linkModeOf } from '../settings/profile';
-import { formatBytes } from '../upload/speed';
 import { copyText } from './clipboard';
-import { deletedNote, linkNote, typeBadge, when } from './history-format';
+import { ConfirmBox } from './confirm-box';
+import { HistoryEntry, type Entry } from './history-entry';
+import { when } from './history-format';
 import { t } from '../i18n/t';
 import { useAction } from './use-action';
 
-type Entry = HistoryView['entries'][number];
 type Status = { tone: 'good' | 'bad'; text: string } | null;
 /** The confirmation open now: deleting one entry's object, or clearing the whole history. */
 type Confirm = { kind: 'delete'; id: string } | { kind: 'clear' } | null;
-
-const SOURCE: Record<Entry['source'], string> = { popup: t('history_sourcePopup'), image: t('history_sourceImage'), screenshot: t('history_sourceScreenshot') };
 
 /** The profile to show first: `?profile=` (the popup's choice), else the default. */
 function profileFromUrl(): string {
@@ -228,86 +226,23 @@ export function HistoryApp() {
 
           {entries.length > 0 && (
             <ul class="history-list" aria-label={t('history_title')}>
-              {entries.map((entry) => {
-                const deleted = Boolean(entry.deletedAt);
-                const link = links[entry.id];
-                const confirming = confirm?.kind === 'delete' && confirm.id === entry.id;
-                return (
-                  <li class={`history-entry${deleted ? ' deleted' : ''}`} key={entry.id}>
-                    {entry.thumbnail ? (
-                      <img class="thumb" src={entry.thumbnail} alt="" width={64} height={64} loading="lazy" />
-                    ) : (
-                      <span class="thumb badge" aria-hidden="true">
-                        {typeBadge(entry)}
-                      </span>
-                    )}
-                    <div class="entry-body">
-                      <div class="entry-name" title={entry.name}>
-                        {entry.name}
-                      </div>
-                      <p class="muted">
-                        {formatBytes(entry.size)} · {entry.type || t('history_unknownType')} · {when(entry.at)} · {SOURCE[entry.source]}
-                      </p>
-                      <p class="entry-key">
-                        <code>{entry.key}</code>
-                      </p>
-                      {deleted ? (
-                        <p class="deleted-note">{deletedNote(entry)}</p>
-                      ) : (
-                        <p class="muted">{linkNote(entry)}</p>
-                      )}
-                      {link && !deleted && (
-                        <div class="row">
-                          <input
-                            type="text"
-                            readOnly
-                            value={link.url}
-                            aria-label={t('history_freshLinkFor', { name: entry.name })}
-                            onFocus={(e) => e.currentTarget.select()}
-                          />
-                        </div>
-                      )}
-                      <div class="entry-actions">
-                        {!deleted && (
-                          <>
-                            <button type="button" disabled={busy} aria-label={t('common_copyFreshLinkFor', { name: entry.name })} onClick={() => void copyFresh(entry)}>
-                              {t('common_copyFreshLink')}
-                            </button>
-                            <button type="button" disabled={busy} aria-label={t('history_openFor', { name: entry.name })} onClick={() => void open(entry)}>
-                              {t('history_open')}
-                            </button>
-                          </>
-                        )}
-                        <button type="button" aria-label={t('history_copyKeyFor', { name: entry.name })} onClick={() => void copyKey(entry)}>
-                          {t('history_copyKey')}
-                        </button>
-                        {!deleted && canDelete && (
-                          <button
-                            type="button"
-                            class="danger"
-                            id={`delete-${entry.id}`}
-                            disabled={busy}
-                            aria-label={t('history_deleteFor', { name: entry.name })}
-                            aria-expanded={confirming ? 'true' : 'false'}
-                            onClick={() => setConfirm({ kind: 'delete', id: entry.id })}
-                          >
-                            {t('history_delete')}
-                          </button>
-                        )}
-                      </div>
-                      {confirming && (
-                        <ConfirmBox
-                          id={`confirm-${entry.id}`}
-                          question={t('history_confirmDelete', { name: entry.name, bucket: profile?.bucket ?? '' })}
-                          yes={t('history_deleteYes')}
-                          onYes={() => void remove(entry)}
-                          onNo={() => keep(`delete-${entry.id}`)}
-                        />
-                      )}
-                    </div>
-                  </li>
-                );
-              })}
+              {entries.map((entry) => (
+                <HistoryEntry
+                  key={entry.id}
+                  entry={entry}
+                  link={links[entry.id]}
+                  confirming={confirm?.kind === 'delete' && confirm.id === entry.id}
+                  busy={busy}
+                  canDelete={canDelete}
+                  bucket={profile?.bucket ?? ''}
+                  onCopyFresh={() => void copyFresh(entry)}
+                  onOpen={() => void open(entry)}
+                  onCopyKey={() => void copyKey(entry)}
+                  onDelete={() => setConfirm({ kind: 'delete', id: entry.id })}
+                  onRemove={() => void remove(entry)}
+                  onKeep={() => keep(`delete-${entry.id}`)}
+                />
+              ))}
             </ul>
           )}
 
@@ -372,31 +307,5 @@ export function HistoryApp() {
         </>
       )}
     </main>
-  );
-}
-
-/** An inline confirmation: focus moves to the safe choice; Escape keeps. */
-function ConfirmBox(props: { id: string; question: string; yes: string; onYes(): void; onNo(): void }) {
-  const safe = useRef<HTMLButtonElement>(null);
-  useEffect(() => safe.current?.focus(), []);
-  return (
-    <div
-      class="confirm"
-      role="alertdialog"
-      aria-labelledby={`${props.id}-question`}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') props.onNo();
-      }}
-    >
-      <p id={`${props.id}-question`}>{props.question}</p>
-      <div class="entry-actions">
-        <button type="button" class="danger-solid" onClick={props.onYes}>
-          {props.yes}
-        </button>
-        <button type="button" ref={safe} onClick={props.onNo}>
-          {t('history_keep')}
-        </button>
-      </div>
-    </div>
   );
 }

@@ -1,0 +1,33 @@
+import { MULTIPART_THRESHOLD_RANGE_MIB } from '../../settings/profile';
+import { t } from '../../i18n/t';
+import type { GroupProps } from './field-kit';
+import { LinkFields } from './link-fields';
+import { NamingFields } from './naming-fields';
+
+/** The "Uploads" settings: how objects are named, what their links are, and when a file goes up in parts. */
+export function UploadsFields(props: GroupProps) {
+  const { state, dispatch, kit: { field, a11y } } = props;
+  return (
+    <fieldset>
+      <legend>{t('editor_uploadsLegend')}</legend>
+      <NamingFields {...props} />
+      <LinkFields {...props} />
+      {/* A presign service signs single PUTs only: no parts to size. */}
+      {state.kind === 'keys' &&
+        field(
+          'multipartThresholdMiB',
+          t('field_multipartThresholdMiB'),
+          <input
+            type="number"
+            inputMode="numeric"
+            min={MULTIPART_THRESHOLD_RANGE_MIB.min}
+            max={MULTIPART_THRESHOLD_RANGE_MIB.max}
+            {...a11y('multipartThresholdMiB', true)}
+            value={String(state.keys.multipartThresholdMiB ?? MULTIPART_THRESHOLD_RANGE_MIB.default)}
+            onInput={(e) => dispatch({ type: 'set', field: 'multipartThresholdMiB', value: Number(e.currentTarget.value) })}
+          />,
+          t('editor_thresholdHint'),
+        )}
+    </fieldset>
+  );
+}
