@@ -207,7 +207,7 @@ describe.skipIf(!strictLaneAvailable())('profiles and secrets, Chromium end to e
     expect(joined).toContain('"getSettings"');
     expect(joined).toContain('[trace] reply');
     expect(joined).toContain('[trace] runner');
-    expect(joined).toMatch(/background got .*"signUpload".*offscreen\.html/);
+    expect(joined).toMatch(/background got .*"startUpload".*offscreen\.html/);
     expect(joined).toContain(s3.accessKeyId);
     // The secret was typed into the options page, and the page sent it once per Save and Test: those are the only sends that may carry it.
     const carrying = trace.filter((line) => line.includes(s3.secretAccessKey));
