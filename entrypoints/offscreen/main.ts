@@ -14,7 +14,7 @@ offscreenMessaging.onMessage('offscreenCopy', ({ data, sender }) => {
   return copyWithTextarea(data);
 });
 
-hostUploadRunner(
+const runner = hostUploadRunner(
   {
     startUpload: (request) => sendMessage('startUpload', request),
     signPut: (ticket) => sendMessage('signPut', ticket),
@@ -23,4 +23,11 @@ hostUploadRunner(
     abortUpload: (ticket) => sendMessage('abortUpload', ticket),
   },
   (text) => copyWithTextarea(text),
+  // Nothing left to do here: the background may close this document.
+  { onIdle: () => void sendMessage('runnerIdle').catch(() => {}) },
 );
+
+offscreenMessaging.onMessage('runnerBusy', ({ sender }) => {
+  if (!isOwnExtensionPage(sender, browser.runtime.id, browser.runtime.getURL('/'))) throw new Error('Refused: only S3 Drop may ask.');
+  return runner.busy();
+});

@@ -1,6 +1,6 @@
 import { browser, type Browser } from 'wxt/browser';
 import { decodeDataUrl, ImageError } from '../capture/image-source';
-import { copyFromBackground } from '../clipboard/background-clipboard';
+import { backgroundCopier } from '../clipboard/background-clipboard';
 import { profilesItem, secretsItem, securityItem, vaultSessionItem } from '../settings/items';
 import { createSecretKeeper } from '../secrets/keeper';
 import { fetchTransport } from '../upload/fetch-transport';
@@ -17,8 +17,11 @@ import { storedHistory, storedUploadRecorder } from './history-storage';
 import { s3ClientPool } from '../destination/connection';
 import { openDestination } from '../destination/open';
 import { alarmIdleLockScheduler, registerIdleLock } from './idle-lock';
-import { ensureOffscreenDocument, offscreenApi } from './offscreen';
+import { offscreenApi, offscreenDocument } from './offscreen';
+import { offscreenMessaging } from '../messaging/protocol';
+import { isOwnExtensionPage } from '../messaging/sender';
 import { hostUploadRunner } from '../upload/runner-host';
+import { UPLOAD_VIEW_PORT } from '../upload/runner-channel';
 import { copyWithTextarea } from '../clipboard/copy-in-document';
 import { t } from '../i18n/t';
 import { exposeListenersForTests } from './test-hooks';
@@ -62,7 +65,10 @@ export function startBackground(): void {
   };
   const service = createService(serviceDeps);
   void registerIdleLock({ keeper: serviceDeps.secrets, alarms: browser.alarms, watchSetting: (changed) => securityItem.watch(changed) });
-  const offscreen = offscreenApi();
+  const api = offscreenApi();
+  // Chrome: the runner and the clipboard live in an offscreen document, open only while something needs it.
+  const offscreen = api ? offscreenDocument({ api, runnerBusy: () => offscreenMessaging.sendMessage('runnerBusy') }) : undefined;
+  const copyFromBackground = backgroundCopier(offscreen);
   // One pool, so uploads, links and deletes share their S3 clients.
   const client = s3ClientPool();
   const open = (profileId?: string) => openDestination({ ...serviceDeps, client }, profileId);
@@ -73,12 +79,22 @@ export function startBackground(): void {
     uuid: () => crypto.randomUUID(),
     // Chrome: the runner lives in the offscreen document. Firefox: right here, in the background page.
     ensureRunner: async () => {
-      if (offscreen) await ensureOffscreenDocument(offscreen);
+      await offscreen?.ensure();
+    },
+    runnerIdle: async () => {
+      await offscreen?.closeIfUnused();
     },
   });
   const history = createHistoryHandlers({ ...historyStorage, open, now: () => new Date() });
   registerHandlers({ ...service, ...uploads, ...history }, { extensionId: browser.runtime.id, extensionOrigin: browser.runtime.getURL('/') });
   if (!offscreen && typeof document !== 'undefined') hostUploadRunner(uploads, (text) => copyWithTextarea(text));
+
+  // A popup holds a port while it is open: it may add files any moment, so the runner's document stays.
+  browser.runtime.onConnect.addListener((port) => {
+    if (port.name !== UPLOAD_VIEW_PORT || !isOwnExtensionPage(port.sender ?? {}, browser.runtime.id, browser.runtime.getURL('/'))) return;
+    const detach = offscreen?.attachView();
+    port.onDisconnect.addListener(() => detach?.());
+  });
 
   // Read at each click: a redirect may not lead to any profile's bucket or service, as they are now.
   const forbiddenHosts = async () => ownStorageHosts((await profilesItem.getValue()).profiles);

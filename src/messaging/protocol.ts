@@ -161,6 +161,8 @@ export interface HistoryProtocolMap {
 export interface UploadProtocolMap {
   /** Makes sure the upload runner is running (Chrome: the offscreen document). */
   ensureRunner(): void;
+  /** The runner has nothing queued, waiting or moving (Chrome: its document may close). */
+  runnerIdle(): void;
   /** Reads the profile once, decides the key and signs the PUT, or starts a multipart upload and signs its first parts. */
   startUpload(request: UploadRequest): Result<UploadStart>;
   /** The PUT URL again, when the first one ran out before the bytes arrived. */
@@ -198,6 +200,8 @@ export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>(
 export interface OffscreenProtocolMap {
   /** Copies text with a textarea and execCommand: an offscreen document is never focused, so navigator.clipboard refuses. */
   offscreenCopy(text: string): boolean;
+  /** Whether the upload runner has anything queued, waiting or moving: then the document must stay. */
+  runnerBusy(): boolean;
 }
 
 export const offscreenMessaging = defineExtensionMessaging<OffscreenProtocolMap>();

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
 import { sendMessage } from '../messaging/protocol';
 import type { UploadItem } from '../upload/queue';
-import { openViewEnd, type ToRunner } from '../upload/runner-channel';
+import { openViewEnd, UPLOAD_VIEW_PORT, type ToRunner } from '../upload/runner-channel';
 
 /** The popup's handle on the upload runner: its state, and the commands a view can send. */
 export interface RunnerView {
@@ -26,6 +27,24 @@ export function useUploadRunner(): RunnerView {
   const [connected, setConnected] = useState(false);
   const channel = useMemo(() => openViewEnd(), []);
   const waiting = useMemo<ToRunner[]>(() => [], []);
+
+  // Held while this view is open: the background keeps the runner's document for it (a new file may come any moment).
+  // A restarted service worker drops the port; it is opened again at once.
+  useEffect(() => {
+    let port: ReturnType<typeof browser.runtime.connect> | undefined;
+    let open = true;
+    const attach = () => {
+      if (!open) return;
+      port = browser.runtime.connect({ name: UPLOAD_VIEW_PORT });
+      port.onDisconnect.addListener(attach);
+    };
+    attach();
+    return () => {
+      open = false;
+      port?.onDisconnect.removeListener(attach);
+      port?.disconnect();
+    };
+  }, []);
 
   useEffect(() => {
     let alive = true;

@@ -8,6 +8,9 @@ import type { UploadItem } from './queue';
  */
 export const RUNNER_CHANNEL = 's3drop-uploads';
 
+/** The port a view holds to the background while it is open (Chrome keeps the runner's document for it). */
+export const UPLOAD_VIEW_PORT = 'upload-view';
+
 export type ToRunner =
   /** `expiresIn`: seconds the files' share links should live (default: the profile's expiry). */
   | { type: 'add'; files: File[]; profileId?: string; expiresIn?: number }

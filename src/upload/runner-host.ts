@@ -25,12 +25,16 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
  * locked, a file waits and asks again once a second (Chrome's offscreen
  * document cannot watch storage: one small message).
  */
-export function hostUploadRunner(backend: UploadBackend, copy: (text: string) => Promise<boolean> | boolean, options: { unlockPollMs?: number } = {}) {
+export function hostUploadRunner(
+  backend: UploadBackend,
+  copy: (text: string) => Promise<boolean> | boolean,
+  options: { unlockPollMs?: number; onIdle?(): void } = {},
+) {
   const pollMs = options.unlockPollMs ?? UNLOCK_POLL_MS;
   return startUploadRunner({
     backend,
     transport: xhrTransport(),
     copy: async (text) => copy(text),
     whenLocked: (signal) => pause(pollMs, signal),
-  });
+  }, options.onIdle ? { onIdle: options.onIdle } : {});
 }

@@ -10,7 +10,12 @@ const STATE_INTERVAL_MS = 100;
  * commands over the runner channel and get its state back; closing a view
  * changes nothing here.
  */
-export function startUploadRunner(deps: QueueDeps): { queue: UploadQueue; stop(): void } {
+/** Whether any upload still needs the runner. */
+export function runnerBusy(items: readonly UploadItem[]): boolean {
+  return items.some((i) => i.status === 'queued' || i.status === 'waiting' || i.status === 'uploading');
+}
+
+export function startUploadRunner(deps: QueueDeps, options: { onIdle?(): void } = {}): { queue: UploadQueue; busy(): boolean; stop(): void } {
   const queue = new UploadQueue(deps);
   const channel = openRunnerEnd();
   let lastSent = 0;
@@ -22,7 +27,11 @@ export function startUploadRunner(deps: QueueDeps): { queue: UploadQueue; stop()
     lastStatuses = items.map((i) => `${i.id}:${i.status}:${i.copied}`).join();
     channel.post({ type: 'state', items: [...items] });
   };
+  let wasBusy = false;
   const unsubscribe = queue.subscribe((items) => {
+    const busy = runnerBusy(items);
+    if (wasBusy && !busy) options.onIdle?.();
+    wasBusy = busy;
     const statuses = items.map((i) => `${i.id}:${i.status}:${i.copied}`).join();
     if (statuses !== lastStatuses || Date.now() - lastSent >= STATE_INTERVAL_MS) {
       clearTimeout(pending);
@@ -47,6 +56,7 @@ export function startUploadRunner(deps: QueueDeps): { queue: UploadQueue; stop()
   });
   return {
     queue,
+    busy: () => runnerBusy(queue.snapshot()),
     stop() {
       clearTimeout(pending);
       unsubscribe();
