@@ -21,6 +21,7 @@ import { hostUploadRunner } from '../upload/runner-host';
 import { copyWithTextarea } from '../clipboard/copy-in-document';
 import { t } from '../i18n/t';
 import { exposeListenersForTests } from './test-hooks';
+import { startSummaryPublisher } from './publish-summary';
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
 
@@ -61,6 +62,7 @@ export function startBackground(): void {
     uuid: () => crypto.randomUUID(),
   };
   const service = createService(serviceDeps);
+  void startSummaryPublisher(serviceDeps);
   void registerIdleLock({ keeper: serviceDeps.secrets, alarms: browser.alarms, watchSetting: (changed) => securityItem.watch(changed) });
   const offscreen = offscreenApi();
   // One runner, so uploads and deletes share its S3 clients.
