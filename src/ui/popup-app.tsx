@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { sendMessage, type PublicSettings } from '../messaging/protocol';
 import type { UploadItem } from '../upload/queue';
@@ -56,7 +56,8 @@ export function PopupApp() {
       if (asked === seen.current.writes) show(s);
     });
   };
-  useEffect(() => {
+  // A layout effect runs right after the first render; a plain one would wait for the next frame to start reading.
+  useLayoutEffect(() => {
     // Draw at once from the summary the background keeps in storage, without waiting for the worker to
     // wake; its answer (the only source before the worker has first written the summary) and every change follow.
     void settingsSummaryItem.getValue().then((summary) => {
