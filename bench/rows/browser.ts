@@ -662,6 +662,6 @@ async function popupReady(ext: ExtensionBrowser, opts: BrowserOptions): Promise<
   const figure = summarize(popup, 'ms');
   const baseline = { ...summarize(blank, 'ms'), label: 'blank page' };
   const dcl = summarize(popupDcl, 'ms').median;
-  const note = `popup scripts done (DOMContentLoaded) at ${dcl.toFixed(0)} ms median; the control appears once the background answers getSettings`;
+  const note = `popup scripts done (DOMContentLoaded) at ${dcl.toFixed(0)} ms median; the control is drawn from the settings summary in storage.session, without waiting for the background`;
   return measuredRow({ ...rowDefs.ready, note }, figure, baseline, figure.median / baseline.median);
 }

@@ -25,6 +25,7 @@ import { UPLOAD_VIEW_PORT } from '../upload/runner-channel';
 import { copyWithTextarea } from '../clipboard/copy-in-document';
 import { t } from '../i18n/t';
 import { exposeListenersForTests } from './test-hooks';
+import { startSummaryPublisher } from './publish-summary';
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
 
@@ -64,6 +65,7 @@ export function startBackground(): void {
     uuid: () => crypto.randomUUID(),
   };
   const service = createService(serviceDeps);
+  void startSummaryPublisher(serviceDeps);
   void registerIdleLock({ keeper: serviceDeps.secrets, alarms: browser.alarms, watchSetting: (changed) => securityItem.watch(changed) });
   const api = offscreenApi();
   // Chrome: the runner and the clipboard live in an offscreen document, open only while something needs it.

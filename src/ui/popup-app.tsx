@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { sendMessage, type PublicSettings } from '../messaging/protocol';
 import type { UploadItem } from '../upload/queue';
@@ -7,6 +7,8 @@ import { useUploadRunner, type RunnerView } from './use-upload-runner';
 import { copyText } from './clipboard';
 import { describeDuration, isPresetExpiry, LINK_EXPIRY_PRESETS } from '../s3/expiry';
 import { linkModeOf } from '../settings/profile';
+import { keptProfileId, publicSettings } from '../settings/summary';
+import { settingsSummaryItem } from '../settings/summary-item';
 import { RecentHistory, useDeletedUploads } from './recent-history';
 import { hostsOf } from '../team/service-url';
 import { linkCutNote, tokenExpiryNote } from './token-expiry';
@@ -39,14 +41,35 @@ export function PopupApp() {
   const queue = useUploadRunner();
   const items = queue.items;
 
-  const load = (id = profileId) =>
-    sendMessage('getSettings', id || undefined).then((s) => {
-      setSettings(s);
-      if (!id && s.profile) setProfileId(s.profile.id);
-      return s;
+  /** Shows new settings; the chosen profile stays while it exists (another window may delete it). */
+  const show = (s: PublicSettings) => {
+    setSettings(s);
+    setProfileId((current) => keptProfileId(s, current));
+  };
+  /** The summary writes seen, and whether the background has answered: what is shown is never replaced by something older. */
+  const seen = useRef({ writes: 0, answered: false });
+  const load = () => {
+    const asked = seen.current.writes;
+    return sendMessage('getSettings', undefined).then((s) => {
+      seen.current.answered = true;
+      // A summary written after the question was asked is newer than this answer.
+      if (asked === seen.current.writes) show(s);
     });
-  useEffect(() => {
+  };
+  // A layout effect runs right after the first render; a plain one would wait for the next frame to start reading.
+  useLayoutEffect(() => {
+    // Draw at once from the summary the background keeps in storage, without waiting for the worker to
+    // wake; its answer (the only source before the worker has first written the summary) and every change follow.
+    void settingsSummaryItem.getValue().then((summary) => {
+      if (summary && !seen.current.writes && !seen.current.answered) show(publicSettings(summary, undefined, Date.now()));
+    });
+    const unwatch = settingsSummaryItem.watch((summary) => {
+      if (!summary) return;
+      seen.current.writes++;
+      show(publicSettings(summary, undefined, Date.now()));
+    });
     void load();
+    return unwatch;
   }, []);
   const chosen = settings?.profiles.find((p) => p.profile.id === profileId) ?? null;
   useEffect(() => {

@@ -25,11 +25,18 @@ describe('module boundaries', () => {
     }
   });
 
+  it('the settings summary is computed without an extension API, so the background and the popup share it', () => {
+    const file = 'src/settings/summary.ts';
+    expect(imports(file).filter((m) => /^(wxt\/|webextension-polyfill|#imports)/.test(m))).toEqual([]);
+    expect(imports(file).filter((m) => /secrets\/|settings\/items$/.test(m))).toEqual([]);
+  });
+
   it('only the background reads stored secrets (src/settings/items.ts)', () => {
     const readers = [...sources('src'), ...sources('entrypoints')].filter((file) =>
       imports(file).some((m) => /settings\/items$/.test(m)),
     );
-    expect(readers.map((f) => relative(ROOT, join(ROOT, f)))).toEqual(['src/background/start.ts']);
+    // The summary publisher watches the secrets item for changes; it reads them only through the keeper it is given.
+    expect(readers.map((f) => relative(ROOT, join(ROOT, f))).sort()).toEqual(['src/background/publish-summary.ts', 'src/background/start.ts']);
   });
 
   it('only the background reaches the secret keeper and the vault (src/secrets/)', () => {
