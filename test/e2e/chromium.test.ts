@@ -90,6 +90,25 @@ describe.skipIf(!strictLaneAvailable())('Chromium end to end, strict S3', () => 
     await popup.page.close();
   });
 
+  it("the upload runner's offscreen document closes once nothing needs it, and opens again for the next upload", async () => {
+    const offscreenDocuments = () =>
+      ext.worker.evaluate(async () => (await chrome.runtime.getContexts({ contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT] })).length);
+    const popup = await PopupPage.open(ext);
+    await popup.choose([{ name: 'first.txt', mimeType: 'text/plain', buffer: Buffer.from('first\n'.repeat(1000)) }]);
+    await popup.linkFor('first.txt');
+    // Done, but the popup is open: it may add a file any moment.
+    expect(await offscreenDocuments()).toBe(1);
+    await popup.page.close();
+    await expect.poll(offscreenDocuments, { timeout: 15_000 }).toBe(0);
+
+    const again = await PopupPage.open(ext);
+    const bytes = Buffer.from('second\n'.repeat(1000));
+    await again.choose([{ name: 'second.txt', mimeType: 'text/plain', buffer: bytes }]);
+    const res = await fetch(await again.linkFor('second.txt'));
+    expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+    await again.page.close();
+  });
+
   it('uploads several files in a queue, including an empty one, each with its own link', async () => {
     const popup = await PopupPage.open(ext);
     const files = [
