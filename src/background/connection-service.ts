@@ -12,7 +12,7 @@ import { serviceAccessMissing } from '../team/errors';
 import { originPattern, savedTokenApplies } from '../team/service-url';
 import { testPresignService, type TeamConnectionReport } from '../team/team-signer';
 import { t } from '../i18n/t';
-import type { ServiceDeps } from './service';
+import type { ServiceDeps } from './service-deps';
 
 /** Fields without which Test connection cannot ask anything, in the order they are reported. */
 const KEYS_BLOCKING = ['accessKeyId', 'secretAccessKey', 'bucket', 'endpoint', 'region'] as const satisfies readonly ProfileField[];

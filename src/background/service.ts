@@ -36,26 +36,12 @@ import { serviceAccessMissing, TOKEN_MISSING } from '../team/errors';
 import { originPattern, savedTokenApplies } from '../team/service-url';
 import { probeService, signTeamUpload, teamShareLink, testPresignService, withS3Address, type TeamConnectionReport } from '../team/team-signer';
 import { t } from '../i18n/t';
+import type { ServiceDeps } from './service-deps';
+
+export type { ServiceDeps };
 import { carriedToken, createConnectionTest } from './connection-service';
 import { createVaultHandlers } from './vault-service';
 
-/** What the background needs from the browser; injected so the service is tested without one. */
-export interface ServiceDeps {
-  loadProfiles(): Promise<ProfileStore>;
-  /** One write of the whole store. */
-  saveProfiles(store: ProfileStore): Promise<void>;
-  /** The only holder of secrets (sealed under a passphrase or not). */
-  secrets: SecretKeeper;
-  lockAfterMinutes(): Promise<number>;
-  setLockAfterMinutes(minutes: number): Promise<void>;
-  /** Whether the extension may send requests to all of these origin patterns. */
-  hasHostPermission(origins: string[]): Promise<boolean>;
-  fetch: FetchLike;
-  now(): Date;
-  uuid(): string;
-  /** `{shortid}` in key templates; default 8 random base-62 characters. */
-  shortId?(): string;
-}
 
 const NO_SECRETS: Secrets = { secretAccessKey: '', sessionToken: '', serviceToken: '' };
 

@@ -6,7 +6,7 @@ import type { Secrets } from '../settings/profile';
 import { LockedError } from '../secrets/keeper';
 import { WrongPassphraseError } from '../secrets/vault';
 import { t } from '../i18n/t';
-import type { ServiceDeps } from './service';
+import type { ServiceDeps } from './service-deps';
 
 /** The most idle minutes before the vault locks itself that the options page offers (a day). */
 export const MAX_LOCK_AFTER_MINUTES = 24 * 60;
