@@ -51,6 +51,17 @@ function preactWithoutInnerHtml(): Plugin {
 
 export default defineConfig({
   hooks: {
+    // WXT builds all HTML pages together, so modules the popup shares with the options and history
+    // pages land in shared chunks holding everything any of those pages uses: the popup then loaded
+    // options-only code (key templates, profile validation, history formatting). Its own build is
+    // tree-shaken for the popup alone and is one file (measured: 23.1 → 18.5 kB gzip -9).
+    'entrypoints:grouped': (_wxt, groups) => {
+      for (const group of groups) {
+        if (!Array.isArray(group) || group.length < 2) continue;
+        const at = group.findIndex((entry) => entry.type === 'popup');
+        if (at >= 0) groups.push(group.splice(at, 1));
+      }
+    },
     // Every user-visible string lives in src/i18n/en.ts; the browser reads it as _locales/en/messages.json.
     'build:publicAssets': (_wxt, files) => {
       files.push({ relativeDest: '_locales/en/messages.json', contents: toMessagesJson(en) });
