@@ -35,6 +35,8 @@ export function createS3Client(conn: S3Connection, options: ClientOptions = {}):
     // A wrong region is reported to the user with a fix, not silently followed.
     followRegionRedirects: false,
     maxAttempts: options.maxAttempts ?? 2,
+    // Plain retries; the build leaves out the adaptive (client-side rate limiting) mode.
+    retryMode: 'standard',
     ...(options.systemClockOffset ? { systemClockOffset: options.systemClockOffset } : {}),
   });
 }
