@@ -36,6 +36,7 @@ import { serviceAccessMissing, TOKEN_MISSING } from '../team/errors';
 import { originPattern, savedTokenApplies } from '../team/service-url';
 import { probeService, signTeamUpload, teamShareLink, testPresignService, withS3Address, type TeamConnectionReport } from '../team/team-signer';
 import { t } from '../i18n/t';
+import { publicSettings, summarizeSettings } from '../settings/summary';
 import type { ServiceDeps } from './service-deps';
 
 export type { ServiceDeps };
@@ -63,15 +64,7 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
     return origins.filter((_, i) => !granted[i]);
   }
 
-  function summary(profile: Profile, presence: SecretPresence | undefined): ProfileSummary {
-    return {
-      profile,
-      hasSecret: profile.kind === 'presign-service' ? profile.serviceAuth === 'none' || Boolean(presence?.credential) : Boolean(presence?.credential),
-      hasSessionToken: profile.kind !== 'presign-service' && Boolean(presence?.sessionToken),
-      capabilities: capabilitiesOf(profile),
-      accessOrigins: accessOrigins(profile),
-    };
-  }
+
 
   /**
    * Writes a profile and its secrets. Secrets first: a browser killed in
@@ -146,18 +139,9 @@ export function createService(deps: ServiceDeps): ProtocolHandlers {
         deps.secrets.status(),
         deps.lockAfterMinutes(),
       ]);
-      const profiles = store.profiles.map((p) => summary(p, presence[p.id]));
-      const chosen = profiles.find((s) => s.profile.id === (profileId || store.defaultId)) ?? null;
-      return {
-        profile: chosen?.profile ?? null,
-        hasSecret: chosen?.hasSecret ?? false,
-        hasSessionToken: chosen?.hasSessionToken ?? false,
-        capabilities: chosen?.capabilities ?? capabilitiesOf(null),
-        accessOrigins: chosen?.accessOrigins ?? [],
-        profiles,
-        defaultId: store.defaultId,
-        security: { ...status, lockAfterMinutes },
-      };
+      // The same facts the popup reads from storage (see publish-summary.ts), made the same way.
+      const summary = summarizeSettings({ store, presence, status, lockAfterMinutes, lastUsed: null });
+      return publicSettings(summary, profileId, deps.now().getTime());
     },
 
     async saveProfile(input) {
