@@ -1,17 +1,18 @@
 /**
  * `npm run bench`: S3 Drop measured against the physical limit (curl), the
- * tools people use today (boto3), and its own budgets, in one run. Every figure is a ratio against a baseline measured in
- * the same run on the same machine (machines here are shared and noisy).
+ * tools people use today (boto3), and its own budgets, in one run. Every
+ * figure is a ratio against a baseline measured in the same run on the same
+ * machine (machines here are shared and noisy).
  *
- *   npm run bench                      full run (~4–5 min on 2 cores)
- *   npm run bench -- --quick           few iterations, small files (~40 s)
+ *   npm run bench                      full run (~5–8 min on 2 idle cores)
+ *   npm run bench -- --quick           few iterations, small files (~1 min)
  *   npm run bench -- --json FILE       where the JSON goes (default bench/results/latest[-quick].json)
  *   npm run bench -- --check           exit 1 when a row misses its budget
  *
  * Needs OpenStack Swift (the strict S3 server), Debian's Chromium and curl;
- * boto3 from Debian (`python3-boto3`) for the signing and upload_file baselines. Rows whose
- * tools are missing are skipped with the reason (under CI=true that is an
- * error). The exit code is 0 unless a row could not be measured (or, with
+ * boto3 from Debian (`python3-boto3`) for the signing and upload_file
+ * baselines. Rows whose tools are missing are skipped with the reason (under
+ * CI=true that is an error). The exit code is 0 unless a row could not be measured (or, with
  * --check, missed its budget).
  */
 // Node has no i18n.getMessage: sentences from src/ come from the English catalog.
