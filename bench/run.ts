@@ -1,17 +1,18 @@
 /**
- * `npm run bench`: S3 Drop measured against the physical limit and the seed's
- * signer, in one run. Every figure is a ratio against a baseline measured in
- * the same run on the same machine (machines here are shared and noisy).
+ * `npm run bench`: S3 Drop measured against the physical limit (curl), the
+ * tools people use today (boto3), and its own budgets, in one run. Every
+ * figure is a ratio against a baseline measured in the same run on the same
+ * machine (machines here are shared and noisy).
  *
- *   npm run bench                      full run (~4–5 min on 2 cores)
- *   npm run bench -- --quick           few iterations, small files (~40 s)
+ *   npm run bench                      full run (~5–8 min on 2 idle cores)
+ *   npm run bench -- --quick           few iterations, small files (~1 min)
  *   npm run bench -- --json FILE       where the JSON goes (default bench/results/latest[-quick].json)
  *   npm run bench -- --check           exit 1 when a row misses its budget
  *
  * Needs OpenStack Swift (the strict S3 server), Debian's Chromium and curl;
- * boto3 from Debian (`python3-boto3`) for the presign baseline. Rows whose
- * tools are missing are skipped with the reason (under CI=true that is an
- * error). The exit code is 0 unless a row could not be measured (or, with
+ * boto3 from Debian (`python3-boto3`) for the signing and upload_file
+ * baselines. Rows whose tools are missing are skipped with the reason (under
+ * CI=true that is an error). The exit code is 0 unless a row could not be measured (or, with
  * --check, missed its budget).
  */
 // Node has no i18n.getMessage: sentences from src/ come from the English catalog.
@@ -26,7 +27,6 @@ import { BUILD_DIR, ensureBuild, ROOT } from './lib/build';
 import { backgroundSize, popupSize } from './lib/bundle';
 import { formatTable, measuredRow, placeholderRow, type Row } from './lib/report';
 import { browserRows, rowDefs } from './rows/browser';
-import { presignRows } from './rows/presign';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -38,7 +38,7 @@ const MiB = 1024 * 1024;
 const KiB = 1024;
 const settings = quick
   ? {
-      presign: { rounds: 3, nodeBatch: 2000, botoBatch: 300 },
+      signing: { rounds: 3, workerFiles: 200, botoFiles: 100 },
       putSize: 16 * MiB,
       putReps: 2,
       // Just over the popup's 64 MiB multipart threshold.
@@ -49,7 +49,7 @@ const settings = quick
       readyReps: 5,
     }
   : {
-      presign: { rounds: 7, nodeBatch: 10_000, botoBatch: 2000 },
+      signing: { rounds: 7, workerFiles: 1000, botoFiles: 500 },
       putSize: 256 * MiB,
       putReps: 5,
       multipartSize: 1024 * MiB,
@@ -97,23 +97,16 @@ async function main(): Promise<number> {
   let s3: S3Server | null = null;
   try {
     if (swiftInstalled()) {
-      s3 = await startSwift({ buckets: ['bench'] });
+      s3 = await startSwift();
       log(`Swift s3api at ${s3.endpoint}`);
     }
-    const server = s3 && {
-      endpoint: s3.endpoint,
-      region: s3.region,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-      bucket: 'bench',
-    };
-    rows.push(...(await presignRows(server, { ...settings.presign, log })));
-
     const browser = s3 && !missing.length ? await browserRows(s3, { ...settings, log }) : null;
     const fromBrowser = (def: { id: string; name: string; ratioOf: string; budget: Row['budget'] }) =>
       browser?.find((r) => r.id === def.id) ?? placeholderRow(def, 'skipped', `needs ${missing.join('; ')}`);
-    rows.push(fromBrowser(rowDefs.put(settings.putSize)));
+    rows.push(fromBrowser(rowDefs.signing));
+    rows.push(fromBrowser(rowDefs.defaultUpload(settings.putSize)));
     rows.push(fromBrowser(rowDefs.multipart(settings.multipartSize)));
+    rows.push(fromBrowser(rowDefs.multipartBoto3(settings.multipartSize)));
     rows.push(fromBrowser(rowDefs.multipartMemory(settings.multipartSize)));
     rows.push(fromBrowser(rowDefs.rightClick(settings.imageSize)));
     rows.push(...bundleRows());
@@ -137,7 +130,7 @@ async function main(): Promise<number> {
   console.log(`\nS3 Drop bench, ${quick ? 'quick' : 'full'} run: ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(2)}, ${Math.round(seconds)} s\n`);
   console.log(formatTable(rows));
   console.log(
-    '\nratio: 1 S3 Drop ÷ boto3 (URLs/s) · 2, 3a curl ÷ popup (time) · 3b largest peak growth ÷ budget · 4 S3 Drop ÷ fetch + PUT (time) · 5 size ÷ budget (KiB = 1024 B) · 6 popup ÷ blank page (time)',
+    '\nratio: 1 S3 Drop ÷ boto3 (µs per file) · 2, 3a curl ÷ popup (time) · 3b boto3 ÷ popup (time) · 3c largest peak growth ÷ budget · 4 S3 Drop ÷ fetch + PUT (time) · 5 size ÷ budget (KiB = 1024 B) · 6 popup ÷ blank page (time)',
   );
   console.log(`JSON: ${jsonPath}`);
 

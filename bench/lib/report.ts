@@ -67,8 +67,8 @@ export function placeholderRow(
 
 function num(value: number, unit: string): string {
   switch (unit) {
-    case 'URL/s':
-      return `${Math.round(value).toLocaleString('en-US')}/s`;
+    case 'µs':
+      return `${Math.round(value).toLocaleString('en-US')} µs`;
     case 'ms':
       return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(value < 10 ? 1 : 0)} ms`;
     case 'B':

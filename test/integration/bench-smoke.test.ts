@@ -22,10 +22,10 @@ function benchCanRun(): boolean {
 
 /** Every row `npm run bench` prints, in order. */
 const ROWS = [
-  'presign-put',
-  'presign-get',
-  'single-put',
+  'signing',
+  'upload-default',
   'multipart',
+  'multipart-boto3',
   'multipart-memory',
   'right-click',
   'bundle-background',
@@ -79,12 +79,12 @@ describe.skipIf(!benchCanRun())('npm run bench -- --quick', () => {
         expect(typeof row.pass, row.id).toBe(row.budget ? 'boolean' : 'object');
       }
     }
-    // Every browser row has a figure now: multipart (issue 5) and right-click (issue 8) included, each with its budget.
-    for (const id of ['single-put', 'multipart', 'multipart-memory', 'right-click'])
+    // Every browser row has a figure, each with its budget.
+    for (const id of ['signing', 'upload-default', 'multipart', 'multipart-boto3', 'multipart-memory', 'right-click'])
       expect(result.rows.find((r) => r.id === id)?.budget, id).not.toBeNull();
     expect(result.rows.filter((r) => r.status === 'n/a').map((r) => r.id)).toEqual([]);
     // The table is printed too, one line per row.
-    for (const name of ['Presign PUT', 'Single PUT', 'Multipart via', 'Multipart, memory', 'Right-click', 'Background', 'Popup JS', 'Popup ready'])
+    for (const name of ['Signing cost', 'File from disk', 'vs curl -T', 'vs boto3 upload_file', 'Multipart, memory', 'Right-click', 'Background', 'Popup JS', 'Popup ready'])
       expect(stdout).toContain(name);
   });
 });

@@ -7,6 +7,7 @@ import {
   MiB,
   partRange,
   planParts,
+  preferredPartSize,
   S3_PART_LIMITS,
   TiB,
   usesMultipart,
@@ -120,6 +121,71 @@ describe('planParts', () => {
     ]);
     expect(() => partRange(plan, 0)).toThrow(RangeError);
     expect(() => partRange(plan, 4)).toThrow(RangeError);
+  });
+});
+
+describe('preferredPartSize', () => {
+  /** The plan the engine makes when asked for the preferred size. */
+  const plan = (size: number) => planParts(size, { preferredPartSize: preferredPartSize(size) });
+
+  it('cuts the sizes the bench measured into fewer, larger parts than 8 MiB', () => {
+    // The default threshold's first multipart file, the bench's 100 MiB, 256 MiB and 1 GiB files.
+    expect(plan(64 * MiB + 1)).toEqual({ partSize: 33 * MiB, partCount: 2, lastPartSize: 31 * MiB + 1 });
+    expect(plan(100 * MiB)).toEqual({ partSize: 50 * MiB, partCount: 2, lastPartSize: 50 * MiB });
+    expect(plan(256 * MiB)).toEqual({ partSize: 64 * MiB, partCount: 4, lastPartSize: 64 * MiB });
+    expect(plan(1 * GiB)).toEqual({ partSize: 64 * MiB, partCount: 16, lastPartSize: 64 * MiB });
+    expect(planParts(1 * GiB).partCount).toBe(128);
+  });
+
+  it('keeps 8 MiB for small files (a threshold set low on the options page) and for an empty one', () => {
+    expect(preferredPartSize(0)).toBe(8 * MiB);
+    expect(preferredPartSize(5 * MiB)).toBe(8 * MiB);
+    expect(plan(12 * MiB)).toEqual({ partSize: 8 * MiB, partCount: 2, lastPartSize: 4 * MiB });
+    expect(plan(20 * MiB)).toEqual({ partSize: 10 * MiB, partCount: 2, lastPartSize: 10 * MiB });
+  });
+
+  it('grows past 64 MiB only when 10 000 parts of 64 MiB would not hold the file', () => {
+    expect(preferredPartSize(625 * GiB)).toBe(64 * MiB);
+    expect(plan(625 * GiB).partCount).toBe(10_000);
+    expect(preferredPartSize(625 * GiB + 1)).toBe(65 * MiB);
+    expect(plan(MAX_OBJECT_SIZE)).toEqual(planParts(MAX_OBJECT_SIZE));
+    expect(preferredPartSize(MAX_OBJECT_SIZE)).toBe(525 * MiB);
+  });
+
+  it('refuses sizes that are not byte counts', () => {
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => preferredPartSize(bad)).toThrow(RangeError);
+  });
+
+  it('gives a size planParts keeps as is, within the S3 limits, for any size up to 5 TiB', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: MAX_OBJECT_SIZE }), (size) => {
+        const preferred = preferredPartSize(size);
+        const p = plan(size);
+        expectLegal(size, p);
+        expect(p.partSize).toBe(preferred);
+        expect(preferred % MiB).toBe(0);
+        // Never below the 8 MiB used before; above 64 MiB only as far as 10 000 parts need (one MiB less would not fit).
+        expect(preferred).toBeGreaterThanOrEqual(8 * MiB);
+        if (size > 10_000 * 64 * MiB) expect(Math.ceil(size / (preferred - MiB))).toBeGreaterThan(10_000);
+        else expect(preferred).toBeLessThanOrEqual(64 * MiB);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('sends files of 16–128 MiB in 2 parts and larger ones in 64 MiB parts', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 16 * MiB, max: 128 * MiB }), (size) => {
+        expect(plan(size).partCount).toBe(2);
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 128 * MiB + 1, max: 10_000 * 64 * MiB }), (size) => {
+        expect(plan(size).partSize).toBe(64 * MiB);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
