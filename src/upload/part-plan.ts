@@ -136,8 +136,3 @@ export function partRange(plan: PartPlan, partNumber: number): PartRange {
 function formatMiB(bytes: number): string {
   return bytes % GiB === 0 ? `${bytes / GiB} GiB` : `${Math.round(bytes / MiB)} MiB`;
 }
-
-/** The part size to prefer for a file of this size (see `planParts`, which still grows it to fit 10 000 parts). */
-export function preferredPartSize(_size: number): number {
-  return S3_PART_LIMITS.preferredPartSize;
-}
