@@ -39,18 +39,18 @@ describe('module boundaries', () => {
     expect(readers.map((f) => relative(ROOT, join(ROOT, f))).sort()).toEqual(['src/background/publish-summary.ts', 'src/background/start.ts']);
   });
 
-  it('only the background reaches the secret keeper and the vault (src/secrets/)', () => {
+  it('only the background and the destinations it opens reach the secret keeper and the vault (src/secrets/)', () => {
     const users = [...sources('src'), ...sources('entrypoints')].filter(
       (file) => !file.startsWith('src/secrets/') && imports(file).some((m) => /secrets\/(keeper|vault)$/.test(m)),
     );
     expect(users.length).toBeGreaterThan(0);
-    for (const file of users) expect(relative(ROOT, join(ROOT, file)), file).toMatch(/^src\/(background|settings\/items)/);
+    for (const file of users) expect(relative(ROOT, join(ROOT, file)), file).toMatch(/^src\/(background|destination|settings\/items)/);
   });
 
   it('pages never import the S3 client or the signer: they hold no secret to sign with', () => {
     const pageFiles = [...sources('src/ui'), ...sources('entrypoints/popup'), ...sources('entrypoints/options'), ...sources('entrypoints/uploads')];
     for (const file of pageFiles)
-      expect(imports(file).filter((m) => /@aws-sdk|s3\/(client|presign|connection-test|region)$/.test(m)), file).toEqual([]);
+      expect(imports(file).filter((m) => /@aws-sdk|s3\/(client|presign|connection-test|region)$|destination\//.test(m)), file).toEqual([]);
   });
 
   it('entry points stay thin', () => {
