@@ -11,6 +11,7 @@ import { planKey, type KeyPlanDeps } from '../keys/plan-key';
 import type { RecentUpload } from '../history/recent';
 import type { UploadHandlers } from '../messaging/protocol';
 import { effectiveContentType } from '../s3/presign';
+import { validateLinkExpiry } from '../s3/expiry';
 import type { PartSpec } from '../s3/multipart';
 import { MAX_OBJECT_SIZE, partRange, planParts, preferredPartSize } from '../upload/part-plan';
 import type { TransferPlan, UploadStart, UploadTicket } from '../upload/ticket';
@@ -118,12 +119,16 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
         const joined = await destination.multipart.complete({ key: ticket.key, uploadId: ticket.uploadId, parts: request.parts ?? [] });
         if (!joined.ok) return joined;
       }
-      const link = await destination.shareLink({
-        key: ticket.key,
-        fileName: request.name,
-        contentType: ticket.contentType,
-        ...(request.expiresIn !== undefined ? { expiresIn: request.expiresIn } : {}),
-      });
+      // An expiry past S3's 7 days is the user's choice to fix, not a refusal by the server.
+      const invalid = request.expiresIn !== undefined ? validateLinkExpiry(request.expiresIn) : null;
+      const link = invalid
+        ? ({ ok: false, error: userError('InvalidExpiry', invalid) } as const)
+        : await destination.shareLink({
+            key: ticket.key,
+            fileName: request.name,
+            contentType: ticket.contentType,
+            ...(request.expiresIn !== undefined ? { expiresIn: request.expiresIn } : {}),
+          });
       // The object is stored whatever happens to its link: the history keeps it, and can sign a link later.
       await deps.record({
         id: deps.uuid(),

@@ -1,25 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService } from '../../src/background/service';
 import { EMPTY_PROFILE } from '../../src/settings/profile';
 import { fetchTransport } from '../../src/upload/fetch-transport';
 import { UploadQueue, type UploadItem } from '../../src/upload/queue';
-import { fakeSettings, realServiceDeps, type FakeSettings } from '../support/fake-settings';
+import { fakeSettings, type FakeSettings } from '../support/fake-settings';
+import { realBackground, type RealBackground } from '../support/real-background';
 import { startS3rver, type S3Server } from '../support/s3-servers';
 
 /**
- * The background service and the upload queue wired together as the popup
- * wires them, against s3rver (fast, in-process). s3rver accepts any
- * signature: this proves the flow, the strict lane proves the signing.
+ * The background (settings service and upload handlers) and the upload queue
+ * wired together as the popup wires them, against s3rver (fast,
+ * in-process). s3rver accepts any signature: this proves the flow, the
+ * strict lane proves the signing.
  */
 describe('upload flow on the fast lane (s3rver)', () => {
   let s3: S3Server;
   let fake: FakeSettings;
-  let service: ReturnType<typeof createService>;
+  let service: RealBackground['service'];
+  let uploads: RealBackground['uploads'];
 
   beforeAll(async () => {
     s3 = await startS3rver({ buckets: ['fast', 'other'] });
     fake = fakeSettings();
-    service = createService(realServiceDeps(fake));
+    ({ service, uploads } = realBackground(fake));
     const saved = await service.saveProfile({
       ...EMPTY_PROFILE,
       accessKeyId: ` ${s3.accessKeyId} `,
@@ -39,15 +41,12 @@ describe('upload flow on the fast lane (s3rver)', () => {
   it('queues files, uploads each, and copies each link', async () => {
     const copied: string[] = [];
     const queue = new UploadQueue({
-      plan: service.planUpload,
-      sign: service.signUpload,
-      share: service.shareLink,
+      backend: uploads,
       transport: fetchTransport(),
       copy: async (text) => {
         copied.push(text);
         return true;
       },
-      context: () => ({ operation: 'upload', bucket: 'fast', region: s3.region, endpoint: s3.endpoint }),
     });
     const files = [
       new File(['first file'], 'one.txt', { type: 'text/plain' }),
@@ -92,12 +91,9 @@ describe('upload flow on the fast lane (s3rver)', () => {
     });
     expect(other).toMatchObject({ saved: true });
     const queue = new UploadQueue({
-      plan: service.planUpload,
-      sign: service.signUpload,
-      share: service.shareLink,
+      backend: uploads,
       transport: fetchTransport(),
       copy: async () => true,
-      context: () => ({ operation: 'upload', bucket: 'other', region: s3.region, endpoint: s3.endpoint }),
     });
     const file = new File(['to the other bucket'], 'note.txt', { type: 'text/plain' });
     const [id] = queue.add([file], { profileId: other.id });

@@ -1,13 +1,13 @@
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHistoryHandlers, createHistoryRecorder, serialHistory, type HistoryDeps } from '../../src/background/history-service';
-import { savedConnectionRunner } from '../../src/destination/connection';
-import { createService } from '../../src/background/service';
-import type { RecentUpload } from '../../src/history/recent';
-import type { HistoryEntry, Result } from '../../src/messaging/protocol';
+import { createHistoryHandlers, createHistoryRecorder, createUploadRecorder, serialHistory, type HistoryDeps } from '../../src/background/history-service';
+import type { LinkRequest, ShareLink } from '../../src/destination/destination';
+import type { HistoryEntry } from '../../src/messaging/protocol';
+import type { Result } from '../../src/result';
 import { createS3Client } from '../../src/s3/client';
 import { EMPTY_PROFILE } from '../../src/settings/profile';
-import { fakeSettings, realServiceDeps, type FakeSettings } from '../support/fake-settings';
+import { fakeSettings, type FakeSettings } from '../support/fake-settings';
+import { realBackground, type RealBackground } from '../support/real-background';
 import { strictLaneAvailable } from '../support/lanes';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 
@@ -21,15 +21,18 @@ function ok<T>(result: Result<T>): T {
 
 /**
  * The history's actions against Swift's s3api, which verifies every
- * signature and expiry: the real background service and history handlers
- * over in-memory storage, uploads by presigned PUT. A fresh link for an
+ * signature and expiry: the real background (settings, upload and history
+ * handlers) over in-memory storage, uploads by presigned PUT, each recorded
+ * in the history by the background as it finishes. A fresh link for an
  * upload whose own link has expired works; a delete really removes the
  * object (GET → 404) and marks the entry.
  */
 describe.skipIf(!strictLaneAvailable())('upload history on the strict lane (Swift s3api)', () => {
   let s3: S3Server;
   let f: FakeSettings;
-  let service: ReturnType<typeof createService>;
+  let service: RealBackground['service'];
+  let uploads: RealBackground['uploads'];
+  let open: RealBackground['open'];
   let history: ReturnType<typeof createHistoryHandlers>;
   let stored: HistoryEntry[] = [];
   /** Shifts the background's clock (signing time), to make links that expired long ago. */
@@ -37,6 +40,8 @@ describe.skipIf(!strictLaneAvailable())('upload history on the strict lane (Swif
   const now = () => new Date(Date.now() + clock.offset);
   let profileId = '';
   let guestProfileId = '';
+  /** What the recorder told the user: a history that could not keep an upload. */
+  const warnings: string[] = [];
 
   beforeAll(async () => {
     s3 = await startSwift({ buckets: [BUCKET] });
@@ -47,17 +52,21 @@ describe.skipIf(!strictLaneAvailable())('upload history on the strict lane (Swif
         stored = structuredClone(entries);
       },
     });
-    const historyDeps: Omit<HistoryDeps, 'shareLink' | 'withSavedConnection'> = {
+    const historyStorage: Omit<HistoryDeps, 'open' | 'now'> = {
       ...storage,
       loadLimit: async () => 500,
       saveLimit: async () => {},
       loadProfiles: f.deps.loadProfiles,
-      now,
     };
-    const addToHistory = createHistoryRecorder(historyDeps);
-    const serviceDeps = realServiceDeps(f, { record: addToHistory, now });
-    service = createService(serviceDeps);
-    history = createHistoryHandlers({ ...historyDeps, shareLink: service.shareLink, withSavedConnection: savedConnectionRunner(serviceDeps) });
+    // As start.ts records: one upload at a time into the history, a warning when it cannot keep one.
+    const record = createUploadRecorder({
+      addToHistory: createHistoryRecorder(historyStorage),
+      warn: async (title, sentence) => {
+        warnings.push(`${title} ${sentence}`);
+      },
+    });
+    ({ service, uploads, open } = realBackground(f, { record, now }));
+    history = createHistoryHandlers({ ...historyStorage, open, now });
     const common = { ...EMPTY_PROFILE, bucket: BUCKET, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, keyTemplate: 'h/{uuid}/{name}' };
     const saved = await service.saveProfile({ ...common, name: 'swift', accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, linkExpirySeconds: 3600 });
     expect(saved).toMatchObject({ saved: true });
@@ -69,33 +78,33 @@ describe.skipIf(!strictLaneAvailable())('upload history on the strict lane (Swif
   });
   afterAll(() => s3?.stop());
 
-  /** Uploads as the popup's runner does (plan, sign, PUT, share, record), the share link signed `linkAgeMs` ago. */
+  /** Uploads as the popup's runner does (start, PUT, finish), the upload finished and its share link signed `linkAgeMs` ago. */
   async function upload(name: string, type: string, body: string, linkAgeMs = 0): Promise<{ entry: HistoryEntry; link: string; linkExpiresAt: number }> {
-    const file = { name, type, size: Buffer.byteLength(body) };
-    const plan = ok(await service.planUpload(file));
-    const put = ok(await service.signUpload({ key: plan.key, contentType: plan.contentType, size: file.size }));
+    const size = Buffer.byteLength(body);
+    const start = ok(await uploads.startUpload({ name, type, size, source: 'popup' }));
+    if (start.transfer.kind !== 'single') throw new Error(`expected one PUT for ${size} bytes, got ${start.transfer.kind}`);
+    const put = start.transfer.put;
     const res = await fetch(put.url, { method: 'PUT', body, headers: put.headers });
     expect(res.status, await res.text()).toBe(200);
     clock.offset = -linkAgeMs;
-    const link = ok(await service.shareLink({ key: plan.key, fileName: name, contentType: plan.contentType }));
-    clock.offset = 0;
-    const done: RecentUpload = {
-      id: crypto.randomUUID(),
-      source: 'popup',
-      name,
-      size: file.size,
-      type,
-      status: 'done',
-      at: Date.now() - linkAgeMs,
-      key: plan.key,
-      link: link.url,
-      linkExpiresAt: link.expiresAt!,
-    };
-    // As the page reports it: the service records, the recorder adds it to the history.
-    await service.recordUpload(done);
-    const entry = stored.find((e) => e.id === done.id)!;
-    expect(entry).toMatchObject({ profileId, key: plan.key, name, linkExpiresAt: link.expiresAt });
+    const finished = await uploads.finishUpload({ ticket: start.ticket, name, source: 'popup' }).finally(() => {
+      clock.offset = 0;
+    });
+    const { link } = ok(finished);
+    // The background recorded it while finishing: no page reports anything.
+    const entries = stored.filter((e) => e.key === start.ticket.key);
+    expect(entries).toHaveLength(1);
+    const entry = entries[0]!;
+    expect(entry).toMatchObject({ profileId, key: start.ticket.key, name, size, type, source: 'popup', linkExpiresAt: link.expiresAt });
+    expect(Math.abs(entry.at - (Date.now() - linkAgeMs))).toBeLessThan(60_000);
+    expect(warnings).toEqual([]);
     return { entry, link: link.url, linkExpiresAt: link.expiresAt! };
+  }
+
+  /** A share link for an object of the default profile, as its destination signs it. */
+  async function shareLink(request: LinkRequest): Promise<Result<ShareLink>> {
+    const destination = await open();
+    return destination.ok ? destination.value.shareLink(request) : destination;
   }
 
   it('a fresh link for an old entry works though its own link has expired, and expires later', async () => {
@@ -140,11 +149,11 @@ describe.skipIf(!strictLaneAvailable())('upload history on the strict lane (Swif
 
   it('delete removes the object (GET through a newly signed link → 404) and marks the entry', async () => {
     const { entry } = await upload('to delete.txt', 'text/plain', 'short-lived content\n');
-    const before = ok(await service.shareLink({ key: entry.key, fileName: entry.name, contentType: 'text/plain' }));
+    const before = ok(await shareLink({ key: entry.key, fileName: entry.name, contentType: 'text/plain' }));
     expect((await fetch(before.url)).status).toBe(200);
 
     expect(ok(await history.deleteUpload(entry.id))).toBeNull();
-    const after = ok(await service.shareLink({ key: entry.key, fileName: entry.name, contentType: 'text/plain' }));
+    const after = ok(await shareLink({ key: entry.key, fileName: entry.name, contentType: 'text/plain' }));
     const res = await fetch(after.url);
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('<Code>NoSuchKey</Code>');
@@ -176,7 +185,7 @@ describe.skipIf(!strictLaneAvailable())('upload history on the strict lane (Swif
     expect(result.error.message).toMatch(/s3:DeleteObject/);
     expect(result.error.message).not.toContain(s3.restrictedUser!.secretAccessKey);
     expect(stored.find((e) => e.id === entry.id)).not.toHaveProperty('deletedAt');
-    const still = ok(await service.shareLink({ key: entry.key, fileName: entry.name, contentType: 'text/plain' }));
+    const still = ok(await shareLink({ key: entry.key, fileName: entry.name, contentType: 'text/plain' }));
     expect((await fetch(still.url)).status).toBe(200);
   });
 
@@ -185,7 +194,7 @@ describe.skipIf(!strictLaneAvailable())('upload history on the strict lane (Swif
     const { removed } = ok(await history.clearHistory(profileId));
     expect(removed).toBeGreaterThan(0);
     expect(ok(await history.listHistory({ profileId })).total).toBe(0);
-    const link = ok(await service.shareLink({ key: entry.key, fileName: entry.name, contentType: 'text/plain' }));
+    const link = ok(await shareLink({ key: entry.key, fileName: entry.name, contentType: 'text/plain' }));
     expect(await (await fetch(link.url)).text()).toBe('still here\n');
   });
 });

@@ -1,12 +1,14 @@
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService } from '../../src/background/service';
-import type { Result, UploadPlan } from '../../src/messaging/protocol';
+import type { LinkRequest, ShareLink } from '../../src/destination/destination';
+import type { Result } from '../../src/result';
 import { createS3Client } from '../../src/s3/client';
 import { describeFailure, failureFromResponse } from '../../src/s3/errors';
 import { presignUpload, type SignedRequest } from '../../src/s3/presign';
 import { EMPTY_PROFILE, type KeysDraft } from '../../src/settings/profile';
-import { fakeSettings, realServiceDeps } from '../support/fake-settings';
+import type { UploadSource, UploadTicket } from '../../src/upload/ticket';
+import { fakeSettings } from '../support/fake-settings';
+import { realBackground, type RealBackground } from '../support/real-background';
 import { strictLaneAvailable } from '../support/lanes';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 
@@ -20,9 +22,10 @@ function ok<T>(result: Result<T>): T {
 
 /**
  * Share-link choices (expiry per upload, download name and disposition, key
- * templates that never overwrite) through the real background service, against
- * Swift's s3api, which verifies every signature and enforces every expiry.
- * The bytes go up with plain fetch PUTs, as the upload runner sends them.
+ * templates that never overwrite) through the real background (upload
+ * handlers and destinations), against Swift's s3api, which verifies every
+ * signature and enforces every expiry. The bytes go up with plain fetch PUTs,
+ * as the upload runner sends them.
  */
 /** Resolves in the first 100 ms of a wall-clock second (checked, not slept: it polls the clock). */
 async function startOfASecond(): Promise<void> {
@@ -31,12 +34,13 @@ async function startOfASecond(): Promise<void> {
 
 describe.skipIf(!strictLaneAvailable())('share links and key collisions on the strict lane (Swift s3api)', () => {
   let s3: S3Server;
-  let service: ReturnType<typeof createService>;
+  let service: RealBackground['service'];
+  let uploads: RealBackground['uploads'];
+  let open: RealBackground['open'];
 
   beforeAll(async () => {
     s3 = await startSwift({ buckets: [BUCKET] });
-    const settings = fakeSettings();
-    service = createService(realServiceDeps(settings));
+    ({ service, uploads, open } = realBackground(fakeSettings()));
   });
   afterAll(() => s3?.stop());
 
@@ -57,19 +61,34 @@ describe.skipIf(!strictLaneAvailable())('share links and key collisions on the s
     return saved.id;
   }
 
-  /** planUpload → signUpload → PUT (the signed headers, as the runner sends them) → shareLink. */
-  async function upload(profileId: string, file: { name: string; type: string; body: string }, extra: { expiresIn?: number; pageUrl?: string } = {}) {
+  /** startUpload → PUT (the signed URL and headers, as the runner sends them). */
+  async function put(profileId: string, file: { name: string; type: string; body: string }, pageUrl?: string) {
     const size = new TextEncoder().encode(file.body).length;
-    const plan: UploadPlan = ok(await service.planUpload({ name: file.name, type: file.type, size, profileId, ...(extra.pageUrl ? { pageUrl: extra.pageUrl } : {}) }));
-    const signed = ok(
-      await service.signUpload({ key: plan.key, contentType: plan.contentType, size, profileId, ...(plan.ifNoneMatch ? { ifNoneMatch: true } : {}) }),
+    // A page's address comes with a capture; the popup's files have none.
+    const source: UploadSource = pageUrl ? 'screenshot' : 'popup';
+    const start = ok(await uploads.startUpload({ name: file.name, type: file.type, size, source, profileId, ...(pageUrl ? { pageUrl } : {}) }));
+    if (start.transfer.kind !== 'single') throw new Error(`expected one PUT for ${size} bytes, got ${start.transfer.kind}`);
+    const plan: UploadTicket = start.ticket;
+    const signed: SignedRequest = start.transfer.put;
+    const res = await fetch(signed.url, { method: 'PUT', body: file.body, headers: signed.headers });
+    expect(res.status, await res.clone().text()).toBe(200);
+    return { plan, signed, source };
+  }
+
+  /** put → finishUpload (the share link), as the pipeline finishes every file. */
+  async function upload(profileId: string, file: { name: string; type: string; body: string }, extra: { expiresIn?: number; pageUrl?: string } = {}) {
+    const { plan, signed, source } = await put(profileId, file, extra.pageUrl);
+    const finished = ok(
+      await uploads.finishUpload({ ticket: plan, name: file.name, source, ...(extra.expiresIn !== undefined ? { expiresIn: extra.expiresIn } : {}) }),
     );
-    const put = await fetch(signed.url, { method: 'PUT', body: file.body, headers: signed.headers });
-    expect(put.status, await put.clone().text()).toBe(200);
-    const link: SignedRequest = ok(
-      await service.shareLink({ key: plan.key, fileName: file.name, contentType: plan.contentType, profileId, ...(extra.expiresIn !== undefined ? { expiresIn: extra.expiresIn } : {}) }),
-    );
+    const link: SignedRequest = finished.link;
     return { plan, signed, link };
+  }
+
+  /** A share link for an object, as the profile's destination signs it (upload finish and history alike). */
+  async function shareLink(profileId: string, request: LinkRequest): Promise<Result<ShareLink>> {
+    const destination = await open(profileId);
+    return destination.ok ? destination.value.shareLink(request) : destination;
   }
 
   it('a link asked for 1 s works at once and is refused (403, "link has expired") after 2 s', async () => {
@@ -78,9 +97,7 @@ describe.skipIf(!strictLaneAvailable())('share links and key collisions on the s
     // X-Amz-Date has whole seconds and Swift refuses once date + 1 s has passed: a link signed late in a
     // second would live only what is left of it. Sign at the start of one, so "at once" means at once.
     await startOfASecond();
-    const link: SignedRequest = ok(
-      await service.shareLink({ key: plan.key, fileName: 'short.txt', contentType: plan.contentType, profileId: id, expiresIn: 1 }),
-    );
+    const link: SignedRequest = ok(await shareLink(id, { key: plan.key, fileName: 'short.txt', contentType: plan.contentType, expiresIn: 1 }));
     expect(new URL(link.url).searchParams.get('X-Amz-Expires')).toBe('1');
     const now = await fetch(link.url);
     expect(now.status).toBe(200);
@@ -100,8 +117,12 @@ describe.skipIf(!strictLaneAvailable())('share links and key collisions on the s
     expect(new URL(link.url).searchParams.get('X-Amz-Expires')).toBe('5400');
     expect(link.expiresAt! - Date.now()).toBeGreaterThan(5390_000);
     expect(await (await fetch(link.url)).text()).toBe('default');
-    const refused = await service.shareLink({ key: 'expiry/x', fileName: 'x', contentType: 'text/plain', profileId: id, expiresIn: 604801 });
+    // Asked for with the file (the popup's custom expiry), the link is refused with the reason; the object stays.
+    const { plan } = await put(id, { name: 'week.txt', type: 'text/plain', body: 'a week and a second' });
+    const refused = await uploads.finishUpload({ ticket: plan, name: 'week.txt', source: 'popup', expiresIn: 604801 });
     expect(refused).toMatchObject({ ok: false, error: { code: 'InvalidExpiry', message: 'Share links can live at most 7 days (an S3 signature limit).' } });
+    const later = ok(await shareLink(id, { key: plan.key, fileName: 'week.txt', contentType: plan.contentType }));
+    expect(await (await fetch(later.url)).text()).toBe('a week and a second');
   });
 
   it('a collision-prone template ({name}) used twice gives two objects, a.txt and a-1.txt, each with its own bytes', async () => {
@@ -168,7 +189,7 @@ describe.skipIf(!strictLaneAvailable())('share links and key collisions on the s
   it('If-None-Match: Swift s3api answers 501 NotImplemented to any conditional PUT and stores nothing, so S3 Drop never signs it for a custom endpoint', async () => {
     const id = await profile('inm', { keyTemplate: 'inm/{name}' });
     // The service leaves it out for this profile even when asked.
-    const signed = ok(await service.signUpload({ key: 'inm/new.txt', contentType: 'text/plain', size: 3, profileId: id, ifNoneMatch: true }));
+    const signed = ok(await uploads.signPut({ profileId: id, key: 'inm/new.txt', contentType: 'text/plain', size: 3, ifNoneMatch: true }));
     expect(new URL(signed.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
     expect((await fetch(signed.url, { method: 'PUT', body: 'new', headers: signed.headers })).status).toBe(200);
 
@@ -195,9 +216,9 @@ describe.skipIf(!strictLaneAvailable())('share links and key collisions on the s
     // The SDK's header-signed PutObject too.
     const sdk = await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inm/sdk.txt', Body: 'sdk', IfNoneMatch: '*' })).catch((err: unknown) => err);
     expect(sdk).toMatchObject({ name: 'NotImplemented', $metadata: { httpStatusCode: 501 } });
-    const kept = ok(await service.shareLink({ key: 'inm/new.txt', fileName: 'new.txt', contentType: 'text/plain', profileId: id }));
+    const kept = ok(await shareLink(id, { key: 'inm/new.txt', fileName: 'new.txt', contentType: 'text/plain' }));
     expect(await (await fetch(kept.url)).text()).toBe('new');
-    const missing = ok(await service.shareLink({ key: 'inm/free.txt', fileName: 'free.txt', contentType: 'text/plain', profileId: id }));
+    const missing = ok(await shareLink(id, { key: 'inm/free.txt', fileName: 'free.txt', contentType: 'text/plain' }));
     expect((await fetch(missing.url)).status).toBe(404);
   });
 
@@ -205,8 +226,9 @@ describe.skipIf(!strictLaneAvailable())('share links and key collisions on the s
     const signedId = await profile('signed-twin', { keyTemplate: 'public/{name}' });
     const { link: presigned, plan } = await upload(signedId, { name: 'a b+c#d.txt', type: 'text/plain', body: 'public?' });
     const publicId = await profile('public', { keyTemplate: 'public/{name}', linkMode: 'public' });
-    const link = ok(await service.shareLink({ key: plan.key, fileName: 'a b+c#d.txt', contentType: 'text/plain', profileId: publicId }));
+    const link = ok(await shareLink(publicId, { key: plan.key, fileName: 'a b+c#d.txt', contentType: 'text/plain' }));
     expect(link).not.toHaveProperty('expiresAt');
+    expect(link).not.toHaveProperty('lifetimeSeconds');
     expect(new URL(link.url).search).toBe('');
     expect(new URL(link.url).origin + new URL(link.url).pathname).toBe(new URL(presigned.url).origin + new URL(presigned.url).pathname);
     expect(link.url).toBe(`${s3.endpoint}/${BUCKET}/public/a%20b%2Bc%23d.txt`);

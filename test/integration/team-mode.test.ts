@@ -1,14 +1,13 @@
 import { originPattern } from '../../src/permissions/origin-pattern';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService } from '../../src/background/service';
-import type { Result } from '../../src/messaging/protocol';
 import { describeFailure, failureFromResponse, type FailureContext } from '../../src/s3/errors';
 import { EMPTY_SERVICE_PROFILE, type PresignServiceDraft } from '../../src/settings/profile';
 import { fetchTransport } from '../../src/upload/fetch-transport';
 import { UploadQueue, type UploadItem } from '../../src/upload/queue';
 import type { PutTransport } from '../../src/upload/transport';
-import { fakeSettings, realServiceDeps } from '../support/fake-settings';
+import { fakeSettings } from '../support/fake-settings';
+import { realBackground, type RealBackground } from '../support/real-background';
 import { strictLaneAvailable } from '../support/lanes';
 import { presignServiceAvailable, startPresignService, type PresignService } from '../support/presign-service';
 import { startRedirectingService, type RedirectingService } from '../support/redirecting-service';
@@ -18,10 +17,15 @@ const BUCKET = 'team-lane';
 const TOKEN = 'team-token-3f9a27c1';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** The background service on in-memory storage, as test/integration/fast-lane.test.ts wires it. */
+/** The background (settings service, upload handlers, destinations) on in-memory storage, as test/integration/fast-lane.test.ts wires it. */
 function backgroundService() {
   const stored = fakeSettings();
-  return { service: createService(realServiceDeps(stored)), stored };
+  return { ...realBackground(stored), stored };
+}
+
+/** A PUT URL for this key, as the background signs one again for an upload under way (`signPut`). */
+function signPut(background: RealBackground, profileId: string, target: { key: string; contentType: string; size: number }) {
+  return background.uploads.signPut({ profileId, ...target });
 }
 
 function draft(baseUrl: string, over: Partial<PresignServiceDraft> = {}): PresignServiceDraft {
@@ -44,29 +48,29 @@ function draft(baseUrl: string, over: Partial<PresignServiceDraft> = {}): Presig
 /**
  * Team mode on the strict lane: the reference presign service (FastAPI +
  * boto3, test/fixtures/presign-service) signs for Swift's s3api, which checks
- * every signature. The background service and the upload queue are wired as
- * the popup wires them.
+ * every signature. The background and the upload queue are wired as the
+ * popup wires them.
  */
 describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('team mode: presign service in front of Swift', () => {
   let s3: S3Server;
   let presign: PresignService;
   let admin: S3Client;
   const context = (): FailureContext => ({ operation: 'upload', bucket: '', region: s3.region, endpoint: s3.endpoint });
-  const queueFor = (service: ReturnType<typeof createService>, transport: PutTransport = fetchTransport()) => {
+  const queueFor = (background: RealBackground, transport: PutTransport = fetchTransport()) => {
     const copied: string[] = [];
     const queue = new UploadQueue({
-      plan: service.planUpload,
-      sign: service.signUpload,
-      share: service.shareLink,
+      backend: background.uploads,
       transport,
       copy: async (text) => {
         copied.push(text);
         return true;
       },
-      context,
     });
     return { queue, copied };
   };
+  /** Every key in the bucket under a prefix (an upload refused before its key was handed out has none to look up). */
+  const keysUnder = async (prefix: string) =>
+    ((await admin.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
   const exists = async (key: string) =>
     admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })).then(
       () => true,
@@ -126,9 +130,9 @@ describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('team mode
   });
 
   it('uploads through the service: each file lands, and its link downloads the same bytes', async () => {
-    const { service } = backgroundService();
-    expect((await service.saveProfile(draft(presign.baseUrl))).saved).toBe(true);
-    const { queue, copied } = queueFor(service);
+    const background = backgroundService();
+    expect((await background.service.saveProfile(draft(presign.baseUrl))).saved).toBe(true);
+    const { queue, copied } = queueFor(background);
     const files = [
       new File([`team mode ${Date.now()}\n`.repeat(500)], 'notes.txt', { type: 'text/plain' }),
       new File([new Uint8Array(300 * 1024).map((_, i) => (i * 7) % 251)], 'résumé 日本 +%#?.bin', { type: 'application/octet-stream' }),
@@ -151,9 +155,9 @@ describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('team mode
   });
 
   it("the service binds Content-Type and size into the PUT: S3 refuses another type with the service's URL", async () => {
-    const { service } = backgroundService();
-    await service.saveProfile(draft(presign.baseUrl));
-    const signed = await service.signUpload({ key: `drop/${crypto.randomUUID()}/bound.txt`, contentType: 'text/plain', size: 5 });
+    const background = backgroundService();
+    const { id } = await background.service.saveProfile(draft(presign.baseUrl));
+    const signed = await signPut(background, id, { key: `drop/${crypto.randomUUID()}/bound.txt`, contentType: 'text/plain', size: 5 });
     if (!signed.ok) throw new Error(signed.error.message);
     expect(new URL(signed.value.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
     expect(signed.value.headers).toMatchObject({ 'content-type': 'text/plain' });
@@ -165,39 +169,40 @@ describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('team mode
   });
 
   it('a wrong token gets the refusal sentence, and nothing is uploaded', async () => {
-    const { service } = backgroundService();
+    const background = backgroundService();
+    const { service } = background;
     await service.saveProfile(draft(presign.baseUrl, { serviceToken: 'not-the-team-token' }));
     const test = await service.testConnection(draft(presign.baseUrl, { serviceToken: 'not-the-team-token' }));
     expect(test.ok).toBe(false);
     expect(test.message).toMatch(/^The presign service at 127\.0\.0\.1:\d+ refused your token \(HTTP 401\)\. Check the token in Options/);
     expect(test.message).not.toContain('not-the-team-token');
 
-    const { queue, copied } = queueFor(service);
+    const { queue, copied } = queueFor(background);
     queue.add([new File(['must not land'], 'refused.txt', { type: 'text/plain' })]);
     await queue.idle();
     const [item] = queue.snapshot();
     expect(item).toMatchObject({ status: 'failed', error: { code: 'PresignServiceRefused', fix: { kind: 'open-options' } } });
     expect(item!.error!.message).toMatch(/refused your token/);
     expect(copied).toEqual([]);
-    expect(await exists(item!.key!)).toBe(false);
+    expect((await keysUnder('drop/')).filter((key) => key.endsWith('/refused.txt'))).toEqual([]);
   });
 
   it('an object name outside the service’s prefix is refused with a sentence that points at the key template', async () => {
-    const { service } = backgroundService();
-    await service.saveProfile(draft(presign.baseUrl, { keyTemplate: 'elsewhere/{uuid}-{name}' }));
-    const { queue } = queueFor(service);
+    const background = backgroundService();
+    await background.service.saveProfile(draft(presign.baseUrl, { keyTemplate: 'elsewhere/{uuid}-{name}' }));
+    const { queue } = queueFor(background);
     queue.add([new File(['x'], 'outside.txt', { type: 'text/plain' })]);
     await queue.idle();
     const [item] = queue.snapshot();
     expect(item?.error?.code).toBe('PresignServiceRejected');
     expect(item?.error?.message).toMatch(/did not accept the request for "elsewhere\/.*outside\.txt" \(HTTP 400: "object_name must start with 'drop\/'"\)\. Change the object key template/);
-    expect(await exists(item!.key!)).toBe(false);
+    expect(await keysUnder('elsewhere/')).toEqual([]);
   });
 
   it('a share link past its expiry is refused by S3 and reported as expired', async () => {
-    const { service } = backgroundService();
-    await service.saveProfile(draft(presign.baseUrl, { linkExpirySeconds: 1 }));
-    const { queue } = queueFor(service);
+    const background = backgroundService();
+    await background.service.saveProfile(draft(presign.baseUrl, { linkExpirySeconds: 1 }));
+    const { queue } = queueFor(background);
     queue.add([new File(['short-lived'], 'short.txt', { type: 'text/plain' })]);
     await queue.idle();
     const [item] = queue.snapshot();
@@ -217,13 +222,13 @@ describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('team mode
     afterAll(() => quick?.stop());
 
     it('caps what it signs, S3 refuses the URL once it expired, and the upload says so', async () => {
-      const { service } = backgroundService();
-      await service.saveProfile(draft(quick.baseUrl));
+      const background = backgroundService();
+      const { id } = await background.service.saveProfile(draft(quick.baseUrl));
       // The service caps the 300 s S3 Drop asks for; expiresAt is read from the URL itself.
-      const signed = (await service.signUpload({ key: 'drop/capped.txt', contentType: 'text/plain', size: 1 })) as Result<{ expiresAt: number; url: string }>;
+      const signed = await signPut(background, id, { key: 'drop/capped.txt', contentType: 'text/plain', size: 1 });
       if (!signed.ok) throw new Error(signed.error.message);
       expect(new URL(signed.value.url).searchParams.get('X-Amz-Expires')).toBe('1');
-      expect(signed.value.expiresAt - Date.now()).toBeLessThanOrEqual(1000);
+      expect(signed.value.expiresAt! - Date.now()).toBeLessThanOrEqual(1000);
 
       // A slow link: every PUT starts 2.5 s after its URL was signed.
       let puts = 0;
@@ -234,7 +239,7 @@ describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('team mode
           return fetchTransport().put(request);
         },
       };
-      const { queue, copied } = queueFor(service, slow);
+      const { queue, copied } = queueFor(background, slow);
       queue.add([new File(['too slow'], 'slow.txt', { type: 'text/plain' })]);
       await queue.idle();
       const [item] = queue.snapshot();
@@ -276,18 +281,15 @@ describe('team mode: a presign service that redirects elsewhere', () => {
   });
   afterAll(() => redirecting?.stop());
 
-  const queueFor = (service: ReturnType<typeof createService>) => {
+  const queueFor = (background: RealBackground) => {
     const copied: string[] = [];
     const queue = new UploadQueue({
-      plan: service.planUpload,
-      sign: service.signUpload,
-      share: service.shareLink,
+      backend: background.uploads,
       transport: fetchTransport(),
       copy: async (text) => {
         copied.push(text);
         return true;
       },
-      context: () => ({ operation: 'upload', bucket: '', region: '', endpoint: '' }),
     });
     return { queue, copied };
   };
@@ -301,21 +303,25 @@ describe('team mode: a presign service that redirects elsewhere', () => {
     redirecting.served.length = 0;
     redirecting.recorded.length = 0;
     redirecting.status = 307;
-    const { service } = backgroundService();
+    const background = backgroundService();
+    const { service } = background;
     const sentence = SENTENCE(new URL(redirecting.baseUrl).host);
 
     const test = await service.testConnection(draft(redirecting.baseUrl, auth));
     expect(test).toMatchObject({ ok: false, error: { code: 'PresignServiceRedirected', fix: { kind: 'open-options' } } });
     expect(test.message).toBe(sentence);
 
-    expect((await service.saveProfile(draft(redirecting.baseUrl, auth))).saved).toBe(true);
-    const { queue, copied } = queueFor(service);
+    const saved = await service.saveProfile(draft(redirecting.baseUrl, auth));
+    expect(saved.saved).toBe(true);
+    const { queue, copied } = queueFor(background);
     queue.add([new File(['must not go anywhere'], 'redirected.txt', { type: 'text/plain' })]);
     await queue.idle();
     const [item] = queue.snapshot();
     expect(item).toMatchObject({ status: 'failed', error: { code: 'PresignServiceRedirected', message: sentence, transient: false } });
     expect(copied).toEqual([]);
-    expect(await service.shareLink({ key: 'drop/x/a.txt', fileName: 'a.txt', contentType: 'text/plain' })).toMatchObject({
+    const destination = await background.open(saved.id);
+    if (!destination.ok) throw new Error(destination.error.message);
+    expect(await destination.value.shareLink({ key: 'drop/x/a.txt', fileName: 'a.txt', contentType: 'text/plain' })).toMatchObject({
       ok: false,
       error: { code: 'PresignServiceRedirected', message: sentence },
     });
@@ -323,7 +329,7 @@ describe('team mode: a presign service that redirects elsewhere', () => {
     // Every other redirect status too, for an upload URL (POST) and a link (GET).
     for (const status of [301, 302, 303, 308]) {
       redirecting.status = status;
-      expect(await service.signUpload({ key: 'drop/x/b.txt', contentType: 'text/plain', size: 1 }), String(status)).toMatchObject({
+      expect(await signPut(background, saved.id, { key: 'drop/x/b.txt', contentType: 'text/plain', size: 1 }), String(status)).toMatchObject({
         ok: false,
         error: { code: 'PresignServiceRedirected' },
       });

@@ -20,7 +20,7 @@ export interface FakeSettings {
   profile(id?: string): Profile | null;
   /** Its secrets in the clear (reads through the keeper, so a locked vault throws). */
   secrets(id?: string): Promise<Secrets | null>;
-  /** Deps for `createService`, minus fetch/permissions/record/now/uuid. */
+  /** Deps for `createService`, minus fetch/permissions/now/uuid. */
   deps: {
     loadProfiles(): Promise<ProfileStore>;
     saveProfiles(store: ProfileStore): Promise<void>;
@@ -92,7 +92,6 @@ export function realServiceDeps(settings: FakeSettings, over: Partial<ServiceDep
     ...settings.deps,
     hasHostPermission: async () => true,
     fetch: (input, init) => fetch(input, init),
-    record: async () => {},
     now: () => new Date(),
     uuid: () => crypto.randomUUID(),
     ...over,

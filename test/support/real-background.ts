@@ -1,0 +1,48 @@
+import { createService, type ServiceDeps } from '../../src/background/service';
+import { createUploadHandlers } from '../../src/background/upload-service';
+import { s3ClientPool } from '../../src/destination/connection';
+import type { Destination } from '../../src/destination/destination';
+import { openDestination } from '../../src/destination/open';
+import type { RecentUpload } from '../../src/history/recent';
+import type { ProtocolHandlers, UploadHandlers } from '../../src/messaging/protocol';
+import type { Result } from '../../src/result';
+import { realServiceDeps, type FakeSettings } from './fake-settings';
+
+/** The background's parts an integration test talks to, wired as `startBackground` wires them. */
+export interface RealBackground {
+  /** Settings, profiles, Test connection. */
+  service: ProtocolHandlers;
+  /** startUpload / signPut / signParts / finishUpload / abortUpload. */
+  uploads: UploadHandlers;
+  /** A profile's destination (default: the default profile), as the upload and history handlers open it. */
+  open(profileId?: string): Promise<Result<Destination>>;
+  /** The deps every part was built from (for a test that builds one more part, e.g. the history handlers). */
+  deps: ServiceDeps;
+}
+
+/**
+ * The real background over in-memory settings, against real servers: the
+ * same service, destination opener and upload handlers the extension runs,
+ * with one S3 client pool shared between them. `record` receives every
+ * finished upload (the history recorder in the extension); by default it is
+ * dropped.
+ */
+export function realBackground(
+  settings: FakeSettings,
+  over: Partial<ServiceDeps> & { record?: (upload: RecentUpload) => Promise<void> } = {},
+): RealBackground {
+  const { record = async () => {}, ...serviceOver } = over;
+  const deps = realServiceDeps(settings, serviceOver);
+  const client = s3ClientPool();
+  const open = (profileId?: string) => openDestination({ ...deps, client }, profileId);
+  const uploads = createUploadHandlers({
+    open,
+    record,
+    now: deps.now,
+    uuid: deps.uuid,
+    ...(deps.shortId ? { shortId: deps.shortId } : {}),
+    // No runner document in Node: the test moves the bytes itself.
+    ensureRunner: async () => {},
+  });
+  return { service: createService(deps), uploads, open, deps };
+}
