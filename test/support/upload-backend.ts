@@ -176,7 +176,27 @@ export function fakeUploadBackend(options: { now?: () => number; log?: string[] 
     ensureRunner: async () => {},
   });
 
-  /** The background's answers, as the pipeline's messages reach them. */
+  const { backend, messages, counts } = messagingBackend(handlers, log);
+
+  return {
+    profiles,
+    backend,
+    messages,
+    counts,
+    record,
+    recorded,
+    destination: { open, signPut, shareLink, keyExists, create, signParts, complete, abort },
+  };
+}
+
+export type FakeUploadBackend = ReturnType<typeof fakeUploadBackend>;
+
+/**
+ * The background's upload handlers as the pipeline reaches them: each call is
+ * one message (the runner's, or the background calling itself for a page's
+ * image), logged by name in `messages` and in `log`.
+ */
+export function messagingBackend(handlers: UploadHandlers, log: string[] = []) {
   const messages: string[] = [];
   const sent = (name: keyof UploadBackend) => {
     messages.push(name);
@@ -191,16 +211,5 @@ export function fakeUploadBackend(options: { now?: () => number; log?: string[] 
   } satisfies UploadBackend;
   /** How many messages of each kind were sent, e.g. `{ startUpload: 1, finishUpload: 1 }`. */
   const counts = () => Object.fromEntries([...new Set(messages)].map((m) => [m, messages.filter((n) => n === m).length]));
-
-  return {
-    profiles,
-    backend,
-    messages,
-    counts,
-    record,
-    recorded,
-    destination: { open, signPut, shareLink, keyExists, create, signParts, complete, abort },
-  };
+  return { backend, messages, counts };
 }
-
-export type FakeUploadBackend = ReturnType<typeof fakeUploadBackend>;
