@@ -32,12 +32,18 @@ describe('module boundaries', () => {
     expect(readers.map((f) => relative(ROOT, join(ROOT, f)))).toEqual(['src/background/start.ts']);
   });
 
-  it('only the background reaches the secret keeper and the vault (src/secrets/)', () => {
+  it('only the background and its destinations reach the secret keeper and the vault (src/secrets/)', () => {
     const users = [...sources('src'), ...sources('entrypoints')].filter(
       (file) => !file.startsWith('src/secrets/') && imports(file).some((m) => /secrets\/(keeper|vault)$/.test(m)),
     );
     expect(users.length).toBeGreaterThan(0);
-    for (const file of users) expect(relative(ROOT, join(ROOT, file)), file).toMatch(/^src\/(background|settings\/items)/);
+    for (const file of users) expect(relative(ROOT, join(ROOT, file)), file).toMatch(/^src\/(background\/|settings\/items|destination\/)/);
+    // src/destination opens a profile's secrets to sign for the background: only the background may use it.
+    const signers = [...sources('src'), ...sources('entrypoints')].filter(
+      (file) => !file.startsWith('src/destination/') && imports(file).some((m) => /destination\/(connection|open|own-keys|presign-service)$/.test(m)),
+    );
+    expect(signers.length).toBeGreaterThan(0);
+    for (const file of signers) expect(relative(ROOT, join(ROOT, file)), file).toMatch(/^src\/background\//);
   });
 
   it('pages never import the S3 client or the signer: they hold no secret to sign with', () => {

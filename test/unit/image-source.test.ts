@@ -40,12 +40,13 @@ describe('imageRoute', () => {
     expect(imageRoute('blob:https://example.com/0f3c2a1e-1111-2222-3333-444455556666', undefined)).toBe('page');
   });
 
-  it('reads same-origin images in the page, whatever their path and query', () => {
-    expect(imageRoute('https://example.com/img/cat.png', 'https://example.com/')).toBe('page');
-    expect(imageRoute('https://example.com/other/path/cat.png?size=large#x', 'https://example.com/articles/1?utm=a')).toBe('page');
-    expect(imageRoute('http://example.com:8080/cat.png', 'http://example.com:8080/index.html')).toBe('page');
+  // Fetched by the background when it holds permission, else read in the page (see save-from-page.ts).
+  it('tells the page’s own images apart, whatever their path and query', () => {
+    expect(imageRoute('https://example.com/img/cat.png', 'https://example.com/')).toBe('same-origin');
+    expect(imageRoute('https://example.com/other/path/cat.png?size=large#x', 'https://example.com/articles/1?utm=a')).toBe('same-origin');
+    expect(imageRoute('http://example.com:8080/cat.png', 'http://example.com:8080/index.html')).toBe('same-origin');
     // The default port is the same origin whether written or not.
-    expect(imageRoute('https://example.com:443/cat.png', 'https://example.com/')).toBe('page');
+    expect(imageRoute('https://example.com:443/cat.png', 'https://example.com/')).toBe('same-origin');
   });
 
   it('fetches other origins from the network: another host, port or scheme', () => {
