@@ -8,13 +8,14 @@ import {
   THUMBNAIL_SECONDS,
   type HistoryDeps,
 } from '../../src/background/history-service';
-import { savedConnectionRunner, type WithSavedConnection } from '../../src/destination/connection';
-import { createService } from '../../src/background/service';
+import { s3ClientPool } from '../../src/destination/connection';
+import type { LinkRequest, ShareLink } from '../../src/destination/destination';
+import { openDestination, type DestinationDeps } from '../../src/destination/open';
 import type { RecentUpload } from '../../src/history/recent';
-import type { HistoryEntry, HistoryProtocolMap, Result, ShareLinkRequest } from '../../src/messaging/protocol';
+import type { HistoryEntry, HistoryProtocolMap } from '../../src/messaging/protocol';
+import { serverCode, type Result, type UserError } from '../../src/result';
 import type { S3Connection } from '../../src/s3/client';
-import type { S3Operation, UserError } from '../../src/s3/errors';
-import type { SignedRequest } from '../../src/s3/presign';
+import { LockedError } from '../../src/secrets/keeper';
 import { EMPTY_PROFILE, EMPTY_SERVICE_PROFILE, type KeysProfile, type PresignServiceProfile } from '../../src/settings/profile';
 import { fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
 
@@ -42,13 +43,21 @@ interface Setup {
   stored: { entries: HistoryEntry[]; limit: number };
   deps: HistoryDeps;
   history: ReturnType<typeof createHistoryHandlers>;
-  shareLink: ReturnType<typeof vi.fn<(r: ShareLinkRequest) => Promise<Result<SignedRequest>>>>;
-  sent: { operation: S3Operation; profileId: string | undefined; command: unknown }[];
-  /** What the next S3 call answers; `null` is success. */
-  s3Failure: { current: UserError | null };
+  /** Every share link a destination was asked for, with the profile whose destination it was. */
+  shareLink: ReturnType<typeof vi.fn<(r: LinkRequest & { profileId: string }) => Promise<Result<ShareLink>>>>;
+  /** Requests the S3 stand-in received, with the connection they were sent on. */
+  sent: { accessKeyId: string; bucket: string; command: unknown }[];
+  /** What the next S3 request throws (as the SDK or fetch would); `null` is success. */
+  s3Failure: { current: unknown };
+  /** What the destinations are allowed: host access to the bucket, an unlocked vault. */
+  access: { host: boolean; locked: boolean };
 }
 
-/** The history handlers over in-memory storage, a recording share-link signer and an S3 stand-in. */
+/**
+ * The history handlers over in-memory storage and the real destinations
+ * (`openDestination`: own keys, presign service), with an S3 stand-in behind
+ * the client and a recording share-link signer in place of each destination's own.
+ */
 async function setup(entries: HistoryEntry[] = []): Promise<Setup> {
   const f = fakeSettings();
   await seedProfile(f, work, { secretAccessKey: SECRET });
@@ -56,25 +65,42 @@ async function setup(entries: HistoryEntry[] = []): Promise<Setup> {
   await seedProfile(f, team);
   const stored = { entries: structuredClone(entries), limit: 500 };
   let n = 0;
-  const shareLink = vi.fn(async (r: ShareLinkRequest): Promise<Result<SignedRequest>> => ({
+  const shareLink = vi.fn(async (r: LinkRequest & { profileId: string }): Promise<Result<ShareLink>> => ({
     ok: true,
     value: { url: `https://signed.example/${r.key}?n=${++n}`, headers: {}, expiresAt: NOW.getTime() + (r.expiresIn ?? 86400) * 1000 },
   }));
   const sent: Setup['sent'] = [];
-  const s3Failure = { current: null as UserError | null };
-  const withSavedConnection: WithSavedConnection = async (profileId, operation, step) => {
-    const profile = f.profile(profileId) as KeysProfile;
-    const client = {
+  const s3Failure: Setup['s3Failure'] = { current: null };
+  const access: Setup['access'] = { host: true, locked: false };
+  const client = (conn: S3Connection) =>
+    ({
       send: async (command: unknown) => {
-        sent.push({ operation, profileId, command });
+        sent.push({ accessKeyId: conn.credentials.accessKeyId, bucket: conn.bucket, command });
+        if (s3Failure.current) throw s3Failure.current;
         return {};
       },
-    } as unknown as S3Client;
-    if (s3Failure.current) {
-      sent.push({ operation, profileId, command: null });
-      return { ok: false, error: s3Failure.current };
-    }
-    return { ok: true, value: await step(profile, client, {} as S3Connection) };
+    }) as unknown as S3Client;
+  const destinationDeps: DestinationDeps = {
+    loadProfiles: f.deps.loadProfiles,
+    secrets: {
+      get: async (id) => {
+        if (access.locked) throw new LockedError();
+        return f.keeper.get(id);
+      },
+    },
+    hasHostPermission: async () => access.host,
+    fetch: async () => {
+      throw new Error('no network here');
+    },
+    client,
+    now: () => NOW,
+    uuid: () => 'uuid',
+  };
+  const open: HistoryDeps['open'] = async (profileId) => {
+    const opened = await openDestination(destinationDeps, profileId);
+    if (!opened.ok) return opened;
+    const destination = opened.value;
+    return { ok: true, value: { ...destination, shareLink: (r) => shareLink({ ...r, profileId: destination.profileId }) } };
   };
   const deps: HistoryDeps = {
     ...serialHistory({
@@ -88,11 +114,10 @@ async function setup(entries: HistoryEntry[] = []): Promise<Setup> {
       stored.limit = limit;
     },
     loadProfiles: f.deps.loadProfiles,
-    shareLink,
-    withSavedConnection,
+    open,
     now: () => NOW,
   };
-  return { f, stored, deps, history: createHistoryHandlers(deps), shareLink, sent, s3Failure };
+  return { f, stored, deps, history: createHistoryHandlers(deps), shareLink, sent, s3Failure, access };
 }
 
 function ok<T>(result: Result<T>): T {
@@ -148,7 +173,7 @@ describe('recording finished uploads', () => {
     const s = await setup();
     const record = createHistoryRecorder(s.deps);
     await record(upload({ id: 'a', status: 'uploading' }));
-    await record(upload({ id: 'b', status: 'failed', error: { code: 'X', message: 'no', transient: false } }));
+    await record(upload({ id: 'b', status: 'failed', error: { code: serverCode('AccessDenied'), message: 'no', transient: false } }));
     const { key: _key, ...keyless } = upload({ id: 'c' });
     await record(keyless);
     expect(s.stored.entries).toEqual([]);
@@ -260,7 +285,8 @@ describe('fresh links', () => {
   it('without an expiry the profile’s own applies; an entry without a type is signed as binary', async () => {
     const s = await setup([entry('a', 1, { type: '' })]);
     ok(await s.history.freshLink({ historyId: 'a' }));
-    expect(s.shareLink.mock.calls[0]![0]).toMatchObject({ contentType: 'application/octet-stream', expiresIn: undefined });
+    expect(s.shareLink.mock.calls[0]![0]).toMatchObject({ contentType: 'application/octet-stream' });
+    expect(s.shareLink.mock.calls[0]![0]).not.toHaveProperty('expiresIn');
   });
 
   it('a link that does not expire (public, custom domain) clears the expiry', async () => {
@@ -286,7 +312,8 @@ describe('deleting', () => {
     const s = await setup([entry('a', 1, { profileId: 'p2', key: 'img/cat.png' }), entry('b', 2, { profileId: 'p2' })]);
     expect(ok(await s.history.deleteUpload('a'))).toBeNull();
     expect(s.sent).toHaveLength(1);
-    expect(s.sent[0]).toMatchObject({ operation: 'delete', profileId: 'p2' });
+    // Sent with the entry's profile's keys, to its bucket.
+    expect(s.sent[0]).toMatchObject({ accessKeyId: 'AKIAMEDIA', bucket: 'media-bucket' });
     expect(s.sent[0]!.command).toBeInstanceOf(DeleteObjectCommand);
     expect((s.sent[0]!.command as DeleteObjectCommand).input).toEqual({ Bucket: 'media-bucket', Key: 'img/cat.png' });
     expect(Object.fromEntries(s.stored.entries.map((e) => [e.id, e.deletedAt]))).toEqual({ a: NOW.getTime(), b: undefined });
@@ -297,16 +324,20 @@ describe('deleting', () => {
     expect(s.sent).toHaveLength(1);
   });
 
-  it.each(['NoSuchKey', 'Http404'])('an object already gone (%s) still marks the entry', async (code) => {
+  it.each([
+    // What S3 and other servers answer to a DELETE of a missing key (AWS itself answers 204).
+    ['NoSuchKey', Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } })],
+    ['Http404', Object.assign(new Error('UnknownError'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } })],
+  ])('an object already gone (%s) still marks the entry', async (_code, thrown) => {
     const s = await setup([entry('a', 1)]);
-    s.s3Failure.current = { code, message: 'not found', transient: false };
+    s.s3Failure.current = thrown;
     expect(ok(await s.history.deleteUpload('a'))).toBeNull();
     expect(s.stored.entries[0]!.deletedAt).toBe(NOW.getTime());
   });
 
   it('keys without s3:DeleteObject get a sentence naming it, and the entry is not marked', async () => {
     const s = await setup([entry('a', 1)]);
-    s.s3Failure.current = { code: 'AccessDenied', message: 'These keys are not allowed to read objects…', transient: false };
+    s.s3Failure.current = Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
     const error = failure(await s.history.deleteUpload('a'));
     expect(error.message).toBe(
       'These keys are not allowed to delete objects in bucket "work-bucket": the key\'s policy must allow s3:DeleteObject on arn:aws:s3:::work-bucket/*.',
@@ -316,9 +347,23 @@ describe('deleting', () => {
 
   it('other failures (network, locked) pass through unmarked', async () => {
     const s = await setup([entry('a', 1)]);
-    const network: UserError = { code: 'NetworkError', message: 'Cannot reach …', transient: true };
-    s.s3Failure.current = network;
-    expect(failure(await s.history.deleteUpload('a'))).toEqual(network);
+    s.s3Failure.current = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    expect(failure(await s.history.deleteUpload('a'))).toEqual({
+      code: 'NetworkError',
+      message: 'Cannot reach AWS S3. Check the endpoint URL, that the service is running, and your connection.',
+      transient: true,
+    });
+    expect(s.stored.entries[0]).not.toHaveProperty('deletedAt');
+    s.s3Failure.current = null;
+    s.access.locked = true;
+    expect(failure(await s.history.deleteUpload('a'))).toEqual({
+      code: 'Locked',
+      message: 'S3 Drop is locked. Click the S3 Drop button in the toolbar and enter your passphrase; nothing is uploaded until then.',
+      fix: { kind: 'unlock' },
+      transient: false,
+    });
+    // Locked: nothing was sent.
+    expect(s.sent).toHaveLength(1);
     expect(s.stored.entries[0]).not.toHaveProperty('deletedAt');
   });
 
@@ -340,13 +385,13 @@ describe('deleting', () => {
     expect(s.sent).toEqual([]);
   });
 
-  it('through the real saved-connection runner: no host access is a sentence, nothing marked, no secret in it', async () => {
+  it('through the real destination: no host access is a sentence, nothing sent or marked, no secret in it', async () => {
     const s = await setup([entry('a', 1)]);
-    const runner = savedConnectionRunner({ ...s.f.deps, hasHostPermission: async () => false, now: () => NOW });
-    const history = createHistoryHandlers({ ...s.deps, withSavedConnection: runner });
-    const error = failure(await history.deleteUpload('a'));
-    expect(error.code).toBe('HostPermissionMissing');
+    s.access.host = false;
+    const error = failure(await s.history.deleteUpload('a'));
+    expect(error).toMatchObject({ code: 'HostPermissionMissing', message: 'S3 Drop has no access to the bucket yet. Grant access in Options (Save asks for it).', fix: { kind: 'grant-access' } });
     expect(JSON.stringify(error)).not.toContain(SECRET);
+    expect(s.sent).toEqual([]);
     expect(s.stored.entries[0]).not.toHaveProperty('deletedAt');
   });
 });
@@ -376,20 +421,20 @@ describe('clearing and the limit', () => {
   });
 });
 
-describe('with the real background service', () => {
-  it('a fresh link is the service’s own presigned GET for the entry’s profile', async () => {
+describe('with the real destination and S3 client', () => {
+  it('a fresh link is the background’s own presigned GET for the entry’s profile', async () => {
     const s = await setup([entry('a', 1, { profileId: 'p2', name: 'cat.png', type: 'image/png', key: 'img/cat.png' })]);
-    const service = createService({
+    const deps: DestinationDeps = {
       ...s.f.deps,
       hasHostPermission: async () => true,
       fetch: async () => {
         throw new Error('no network here');
       },
-      record: async () => {},
+      client: s3ClientPool(),
       now: () => NOW,
       uuid: () => 'uuid',
-    });
-    const history = createHistoryHandlers({ ...s.deps, shareLink: service.shareLink });
+    };
+    const history = createHistoryHandlers({ ...s.deps, open: (profileId) => openDestination(deps, profileId) });
     const link = ok(await history.freshLink({ historyId: 'a' }));
     const url = new URL(link.url);
     expect(url.host).toBe('media-bucket.s3.us-west-2.amazonaws.com');

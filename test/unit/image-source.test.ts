@@ -40,7 +40,8 @@ describe('imageRoute', () => {
     expect(imageRoute('blob:https://example.com/0f3c2a1e-1111-2222-3333-444455556666', undefined)).toBe('page');
   });
 
-  it('tells same-origin images apart (fetched by the background when it may, else read in the page), whatever their path and query', () => {
+  // Fetched by the background when it holds permission, else read in the page (see save-from-page.ts).
+  it('tells the page’s own images apart, whatever their path and query', () => {
     expect(imageRoute('https://example.com/img/cat.png', 'https://example.com/')).toBe('same-origin');
     expect(imageRoute('https://example.com/other/path/cat.png?size=large#x', 'https://example.com/articles/1?utm=a')).toBe('same-origin');
     expect(imageRoute('http://example.com:8080/cat.png', 'http://example.com:8080/index.html')).toBe('same-origin');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FailureContext, UserError } from '../../src/s3/errors';
+import type { UserError } from '../../src/result';
+import type { FailureContext } from '../../src/s3/errors';
 import {
   MultipartUploadFailedError,
   uploadMultipart,

@@ -1,98 +1,27 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Result, UploadPlan } from '../../src/messaging/protocol';
-import type { FailureContext, UserError } from '../../src/s3/errors';
-import type { SignedRequest } from '../../src/s3/presign';
-import type { MultipartSigner } from '../../src/upload/multipart';
-import { MAX_SINGLE_PUT_BYTES, UploadQueue, type QueueDeps, type UploadItem } from '../../src/upload/queue';
+import { NOT_CONFIGURED } from '../../src/destination/connection';
+import type { UserError } from '../../src/result';
+import { UploadQueue, type QueueDeps, type UploadItem } from '../../src/upload/queue';
 import { formatBytes, formatEta, SpeedMeter } from '../../src/upload/speed';
-import { UploadAbortedError, type PutRequest, type PutResponse, type PutTransport } from '../../src/upload/transport';
-
-const context: FailureContext = { operation: 'upload', bucket: 'my-bucket', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000' };
-
-interface PutCall {
-  url: string;
-  body: Blob;
-  headers: Record<string, string>;
-  signal?: AbortSignal;
-}
-
-type Script = (request: PutRequest) => Promise<PutResponse>;
-
-/** An in-memory S3: records each PUT, reports progress in two halves, answers 200 unless scripted otherwise. */
-class FakeTransport implements PutTransport {
-  calls: PutCall[] = [];
-  scripts: Script[] = [];
-  private active = 0;
-  maxActive = 0;
-
-  async put(request: PutRequest): Promise<PutResponse> {
-    if (request.signal?.aborted) throw new UploadAbortedError();
-    this.active++;
-    this.maxActive = Math.max(this.maxActive, this.active);
-    try {
-      this.calls.push({
-        url: request.url,
-        body: request.body,
-        headers: { ...request.headers },
-        ...(request.signal ? { signal: request.signal } : {}),
-      });
-      const script = this.scripts.shift();
-      if (script) return await script(request);
-      const size = request.body.size;
-      request.onProgress?.(Math.floor(size / 2));
-      await new Promise((r) => setTimeout(r, 1));
-      request.onProgress?.(size);
-      return { status: 200, body: '', etag: '"abc"' };
-    } finally {
-      this.active--;
-    }
-  }
-}
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
+import { UploadAbortedError, type PutResponse } from '../../src/upload/transport';
+import { deferred, FakeTransport, fakeUploadBackend } from '../support/upload-backend';
 
 /**
- * A queue over fakes. `extra` adds or replaces deps; its getters stay getters
- * (the runner's `multipartThreshold` is one, read when each file starts).
+ * A queue over the real pipeline and the real background upload service, with
+ * an in-memory bucket behind its destination. `extra` adds or replaces deps.
  */
 function setup(extra: Partial<QueueDeps> = {}) {
   let clock = 1_700_000_000_000;
   const now = () => (clock += 100);
   const transport = new FakeTransport();
-  let signCount = 0;
-  const plan = vi.fn<QueueDeps['plan']>(async (file): Promise<Result<UploadPlan>> => ({
-    ok: true,
-    value: { profileId: file.profileId ?? 'default', key: `up/${file.name}`, bucket: 'my-bucket', contentType: file.type || 'application/octet-stream' },
-  }));
-  const sign = vi.fn<QueueDeps['sign']>(
-    async (request): Promise<Result<SignedRequest>> => ({
-      ok: true,
-      value: {
-        url: `http://127.0.0.1:9000/my-bucket/${request.key}?sig=${++signCount}`,
-        headers: { 'content-type': request.contentType },
-        expiresAt: clock + 300_000,
-      },
-    }),
-  );
-  const share = vi.fn<QueueDeps['share']>(
-    async (request): Promise<Result<SignedRequest>> => ({
-      ok: true,
-      value: { url: `http://127.0.0.1:9000/my-bucket/${request.key}?get`, headers: {}, expiresAt: clock + 86_400_000 },
-    }),
-  );
+  const fake = fakeUploadBackend({ now });
   const copy = vi.fn<QueueDeps['copy']>(async () => true);
-  const deps: QueueDeps = { plan, sign, share, transport, copy, context: () => context, now };
-  Object.defineProperties(deps, Object.getOwnPropertyDescriptors(extra));
+  const deps: QueueDeps = { backend: fake.backend, transport, copy, now, ...extra };
   const queue = new UploadQueue(deps);
   const history: (readonly UploadItem[])[] = [];
   queue.subscribe((items) => history.push(items));
-  return { queue, transport, plan, sign, share, copy, history, deps };
+  const { signPut: sign, shareLink: share } = fake.destination;
+  return { queue, transport, fake, start: fake.backend.startUpload, sign, share, copy, history, deps };
 }
 
 const file = (name: string, content: string | Uint8Array<ArrayBuffer>, type = 'text/plain') => new File([content], name, { type });
@@ -121,10 +50,10 @@ describe('UploadQueue', () => {
     expect(new TextDecoder().decode(await bytesOf(transport.calls[0]!.body))).toBe('alpha');
     expect([...(await bytesOf(transport.calls[1]!.body))]).toEqual([1, 2, 3, 4]);
     expect(transport.calls.map((c) => c.headers['content-type'])).toEqual(['text/plain', 'image/png', 'application/octet-stream']);
-    expect(sign.mock.calls.map(([r]) => r)).toEqual([
-      { key: 'up/a.txt', contentType: 'text/plain', size: 5 },
-      { key: 'up/b b.png', contentType: 'image/png', size: 4 },
-      { key: 'up/c', contentType: 'application/octet-stream', size: 6 },
+    expect(sign.mock.calls.map(([, target]) => target)).toEqual([
+      { profileId: 'default', key: 'up/a.txt', contentType: 'text/plain', size: 5 },
+      { profileId: 'default', key: 'up/b b.png', contentType: 'image/png', size: 4 },
+      { profileId: 'default', key: 'up/c', contentType: 'application/octet-stream', size: 6 },
     ]);
 
     for (const [index, id] of ids.entries()) {
@@ -148,6 +77,18 @@ describe('UploadQueue', () => {
     expect(whileFirst.slice(1).map((i) => i.status)).toEqual(['queued', 'queued']);
   });
 
+  it('sends one message to start each file and one to finish it, nothing else', async () => {
+    const { queue, fake } = setup();
+    queue.add([file('a.txt', 'alpha'), file('b.txt', 'beta')]);
+    await queue.idle();
+    expect(fake.messages).toEqual(['startUpload', 'finishUpload', 'startUpload', 'finishUpload']);
+    // The background recorded each in the history when it finished.
+    expect(fake.recorded.map((r) => [r.name, r.key, r.status])).toEqual([
+      ['a.txt', 'up/a.txt', 'done'],
+      ['b.txt', 'up/b.txt', 'done'],
+    ]);
+  });
+
   it('reports a speed while bytes move', async () => {
     const { queue, history } = setup();
     const [id] = queue.add([file('a.bin', new Uint8Array(10_000))]);
@@ -167,7 +108,7 @@ describe('UploadQueue', () => {
     expect(item(queue, id!)).toMatchObject({ status: 'done', size: 0, loaded: 0, copied: true });
     expect(transport.calls).toHaveLength(1);
     expect(transport.calls[0]!.body.size).toBe(0);
-    expect(sign.mock.calls[0]![0].size).toBe(0);
+    expect(sign.mock.calls[0]![1].size).toBe(0);
   });
 
   it('fails an AccessDenied reply with its sentence, and retry uploads the same bytes again', async () => {
@@ -185,6 +126,8 @@ describe('UploadQueue', () => {
     expect(failed.error!.message).toMatch(/not allowed to upload in bucket "my-bucket".*s3:PutObject/);
     expect(failed.loaded).toBe(0);
     expect(failed.link).toBeUndefined();
+    // The key the background chose stays on the failed item.
+    expect(failed.key).toBe('up/photo.jpg');
     // The rest of the queue went on.
     expect(queue.snapshot()[1]!.status).toBe('done');
     expect(share).toHaveBeenCalledTimes(1);
@@ -218,7 +161,7 @@ describe('UploadQueue', () => {
   });
 
   it('signs again and retries once when the URL expired in flight', async () => {
-    const { queue, transport, sign } = setup();
+    const { queue, transport, sign, fake } = setup();
     transport.scripts.push(async (request) => {
       request.onProgress?.(3);
       return { status: 403, body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>' };
@@ -226,6 +169,8 @@ describe('UploadQueue', () => {
     const [id] = queue.add([file('slow.bin', 'slowdata')]);
     await queue.idle();
     expect(sign).toHaveBeenCalledTimes(2);
+    // The second URL was asked for with its own message.
+    expect(fake.messages).toEqual(['startUpload', 'signPut', 'finishUpload']);
     expect(transport.calls).toHaveLength(2);
     expect(transport.calls[1]!.url).not.toBe(transport.calls[0]!.url);
     expect(item(queue, id!)).toMatchObject({ status: 'done', loaded: 8 });
@@ -243,9 +188,9 @@ describe('UploadQueue', () => {
 
   it('signs again before starting when the URL is about to expire', async () => {
     const { queue, transport, sign, deps } = setup();
-    sign.mockImplementationOnce(async (request) => ({
+    sign.mockImplementationOnce(async (_profileId, target) => ({
       ok: true,
-      value: { url: 'http://127.0.0.1:9000/my-bucket/stale', headers: { 'content-type': request.contentType }, expiresAt: deps.now!() + 1000 },
+      value: { url: 'http://127.0.0.1:9000/my-bucket/stale', headers: { 'content-type': target.contentType }, expiresAt: deps.now!() + 1000 },
     }));
     const [id] = queue.add([file('a.txt', 'a')]);
     await queue.idle();
@@ -282,7 +227,7 @@ describe('UploadQueue', () => {
     expect(item(queue, id!).error).toBeUndefined();
     expect(item(queue, id!).link).toBeUndefined();
     expect(item(queue, next!).status).toBe('done');
-    expect(share.mock.calls.map(([r]) => r.fileName)).toEqual(['next.txt']);
+    expect(share.mock.calls.map(([, r]) => r.fileName)).toEqual(['next.txt']);
     expect(copy).toHaveBeenCalledTimes(1);
     // A cancelled item cannot be retried.
     queue.retry(id!);
@@ -290,21 +235,22 @@ describe('UploadQueue', () => {
   });
 
   it('cancel of a queued file means it is never sent', async () => {
-    const { queue, transport, plan } = setup();
+    const { queue, transport, start } = setup();
     const [, second] = queue.add([file('a.txt', 'a'), file('b.txt', 'b')]);
     queue.cancel(second!);
     await queue.idle();
     expect(item(queue, second!).status).toBe('cancelled');
     expect(transport.calls).toHaveLength(1);
-    expect(plan.mock.calls.map(([f]) => f.name)).toEqual(['a.txt']);
+    expect(start.mock.calls.map(([r]) => r.name)).toEqual(['a.txt']);
   });
 
-  it('cancel while the plan is pending never sends the bytes', async () => {
-    const { queue, transport, plan, share } = setup();
+  it('cancel while the background starts the upload never sends the bytes', async () => {
+    const { queue, transport, start, share } = setup();
     const gate = deferred();
-    plan.mockImplementationOnce(async (f) => {
+    const answer = start.getMockImplementation()!;
+    start.mockImplementationOnce(async (request) => {
       await gate.promise;
-      return { ok: true, value: { profileId: 'default', key: `up/${f.name}`, bucket: 'my-bucket', contentType: f.type } };
+      return answer(request);
     });
     const [id] = queue.add([file('a.txt', 'a')]);
     queue.cancel(id!);
@@ -320,7 +266,7 @@ describe('UploadQueue', () => {
     const { queue, share, copy } = setup();
     const gate = deferred();
     const asked = deferred();
-    share.mockImplementationOnce(async (request) => {
+    share.mockImplementationOnce(async (_profileId, request) => {
       asked.resolve();
       await gate.promise;
       return { ok: true, value: { url: `http://127.0.0.1:9000/my-bucket/${request.key}?get`, headers: {}, expiresAt: 1 } };
@@ -335,23 +281,27 @@ describe('UploadQueue', () => {
     expect(copy).not.toHaveBeenCalled();
   });
 
-  it('refuses a file over 5 GiB without planning, signing or sending', async () => {
-    const { queue, transport, plan, sign } = setup();
-    const huge = { name: 'disk.iso', size: MAX_SINGLE_PUT_BYTES + 1, type: 'application/x-iso9660-image' } as unknown as Blob & { name: string };
+  it('refuses a file over 5 GiB where the profile cannot upload in parts, before a key is chosen or anything signed or sent', async () => {
+    const { queue, transport, start, sign } = setup();
+    const huge = { name: 'disk.iso', size: 5 * 1024 ** 3 + 1, type: 'application/x-iso9660-image' } as unknown as Blob & { name: string };
     const [id] = queue.add([huge, file('small.txt', 's')]);
     await queue.idle();
     const failed = item(queue, id!);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatchObject({ code: 'EntityTooLarge', transient: false });
-    expect(failed.error!.message).toMatch(/"disk\.iso" is larger than 5 GiB/);
-    expect(plan.mock.calls.map(([f]) => f.name)).toEqual(['small.txt']);
-    expect(sign).toHaveBeenCalledTimes(1);
+    expect(failed.error!.message).toBe('"disk.iso" is larger than 5 GiB, the most S3 takes in one upload, and this profile cannot upload in parts.');
+    expect(failed.key).toBeUndefined();
+    expect(start.mock.calls.map(([r]) => [r.name, r.size])).toEqual([
+      ['disk.iso', 5 * 1024 ** 3 + 1],
+      ['small.txt', 1],
+    ]);
+    expect(sign.mock.calls.map(([, t]) => t.key)).toEqual(['up/small.txt']);
     expect(transport.calls).toHaveLength(1);
   });
 
   it('sends a file of exactly 5 GiB', async () => {
     const { queue, transport } = setup();
-    const limit = { name: 'exact.bin', size: MAX_SINGLE_PUT_BYTES, type: '' } as unknown as Blob & { name: string };
+    const limit = { name: 'exact.bin', size: 5 * 1024 ** 3, type: '' } as unknown as Blob & { name: string };
     transport.scripts.push(async () => ({ status: 200, body: '' }));
     const [id] = queue.add([limit]);
     await queue.idle();
@@ -359,13 +309,13 @@ describe('UploadQueue', () => {
     expect(item(queue, id!).status).toBe('done');
   });
 
-  it('fails with the planner error when planning fails', async () => {
-    const { queue, plan, sign, transport } = setup();
-    const notConfigured: UserError = { code: 'NotConfigured', message: 'No bucket is set up yet.', fix: { kind: 'open-options' }, transient: false };
-    plan.mockResolvedValueOnce({ ok: false, error: notConfigured });
+  it('fails with the background’s sentence when the upload cannot start (nothing set up)', async () => {
+    const { queue, fake, sign, transport } = setup();
+    fake.profiles.ids = [];
     const [id] = queue.add([file('a.txt', 'a')]);
     await queue.idle();
-    expect(item(queue, id!)).toMatchObject({ status: 'failed', error: notConfigured });
+    expect(item(queue, id!)).toMatchObject({ status: 'failed', error: NOT_CONFIGURED });
+    expect(item(queue, id!).error!.message).toBe('No bucket is set up yet. Open Options and enter your bucket and keys.');
     expect(sign).not.toHaveBeenCalled();
     expect(transport.calls).toHaveLength(0);
   });
@@ -425,115 +375,103 @@ describe('UploadQueue', () => {
   });
 });
 
-describe('UploadQueue with profiles and a prepare step', () => {
-  /** A multipart signer over the fake transport: one URL per part, recorded targets. */
-  function fakeMultipart() {
-    const targets: { key: string; contentType: string; profileId?: string }[] = [];
-    const multipart = vi.fn((target: { key: string; contentType: string; profileId?: string }): MultipartSigner => {
-      targets.push(target);
-      return {
-        create: async () => ({ uploadId: 'mp-1' }),
-        signParts: async (uploadId, parts) =>
-          parts.map((p) => ({
-            partNumber: p.partNumber,
-            url: `http://127.0.0.1:9000/my-bucket/${target.key}?partNumber=${p.partNumber}&uploadId=${uploadId}`,
-            headers: {},
-            expiresAt: Date.now() + 300_000,
-          })),
-        complete: async () => ({ etag: '"mp"' }),
-        abort: async () => {},
-      };
-    });
-    return { multipart, targets };
-  }
-
-  it('calls prepare first, with the item (its profile included), before planning', async () => {
+describe('UploadQueue with profiles, transforms and a locked vault', () => {
+  it('runs the transforms on each file before it starts, and starts what they gave', async () => {
     const order: string[] = [];
-    const prepare = vi.fn<NonNullable<QueueDeps['prepare']>>(async (prepared, signal) => {
-      order.push(`prepare ${prepared.name}`);
-      expect(signal.aborted).toBe(false);
+    const { queue, start, transport } = setup({
+      transforms: [
+        async (f, signal) => {
+          order.push(`transform ${f.name}`);
+          expect(signal.aborted).toBe(false);
+          return { ...f, name: f.name.toUpperCase() };
+        },
+      ],
     });
-    const { queue, plan } = setup({ prepare });
-    plan.mockImplementation(async (f) => {
-      order.push(`plan ${f.name}`);
-      return { ok: true, value: { profileId: f.profileId ?? 'default', key: `up/${f.name}`, bucket: 'my-bucket', contentType: f.type } };
+    const answer = start.getMockImplementation()!;
+    start.mockImplementation(async (request) => {
+      order.push(`start ${request.name}`);
+      return answer(request);
     });
-    const [a] = queue.add([file('a.txt', 'a')], { profileId: 'p2' });
+    const [a] = queue.add([file('a.txt', 'a')], { profileId: 'default' });
     const [b] = queue.add([file('b.txt', 'b')]);
     await queue.idle();
-    expect(order).toEqual(['prepare a.txt', 'plan a.txt', 'prepare b.txt', 'plan b.txt']);
-    expect(prepare).toHaveBeenCalledTimes(2);
-    expect(prepare.mock.calls[0]![0]).toMatchObject({ id: a, name: 'a.txt', size: 1, profileId: 'p2' });
-    expect(prepare.mock.calls[1]![0]).toMatchObject({ id: b, name: 'b.txt' });
-    expect(prepare.mock.calls[1]![0]).not.toHaveProperty('profileId');
+    expect(order).toEqual(['transform a.txt', 'start A.TXT', 'transform b.txt', 'start B.TXT']);
+    expect(transport.calls.map((c) => c.url.split('?')[0])).toEqual(['http://127.0.0.1:9000/my-bucket/up/A.TXT', 'http://127.0.0.1:9000/my-bucket/up/B.TXT']);
     expect(item(queue, a!).status).toBe('done');
     expect(item(queue, b!).status).toBe('done');
   });
 
-  it('an item added for a profile sends that profileId to plan, sign and share', async () => {
-    const { queue, plan, sign, share } = setup();
+  it('an item added for a profile starts on that profile, and its ticket keeps it to the finish', async () => {
+    const { queue, fake, start, sign, share } = setup();
+    fake.profiles.ids = ['default', 'p2'];
     const [id] = queue.add([file('a.txt', 'alpha')], { profileId: 'p2' });
     expect(item(queue, id!).profileId).toBe('p2');
     await queue.idle();
-    expect(plan.mock.calls.map(([f]) => f)).toEqual([{ name: 'a.txt', type: 'text/plain', size: 5, profileId: 'p2' }]);
-    expect(sign.mock.calls.map(([r]) => r)).toEqual([{ key: 'up/a.txt', contentType: 'text/plain', size: 5, profileId: 'p2' }]);
-    expect(share.mock.calls.map(([r]) => r)).toEqual([{ key: 'up/a.txt', fileName: 'a.txt', contentType: 'text/plain', profileId: 'p2' }]);
+    expect(start.mock.calls.map(([r]) => r)).toEqual([{ name: 'a.txt', type: 'text/plain', size: 5, source: 'popup', profileId: 'p2' }]);
+    // Start and finish each read the profile once.
+    expect(fake.destination.open.mock.calls).toEqual([['p2'], ['p2']]);
+    expect(sign.mock.calls.map(([profileId, t]) => [profileId, t.key])).toEqual([['p2', 'up/a.txt']]);
+    expect(share.mock.calls).toEqual([['p2', { key: 'up/a.txt', fileName: 'a.txt', contentType: 'text/plain' }]]);
+    expect(fake.recorded.map((r) => r.profileId)).toEqual(['p2']);
     expect(item(queue, id!).status).toBe('done');
   });
 
-  it('an item without a profile sends no profileId key at all (the background picks the default)', async () => {
-    const { queue, plan, sign, share } = setup();
+  it('an item without a profile sends no profileId (the background picks the default), then stays on the profile it got', async () => {
+    const { queue, fake, start } = setup();
     const [id] = queue.add([file('a.txt', 'alpha')]);
     expect(item(queue, id!)).not.toHaveProperty('profileId');
     await queue.idle();
-    for (const mock of [plan, sign, share]) {
-      expect(mock).toHaveBeenCalledTimes(1);
-      expect(Object.keys(mock.mock.calls[0]![0])).not.toContain('profileId');
-    }
+    expect(start).toHaveBeenCalledTimes(1);
+    expect(Object.keys(start.mock.calls[0]![0])).not.toContain('profileId');
+    // The finish goes to the profile the start chose, even if the default changed meanwhile.
+    expect(fake.destination.open.mock.calls).toEqual([[undefined], ['default']]);
+    expect(fake.backend.finishUpload.mock.calls[0]![0].ticket.profileId).toBe('default');
   });
 
-  it('multipart targets carry the profile too', async () => {
-    const { multipart, targets } = fakeMultipart();
-    const { queue } = setup({ multipart, multipartThreshold: 1 });
+  it('multipart uploads go to the item’s profile too', async () => {
+    const { queue, fake } = setup();
+    Object.assign(fake.profiles, { ids: ['default', 'p2'], multipart: true, multipartThreshold: 1 });
     queue.add([file('a.bin', 'abcdefgh')], { profileId: 'p2' });
     queue.add([file('b.bin', 'abcdefgh')]);
     await queue.idle();
-    expect(targets).toEqual([
-      { key: 'up/a.bin', contentType: 'text/plain', profileId: 'p2' },
-      { key: 'up/b.bin', contentType: 'text/plain' },
+    expect(fake.destination.create.mock.calls).toEqual([
+      ['p2', { key: 'up/a.bin', contentType: 'text/plain' }],
+      ['default', { key: 'up/b.bin', contentType: 'text/plain' }],
+    ]);
+    expect(fake.destination.complete.mock.calls.map(([profileId, t]) => [profileId, t.key, t.parts])).toEqual([
+      ['p2', 'up/a.bin', [{ PartNumber: 1, ETag: '"etag-1"' }]],
+      ['default', 'up/b.bin', [{ PartNumber: 1, ETag: '"etag-2"' }]],
     ]);
   });
 
-  it("is 'waiting' while prepare waits, then uploads when it returns", async () => {
+  it("is 'waiting' while the secrets are locked, then uploads once they are unlocked", async () => {
     const unlocked = deferred();
     const waited = deferred();
-    const { queue, plan, transport } = setup({
-      prepare: async (_item, _signal, waiting) => {
-        waiting();
+    const { queue, fake, start, transport } = setup({
+      whenLocked: async () => {
         waited.resolve();
         await unlocked.promise;
       },
     });
+    fake.profiles.locked = true;
     const [id] = queue.add([file('a.txt', 'a')]);
     await waited.promise;
     expect(item(queue, id!).status).toBe('waiting');
-    expect(plan).not.toHaveBeenCalled();
+    expect(start).toHaveBeenCalledTimes(1);
     expect(transport.calls).toHaveLength(0);
+    fake.profiles.locked = false;
     unlocked.resolve();
     await queue.idle();
     expect(item(queue, id!).status).toBe('done');
-    expect(plan).toHaveBeenCalledTimes(1);
+    // Asked again once unlocked; then one finish.
+    expect(fake.messages).toEqual(['startUpload', 'startUpload', 'finishUpload']);
   });
 
-  it('Cancel while waiting ends the item as cancelled without planning, and the next file goes on', async () => {
+  it('Cancel while waiting ends the item as cancelled without starting it, and the next file goes on', async () => {
     const waited = deferred();
     let sawAbort = false;
-    let calls = 0;
-    const { queue, plan, sign, transport, copy } = setup({
-      prepare: (_item, signal, waiting) => {
-        // Only the first file finds the secrets locked.
-        if (calls++ > 0) return Promise.resolve();
-        waiting();
+    const { queue, fake, start, sign, transport, copy } = setup({
+      whenLocked: (signal) => {
         waited.resolve();
         return new Promise<void>((resolve) =>
           signal.addEventListener('abort', () => {
@@ -543,64 +481,73 @@ describe('UploadQueue with profiles and a prepare step', () => {
         );
       },
     });
+    fake.profiles.locked = true;
     const [id, next] = queue.add([file('a.txt', 'a'), file('b.txt', 'b')]);
     await waited.promise;
     expect(item(queue, id!).status).toBe('waiting');
     expect(item(queue, next!).status).toBe('queued');
     queue.cancel(id!);
+    // The user cancels the first file and unlocks.
+    fake.profiles.locked = false;
     expect(item(queue, id!).status).toBe('cancelled');
     await queue.idle();
     expect(sawAbort).toBe(true);
     expect(item(queue, id!)).toMatchObject({ status: 'cancelled', bytesPerSecond: 0 });
     expect(item(queue, id!).error).toBeUndefined();
-    expect(plan.mock.calls.map(([f]) => f.name)).toEqual(['b.txt']);
-    expect(sign.mock.calls.map(([r]) => r.key)).toEqual(['up/b.txt']);
-    expect(transport.calls).toHaveLength(1);
+    // a.txt was only ever answered "locked": no URL for it, no byte sent.
+    expect(start.mock.calls.map(([r]) => r.name)).toEqual(['a.txt', 'b.txt']);
+    expect(await start.mock.results[0]!.value).toMatchObject({ ok: false, error: { code: 'Locked' } });
+    expect(await sign.mock.results[0]!.value).toMatchObject({ ok: false, error: { code: 'Locked' } });
+    expect(transport.calls.map((c) => c.url.split('?')[0])).toEqual(['http://127.0.0.1:9000/my-bucket/up/b.txt']);
     expect(copy).toHaveBeenCalledTimes(1);
     expect(item(queue, next!).status).toBe('done');
   });
 
-  // The runner's threshold comes from the profile prepare reads; reading it before prepare applied an edit one upload late.
-  it('uses the multipart threshold as it is after prepare, not before', async () => {
-    let threshold = 100;
-    const { multipart } = fakeMultipart();
-    const { queue, sign, transport } = setup({
-      multipart,
-      get multipartThreshold() {
-        return threshold;
-      },
-      prepare: async () => {
-        threshold = 1;
+  // The threshold is the profile's when the file starts: an edit made while a file waits applies to it.
+  it('uses the multipart threshold as it is when the file starts, not when it was queued', async () => {
+    const waited = deferred();
+    const unlocked = deferred();
+    const { queue, fake, start, transport } = setup({
+      whenLocked: async () => {
+        waited.resolve();
+        await unlocked.promise;
       },
     });
+    Object.assign(fake.profiles, { multipart: true, multipartThreshold: 100, locked: true });
     const [id] = queue.add([file('ten.bin', '0123456789')]);
+    await waited.promise;
+    Object.assign(fake.profiles, { multipartThreshold: 1, locked: false });
+    unlocked.resolve();
     await queue.idle();
     expect(item(queue, id!).status).toBe('done');
-    expect(multipart).toHaveBeenCalledTimes(1);
-    expect(sign).not.toHaveBeenCalled();
-    expect(transport.calls.map((c) => c.url)).toEqual(['http://127.0.0.1:9000/my-bucket/up/ten.bin?partNumber=1&uploadId=mp-1']);
+    expect(await start.mock.results[0]!.value).toMatchObject({ ok: false, error: { code: 'Locked' } });
+    expect(await start.mock.results[1]!.value).toMatchObject({ ok: true, value: { transfer: { kind: 'multipart', uploadId: 'mp-1' } } });
+    expect(fake.destination.create).toHaveBeenCalledTimes(1);
+    expect(transport.calls.map((c) => c.url.split('&sig=')[0])).toEqual(['http://127.0.0.1:9000/my-bucket/up/ten.bin?partNumber=1&uploadId=mp-1']);
   });
 
-  it('without prepare, the threshold as given decides (100 bytes: one PUT)', async () => {
-    const { multipart } = fakeMultipart();
-    const { queue, sign } = setup({ multipart, multipartThreshold: 100 });
+  it('below the profile’s threshold (100 bytes) a file goes in one PUT', async () => {
+    const { queue, fake, sign } = setup();
+    Object.assign(fake.profiles, { multipart: true, multipartThreshold: 100 });
     const [id] = queue.add([file('ten.bin', '0123456789')]);
     await queue.idle();
     expect(item(queue, id!).status).toBe('done');
-    expect(multipart).not.toHaveBeenCalled();
+    expect(fake.destination.create).not.toHaveBeenCalled();
     expect(sign).toHaveBeenCalledTimes(1);
   });
 
-  it('a prepare that fails fails the item with its message, and planning never happens', async () => {
-    const { queue, plan } = setup({
-      prepare: async () => {
-        throw new Error('settings unreadable');
-      },
+  it('a transform that fails fails the item with its reason, and the upload never starts', async () => {
+    const { queue, start } = setup({
+      transforms: [
+        async () => {
+          throw new Error('the image could not be decoded');
+        },
+      ],
     });
-    const [id] = queue.add([file('a.txt', 'a')]);
+    const [id] = queue.add([file('a.jpg', 'not a jpeg', 'image/jpeg')]);
     await queue.idle();
-    expect(item(queue, id!)).toMatchObject({ status: 'failed', error: { code: 'Unexpected', message: 'The upload failed: settings unreadable' } });
-    expect(plan).not.toHaveBeenCalled();
+    expect(item(queue, id!)).toMatchObject({ status: 'failed', error: { code: 'Unexpected', message: 'The upload failed: the image could not be decoded' } });
+    expect(start).not.toHaveBeenCalled();
   });
 });
 
@@ -676,45 +623,43 @@ describe('formatEta', () => {
 
 describe('UploadQueue: link expiry, never-expiring links and If-None-Match', () => {
   it('the expiry chosen with the files goes to each share link, and stays for a retry', async () => {
-    const { queue, share, transport } = setup();
+    const { queue, fake, share, transport } = setup();
+    fake.profiles.ids = ['default', 'p2'];
     transport.scripts.push(async () => ({ status: 503, body: '<Error><Code>SlowDown</Code></Error>' }));
     const [id] = queue.add([file('a.txt', 'alpha')], { profileId: 'p2', expiresIn: 900 });
     await queue.idle();
     expect(item(queue, id!)).toMatchObject({ status: 'failed', expiresIn: 900, profileId: 'p2' });
     queue.retry(id!);
     await queue.idle();
-    expect(share.mock.calls).toEqual([[{ key: 'up/a.txt', fileName: 'a.txt', contentType: 'text/plain', profileId: 'p2', expiresIn: 900 }]]);
+    expect(share.mock.calls).toEqual([['p2', { key: 'up/a.txt', fileName: 'a.txt', contentType: 'text/plain', expiresIn: 900 }]]);
   });
 
   it('without a choice the share request carries no expiry (the profile’s applies)', async () => {
-    const { queue, share, plan, sign } = setup();
+    const { queue, share, start, sign } = setup();
     queue.add([file('a.txt', 'alpha')]);
     await queue.idle();
-    expect(share.mock.calls[0]![0]).not.toHaveProperty('expiresIn');
+    expect(share.mock.calls[0]![1]).not.toHaveProperty('expiresIn');
     // Only the share link cares about the expiry.
-    expect(plan.mock.calls[0]![0]).not.toHaveProperty('expiresIn');
-    expect(sign.mock.calls[0]![0]).not.toHaveProperty('expiresIn');
+    expect(start.mock.calls[0]![0]).not.toHaveProperty('expiresIn');
+    expect(sign.mock.calls[0]![1]).not.toHaveProperty('expiresIn');
   });
 
   it('a link without expiresAt (public, custom domain) is done with no expiry', async () => {
     const { queue, share } = setup();
-    share.mockImplementation(async (request) => ({ ok: true, value: { url: `https://cdn.example.com/${request.key}`, headers: {} } }));
+    share.mockImplementation(async (_profileId, request) => ({ ok: true, value: { url: `https://cdn.example.com/${request.key}`, headers: {} } }));
     const [id] = queue.add([file('a.txt', 'alpha')]);
     await queue.idle();
     expect(item(queue, id!)).toMatchObject({ status: 'done', link: 'https://cdn.example.com/up/a.txt', copied: true });
     expect(item(queue, id!).linkExpiresAt).toBeUndefined();
   });
 
-  it('a plan that asks for If-None-Match has it signed, and the PUT sends the signed header', async () => {
-    const { queue, plan, sign, transport } = setup();
-    plan.mockImplementation(async (f) => ({ ok: true, value: { profileId: 'p', key: `up/${f.name}`, bucket: 'b', contentType: 'text/plain', ifNoneMatch: true } }));
-    sign.mockImplementation(async (request) => ({
-      ok: true,
-      value: { url: 'http://127.0.0.1:9000/b/up/a.txt?sig', headers: { 'content-type': 'text/plain', ...(request.ifNoneMatch ? { 'if-none-match': '*' } : {}) }, expiresAt: Date.now() + 300_000 },
-    }));
+  it('a destination that signs If-None-Match has it signed, and the PUT sends the signed header', async () => {
+    const { queue, fake, sign, transport } = setup();
+    Object.assign(fake.profiles, { keyExists: true, conditionalWrites: true });
     queue.add([file('a.txt', 'alpha')]);
     await queue.idle();
-    expect(sign.mock.calls[0]![0]).toMatchObject({ ifNoneMatch: true });
+    expect(fake.destination.keyExists.mock.calls).toEqual([['default', 'up/a.txt']]);
+    expect(sign.mock.calls[0]![1]).toMatchObject({ ifNoneMatch: true });
     expect(transport.calls[0]!.headers).toEqual({ 'content-type': 'text/plain', 'if-none-match': '*' });
   });
 

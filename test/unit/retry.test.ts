@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeFailure, failureFromError, failureFromResponse, type FailureContext, type UserError } from '../../src/s3/errors';
+import type { UserError } from '../../src/result';
+import { describeFailure, failureFromError, failureFromResponse, type FailureContext } from '../../src/s3/errors';
 import {
   backoffDelay,
   classifyFailure,
