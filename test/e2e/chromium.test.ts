@@ -6,6 +6,11 @@ import { startSwift, type S3Server } from '../support/s3-servers';
 import { strictLaneAvailable } from '../support/lanes';
 import { startThrottleProxy, type ThrottleProxy } from '../support/throttle-proxy';
 
+// Evaluated inside the extension's service worker, where `chrome` exists.
+declare const chrome: {
+  runtime: { ContextType: { OFFSCREEN_DOCUMENT: string }; getContexts(filter: { contextTypes: string[] }): Promise<unknown[]> };
+};
+
 const SHOTS = 'test-results/screenshots';
 
 /**
