@@ -10,7 +10,7 @@ import {
   withLinkExpiry,
 } from '../history/history';
 import type { RecentUpload } from '../history/recent';
-import type { HistoryEntry, HistoryHandlers, HistoryView, ProtocolHandlers } from '../messaging/protocol';
+import type { HistoryEntry, HistoryHandlers, HistoryView } from '../messaging/protocol';
 import type { UserError, Result } from '../result';
 import { effectiveContentType, type SignedRequest } from '../s3/presign';
 import type { ProfileStore } from '../settings/profile-store';

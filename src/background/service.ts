@@ -1,40 +1,14 @@
-import { connectionOf, expiredToken, LOCKED, NOT_CONFIGURED, resolveProfile, secretsOf } from '../destination/connection';
-import { testConnection } from '../s3/connection-test';
+import { connectionOf, LOCKED } from '../destination/connection';
 import { hostPermissionOrigins } from '../s3/endpoint';
-import type { UserError, Result } from '../result';
-import { describeFailure } from '../s3/errors';
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { presignShareLink, presignUpload, effectiveContentType } from '../s3/presign';
-import { contentDisposition } from '../s3/content-disposition';
-import { customLinkUrl, publicObjectUrl } from '../s3/public-url';
-import { detectBucketRegion, type FetchLike } from '../s3/region';
-import { renderKey, shortId, templateCanCollide, TOKEN_TEXT } from '../keys/template';
-import { findFreeKey, NoFreeKeyError } from '../keys/free-key';
-import type { RecentUpload } from '../history/recent';
-import type { ImportReport, ProfileSummary, ProtocolHandlers, PublicSettings, SaveReport } from '../messaging/protocol';
-import {
-  accessOrigins,
-  capabilitiesOf,
-  normalizeDraft,
-  splitDraft,
-  validateDraft,
-  linkModeOf,
-  type KeysProfile,
-  type Profile,
-  type ProfileDraft,
-  type ProfileField,
-  type PresignServiceDraft,
-  type PresignServiceProfile,
-  type Secrets,
-} from '../settings/profile';
-import { duplicateProfile, findProfile, otherNames, putProfile, removeProfile, setDefaultProfile, type ProfileStore } from '../settings/profile-store';
+import type { UserError } from '../result';
+import { detectBucketRegion } from '../s3/region';
+import type { ImportReport, ProtocolHandlers, PublicSettings, SaveReport } from '../messaging/protocol';
+import { accessOrigins, normalizeDraft, splitDraft, validateDraft, type KeysProfile, type Profile, type ProfileDraft, type ProfileField, type PresignServiceDraft, type PresignServiceProfile, type Secrets } from '../settings/profile';
+import { duplicateProfile, findProfile, otherNames, putProfile, removeProfile, setDefaultProfile } from '../settings/profile-store';
 import { parseImport } from '../settings/transfer';
-import { LockedError, type SecretKeeper, type SecretPresence } from '../secrets/keeper';
-import { WrongPassphraseError } from '../secrets/vault';
-import { shareLinkLifetime, validateLinkExpiry } from '../s3/expiry';
-import { serviceAccessMissing, TOKEN_MISSING } from '../team/errors';
-import { originPattern, savedTokenApplies } from '../team/service-url';
-import { probeService, signTeamUpload, teamShareLink, testPresignService, withS3Address, type TeamConnectionReport } from '../team/team-signer';
+import { LockedError } from '../secrets/keeper';
+import { originPattern } from '../team/service-url';
+import { probeService, withS3Address } from '../team/team-signer';
 import { t } from '../i18n/t';
 import { publicSettings, summarizeSettings } from '../settings/summary';
 import type { ServiceDeps } from './service-deps';

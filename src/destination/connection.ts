@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, type S3Connection } from '../s3/client';
 import { hostPermissionOrigins } from '../s3/endpoint';
 import type { UserError, Result } from '../result';
-import { describeFailure, failureFromError, type S3Operation } from '../s3/errors';
+import { describeFailure, type S3Operation } from '../s3/errors';
 import { tokenExpiresAt } from '../s3/expiry';
 import { t } from '../i18n/t';
 import type { KeysProfile, Profile, Secrets } from '../settings/profile';

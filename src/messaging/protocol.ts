@@ -1,6 +1,6 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { ConnectionReport } from '../s3/connection-test';
-import type { Result, UserError } from '../result';
+import type { Result } from '../result';
 import type { SignedRequest } from '../s3/presign';
 import type { PartSpec, SignedPart } from '../s3/multipart';
 import type { FinishRequest, UploadFinish, UploadRequest, UploadStart, UploadTicket } from '../upload/ticket';
