@@ -6,10 +6,11 @@
  */
 import { userError, type Result } from '../result';
 import { t } from '../i18n/t';
-import type { Destination } from '../destination/destination';
+import type { Destination, ShareLink } from '../destination/destination';
 import { planKey, type KeyPlanDeps } from '../keys/plan-key';
 import type { RecentUpload } from '../history/recent';
 import type { UploadHandlers } from '../messaging/protocol';
+import { validateLinkExpiry } from '../s3/expiry';
 import { effectiveContentType } from '../s3/presign';
 import type { PartSpec } from '../s3/multipart';
 import { MAX_OBJECT_SIZE, partRange, planParts, preferredPartSize } from '../upload/part-plan';
@@ -115,12 +116,16 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
         const joined = await destination.multipart.complete({ key: ticket.key, uploadId: ticket.uploadId, parts: request.parts ?? [] });
         if (!joined.ok) return joined;
       }
-      const link = await destination.shareLink({
-        key: ticket.key,
-        fileName: request.name,
-        contentType: ticket.contentType,
-        ...(request.expiresIn !== undefined ? { expiresIn: request.expiresIn } : {}),
-      });
+      // A page's choice of expiry is checked here, as `freshLink` does: no destination signs a link outside 1 s to 7 days.
+      const invalid = request.expiresIn !== undefined ? validateLinkExpiry(request.expiresIn) : null;
+      const link: Result<ShareLink> = invalid
+        ? { ok: false, error: userError('InvalidExpiry', invalid) }
+        : await destination.shareLink({
+            key: ticket.key,
+            fileName: request.name,
+            contentType: ticket.contentType,
+            ...(request.expiresIn !== undefined ? { expiresIn: request.expiresIn } : {}),
+          });
       // The object is stored whatever happens to its link: the history keeps it, and can sign a link later.
       await deps.record({
         id: deps.uuid(),
