@@ -6,12 +6,12 @@
  */
 import { userError, type Result } from '../result';
 import { t } from '../i18n/t';
-import type { Destination } from '../destination/destination';
+import type { Destination, ShareLink } from '../destination/destination';
 import { planKey, type KeyPlanDeps } from '../keys/plan-key';
 import type { RecentUpload } from '../history/recent';
 import type { UploadHandlers } from '../messaging/protocol';
-import { effectiveContentType } from '../s3/presign';
 import { validateLinkExpiry } from '../s3/expiry';
+import { effectiveContentType } from '../s3/presign';
 import type { PartSpec } from '../s3/multipart';
 import { MAX_OBJECT_SIZE, partRange, planParts, preferredPartSize } from '../upload/part-plan';
 import type { TransferPlan, UploadStart, UploadTicket } from '../upload/ticket';
@@ -29,8 +29,6 @@ export interface UploadServiceDeps extends KeyPlanDeps {
   record(upload: RecentUpload): Promise<void>;
   /** Makes sure the upload runner is running (Chrome: the offscreen document). */
   ensureRunner(): Promise<void>;
-  /** The runner has nothing to do (Chrome: its document may close); absent where the runner has no document of its own. */
-  runnerIdle?(): Promise<void>;
 }
 
 function multipartGone(): Result<never> {
@@ -44,9 +42,6 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
 
   return {
     ensureRunner: () => deps.ensureRunner(),
-    runnerIdle: async () => {
-      await deps.runnerIdle?.();
-    },
 
     async startUpload(request): Promise<Result<UploadStart>> {
       const opened = await deps.open(request.profileId);
@@ -121,10 +116,10 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
         const joined = await destination.multipart.complete({ key: ticket.key, uploadId: ticket.uploadId, parts: request.parts ?? [] });
         if (!joined.ok) return joined;
       }
-      // An expiry past S3's 7 days is the user's choice to fix, not a refusal by the server.
+      // A page's choice of expiry is checked here, as `freshLink` does: no destination signs a link outside 1 s to 7 days.
       const invalid = request.expiresIn !== undefined ? validateLinkExpiry(request.expiresIn) : null;
-      const link = invalid
-        ? ({ ok: false, error: userError('InvalidExpiry', invalid) } as const)
+      const link: Result<ShareLink> = invalid
+        ? { ok: false, error: userError('InvalidExpiry', invalid) }
         : await destination.shareLink({
             key: ticket.key,
             fileName: request.name,

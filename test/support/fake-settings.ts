@@ -2,6 +2,10 @@ import { createSecretKeeper, type SecretKeeper, type SessionKey, type StoredSecr
 import { findProfile, type ProfileStore } from '../../src/settings/profile-store';
 import type { Profile, Secrets } from '../../src/settings/profile';
 import type { ServiceDeps } from '../../src/background/service';
+import { s3ClientPool } from '../../src/destination/connection';
+import type { Destination } from '../../src/destination/destination';
+import { openDestination, type DestinationDeps } from '../../src/destination/open';
+import type { Result } from '../../src/result';
 
 /**
  * In-memory settings for the background service in unit and integration
@@ -96,4 +100,15 @@ export function realServiceDeps(settings: FakeSettings, over: Partial<ServiceDep
     uuid: () => crypto.randomUUID(),
     ...over,
   };
+}
+
+/**
+ * A profile's destination over the same deps as the service, with one pool
+ * of S3 clients, as the background wires it (`client` replaces the pool).
+ */
+export function destinationOpener(
+  deps: Omit<DestinationDeps, 'client'> & Partial<Pick<DestinationDeps, 'client'>>,
+): (profileId?: string) => Promise<Result<Destination>> {
+  const client = deps.client ?? s3ClientPool();
+  return (profileId) => openDestination({ ...deps, client }, profileId);
 }

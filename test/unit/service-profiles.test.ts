@@ -1,21 +1,19 @@
-import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { LOCKED, PROFILE_GONE, NOT_CONFIGURED } from '../../src/destination/connection';
+import { LOCKED, NOT_CONFIGURED } from '../../src/destination/connection';
 import { createService, type ServiceDeps } from '../../src/background/service';
-import type { RecentUpload } from '../../src/history/recent';
-import type { Result } from '../../src/messaging/protocol';
+import type { Result } from '../../src/result';
 import type { SignedRequest } from '../../src/s3/presign';
 import type { FetchLike } from '../../src/s3/region';
 import { EMPTY_PROFILE, type KeysDraft, type KeysProfile, type ProfileDraft } from '../../src/settings/profile';
 import { exportProfiles } from '../../src/settings/transfer';
-import { fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
+import { destinationOpener, fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
+import { signatureValid } from '../support/sigv4';
 
 const NOW = new Date('2024-03-05T07:08:09Z');
 const SECRET1 = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const SECRET2 = 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY';
 const TOKEN = 'SESSIONTOKEN/abc+def=';
 const PASS = 'correct horse battery staple';
-const EXPIRED_SENTENCE = 'The session token has expired. Paste fresh temporary credentials (key, secret and token) in Options.';
 
 const work: KeysProfile = {
   ...EMPTY_PROFILE,
@@ -45,7 +43,8 @@ interface Setup {
   service: ReturnType<typeof createService>;
   fetch: ReturnType<typeof vi.fn<FetchLike>>;
   hasHostPermission: ReturnType<typeof vi.fn<ServiceDeps['hasHostPermission']>>;
-  recorded: RecentUpload[];
+  /** The destinations over the same settings: what an upload signs with, to see what the service changed. */
+  open: ReturnType<typeof destinationOpener>;
 }
 
 /** The real service over in-memory settings (real keeper, real vault), with every origin granted and no network. */
@@ -55,19 +54,15 @@ function setup(): Setup {
     throw new Error(`unexpected fetch of ${String(input)}`);
   });
   const hasHostPermission = vi.fn<ServiceDeps['hasHostPermission']>(async () => true);
-  const recorded: RecentUpload[] = [];
   let n = 0;
   const deps: ServiceDeps = {
     ...f.deps,
     hasHostPermission,
     fetch,
-    record: async (upload) => {
-      recorded.push(upload);
-    },
     now: () => NOW,
     uuid: () => `uuid-${++n}`,
   };
-  return { f, service: createService(deps), fetch, hasHostPermission, recorded };
+  return { f, service: createService(deps), fetch, hasHostPermission, open: destinationOpener(deps) };
 }
 
 /** Two keys profiles on two buckets: "work" (AWS, the default) and "media" (an S3-compatible endpoint). */
@@ -98,134 +93,23 @@ const draft = (over: Partial<KeysDraft> = {}): ProfileDraft => ({
   ...over,
 });
 
-const upload = (profileId?: string) => ({ key: 'media/k-cat.png', contentType: 'image/png', size: 1234, ...(profileId ? { profileId } : {}) });
-const share = (profileId?: string) => ({ key: 'media/k-cat.png', fileName: 'cat.png', contentType: 'image/png', ...(profileId ? { profileId } : {}) });
+const upload = { key: 'media/k-cat.png', contentType: 'image/png', size: 1234 };
+const share = { key: 'media/k-cat.png', fileName: 'cat.png', contentType: 'image/png' };
 
-// ---------------------------------------------------------------------------
-// An independent SigV4 check with node:crypto: does this presigned URL verify under this secret?
+/** A PUT signed by the profile's destination (the default without an id), or why it cannot be. */
+async function signUpload(open: Setup['open'], profileId?: string): Promise<Result<SignedRequest>> {
+  const opened = await open(profileId);
+  return opened.ok ? opened.value.signPut(upload) : opened;
+}
 
-const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
-
-function signatureValid(signed: SignedRequest, method: 'PUT' | 'GET', secret: string, extraHeaders: Record<string, string> = {}): boolean {
-  const url = new URL(signed.url);
-  const params = url.search
-    .slice(1)
-    .split('&')
-    .map((pair) => pair.split('=').map((part) => decodeURIComponent(part)) as [string, string]);
-  const signature = params.find(([name]) => name === 'X-Amz-Signature')?.[1];
-  const query = params
-    .filter(([name]) => name !== 'X-Amz-Signature')
-    .map(([name, value]) => [rfc3986(name), rfc3986(value)] as const)
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([name, value]) => `${name}=${value}`)
-    .join('&');
-  const get = (name: string) => params.find(([n]) => n === name)![1];
-  const signedHeaders = get('X-Amz-SignedHeaders').split(';');
-  const headerValues: Record<string, string> = { host: url.host, ...extraHeaders };
-  const canonicalHeaders = signedHeaders.map((name) => `${name}:${headerValues[name]}\n`).join('');
-  const canonicalRequest = [method, url.pathname, query, canonicalHeaders, signedHeaders.join(';'), 'UNSIGNED-PAYLOAD'].join('\n');
-  const [, date, region, service] = get('X-Amz-Credential').split('/') as [string, string, string, string];
-  const scope = `${date}/${region}/${service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', get('X-Amz-Date'), scope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
-  let key = hmac(`AWS4${secret}`, date);
-  for (const part of [region, service, 'aws4_request']) key = hmac(key, part);
-  return createHmac('sha256', key).update(stringToSign).digest('hex') === signature;
+async function shareLink(open: Setup['open'], profileId?: string): Promise<Result<SignedRequest>> {
+  const opened = await open(profileId);
+  return opened.ok ? opened.value.shareLink(share) : opened;
 }
 
 const putHeaders = { 'content-length': '1234', 'content-type': 'image/png' };
 
 // ---------------------------------------------------------------------------
-
-describe('choosing the profile per request', () => {
-  it('planUpload uses the asked profile\'s bucket and template, and the default without one', async () => {
-    const { service } = await twoProfiles();
-    const file = { name: 'cat.png', type: 'image/png', size: 1234 };
-    expect(ok(await service.planUpload({ ...file, profileId: 'p2' }))).toEqual({
-      profileId: 'p2',
-      key: 'media/uuid-1-cat.png',
-      bucket: 'media-bucket',
-      contentType: 'image/png',
-    });
-    expect(ok(await service.planUpload(file))).toEqual({
-      profileId: 'p1',
-      key: 'work/uuid-2-cat.png',
-      bucket: 'work-bucket',
-      contentType: 'image/png',
-    });
-  });
-
-  it('signUpload with profileId p2 signs for p2\'s endpoint, bucket and access key, with p2\'s secret', async () => {
-    const { service, fetch } = await twoProfiles();
-    const signed = ok(await service.signUpload(upload('p2')));
-    const url = new URL(signed.url);
-    expect(url.origin).toBe('https://s3.example.com');
-    expect(url.pathname).toBe('/media-bucket/media/k-cat.png');
-    expect(url.searchParams.get('X-Amz-Credential')).toBe('AKIAMEDIA/20240305/us-west-2/s3/aws4_request');
-    expect(url.searchParams.get('X-Amz-Security-Token')).toBe(TOKEN);
-    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
-    expect(signed.headers).toEqual({ 'content-type': 'image/png' });
-    expect(signed.expiresAt).toBe(NOW.getTime() + 300_000);
-    expect(signatureValid(signed, 'PUT', SECRET2, putHeaders)).toBe(true);
-    expect(signatureValid(signed, 'PUT', SECRET1, putHeaders)).toBe(false);
-    expect(fetch).not.toHaveBeenCalled();
-  });
-
-  it('signUpload without profileId signs for the default profile', async () => {
-    const { service } = await twoProfiles();
-    const signed = ok(await service.signUpload(upload()));
-    const url = new URL(signed.url);
-    expect(url.host).toBe('work-bucket.s3.eu-west-1.amazonaws.com');
-    expect(url.pathname).toBe('/media/k-cat.png');
-    expect(url.searchParams.get('X-Amz-Credential')).toBe('AKIAWORK/20240305/eu-west-1/s3/aws4_request');
-    expect(url.searchParams.has('X-Amz-Security-Token')).toBe(false);
-    expect(signatureValid(signed, 'PUT', SECRET1, putHeaders)).toBe(true);
-    expect(signatureValid(signed, 'PUT', SECRET2, putHeaders)).toBe(false);
-  });
-
-  it('shareLink with profileId p2 signs a GET with p2\'s key and p2\'s link expiry', async () => {
-    const { service } = await twoProfiles();
-    const signed = ok(await service.shareLink(share('p2')));
-    const url = new URL(signed.url);
-    expect(url.origin).toBe('https://s3.example.com');
-    expect(url.pathname).toBe('/media-bucket/media/k-cat.png');
-    expect(url.searchParams.get('X-Amz-Credential')).toBe('AKIAMEDIA/20240305/us-west-2/s3/aws4_request');
-    expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
-    expect(url.searchParams.get('response-content-disposition')).toContain('cat.png');
-    expect(signed.expiresAt).toBe(NOW.getTime() + 3600_000);
-    expect(signatureValid(signed, 'GET', SECRET2)).toBe(true);
-  });
-
-  it('shareLink without profileId uses the default profile\'s key and its 1-day expiry', async () => {
-    const { service } = await twoProfiles();
-    const signed = ok(await service.shareLink(share()));
-    const url = new URL(signed.url);
-    expect(url.host).toBe('work-bucket.s3.eu-west-1.amazonaws.com');
-    expect(url.searchParams.get('X-Amz-Credential')).toBe('AKIAWORK/20240305/eu-west-1/s3/aws4_request');
-    expect(url.searchParams.get('X-Amz-Expires')).toBe('86400');
-    expect(signatureValid(signed, 'GET', SECRET1)).toBe(true);
-  });
-
-  it('an unknown profileId answers NoSuchProfile with its sentence, everywhere', async () => {
-    const { service, fetch } = await twoProfiles();
-    const expected = {
-      code: 'NoSuchProfile',
-      message: 'The profile this upload was for has been deleted. Choose another profile and upload again.',
-      transient: false,
-    };
-    expect(PROFILE_GONE).toEqual(expected);
-    expect(failure(await service.planUpload({ name: 'a.png', type: 'image/png', size: 1, profileId: 'gone' }))).toEqual(expected);
-    expect(failure(await service.signUpload(upload('gone')))).toEqual(expected);
-    expect(failure(await service.shareLink(share('gone')))).toEqual(expected);
-    expect(fetch).not.toHaveBeenCalled();
-  });
-
-  it('with no profiles at all, every request is "not configured"', async () => {
-    const { service } = setup();
-    expect(failure(await service.planUpload({ name: 'a.png', type: 'image/png', size: 1 }))).toEqual(NOT_CONFIGURED);
-    expect(failure(await service.signUpload(upload('p1')))).toEqual(NOT_CONFIGURED);
-  });
-});
 
 describe('saveProfile', () => {
   it('gives a new draft an id from uuid and stores its secrets under that id', async () => {
@@ -292,14 +176,14 @@ describe('saveProfile', () => {
 
 describe('duplicate, delete, default', () => {
   it('duplicateProfile copies the secrets; the copy is "media copy" and signs with the same key', async () => {
-    const { service, f } = await twoProfiles();
+    const { service, f, open } = await twoProfiles();
     expect(ok(await service.duplicateProfile('p2'))).toEqual({ id: 'uuid-1', name: 'media copy' });
     expect(f.profiles.profiles.map((p) => p.id)).toEqual(['p1', 'p2', 'uuid-1']);
     expect(f.profile('uuid-1')).toEqual({ ...media, id: 'uuid-1', name: 'media copy' });
     expect(await f.keeper.get('uuid-1')).toEqual(await f.keeper.get('p2'));
 
-    const original = ok(await service.signUpload(upload('p2')));
-    const copy = ok(await service.signUpload(upload('uuid-1')));
+    const original = ok(await signUpload(open, 'p2'));
+    const copy = ok(await signUpload(open, 'uuid-1'));
     expect(new URL(copy.url).searchParams.get('X-Amz-Credential')).toBe('AKIAMEDIA/20240305/us-west-2/s3/aws4_request');
     expect(signatureValid(copy, 'PUT', SECRET2, putHeaders)).toBe(true);
     // Same bucket, key, time and secret: the very same URL.
@@ -319,14 +203,14 @@ describe('duplicate, delete, default', () => {
   });
 
   it('deleteProfile removes the profile and its secrets; the default moves to the first left', async () => {
-    const { service, f } = await twoProfiles();
+    const { service, f, open } = await twoProfiles();
     expect(ok(await service.deleteProfile('p1'))).toBeNull();
     expect(f.profiles).toEqual({ profiles: [media], defaultId: 'p2' });
     expect(Object.keys(await f.keeper.all())).toEqual(['p2']);
     expect(JSON.stringify(f.stored)).not.toContain(SECRET1);
     // Uploads without a profile now go to the new default.
-    expect(new URL(ok(await service.signUpload(upload())).url).origin).toBe('https://s3.example.com');
-    expect(failure(await service.signUpload(upload('p1'))).code).toBe('NoSuchProfile');
+    expect(new URL(ok(await signUpload(open)).url).origin).toBe('https://s3.example.com');
+    expect(failure(await signUpload(open, 'p1')).code).toBe('NoSuchProfile');
   });
 
   it('deleting the last profile leaves none and no default', async () => {
@@ -344,11 +228,11 @@ describe('duplicate, delete, default', () => {
   });
 
   it('setDefaultProfile changes which profile requests without an id use', async () => {
-    const { service, f } = await twoProfiles();
+    const { service, f, open } = await twoProfiles();
     expect(ok(await service.setDefaultProfile('p2'))).toBeNull();
     expect(f.profiles.defaultId).toBe('p2');
     expect((await service.getSettings()).profile?.id).toBe('p2');
-    expect(ok(await service.planUpload({ name: 'a.png', type: 'image/png', size: 1 })).bucket).toBe('media-bucket');
+    expect(ok(await open()).bucket).toBe('media-bucket');
   });
 
   it('setDefaultProfile of an unknown id answers NoSuchProfile and keeps the default', async () => {
@@ -399,7 +283,7 @@ describe('getSettings', () => {
 
 describe('importProfiles', () => {
   it('adds the profiles without secrets, renaming clashes, and reports their names', async () => {
-    const { service, f } = await twoProfiles();
+    const { service, f, open } = await twoProfiles();
     const text = exportProfiles([work, { ...media, id: 'x', name: 'archive', bucket: 'archive-bucket' }], NOW);
     expect(await service.importProfiles(text)).toEqual({ imported: 2, names: ['work copy', 'archive'], problems: [] });
     expect(f.profiles.profiles.map((p) => [p.id, p.name])).toEqual([
@@ -414,7 +298,7 @@ describe('importProfiles', () => {
     expect(settings.profiles.map((s) => s.hasSecret)).toEqual([true, true, false, false]);
     expect(await f.keeper.get('uuid-1')).toBeNull();
     // An imported profile without its secret cannot sign yet.
-    expect(failure(await service.signUpload(upload('uuid-1')))).toEqual(NOT_CONFIGURED);
+    expect(failure(await signUpload(open, 'uuid-1'))).toEqual(NOT_CONFIGURED);
   });
 
   it('imports nothing when any profile has a problem', async () => {
@@ -447,17 +331,17 @@ describe('passphrase through the service', () => {
   });
 
   it('seals the secrets: settings say encrypted and unlocked, storage holds no secret', async () => {
-    const { service, f } = await twoProfiles();
+    const { service, f, open } = await twoProfiles();
     expect(ok(await service.setPassphrase({ next: PASS }))).toBeNull();
     expect((await service.getSettings()).security).toEqual({ encrypted: true, locked: false, lockAfterMinutes: 30 });
     const json = JSON.stringify(f.stored);
     for (const secret of [SECRET1, SECRET2, TOKEN]) expect(json).not.toContain(secret);
     // Still signs while unlocked.
-    expect(signatureValid(ok(await service.signUpload(upload('p2'))), 'PUT', SECRET2, putHeaders)).toBe(true);
+    expect(signatureValid(ok(await signUpload(open, 'p2')), 'PUT', SECRET2, putHeaders)).toBe(true);
   });
 
-  it('locked: signUpload and shareLink answer Locked with the unlock fix; unlock wrong, then right', async () => {
-    const { service, fetch } = await twoProfiles();
+  it('locked: signing a PUT or a link answers Locked with the unlock fix; unlock wrong, then right', async () => {
+    const { service, fetch, open } = await twoProfiles();
     ok(await service.setPassphrase({ next: PASS }));
     await service.lock();
     expect(LOCKED).toEqual({
@@ -466,9 +350,9 @@ describe('passphrase through the service', () => {
       fix: { kind: 'unlock' },
       transient: false,
     });
-    expect(failure(await service.signUpload(upload('p2')))).toEqual(LOCKED);
-    expect(failure(await service.signUpload(upload()))).toEqual(LOCKED);
-    expect(failure(await service.shareLink(share('p2')))).toEqual(LOCKED);
+    expect(failure(await signUpload(open, 'p2'))).toEqual(LOCKED);
+    expect(failure(await signUpload(open))).toEqual(LOCKED);
+    expect(failure(await shareLink(open, 'p2'))).toEqual(LOCKED);
 
     const wrong = failure(await service.unlock('not the passphrase'));
     expect(wrong).toEqual({
@@ -477,20 +361,13 @@ describe('passphrase through the service', () => {
       transient: false,
     });
     expect((await service.getSettings()).security.locked).toBe(true);
-    expect(failure(await service.signUpload(upload('p2'))).code).toBe('Locked');
+    expect(failure(await signUpload(open, 'p2')).code).toBe('Locked');
 
     expect(ok(await service.unlock(PASS))).toBeNull();
     expect((await service.getSettings()).security.locked).toBe(false);
-    const signed = ok(await service.signUpload(upload('p2')));
+    const signed = ok(await signUpload(open, 'p2'));
     expect(signatureValid(signed, 'PUT', SECRET2, putHeaders)).toBe(true);
     expect(fetch).not.toHaveBeenCalled();
-  });
-
-  it('planUpload needs no secret and works while locked', async () => {
-    const { service } = await twoProfiles();
-    ok(await service.setPassphrase({ next: PASS }));
-    await service.lock();
-    expect(ok(await service.planUpload({ name: 'a.png', type: 'image/png', size: 1, profileId: 'p2' })).bucket).toBe('media-bucket');
   });
 
   it('saveProfile of an existing profile while locked answers locked and changes nothing', async () => {
@@ -524,12 +401,12 @@ describe('passphrase through the service', () => {
   });
 
   it('deleteProfile works while locked (the profile goes; its sealed secrets cannot be reached)', async () => {
-    const { service, f } = await twoProfiles();
+    const { service, f, open } = await twoProfiles();
     ok(await service.setPassphrase({ next: PASS }));
     await service.lock();
     ok(await service.deleteProfile('p2'));
     expect(f.profiles).toEqual({ profiles: [work], defaultId: 'p1' });
-    expect(failure(await service.signUpload(upload('p2'))).code).toBe('NoSuchProfile');
+    expect(failure(await signUpload(open, 'p2')).code).toBe('NoSuchProfile');
   });
 
   it('changing the passphrase needs the current one; removing it brings the secrets back in the clear', async () => {
@@ -568,56 +445,6 @@ describe('passphrase through the service', () => {
     expect((await service.getSettings()).security.lockAfterMinutes).toBe(0);
     ok(await service.setLockAfter(1440));
     expect(f.lockAfterMinutes).toBe(1440);
-  });
-});
-
-describe('session token expiry', () => {
-  const temporary = (expiration: string): KeysProfile => ({
-    ...work,
-    id: 'tmp',
-    name: 'temporary',
-    accessKeyId: 'ASIATEMP',
-    bucket: 'temp-bucket',
-    sessionTokenExpiration: expiration,
-    linkExpirySeconds: 24 * 3600,
-  });
-
-  it('an expired token answers ExpiredToken before any request is signed or sent', async () => {
-    const { service, f, fetch } = setup();
-    await seedProfile(f, temporary('2024-03-05T07:00:00Z'), { secretAccessKey: SECRET1, sessionToken: TOKEN });
-    const expected = { code: 'ExpiredToken', message: EXPIRED_SENTENCE, fix: { kind: 'open-options' }, transient: false };
-    expect(failure(await service.signUpload(upload('tmp')))).toEqual(expected);
-    expect(failure(await service.shareLink(share('tmp')))).toEqual(expected);
-    expect(failure(await service.signUpload(upload()))).toEqual(expected);
-    expect(fetch).not.toHaveBeenCalled();
-  });
-
-  it('a token expiring exactly now counts as expired', async () => {
-    const { service, f } = setup();
-    await seedProfile(f, temporary(NOW.toISOString()), { secretAccessKey: SECRET1, sessionToken: TOKEN });
-    expect(failure(await service.signUpload(upload())).code).toBe('ExpiredToken');
-  });
-
-  it('a token with 10 minutes left cuts a 1-day share link to 600 s', async () => {
-    const { service, f } = setup();
-    await seedProfile(f, temporary('2024-03-05T07:18:09Z'), { secretAccessKey: SECRET1, sessionToken: TOKEN });
-    const link = ok(await service.shareLink(share('tmp')));
-    const url = new URL(link.url);
-    expect(url.searchParams.get('X-Amz-Expires')).toBe('600');
-    expect(url.searchParams.get('X-Amz-Security-Token')).toBe(TOKEN);
-    expect(url.searchParams.get('X-Amz-Credential')).toBe('ASIATEMP/20240305/eu-west-1/s3/aws4_request');
-    expect(link.expiresAt).toBe(NOW.getTime() + 600_000);
-    expect(signatureValid(link, 'GET', SECRET1)).toBe(true);
-    // Upload URLs already live only 5 minutes: unchanged.
-    expect(new URL(ok(await service.signUpload(upload('tmp'))).url).searchParams.get('X-Amz-Expires')).toBe('300');
-  });
-
-  it('a token that outlives the link leaves the link expiry alone', async () => {
-    const { service, f } = setup();
-    await seedProfile(f, temporary('2024-03-07T07:08:09Z'), { secretAccessKey: SECRET1, sessionToken: TOKEN });
-    const link = ok(await service.shareLink(share('tmp')));
-    expect(new URL(link.url).searchParams.get('X-Amz-Expires')).toBe('86400');
-    expect(link.expiresAt).toBe(NOW.getTime() + 86_400_000);
   });
 });
 

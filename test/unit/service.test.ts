@@ -1,14 +1,23 @@
-import type { RecentUpload } from '../../src/history/recent';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { describe, expect, it, vi } from 'vitest';
-import { MESSAGE_TYPES } from '../../src/background/register';
+import { createHistoryHandlers } from '../../src/background/history-service';
+import { registerHandlers } from '../../src/background/register';
 import { createService, type ServiceDeps } from '../../src/background/service';
-import { renderKey } from '../../src/keys/template';
-import { sendMessage, type CoreProtocolMap, type HistoryProtocolMap, type ProtocolMap, type UploadProtocolMap, type PublicSettings, type Result, type UploadPlan } from '../../src/messaging/protocol';
+import { createUploadHandlers } from '../../src/background/upload-service';
+import {
+  sendMessage,
+  type CoreProtocolMap,
+  type HistoryProtocolMap,
+  type ProtocolMap,
+  type PublicSettings,
+  type UploadProtocolMap,
+} from '../../src/messaging/protocol';
+import type { Result } from '../../src/result';
 import { hostPermissionOrigins } from '../../src/s3/endpoint';
-import type { SignedRequest } from '../../src/s3/presign';
 import type { FetchLike } from '../../src/s3/region';
 import { EMPTY_PROFILE, type KeysDraft, type KeysProfile, type ProfileDraft } from '../../src/settings/profile';
-import { fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
+import type { UploadStart } from '../../src/upload/ticket';
+import { destinationOpener, fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const TOKEN = 'SESSIONTOKEN/abc+def=';
@@ -37,13 +46,13 @@ interface Fake {
   granted: Set<string> | null;
   fetch: ReturnType<typeof vi.fn<FetchLike>>;
   hasHostPermission: ReturnType<typeof vi.fn<ServiceDeps['hasHostPermission']>>;
-  recorded: RecentUpload[];
+  /** The destinations over the same deps: what uploads sign with once a profile is saved. */
+  open: ReturnType<typeof destinationOpener>;
 }
 
 function fake(options: { granted?: string[] | 'all' | 'none'; fetch?: FetchLike } = {}): Fake {
   const f = {
     settings: fakeSettings(),
-    recorded: [] as RecentUpload[],
     granted: options.granted === 'all' || options.granted === undefined ? null : new Set(options.granted === 'none' ? [] : options.granted),
   } as Fake;
   f.fetch = vi.fn<FetchLike>(
@@ -57,12 +66,10 @@ function fake(options: { granted?: string[] | 'all' | 'none'; fetch?: FetchLike 
     ...f.settings.deps,
     hasHostPermission: f.hasHostPermission,
     fetch: f.fetch,
-    record: async (upload) => {
-      f.recorded.push(upload);
-    },
     now: () => NOW,
     uuid: () => UUID,
   };
+  f.open = destinationOpener(f.deps);
   return f;
 }
 
@@ -208,28 +215,19 @@ describe('saveProfile', () => {
     const report = await service.saveProfile(draftWithoutRegion);
     expect(report).toMatchObject({ saved: true, detectedRegion: 'eu-central-1' });
     expect(report.needsAccess).toEqual(['https://my-bucket.s3.eu-central-1.amazonaws.com/*']);
-    const before = await service.signUpload({ key: 'k', contentType: 'text/plain', size: 1 });
+    const put = async () => ok(await f.open()).signPut({ key: 'k', contentType: 'text/plain', size: 1 });
+    const before = await put();
     expect(before.ok ? null : before.error.fix).toEqual({ kind: 'grant-access' });
 
     for (const origin of report.needsAccess) f.granted!.add(origin);
-    const after = await service.signUpload({ key: 'k', contentType: 'text/plain', size: 1 });
+    const after = await put();
     expect(after.ok).toBe(true);
+    if (after.ok) expect(new URL(after.value.url).host).toBe('my-bucket.s3.eu-central-1.amazonaws.com');
   });
 
   it('needs no further access when the saved origin was granted', async () => {
     const f = fake();
     expect((await createService(f.deps).saveProfile(draft())).needsAccess).toEqual([]);
-  });
-});
-
-describe('recordUpload', () => {
-  it('keeps only the fields of an upload, whatever else a page sends', async () => {
-    const f = fake();
-    const upload = { id: 'u1', source: 'popup', name: 'a.txt', size: 1, type: 'text/plain', status: 'done', at: 1, link: 'https://x/a' } as const;
-    await createService(f.deps).recordUpload({ ...upload, putUrl: 'https://x/a?X-Amz-Signature=put' } as RecentUpload);
-    expect(f.recorded).toHaveLength(1);
-    expect(JSON.stringify(f.recorded[0])).not.toContain('putUrl');
-    expect(f.recorded[0]).toMatchObject(upload);
   });
 });
 
@@ -270,99 +268,6 @@ describe('getSettings', () => {
     const service = createService(f.deps);
     await service.saveProfile(draft());
     expect(await service.getSettings()).toMatchObject({ hasSecret: true, hasSessionToken: false });
-  });
-});
-
-describe('planUpload', () => {
-  it('is NotConfigured before a profile is saved', async () => {
-    const result = await createService(fake().deps).planUpload({ name: 'a.txt', type: 'text/plain', size: 1 });
-    expect(result).toMatchObject({ ok: false, error: { code: 'NotConfigured', fix: { kind: 'open-options' } } });
-  });
-
-  it('renders the key from the template with deps.now and deps.uuid', async () => {
-    const f = fake();
-    const service = createService(f.deps);
-    await service.saveProfile(draft());
-    const plan: UploadPlan = ok(await service.planUpload({ name: 'résumé 日本.txt', type: 'text/plain', size: 10 }));
-    expect(plan).toEqual({ profileId: UUID, key: `2024/03/05/${UUID}-résumé 日本.txt`, bucket: 'my-bucket', contentType: 'text/plain' });
-  });
-
-  it('uses a custom template and a default content type', async () => {
-    const f = fake();
-    const service = createService(f.deps);
-    await service.saveProfile(draft({ keyTemplate: 'drop/{hh}/{uuid}.{ext}' }));
-    const plan = ok(await service.planUpload({ name: 'a/b.tar.GZ', type: '', size: 10 }));
-    expect(plan.key).toBe(renderKey('drop/{hh}/{uuid}.{ext}', { name: 'a/b.tar.GZ', now: NOW, uuid: UUID }));
-    expect(plan.key).toBe(`drop/07/${UUID}.GZ`);
-    expect(plan.contentType).toBe('application/octet-stream');
-  });
-});
-
-describe('signUpload and shareLink', () => {
-  const upload = { key: '2024/03/05/x-my file+1.txt', contentType: 'text/plain', size: 42 };
-  const link = { key: '2024/03/05/x-my file+1.txt', fileName: 'my file+1.txt', contentType: 'text/plain' };
-
-  it('are NotConfigured before saving', async () => {
-    const service = createService(fake().deps);
-    expect(await service.signUpload(upload)).toMatchObject({ ok: false, error: { code: 'NotConfigured' } });
-    expect(await service.shareLink(link)).toMatchObject({ ok: false, error: { code: 'NotConfigured' } });
-  });
-
-  it('are NotConfigured when the secret is gone', async () => {
-    const f = fake();
-    const service = createService(f.deps);
-    await service.saveProfile(draft());
-    await f.settings.keeper.update(() => ({}));
-    expect(await service.signUpload(upload)).toMatchObject({ ok: false, error: { code: 'NotConfigured' } });
-  });
-
-  it('refuse with a grant-access fix when the host permission is missing', async () => {
-    const f = fake({ granted: 'none' });
-    const service = createService(f.deps);
-    await service.saveProfile(draft());
-    for (const result of [await service.signUpload(upload), await service.shareLink(link)]) {
-      expect(result.ok).toBe(false);
-      if (result.ok) continue;
-      expect(result.error.code).toBe('HostPermissionMissing');
-      expect(result.error.fix).toEqual({ kind: 'grant-access' });
-    }
-    expect(f.hasHostPermission).toHaveBeenCalledWith(['https://my-bucket.s3.eu-west-1.amazonaws.com/*']);
-  });
-
-  it('sign a short-lived PUT bound to type and size, without the secret', async () => {
-    const f = fake({ granted: ['https://my-bucket.s3.eu-west-1.amazonaws.com/*'] });
-    const service = createService(f.deps);
-    await service.saveProfile(draft({ sessionToken: TOKEN }));
-    const signed: SignedRequest = ok(await service.signUpload(upload));
-    const url = new URL(signed.url);
-    expect(url.origin).toBe('https://my-bucket.s3.eu-west-1.amazonaws.com');
-    expect(url.pathname).toBe('/2024/03/05/x-my%20file%2B1.txt');
-    expect(url.searchParams.get('X-Amz-Date')).toBe('20240305T070809Z');
-    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
-    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
-    expect(url.searchParams.get('X-Amz-Security-Token')).toBe(TOKEN);
-    expect(signed.headers).toEqual({ 'content-type': 'text/plain' });
-    expect(signed.expiresAt).toBe(NOW.getTime() + 300_000);
-    expect(signed.url).not.toContain(SECRET);
-    expect(signed.url).not.toContain(encodeURIComponent(SECRET));
-    expect(f.fetch).not.toHaveBeenCalled();
-  });
-
-  it('sign a share link with the profile expiry and the original name', async () => {
-    const f = fake();
-    const service = createService(f.deps);
-    await service.saveProfile(draft({ linkExpirySeconds: 3600, endpoint: 'http://127.0.0.1:9', forcePathStyle: true, region: 'us-east-1' }));
-    const signed = ok(await service.shareLink(link));
-    const url = new URL(signed.url);
-    expect(url.origin).toBe('http://127.0.0.1:9');
-    expect(url.pathname).toBe('/my-bucket/2024/03/05/x-my%20file%2B1.txt');
-    expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
-    expect(url.searchParams.get('response-content-disposition')).toBe(
-      'inline; filename="my file+1.txt"; filename*=UTF-8\'\'my%20file%2B1.txt',
-    );
-    expect(signed.expiresAt).toBe(NOW.getTime() + 3600_000);
-    expect(signed.url).not.toContain(SECRET);
-    expect(f.fetch).not.toHaveBeenCalled();
   });
 });
 
@@ -416,7 +321,8 @@ describe('testConnection', () => {
 });
 
 describe('protocol coverage', () => {
-  const protocolTypes = {
+  // Each list is checked against its map when compiling: a missing or extra name does not compile.
+  const coreTypes = {
     getSettings: null,
     saveProfile: null,
     deleteProfile: null,
@@ -429,17 +335,14 @@ describe('protocol coverage', () => {
     removePassphrase: null,
     setLockAfter: null,
     testConnection: null,
-    planUpload: null,
-    signUpload: null,
-    shareLink: null,
-    recordUpload: null,
   } satisfies Record<keyof CoreProtocolMap, null>;
   const uploadTypes = {
     ensureRunner: null,
-    multipartCreate: null,
-    multipartSignParts: null,
-    multipartComplete: null,
-    multipartAbort: null,
+    startUpload: null,
+    signPut: null,
+    signParts: null,
+    finishUpload: null,
+    abortUpload: null,
   } satisfies Record<keyof UploadProtocolMap, null>;
   const historyTypes = {
     listHistory: null,
@@ -449,15 +352,45 @@ describe('protocol coverage', () => {
     setHistoryLimit: null,
   } satisfies Record<keyof HistoryProtocolMap, null>;
 
-  it('register.ts wires exactly the protocol’s message types', () => {
-    expect([...MESSAGE_TYPES].sort()).toEqual([...Object.keys(protocolTypes), ...Object.keys(uploadTypes), ...Object.keys(historyTypes)].sort());
-    expect(new Set(MESSAGE_TYPES).size).toBe(MESSAGE_TYPES.length);
+  /** The three parts of the background, as start.ts builds them. */
+  function handlers() {
+    const f = fake();
+    const open = destinationOpener(f.deps);
+    return {
+      service: createService(f.deps),
+      uploads: createUploadHandlers({ open, record: async () => {}, now: () => NOW, uuid: () => UUID, ensureRunner: async () => {} }),
+      history: createHistoryHandlers({
+        loadHistory: async () => [],
+        updateHistory: async () => {},
+        loadLimit: async () => 100,
+        saveLimit: async () => {},
+        loadProfiles: f.deps.loadProfiles,
+        open,
+        now: () => NOW,
+      }),
+    };
+  }
+
+  it('registerHandlers wires exactly the protocol’s message names, each once, and says which', () => {
+    const { service, uploads, history } = handlers();
+    const addListener = vi.spyOn(fakeBrowser.runtime.onMessage, 'addListener');
+    const registered = registerHandlers({ ...service, ...uploads, ...history }, { extensionId: 'test-extension', extensionOrigin: 'chrome-extension://test-extension/' });
+    expect([...registered].sort()).toEqual([...Object.keys(coreTypes), ...Object.keys(uploadTypes), ...Object.keys(historyTypes)].sort());
+    expect(new Set(registered).size).toBe(registered.length);
+    // Something was registered with the browser for them (one runtime listener serves every message).
+    expect(addListener).toHaveBeenCalled();
   });
 
-  it('the protocol has exactly the service methods', () => {
-    const service = createService(fake().deps);
-    expect(Object.keys(protocolTypes).sort()).toEqual(Object.keys(service).sort());
-    for (const type of Object.keys(protocolTypes) as (keyof CoreProtocolMap)[]) expect(typeof service[type]).toBe('function');
+  it('each part of the background implements exactly its map', () => {
+    const { service, uploads, history } = handlers();
+    for (const [part, types] of [
+      [service, coreTypes],
+      [uploads, uploadTypes],
+      [history, historyTypes],
+    ] as const) {
+      expect(Object.keys(part).sort()).toEqual(Object.keys(types).sort());
+      for (const type of Object.keys(types)) expect(typeof (part as Record<string, unknown>)[type]).toBe('function');
+    }
   });
 });
 
@@ -465,18 +398,22 @@ describe('protocol coverage', () => {
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
 export type ServiceCoversProtocol = Expect<Equal<keyof ReturnType<typeof createService>, keyof CoreProtocolMap>>;
+export type UploadsCoverProtocol = Expect<Equal<keyof ReturnType<typeof createUploadHandlers>, keyof UploadProtocolMap>>;
+export type HistoryCoversProtocol = Expect<Equal<keyof ReturnType<typeof createHistoryHandlers>, keyof HistoryProtocolMap>>;
 export type MapsMakeTheProtocol = Expect<Equal<keyof ProtocolMap, keyof CoreProtocolMap | keyof UploadProtocolMap | keyof HistoryProtocolMap>>;
 
 export function typeTestsNeverCalled(): void {
   // @ts-expect-error -- not a message type
   void sendMessage('noSuchMessage');
-  // @ts-expect-error -- planUpload needs a file description
-  void sendMessage('planUpload', { name: 'a.txt' });
-  const plan: Promise<Result<UploadPlan>> = sendMessage('planUpload', { name: 'a.txt', type: 'text/plain', size: 1 });
+  // @ts-expect-error -- the old per-step messages are gone: one start per file
+  void sendMessage('planUpload', { name: 'a.txt', type: 'text/plain', size: 1 });
+  // @ts-expect-error -- startUpload needs the whole file description
+  void sendMessage('startUpload', { name: 'a.txt' });
+  const start: Promise<Result<UploadStart>> = sendMessage('startUpload', { name: 'a.txt', type: 'text/plain', size: 1, source: 'popup' });
   const settings: Promise<PublicSettings> = sendMessage('getSettings', undefined);
   const other: Promise<PublicSettings> = sendMessage('getSettings', 'p2');
-  const forProfile: Promise<Result<UploadPlan>> = sendMessage('planUpload', { name: 'a.txt', type: 'text/plain', size: 1, profileId: 'p2' });
-  void plan;
+  const forProfile: Promise<Result<UploadStart>> = sendMessage('startUpload', { name: 'a.txt', type: 'text/plain', size: 1, source: 'popup', profileId: 'p2' });
+  void start;
   void settings;
   void other;
   void forProfile;

@@ -1,6 +1,6 @@
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createService } from '../../src/background/service';
+import { createService, type ServiceDeps } from '../../src/background/service';
 import { createSecretKeeper, type SessionKey } from '../../src/secrets/keeper';
 import { findProfile } from '../../src/settings/profile-store';
 import {
@@ -12,6 +12,7 @@ import {
   type ProfileV1,
   type ProfileV2,
 } from '../../src/settings/items';
+import { destinationOpener } from '../support/fake-settings';
 
 /** A profile as version 1 wrote it: keys only, no kind. */
 const V1: ProfileV1 = {
@@ -170,7 +171,7 @@ describe('settings migrations', () => {
     });
     expect(await keeper.get(profile!.id)).toEqual(SECRETS_V1);
 
-    const service = createService({
+    const deps: ServiceDeps = {
       loadProfiles: () => profilesItem.getValue(),
       saveProfiles: (value) => profilesItem.setValue(value),
       secrets: keeper,
@@ -180,14 +181,17 @@ describe('settings migrations', () => {
       fetch: async () => {
         throw new Error('no network in this test');
       },
-      record: async () => {},
       now: () => new Date('2024-03-05T07:08:09Z'),
       uuid: () => 'u',
-    });
+    };
+    const service = createService(deps);
     const settings = await service.getSettings();
     expect(settings).toMatchObject({ profile: { id: 'default', name: 'my-bucket' }, hasSecret: true, hasSessionToken: true, defaultId: 'default' });
     expect(settings.profiles.map((s) => s.profile.id)).toEqual(['default']);
-    const signed = await service.signUpload({ key: 'k.txt', contentType: 'text/plain', size: 1 });
+    // The migrated profile and secret sign an upload: the default profile's destination finds both.
+    const destination = await destinationOpener(deps)();
+    if (!destination.ok) throw new Error(destination.error.message);
+    const signed = await destination.value.signPut({ key: 'k.txt', contentType: 'text/plain', size: 1 });
     expect(signed.ok).toBe(true);
     if (signed.ok) expect(new URL(signed.value.url).searchParams.get('X-Amz-Credential')).toMatch(/^AKIAEXAMPLE\//);
   });

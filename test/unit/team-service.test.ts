@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { saveBytes, type SaveDeps } from '../../src/background/save-to-s3';
+import { saveBytes, type SaveDeps } from '../../src/capture/save-from-page';
 import { createService, type ServiceDeps } from '../../src/background/service';
+import { createUploadHandlers } from '../../src/background/upload-service';
+import type { RecentUpload } from '../../src/history/recent';
 import type { PutRequest } from '../../src/upload/transport';
-import type { Result } from '../../src/messaging/protocol';
 import type { FetchLike } from '../../src/s3/region';
 import {
   accessOrigins,
@@ -18,7 +19,7 @@ import {
   type PresignServiceDraft,
   type PresignServiceProfile,
 } from '../../src/settings/profile';
-import { fakeSettings, seedProfile } from '../support/fake-settings';
+import { destinationOpener, fakeSettings, seedProfile } from '../support/fake-settings';
 
 const SERVICE = 'https://files.example.com';
 const S3 = 'https://team-bucket.s3.eu-west-1.amazonaws.com';
@@ -74,16 +75,10 @@ function fake(options: { granted?: string[] | 'all'; service?: (call: Call) => R
     ...settings.deps,
     hasHostPermission,
     fetch,
-    record: async () => {},
     now: () => NOW,
     uuid: () => UUID,
   };
-  return { deps, settings, calls, fetch, hasHostPermission, granted, service: createService(deps) };
-}
-
-function ok<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
+  return { deps, settings, calls, fetch, hasHostPermission, granted, service: createService(deps), open: destinationOpener(deps) };
 }
 
 describe('presign-service profile settings', () => {
@@ -255,7 +250,9 @@ describe('a saved token goes only where it was saved for', () => {
     // Not ready until it is typed again: the popup says so, and nothing is asked.
     expect((await f.service.getSettings()).hasSecret).toBe(false);
     f.calls.length = 0;
-    expect(await f.service.signUpload({ key: 'drop/k', contentType: 'a/b', size: 1 })).toMatchObject({ ok: false, error: { code: 'NotConfigured' } });
+    const destination = await f.open(id);
+    if (!destination.ok) throw new Error(destination.error.message);
+    expect(await destination.value.signPut({ key: 'drop/k', contentType: 'a/b', size: 1 })).toMatchObject({ ok: false, error: { code: 'NotConfigured' } });
     expect(f.calls).toEqual([]);
   });
 
@@ -342,109 +339,39 @@ describe('getSettings in team mode', () => {
   });
 });
 
-describe('planUpload, signUpload and shareLink in team mode', () => {
-  async function saved(options: Parameters<typeof fake>[0] = {}, over: Partial<PresignServiceDraft> = {}) {
-    const f = fake(options);
-    const profile = splitDraft(normalizeDraft(teamDraft({ id: 'team', endpoint: S3, region: 'eu-west-1', ...over })).draft).profile;
-    await seedProfile(f.settings, profile, { secretAccessKey: '', sessionToken: '', serviceToken: over.serviceAuth === 'none' ? '' : TOKEN });
-    return f;
-  }
-
-  it('plans keys from the template, as with keys', async () => {
-    const f = await saved();
-    expect(ok(await f.service.planUpload({ name: 'a b.txt', type: '', size: 3 }))).toEqual({
-      profileId: 'team',
-      key: `drop/${UUID}/a b.txt`,
-      bucket: '',
-      contentType: 'application/octet-stream',
-    });
-  });
-
-  it('signUpload POSTs the key, type and size, and hands back the URL with the headers to send', async () => {
-    const f = await saved({}, { bucket: 'team-bucket' });
-    const signed = ok(await f.service.signUpload({ key: 'drop/x/a b.txt', contentType: 'text/plain', size: 42 }));
-    expect(f.calls).toHaveLength(1);
-    const [call] = f.calls;
-    expect(call!.method).toBe('POST');
-    expect(call!.body).toEqual({ bucket_name: 'team-bucket', object_name: 'drop/x/a b.txt', expiration: 300, content_type: 'text/plain', content_length: 42 });
-    expect(call!.url.searchParams.get('object_name')).toBe('drop/x/a b.txt');
-    expect(signed).toEqual({ url: s3Url('drop/x/a b.txt', 300), headers: { 'content-type': 'text/plain' }, expiresAt: NOW.getTime() + 300_000 });
-  });
-
-  // The seed's service signs with boto3's generate_presigned_url and takes no Content-Disposition: octet-stream is all it gets.
-  it('downloadAs cannot be signed by the service: the request and the PUT carry no Content-Disposition', async () => {
-    const f = await saved({}, { bucket: 'team-bucket' });
-    const signed = ok(await f.service.signUpload({ key: 'drop/x/logo.svg', contentType: 'application/octet-stream', size: 42, downloadAs: 'logo.svg' }));
-    expect(f.calls[0]!.body).toEqual({ bucket_name: 'team-bucket', object_name: 'drop/x/logo.svg', expiration: 300, content_type: 'application/octet-stream', content_length: 42 });
-    expect(signed.headers).toEqual({ 'content-type': 'application/octet-stream' });
-  });
-
-  it("the service's own headers win over S3 Drop's guess", async () => {
-    const f = await saved({ service: () => Response.json({ url: s3Url('k'), headers: { 'Content-Type': 'text/plain; charset=utf-8', 'x-amz-acl': 'private' } }) });
-    const signed = ok(await f.service.signUpload({ key: 'drop/k', contentType: 'text/plain', size: 1 }));
-    expect(signed.headers).toEqual({ 'content-type': 'text/plain; charset=utf-8', 'x-amz-acl': 'private' });
-  });
-
-  it('shareLink GETs with the profile’s expiry; the link expires when the URL says', async () => {
-    const f = await saved({ service: (call) => Response.json(s3Url(call.url.searchParams.get('object_name')!, 3600)) }, { linkExpirySeconds: 86400 });
-    const link = ok(await f.service.shareLink({ key: 'drop/k.txt', fileName: 'k.txt', contentType: 'text/plain' }));
-    expect(f.calls[0]!.method).toBe('GET');
-    expect(f.calls[0]!.url.searchParams.get('expiration')).toBe('86400');
-    // The service capped it to an hour: the popup shows the real expiry.
-    expect(link).toEqual({ url: s3Url('drop/k.txt', 3600), headers: {}, expiresAt: NOW.getTime() + 3600_000 });
-  });
-
-  it('no access to the service: a grant-access sentence and no request', async () => {
-    const f = await saved({ granted: [`${S3}/*`] });
-    for (const result of [await f.service.signUpload({ key: 'k', contentType: 'a/b', size: 1 }), await f.service.shareLink({ key: 'k', fileName: 'k', contentType: 'a/b' })]) {
-      expect(result).toMatchObject({ ok: false, error: { code: 'HostPermissionMissing', fix: { kind: 'grant-access' } } });
-      if (!result.ok) expect(result.error.message).toMatch(/presign service at files\.example\.com/);
-    }
-    expect(f.fetch).not.toHaveBeenCalled();
-  });
-
-  it('no access to the S3 host the URL points at: says which host', async () => {
-    const f = await saved({ granted: [`${SERVICE}/*`], service: () => Response.json({ url: s3Url('k', 300, 'https://elsewhere.example.net') }) });
-    const result = await f.service.signUpload({ key: 'k', contentType: 'a/b', size: 1 });
-    expect(result).toMatchObject({ ok: false, error: { code: 'HostPermissionMissing', fix: { kind: 'grant-access' } } });
-    if (!result.ok) expect(result.error.message).toMatch(/no access to elsewhere\.example\.net, where the presign service's URLs point/);
-  });
-
-  it("the service's refusal becomes its sentence", async () => {
-    const f = await saved({ service: () => Response.json({ detail: 'invalid token' }, { status: 401 }) });
-    const result = await f.service.signUpload({ key: 'k', contentType: 'a/b', size: 1 });
-    expect(result).toMatchObject({ ok: false, error: { code: 'PresignServiceRefused', fix: { kind: 'open-options' } } });
-    if (!result.ok) expect(result.error.message).not.toContain(TOKEN);
-  });
-
-  it('a missing token is NotConfigured, before any request', async () => {
-    const f = await saved();
-    await f.settings.keeper.update(() => ({}));
-    expect(await f.service.signUpload({ key: 'k', contentType: 'a/b', size: 1 })).toMatchObject({ ok: false, error: { code: 'NotConfigured', fix: { kind: 'open-options' } } });
-    expect(f.fetch).not.toHaveBeenCalled();
-  });
-
-  it('an open service is asked without a token', async () => {
-    const f = await saved({}, { serviceAuth: 'none' });
-    ok(await f.service.signUpload({ key: 'k', contentType: 'a/b', size: 1 }));
-    expect(f.calls[0]!.headers.authorization).toBeUndefined();
-  });
-});
-
 describe('the background save flow (context menu, screenshot) in team mode', () => {
-  it('uploads through the service and copies a link the service signed', async () => {
+  it('uploads through the service, copies a link the service signed, and records it', async () => {
     const f = fake();
     await f.service.saveProfile(teamDraft());
     const puts: PutRequest[] = [];
     const copied: string[] = [];
     const notified: string[] = [];
+    const recorded: RecentUpload[] = [];
+    // The upload service as the background calls it for its own saves: directly, no message to itself.
+    const uploads = createUploadHandlers({
+      open: f.open,
+      record: async (upload) => {
+        recorded.push(upload);
+      },
+      now: () => NOW,
+      uuid: () => UUID,
+      ensureRunner: async () => {},
+    });
     const deps: SaveDeps = {
-      service: f.service,
-      transport: {
-        async put(request) {
-          puts.push(request);
-          return { status: 200, body: '', etag: '"e"' };
+      pipeline: {
+        backend: uploads,
+        transport: {
+          async put(request) {
+            puts.push(request);
+            return { status: 200, body: '', etag: '"e"' };
+          },
         },
+        copy: async (text) => {
+          copied.push(text);
+          return true;
+        },
+        // The clock the URLs were signed by: a URL about to expire would be signed again.
+        now: () => NOW.getTime(),
       },
       readInPage: async () => {
         throw new Error('not used');
@@ -452,27 +379,24 @@ describe('the background save flow (context menu, screenshot) in team mode', () 
       fetchImage: async () => {
         throw new Error('not used');
       },
+      hasHostPermission: async () => true,
       requestHostPermission: async () => true,
-      copy: async (text) => {
-        copied.push(text);
-        return true;
-      },
-      notifySuccess: async (_upload, detail) => {
-        notified.push(detail);
+      notifySuccess: async (delivered, detail) => {
+        notified.push(`${delivered.copied ? 'copied' : 'not copied'}: ${detail}`);
       },
       notifyFailure: async (title, message) => {
         notified.push(`${title}: ${message}`);
       },
-      record: async () => {},
       now: () => NOW,
-      uuid: () => UUID,
     };
     const done = await saveBytes(deps, { bytes: new Uint8Array([1, 2, 3]), type: 'image/png', name: 'shot.png', source: 'screenshot' });
     expect(done).toMatchObject({ status: 'done', key: `drop/${UUID}/shot.png`, link: s3Url(`drop/${UUID}/shot.png`, 86400) });
     expect(puts.map((p) => [p.url, p.headers])).toEqual([[s3Url(`drop/${UUID}/shot.png`, 300), { 'content-type': 'image/png' }]]);
-    expect(copied).toEqual([done.link]);
+    expect(copied).toEqual([s3Url(`drop/${UUID}/shot.png`, 86400)]);
+    // The probe when saving, the PUT URL, the share link.
     expect(f.calls.map((c) => c.method)).toEqual(['GET', 'POST', 'GET']);
-    expect(notified).toEqual(['shot.png · 3 B; link valid for 1 day']);
+    expect(notified).toEqual(['copied: shot.png · 3 B; link valid for 1 day']);
+    expect(recorded).toMatchObject([{ source: 'screenshot', name: 'shot.png', size: 3, type: 'image/png', status: 'done', key: `drop/${UUID}/shot.png`, profileId: UUID }]);
   });
 });
 
