@@ -29,6 +29,8 @@ export interface UploadServiceDeps extends KeyPlanDeps {
   record(upload: RecentUpload): Promise<void>;
   /** Makes sure the upload runner is running (Chrome: the offscreen document). */
   ensureRunner(): Promise<void>;
+  /** The runner has nothing to do (Chrome: its document may close); absent where the runner has no document of its own. */
+  runnerIdle?(): Promise<void>;
 }
 
 function multipartGone(): Result<never> {
@@ -42,6 +44,9 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
 
   return {
     ensureRunner: () => deps.ensureRunner(),
+    runnerIdle: async () => {
+      await deps.runnerIdle?.();
+    },
 
     async startUpload(request): Promise<Result<UploadStart>> {
       const opened = await deps.open(request.profileId);

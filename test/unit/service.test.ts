@@ -338,6 +338,7 @@ describe('protocol coverage', () => {
   } satisfies Record<keyof CoreProtocolMap, null>;
   const uploadTypes = {
     ensureRunner: null,
+    runnerIdle: null,
     startUpload: null,
     signPut: null,
     signParts: null,

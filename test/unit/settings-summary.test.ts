@@ -131,7 +131,6 @@ describe('the summary says what getSettings says', () => {
       fetch: async () => {
         throw new Error('no network in this test');
       },
-      record: async () => {},
       now: () => new Date(f.clock.now),
       uuid: () => 'uuid',
     });
