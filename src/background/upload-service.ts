@@ -29,6 +29,8 @@ export interface UploadServiceDeps extends KeyPlanDeps {
   record(upload: RecentUpload): Promise<void>;
   /** Makes sure the upload runner is running (Chrome: the offscreen document). */
   ensureRunner(): Promise<void>;
+  /** The part size to prefer for a file of this size; default `preferredPartSize` (measured on real servers, see part-plan.ts). */
+  partSize?(fileSize: number): number;
   /** The runner has nothing to do (Chrome: its document may close); absent where the runner has no document of its own. */
   runnerIdle?(): Promise<void>;
 }
@@ -71,7 +73,7 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
         const created = await multipart.create({ key: ticket.key, contentType: ticket.contentType });
         if (!created.ok) return created;
         const { uploadId } = created.value;
-        const parts = planParts(request.size, { preferredPartSize: preferredPartSize(request.size) });
+        const parts = planParts(request.size, { preferredPartSize: (deps.partSize ?? preferredPartSize)(request.size) });
         const first: PartSpec[] = [];
         for (let n = 1; n <= Math.min(FIRST_PART_BATCH, parts.partCount); n++) first.push({ partNumber: n, size: partRange(parts, n).size });
         const signed = await multipart.signParts({ key: ticket.key, uploadId, parts: first });

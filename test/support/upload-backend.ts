@@ -10,6 +10,8 @@ import type { SignedRequest } from '../../src/s3/presign';
 import type { UploadBackend } from '../../src/upload/pipeline';
 import { UploadAbortedError, type PutRequest, type PutResponse, type PutTransport } from '../../src/upload/transport';
 
+const MiB = 1024 * 1024;
+
 export const ENDPOINT = 'http://127.0.0.1:9000';
 export const BUCKET = 'my-bucket';
 
@@ -169,6 +171,8 @@ export function fakeUploadBackend(options: { now?: () => number; log?: string[] 
   });
   let ids = 0;
   const handlers = createUploadHandlers({
+    // 8 MiB parts, so a test reaches many parts with little memory (the real rule grows them with the file).
+    partSize: () => 8 * MiB,
     open,
     record,
     now: () => new Date(now()),

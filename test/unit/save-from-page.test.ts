@@ -229,7 +229,19 @@ describe('saveImage: data: URLs', () => {
     expect(new URL(link).searchParams.get('X-Amz-Expires')).toBe('86400');
     expect(f.copy).toHaveBeenCalledTimes(1);
 
-    expect(result).toEqual({ status: 'done', key, link, linkExpiresAt: NOW.getTime() + 86_400_000, lifetimeSeconds: 86_400, copied: true });
+    expect(result).toEqual({
+      status: 'done',
+      profileId: 'p1',
+      key,
+      link,
+      linkExpiresAt: NOW.getTime() + 86_400_000,
+      lifetimeSeconds: 86_400,
+      copied: true,
+      // The file it made, for whoever shows the outcome.
+      name: 'image-20240305-070809.png',
+      size: PNG.length,
+      type: 'image/png',
+    });
     // The background recorded it in the history when it finished.
     expect(f.recorded).toEqual([
       {
@@ -457,7 +469,14 @@ describe('saveImage failures', () => {
     f.transport.scripts.push(async () => ({ status: 403, body: ACCESS_DENIED_XML }));
     const result = await saveImage(f.deps, click());
     const sentence = 'These keys are not allowed to upload in bucket "my-bucket": the key\'s policy must allow s3:PutObject on arn:aws:s3:::my-bucket/*.';
-    expect(result).toEqual({ status: 'failed', key: `2024/03/05/${UUID}-cat.png`, error: { code: 'AccessDenied', message: sentence, transient: false } });
+    expect(result).toEqual({
+      status: 'failed',
+      key: `2024/03/05/${UUID}-cat.png`,
+      error: { code: 'AccessDenied', message: sentence, transient: false },
+      name: 'cat.png',
+      size: PNG.length,
+      type: 'image/png',
+    });
     expect(f.messages).toEqual(['startUpload']);
     expect(f.recorded).toEqual([]);
     expect(f.copy).not.toHaveBeenCalled();
@@ -600,7 +619,16 @@ describe('saving to a chosen profile (context menu with several profiles)', () =
   it('a custom-domain link is announced as never expiring, and recorded without an expiry', async () => {
     const f = await setup({ profile: { ...PROFILE, linkMode: 'custom', linkBaseUrl: 'https://cdn.example.com' } });
     const result = await saveBytes(f.deps, { bytes: PNG, type: 'image/png', name: 'a.png', source: 'image' });
-    expect(result).toEqual({ status: 'done', key: `2024/03/05/${UUID}-a.png`, link: `https://cdn.example.com/2024/03/05/${UUID}-a.png`, copied: true });
+    expect(result).toEqual({
+      status: 'done',
+      profileId: 'p1',
+      key: `2024/03/05/${UUID}-a.png`,
+      link: `https://cdn.example.com/2024/03/05/${UUID}-a.png`,
+      copied: true,
+      name: 'a.png',
+      size: PNG.length,
+      type: 'image/png',
+    });
     expect(f.recorded[0]).not.toHaveProperty('linkExpiresAt');
     expect(f.notifySuccess.mock.calls[0]![1]).toBe('a.png · 16 B; public link, does not expire');
   });
@@ -645,6 +673,9 @@ describe('saveBytes', () => {
       status: 'failed',
       key: `2024/03/05/${UUID}-a.png`,
       error: { code: 'Unexpected', message: 'The upload failed: worker restarted', transient: false },
+      name: 'a.png',
+      size: PNG.length,
+      type: 'image/png',
     });
     expect(f.copy).not.toHaveBeenCalled();
     expect(f.notifyFailure.mock.calls).toEqual([['a.png not saved', 'The upload failed: worker restarted']]);

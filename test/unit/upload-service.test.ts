@@ -429,14 +429,14 @@ describe('multipart', () => {
   }
 
   it(`start creates the upload and signs the first ${FIRST_PART_BATCH} parts, each bound to its size`, async () => {
-    const size = 200 * MiB + 1;
+    const size = 2 * 1024 * MiB + 1;
     const { started } = await big(size);
     expect(FIRST_PART_BATCH).toBe(16);
     expect(started.ticket).toEqual({ profileId: 'media', key: 'big/uuid-1-video.mp4', contentType: 'video/mp4', size, uploadId: 'upload-1' });
     const plan = multipart(started);
     expect(plan.uploadId).toBe('upload-1');
-    expect(plan.partSize).toBe(8 * MiB);
-    // 26 parts in all (25 of 8 MiB and one byte); the first 16 come with the start.
+    expect(plan.partSize).toBe(64 * MiB);
+    // 33 parts in all (32 of 64 MiB and one byte); the first 16 come with the start.
     expect(plan.parts.map((p) => p.partNumber)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
     for (const part of plan.parts) {
       const url = new URL(part.url);
@@ -444,7 +444,7 @@ describe('multipart', () => {
       expect(url.searchParams.get('partNumber')).toBe(String(part.partNumber));
       expect(url.searchParams.get('uploadId')).toBe('upload-1');
       expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
-      expect(signatureValid(part, 'PUT', SECRET, { 'content-length': String(8 * MiB) })).toBe(true);
+      expect(signatureValid(part, 'PUT', SECRET, { 'content-length': String(64 * MiB) })).toBe(true);
     }
     // One signed create, with the object's type; nothing else was asked.
     expect(seen.map((r) => [r.method, r.key, [...r.query.keys()], r.accessKey, r.headers['content-type']])).toEqual([
@@ -452,12 +452,14 @@ describe('multipart', () => {
     ]);
   });
 
-  it('a file of 3 parts gets all 3 with the start, the last one its own size', async () => {
+  it('a file just over the threshold goes in two parts, both with the start, the last one its own size', async () => {
     const { started } = await big(16 * MiB + 5);
     const plan = multipart(started);
-    expect(plan.parts.map((p) => p.partNumber)).toEqual([1, 2, 3]);
-    expect(signatureValid(plan.parts[2]!, 'PUT', SECRET, { 'content-length': '5' })).toBe(true);
-    expect(signatureValid(plan.parts[2]!, 'PUT', SECRET, { 'content-length': String(8 * MiB) })).toBe(false);
+    // Half the file, rounded up to whole MiB: 9 MiB, and the rest.
+    expect(plan.partSize).toBe(9 * MiB);
+    expect(plan.parts.map((p) => p.partNumber)).toEqual([1, 2]);
+    expect(signatureValid(plan.parts[1]!, 'PUT', SECRET, { 'content-length': String(7 * MiB + 5) })).toBe(true);
+    expect(signatureValid(plan.parts[1]!, 'PUT', SECRET, { 'content-length': String(9 * MiB) })).toBe(false);
   });
 
   it('signParts signs the next parts for the ticket’s upload', async () => {
