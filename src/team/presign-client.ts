@@ -1,3 +1,4 @@
+import type { OwnErrorCode } from '../result';
 /**
  * A client for a team's presign service: the seed's `POST` (upload URL) and
  * `GET` (access URL) on `/api/v1/files/presign`. Pure: `fetch` is injected,
@@ -62,15 +63,8 @@ export interface PresignedUrl {
   facts: SignedUrlFacts;
 }
 
-export type PresignFailureCode =
-  | 'PresignServiceUnreachable'
-  | 'PresignServiceRefused'
-  | 'PresignServiceNotFound'
-  | 'PresignServiceRejected'
-  | 'PresignServiceBusy'
-  | 'PresignServiceError'
-  | 'PresignServiceBadAnswer'
-  | 'PresignServiceRedirected';
+/** The service's failures: every presign-service code but the clock, which only Test connection finds. */
+export type PresignFailureCode = Exclude<Extract<OwnErrorCode, `PresignService${string}`>, 'PresignServiceClock'>;
 
 /** What went wrong talking to the service, before any sentence is made of it. */
 export interface PresignFailure {

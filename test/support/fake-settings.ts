@@ -1,6 +1,6 @@
 import { createSecretKeeper, type SecretKeeper, type SessionKey, type StoredSecrets } from '../../src/secrets/keeper';
 import { findProfile, type ProfileStore } from '../../src/settings/profile-store';
-import type { Profile, Secrets } from '../../src/settings/profile';
+import { EMPTY_PROFILE, type KeysProfile, type Profile, type Secrets } from '../../src/settings/profile';
 import type { ServiceDeps } from '../../src/background/service';
 import { s3ClientPool } from '../../src/destination/connection';
 import type { Destination } from '../../src/destination/destination';
@@ -112,3 +112,17 @@ export function destinationOpener(
   const client = deps.client ?? s3ClientPool();
   return (profileId) => openDestination({ ...deps, client }, profileId);
 }
+
+/** A keys profile on an S3-compatible endpoint, with a 1-hour link (tests with two profiles use it as the second). */
+export const MEDIA_PROFILE: KeysProfile = {
+  ...EMPTY_PROFILE,
+  id: 'p2',
+  name: 'media',
+  accessKeyId: 'AKIAMEDIA',
+  bucket: 'media-bucket',
+  region: 'us-west-2',
+  endpoint: 'https://s3.example.com',
+  forcePathStyle: true,
+  keyTemplate: 'media/{uuid}-{name}',
+  linkExpirySeconds: 3600,
+};

@@ -23,7 +23,7 @@ import {
   type PresignServiceDraft,
   type PresignServiceProfile,
 } from '../../src/settings/profile';
-import { destinationOpener, fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
+import { destinationOpener, fakeSettings, MEDIA_PROFILE, seedProfile, type FakeSettings } from '../support/fake-settings';
 import { signatureValid } from '../support/sigv4';
 
 const NOW = new Date('2024-03-05T07:08:09Z');
@@ -46,18 +46,7 @@ const aws: KeysProfile = {
 
 /** "work" (AWS, the default of `twoProfiles`) and "media" (an S3-compatible endpoint, with a session token and a 1-hour link). */
 const work: KeysProfile = { ...aws, id: 'p1', name: 'work' };
-const media: KeysProfile = {
-  ...EMPTY_PROFILE,
-  id: 'p2',
-  name: 'media',
-  accessKeyId: 'AKIAMEDIA',
-  bucket: 'media-bucket',
-  region: 'us-west-2',
-  endpoint: 'https://s3.example.com',
-  forcePathStyle: true,
-  keyTemplate: 'media/{uuid}-{name}',
-  linkExpirySeconds: 3600,
-};
+const media = MEDIA_PROFILE;
 
 interface Setup {
   f: FakeSettings;

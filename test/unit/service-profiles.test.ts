@@ -6,7 +6,7 @@ import type { SignedRequest } from '../../src/s3/presign';
 import type { FetchLike } from '../../src/s3/region';
 import { EMPTY_PROFILE, type KeysDraft, type KeysProfile, type ProfileDraft } from '../../src/settings/profile';
 import { exportProfiles } from '../../src/settings/transfer';
-import { destinationOpener, fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
+import { destinationOpener, fakeSettings, MEDIA_PROFILE, seedProfile, type FakeSettings } from '../support/fake-settings';
 import { signatureValid } from '../support/sigv4';
 
 const NOW = new Date('2024-03-05T07:08:09Z');
@@ -25,18 +25,7 @@ const work: KeysProfile = {
   keyTemplate: 'work/{uuid}-{name}',
 };
 
-const media: KeysProfile = {
-  ...EMPTY_PROFILE,
-  id: 'p2',
-  name: 'media',
-  accessKeyId: 'AKIAMEDIA',
-  bucket: 'media-bucket',
-  region: 'us-west-2',
-  endpoint: 'https://s3.example.com',
-  forcePathStyle: true,
-  keyTemplate: 'media/{uuid}-{name}',
-  linkExpirySeconds: 3600,
-};
+const media = MEDIA_PROFILE;
 
 interface Setup {
   f: FakeSettings;
