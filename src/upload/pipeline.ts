@@ -183,7 +183,10 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
       });
     }
     if (signal.aborted) {
+      // Parts not yet joined are thrown away. A single PUT that went through is stored already: it is finished
+      // (so the history has it, to delete or share later), but nothing is copied, as the user asked.
       if (parts) await deps.backend.abortUpload(ticket).catch(() => {});
+      else await deps.backend.finishUpload({ ticket, name: file.name, source: input.source, ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}) }).catch(() => {});
       return { status: 'cancelled' };
     }
 

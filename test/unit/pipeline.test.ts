@@ -288,6 +288,21 @@ describe('runUpload: cancel', () => {
     expect(transport.calls).toEqual([]);
   });
 
+  it('cancel pressed as a single PUT is stored: the file is finished (the history has it), nothing is copied', async () => {
+    const { fake, transport, copy, deps } = setup();
+    const abort = new AbortController();
+    transport.scripts.push(async (request) => {
+      request.onProgress?.(request.body.size);
+      // The bytes are stored when the cancel arrives: there is nothing left to stop.
+      abort.abort();
+      return { status: 200, body: '', etag: '"stored"' };
+    });
+    expect(await runUpload(input(new Blob(['kept']), 'kept.txt'), deps, { signal: abort.signal })).toEqual({ status: 'cancelled' });
+    expect(fake.counts()).toEqual({ startUpload: 1, finishUpload: 1 });
+    expect(fake.recorded.map((r) => [r.name, r.key])).toEqual([['kept.txt', 'up/kept.txt']]);
+    expect(copy).not.toHaveBeenCalled();
+  });
+
   it('cancel while parts are on their way aborts the multipart upload once', async () => {
     const { fake, transport, deps } = setup();
     Object.assign(fake.profiles, { multipart: true, multipartThreshold: 1 * MiB });
