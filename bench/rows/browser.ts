@@ -695,7 +695,7 @@ async function rightClick(b: Bench, site: ImagePage, def: RowDef): Promise<Row> 
     const figure = summarize(extension, 'ms');
     const base = { ...summarize(raw, 'ms'), label: 'fetch + PUT' };
     const note =
-      'same-origin image, read in the page (scripting), then plan, sign, PUT, share link, copy in the offscreen document; ' +
+      'same-origin image on an origin the extension may fetch: fetched by the worker, then start, PUT, finish (link, history), copy in the offscreen document (opened for it if closed); ' +
       'timed from calling the registered menu listener to the link read back from the clipboard (page polls readText); ' +
       'baseline: fetch + PUT in the service worker to a URL signed in Node (presignUpload)';
     return measuredRow({ ...def, note }, figure, base, figure.median / base.median);
