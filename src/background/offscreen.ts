@@ -16,8 +16,18 @@ export interface OffscreenDeps {
   api: OffscreenApi;
   /** Asks the runner in the document whether any upload is queued, waiting or moving. */
   runnerBusy(): Promise<boolean>;
+  /**
+   * Calls `closeIfUnused` a little later (an alarm: it wakes a stopped worker
+   * too). After a copy from the background the document is kept that long,
+   * since right-clicks come in runs and opening it costs 90–190 ms each time.
+   * Without it the document closes at once.
+   */
+  closeLater?(): void;
   url?: string;
 }
+
+/** How long the document stays after a copy from the background (Chrome's alarms fire after 30 s at the soonest). */
+export const KEEP_AFTER_COPY_MINUTES = 0.5;
 
 /**
  * The one offscreen document's life. It hosts the upload runner (Blobs that
@@ -77,7 +87,8 @@ export function offscreenDocument(deps: OffscreenDeps) {
         return await task();
       } finally {
         using--;
-        void closeIfUnused().catch(() => {});
+        if (deps.closeLater) deps.closeLater();
+        else void closeIfUnused().catch(() => {});
       }
     },
     /** A view (the popup) is attached until `detach` is called: the document stays. */

@@ -17,7 +17,7 @@ import { storedHistory, storedUploadRecorder } from './history-storage';
 import { s3ClientPool } from '../destination/connection';
 import { openDestination } from '../destination/open';
 import { alarmIdleLockScheduler, registerIdleLock } from './idle-lock';
-import { offscreenApi, offscreenDocument } from './offscreen';
+import { KEEP_AFTER_COPY_MINUTES, offscreenApi, offscreenDocument } from './offscreen';
 import { offscreenMessaging } from '../messaging/protocol';
 import { isOwnExtensionPage } from '../messaging/sender';
 import { hostUploadRunner } from '../upload/runner-host';
@@ -28,6 +28,8 @@ import { exposeListenersForTests } from './test-hooks';
 import { startSummaryPublisher } from './publish-summary';
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
+/** Closes the offscreen document a while after a copy from the background, if nothing else needs it then. */
+const CLOSE_OFFSCREEN_ALARM = 'close-offscreen';
 
 function screenshotName(tab: Browser.tabs.Tab, now: Date): string {
   let host = 'page';
@@ -69,7 +71,16 @@ export function startBackground(): void {
   void registerIdleLock({ keeper: serviceDeps.secrets, alarms: browser.alarms, watchSetting: (changed) => securityItem.watch(changed) });
   const api = offscreenApi();
   // Chrome: the runner and the clipboard live in an offscreen document, open only while something needs it.
-  const offscreen = api ? offscreenDocument({ api, runnerBusy: () => offscreenMessaging.sendMessage('runnerBusy') }) : undefined;
+  const offscreen = api
+    ? offscreenDocument({
+        api,
+        runnerBusy: () => offscreenMessaging.sendMessage('runnerBusy'),
+        closeLater: () => void browser.alarms.create(CLOSE_OFFSCREEN_ALARM, { delayInMinutes: KEEP_AFTER_COPY_MINUTES }),
+      })
+    : undefined;
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === CLOSE_OFFSCREEN_ALARM) void offscreen?.closeIfUnused().catch(() => {});
+  });
   const copyFromBackground = backgroundCopier(offscreen);
   // One pool, so uploads, links and deletes share their S3 clients.
   const client = s3ClientPool();
