@@ -12,7 +12,6 @@ import { fetchImageFromNetwork } from '../../src/background/page-image';
 import { ownStorageHosts } from '../../src/capture/own-storage';
 import { saveImage, type SaveDeps } from '../../src/capture/save-from-page';
 import type { HistoryEntry } from '../../src/messaging/protocol';
-import type { Result } from '../../src/result';
 import { EMPTY_PROFILE } from '../../src/settings/profile';
 import { fetchTransport } from '../../src/upload/fetch-transport';
 import { runUpload, type UploadBackend } from '../../src/upload/pipeline';
@@ -24,15 +23,11 @@ import { strictLaneAvailable } from '../support/lanes';
 import { realBackground, type RealBackground } from '../support/real-background';
 import { startSwift, type S3Server } from '../support/s3-servers';
 import { readPng, screenshotPng } from '../support/screenshot-png';
+import { ok } from '../support/results';
 
 const BUCKET = 'one-pipeline';
 const MiB = 1024 * 1024;
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-
-function ok<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
 
 async function bytesAt(url: string): Promise<{ status: number; type: string | null; bytes: Buffer }> {
   const res = await fetch(url);

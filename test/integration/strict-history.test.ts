@@ -10,14 +10,10 @@ import { fakeSettings, type FakeSettings } from '../support/fake-settings';
 import { realBackground, type RealBackground } from '../support/real-background';
 import { strictLaneAvailable } from '../support/lanes';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
+import { ok } from '../support/results';
 
 const BUCKET = 'history';
 const HOUR = 3_600_000;
-
-function ok<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
 
 /**
  * The history's actions against Swift's s3api, which verifies every

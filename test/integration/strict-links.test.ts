@@ -11,14 +11,10 @@ import { fakeSettings } from '../support/fake-settings';
 import { realBackground, type RealBackground } from '../support/real-background';
 import { strictLaneAvailable } from '../support/lanes';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
+import { ok } from '../support/results';
 
 const BUCKET = 'links';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function ok<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
 
 /**
  * Share-link choices (expiry per upload, download name and disposition, key

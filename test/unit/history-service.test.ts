@@ -18,6 +18,7 @@ import type { S3Connection } from '../../src/s3/client';
 import { LockedError } from '../../src/secrets/keeper';
 import { EMPTY_PROFILE, EMPTY_SERVICE_PROFILE, type KeysProfile, type PresignServiceProfile } from '../../src/settings/profile';
 import { fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
+import { ok } from '../support/results';
 
 const NOW = new Date('2024-03-05T07:08:09Z');
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -118,11 +119,6 @@ async function setup(entries: HistoryEntry[] = []): Promise<Setup> {
     now: () => NOW,
   };
   return { f, stored, deps, history: createHistoryHandlers(deps), shareLink, sent, s3Failure, access };
-}
-
-function ok<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
 }
 
 function failure<T>(result: Result<T>): UserError {

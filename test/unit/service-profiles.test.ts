@@ -8,6 +8,7 @@ import { EMPTY_PROFILE, type KeysDraft, type KeysProfile, type ProfileDraft } fr
 import { exportProfiles } from '../../src/settings/transfer';
 import { destinationOpener, fakeSettings, MEDIA_PROFILE, seedProfile, type FakeSettings } from '../support/fake-settings';
 import { signatureValid } from '../support/sigv4';
+import { ok, failure } from '../support/results';
 
 const NOW = new Date('2024-03-05T07:08:09Z');
 const SECRET1 = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -60,16 +61,6 @@ async function twoProfiles(): Promise<Setup> {
   await seedProfile(s.f, work, { secretAccessKey: SECRET1 });
   await seedProfile(s.f, media, { secretAccessKey: SECRET2, sessionToken: TOKEN });
   return s;
-}
-
-function ok<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-function failure<T>(result: Result<T>) {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return result.error;
 }
 
 const draft = (over: Partial<KeysDraft> = {}): ProfileDraft => ({

@@ -18,6 +18,7 @@ import type { FetchLike } from '../../src/s3/region';
 import { EMPTY_PROFILE, type KeysDraft, type KeysProfile, type ProfileDraft } from '../../src/settings/profile';
 import type { UploadStart } from '../../src/upload/ticket';
 import { destinationOpener, fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
+import { ok } from '../support/results';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const TOKEN = 'SESSIONTOKEN/abc+def=';
@@ -77,11 +78,6 @@ function fake(options: { granted?: string[] | 'all' | 'none'; fetch?: FetchLike 
 function expectNothingStored(f: Fake): void {
   expect(f.settings.profiles).toEqual({ profiles: [], defaultId: null });
   expect(f.settings.stored).toBeNull();
-}
-
-function ok<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
 }
 
 describe('saveProfile', () => {

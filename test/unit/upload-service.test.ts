@@ -24,6 +24,7 @@ import { EMPTY_PROFILE, EMPTY_SERVICE_PROFILE, type KeysProfile, type PresignSer
 import type { FinishRequest, UploadRequest, UploadStart, UploadTicket } from '../../src/upload/ticket';
 import { destinationOpener, fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
 import { signatureValid } from '../support/sigv4';
+import { ok, failure } from '../support/results';
 
 const NOW = new Date('2024-03-05T07:08:09Z');
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -177,16 +178,6 @@ function setup(options: { client?: (conn: S3Connection) => ReturnType<typeof cre
     ensureRunner,
   });
   return { f, service: createService(deps), uploads, open, fetch, recorded, ensureRunner };
-}
-
-function ok<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-function failure<T>(result: Result<T>) {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return result.error;
 }
 
 const file = (over: Partial<UploadRequest> = {}): UploadRequest => ({ name: 'a.txt', type: 'text/plain', size: 5, source: 'popup', ...over });
