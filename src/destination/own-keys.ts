@@ -68,11 +68,14 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
     create: (target) => signed('upload', (client) => multipartSigner(client, target).create()),
     signParts: (target) => signed('upload', (client) => multipartSigner(client, target).signParts(target.uploadId, target.parts)),
     complete: (target) => signed('upload', (client) => multipartSigner(client, target).complete(target.uploadId, target.parts)),
-    abort: (target) =>
-      signed('upload', async (client) => {
+    async abort(target) {
+      const aborted = await signed('upload', async (client) => {
         await multipartSigner(client, target).abort(target.uploadId);
         return null;
-      }),
+      });
+      // Already gone (aborted or completed meanwhile): what the caller wanted.
+      return !aborted.ok && aborted.error.code === 'NoSuchUpload' ? { ok: true, value: null } : aborted;
+    },
   };
 
   return {
