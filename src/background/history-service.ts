@@ -16,7 +16,7 @@ import { effectiveContentType, type SignedRequest } from '../s3/presign';
 import type { ProfileStore } from '../settings/profile-store';
 import { NOT_CONFIGURED } from '../destination/connection';
 import type { Destination } from '../destination/destination';
-import { validateLinkExpiry } from '../s3/expiry';
+import { linkExpiryRefusal } from '../s3/expiry';
 import { t } from '../i18n/t';
 
 /** Thumbnails are signed for 10 minutes: long enough for a page left open a while, short if one leaks. */
@@ -145,10 +145,8 @@ export function createHistoryHandlers(deps: HistoryDeps): HistoryHandlers {
   }
 
   async function linkFor(entry: HistoryEntry, expiresIn?: number): Promise<Result<SignedRequest>> {
-    if (expiresIn !== undefined) {
-      const invalid = validateLinkExpiry(expiresIn);
-      if (invalid) return { ok: false, error: { code: 'InvalidExpiry', message: invalid, transient: false } };
-    }
+    const refused = linkExpiryRefusal(expiresIn);
+    if (refused) return { ok: false, error: refused };
     const opened = await deps.open(entry.profileId);
     if (!opened.ok) return opened;
     const link = await opened.value.shareLink({

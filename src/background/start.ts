@@ -88,8 +88,8 @@ export function startBackground(): void {
   const uploads = createUploadHandlers({
     open,
     record,
-    now: () => new Date(),
-    uuid: () => crypto.randomUUID(),
+    now: serviceDeps.now,
+    uuid: serviceDeps.uuid,
     // Chrome: the runner lives in the offscreen document. Firefox: right here, in the background page.
     ensureRunner: async () => {
       await offscreen?.ensure();
@@ -98,13 +98,14 @@ export function startBackground(): void {
       await offscreen?.closeIfUnused();
     },
   });
-  const history = createHistoryHandlers({ ...historyStorage, open, now: () => new Date() });
-  registerHandlers({ ...service, ...uploads, ...history }, { extensionId: browser.runtime.id, extensionOrigin: browser.runtime.getURL('/') });
+  const history = createHistoryHandlers({ ...historyStorage, open, now: serviceDeps.now });
+  const self = { extensionId: browser.runtime.id, extensionOrigin: browser.runtime.getURL('/') };
+  registerHandlers({ ...service, ...uploads, ...history }, self);
   if (!offscreen && typeof document !== 'undefined') hostUploadRunner(uploads, (text) => copyWithTextarea(text));
 
   // A popup holds a port while it is open: it may add files any moment, so the runner's document stays.
   browser.runtime.onConnect.addListener((port) => {
-    if (port.name !== UPLOAD_VIEW_PORT || !isOwnExtensionPage(port.sender ?? {}, browser.runtime.id, browser.runtime.getURL('/'))) return;
+    if (port.name !== UPLOAD_VIEW_PORT || !isOwnExtensionPage(port.sender ?? {}, self.extensionId, self.extensionOrigin)) return;
     const detach = offscreen?.attachView();
     port.onDisconnect.addListener(() => detach?.());
   });
@@ -122,7 +123,7 @@ export function startBackground(): void {
       browser.permissions.request({ origins }).catch(() => browser.permissions.contains({ origins })),
     notifySuccess: notifier.success,
     notifyFailure: notifier.failure,
-    now: () => new Date(),
+    now: serviceDeps.now,
   };
   const saveScreenshot = async (tab: Browser.tabs.Tab, profileId?: string) => {
     let dataUrl: string;

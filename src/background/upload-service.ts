@@ -10,7 +10,7 @@ import type { Destination, ShareLink } from '../destination/destination';
 import { planKey, type KeyPlanDeps } from '../keys/plan-key';
 import type { RecentUpload } from '../history/recent';
 import type { UploadHandlers } from '../messaging/protocol';
-import { validateLinkExpiry } from '../s3/expiry';
+import { linkExpiryRefusal } from '../s3/expiry';
 import { effectiveContentType } from '../s3/presign';
 import type { PartSpec } from '../s3/multipart';
 import { MAX_OBJECT_SIZE, partRange, planParts, preferredPartSize } from '../upload/part-plan';
@@ -105,10 +105,11 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
     },
 
     async abortUpload(ticket) {
+      // A single PUT has nothing to throw away: no profile read to say so.
+      if (!ticket.uploadId) return { ok: true, value: null };
       const opened = await reopen(ticket);
       if (!opened.ok) return opened;
       const multipart = opened.value.multipart;
-      if (!ticket.uploadId) return { ok: true, value: null };
       if (!multipart) return multipartGone();
       return multipart.abort({ key: ticket.key, uploadId: ticket.uploadId });
     },
@@ -123,10 +124,10 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
         const joined = await destination.multipart.complete({ key: ticket.key, uploadId: ticket.uploadId, parts: request.parts ?? [] });
         if (!joined.ok) return joined;
       }
-      // A page's choice of expiry is checked here, as `freshLink` does: no destination signs a link outside 1 s to 7 days.
-      const invalid = request.expiresIn !== undefined ? validateLinkExpiry(request.expiresIn) : null;
-      const link: Result<ShareLink> = invalid
-        ? { ok: false, error: userError('InvalidExpiry', invalid) }
+      // A page's choice of expiry is checked here, as `freshLink` does.
+      const refused = linkExpiryRefusal(request.expiresIn);
+      const link: Result<ShareLink> = refused
+        ? { ok: false, error: refused }
         : await destination.shareLink({
             key: ticket.key,
             fileName: request.name,

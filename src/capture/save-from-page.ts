@@ -5,7 +5,7 @@
  * there to show it.
  */
 import { t } from '../i18n/t';
-import { ResultError, userError } from '../result';
+import { ResultError } from '../result';
 import { describeDuration } from '../s3/expiry';
 import { runUpload, type PipelineDeps, type UploadOutcome } from '../upload/pipeline';
 import { formatBytes } from '../upload/speed';
@@ -128,9 +128,8 @@ export async function saveBytes(
 ): Promise<SavedUpload> {
   const { bytes, ...rest } = input;
   const about = { name: input.name, size: bytes.byteLength, type: input.type };
-  const outcome = await runUpload({ ...rest, body: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: input.type }) }, deps.pipeline).catch(
-    (err: unknown): UploadOutcome => ({ status: 'failed', error: userError('Unexpected', t('upload_failed', { reason: (err as Error).message })) }),
-  );
+  // Never throws: every failure comes back as an outcome with its sentence.
+  const outcome = await runUpload({ ...rest, body: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: input.type }) }, deps.pipeline);
   if (outcome.status === 'failed') {
     await deps.notifyFailure(t('notify_fileNotSaved', { name: input.name }), outcome.error.message).catch(() => {});
     return { ...outcome, ...about };

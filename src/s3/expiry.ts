@@ -1,4 +1,5 @@
 import { t } from '../i18n/t';
+import { userError, type UserError } from '../result';
 
 /** SigV4 refuses presigned URLs that live longer than 7 days. */
 export const MAX_LINK_EXPIRY_SECONDS = 7 * 24 * 3600;
@@ -17,6 +18,12 @@ export function validateLinkExpiry(seconds: number): string | null {
   if (!Number.isInteger(seconds) || seconds < 1) return t('expiry_notWhole');
   if (seconds > MAX_LINK_EXPIRY_SECONDS) return t('expiry_tooLong');
   return null;
+}
+
+/** The refusal of a link expiry a page asked for (none asked: none refused); no destination signs one outside 1 s to 7 days. */
+export function linkExpiryRefusal(seconds: number | undefined): UserError | null {
+  const invalid = seconds === undefined ? null : validateLinkExpiry(seconds);
+  return invalid ? userError('InvalidExpiry', invalid) : null;
 }
 
 /** Clamps an upload-URL lifetime into [1 s, 15 min]. */

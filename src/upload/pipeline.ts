@@ -16,7 +16,7 @@ import type { CompletedPart, SignedPart } from '../s3/multipart';
 import { describeTeamS3Failure } from '../team/errors';
 import { uploadMultipart, type MultipartSigner } from './multipart';
 import { uploadWithSinglePut } from './single-put';
-import type { UploadRequest, UploadStart, UploadTicket } from './ticket';
+import type { FinishRequest, UploadRequest, UploadStart, UploadTicket } from './ticket';
 import type { PutTransport } from './transport';
 
 /** A file on its way up: the bytes and what they are called. Transforms take and give one. */
@@ -182,21 +182,19 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
         ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
       });
     }
+    const finish: FinishRequest = { ticket, name: file.name, source: input.source, ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}) };
     if (signal.aborted) {
       // Parts not yet joined are thrown away. A single PUT that went through is stored already: it is finished
       // (so the history has it, to delete or share later), but nothing is copied, as the user asked.
       if (parts) await deps.backend.abortUpload(ticket).catch(() => {});
-      else await deps.backend.finishUpload({ ticket, name: file.name, source: input.source, ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}) }).catch(() => {});
+      else await deps.backend.finishUpload(finish).catch(() => {});
       return { status: 'cancelled' };
     }
 
     const finished = unwrapResult(
       await deps.backend.finishUpload({
-        ticket,
+        ...finish,
         ...(parts ? { parts } : {}),
-        name: file.name,
-        source: input.source,
-        ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}),
         ...(input.expiresIn !== undefined ? { expiresIn: input.expiresIn } : {}),
       }),
     );
