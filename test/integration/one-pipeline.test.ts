@@ -12,7 +12,6 @@ import { fetchImageFromNetwork } from '../../src/background/page-image';
 import { ownStorageHosts } from '../../src/capture/own-storage';
 import { saveImage, type SaveDeps } from '../../src/capture/save-from-page';
 import type { HistoryEntry } from '../../src/messaging/protocol';
-import { EMPTY_PROFILE } from '../../src/settings/profile';
 import { fetchTransport } from '../../src/upload/fetch-transport';
 import { runUpload, type UploadBackend } from '../../src/upload/pipeline';
 import { UploadQueue, type UploadItem } from '../../src/upload/queue';
@@ -20,7 +19,7 @@ import type { UploadSource } from '../../src/upload/ticket';
 import { fakeSettings } from '../support/fake-settings';
 import { startImageSite, type ImageSite } from '../support/image-site';
 import { strictLaneAvailable } from '../support/lanes';
-import { realBackground, type RealBackground } from '../support/real-background';
+import { realBackground, saveServerProfile, type RealBackground } from '../support/real-background';
 import { startSwift, type S3Server } from '../support/s3-servers';
 import { readPng, screenshotPng } from '../support/screenshot-png';
 import { ok } from '../support/results';
@@ -75,22 +74,12 @@ describe.skipIf(!strictLaneAvailable())('one pipeline for the context menu and t
     });
     background = realBackground(settings, { record });
     history = createHistoryHandlers({ ...historyStorage, open: background.open, now: () => new Date() });
-    const saved = await background.service.saveProfile({
-      ...EMPTY_PROFILE,
-      name: 'swift',
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-      bucket: BUCKET,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
+    profileId = await saveServerProfile(background.service, s3, BUCKET, {
       keyTemplate: 'drop/{host}/{uuid}/{name}',
       linkExpirySeconds: 3600,
       // The popup's 9 MiB file goes up in parts; the 2.6 MB image in one PUT.
       multipartThresholdMiB: 8,
     });
-    expect(saved).toMatchObject({ saved: true, errors: {} });
-    profileId = saved.id;
   });
   afterAll(async () => {
     await site?.stop();

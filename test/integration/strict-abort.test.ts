@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EMPTY_PROFILE } from '../../src/settings/profile';
 import { fakeSettings } from '../support/fake-settings';
 import { strictLaneAvailable } from '../support/lanes';
-import { realBackground, type RealBackground } from '../support/real-background';
+import { realBackground, saveServerProfile, type RealBackground } from '../support/real-background';
 import { ok } from '../support/results';
 import { startSwift, type S3Server } from '../support/s3-servers';
 
@@ -22,18 +21,7 @@ describe.skipIf(!strictLaneAvailable())('aborting a multipart upload, strict S3'
   beforeAll(async () => {
     s3 = await startSwift({ buckets: [BUCKET] });
     background = realBackground(fakeSettings());
-    const saved = await background.service.saveProfile({
-      ...EMPTY_PROFILE,
-      name: 'swift',
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-      bucket: BUCKET,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      multipartThresholdMiB: 8,
-    });
-    expect(saved).toMatchObject({ saved: true, errors: {} });
+    await saveServerProfile(background.service, s3, BUCKET, { multipartThresholdMiB: 8 });
   });
   afterAll(async () => {
     await s3?.stop();

@@ -5,10 +5,10 @@ import type { Result } from '../../src/result';
 import { createS3Client } from '../../src/s3/client';
 import { describeFailure, failureFromResponse } from '../../src/s3/errors';
 import { presignUpload, type SignedRequest } from '../../src/s3/presign';
-import { EMPTY_PROFILE, type KeysDraft } from '../../src/settings/profile';
+import type { KeysDraft } from '../../src/settings/profile';
 import type { UploadSource, UploadTicket } from '../../src/upload/ticket';
 import { fakeSettings } from '../support/fake-settings';
-import { realBackground, type RealBackground } from '../support/real-background';
+import { realBackground, saveServerProfile, type RealBackground } from '../support/real-background';
 import { strictLaneAvailable } from '../support/lanes';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 import { ok } from '../support/results';
@@ -42,19 +42,7 @@ describe.skipIf(!strictLaneAvailable())('share links and key collisions on the s
 
   /** Saves a profile on the Swift bucket through the service, as the options page does. */
   async function profile(name: string, over: Partial<KeysDraft>): Promise<string> {
-    const saved = await service.saveProfile({
-      ...EMPTY_PROFILE,
-      name,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-      bucket: BUCKET,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      ...over,
-    });
-    expect(saved).toMatchObject({ saved: true, errors: {} });
-    return saved.id;
+    return saveServerProfile(service, s3, BUCKET, { name, ...over });
   }
 
   /** startUpload → PUT (the signed URL and headers, as the runner sends them). */

@@ -6,7 +6,10 @@ import { openDestination } from '../../src/destination/open';
 import type { RecentUpload } from '../../src/history/recent';
 import type { ProtocolHandlers, UploadHandlers } from '../../src/messaging/protocol';
 import type { Result } from '../../src/result';
+import { EMPTY_PROFILE, type KeysDraft } from '../../src/settings/profile';
+import { expect } from 'vitest';
 import { realServiceDeps, type FakeSettings } from './fake-settings';
+import type { S3Server } from './s3-servers';
 
 /** The background's parts an integration test talks to, wired as `startBackground` wires them. */
 export interface RealBackground {
@@ -45,4 +48,26 @@ export function realBackground(
     ensureRunner: async () => {},
   });
   return { service: createService(deps), uploads, open, deps };
+}
+
+/** Saves a keys profile for a bucket on a test server through the real service, as the options page does; its id. */
+export async function saveServerProfile(
+  service: Pick<ProtocolHandlers, 'saveProfile'>,
+  s3: S3Server,
+  bucket: string,
+  over: Partial<KeysDraft> = {},
+): Promise<string> {
+  const saved = await service.saveProfile({
+    ...EMPTY_PROFILE,
+    name: 'swift',
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    bucket,
+    region: s3.region,
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    ...over,
+  });
+  expect(saved).toMatchObject({ saved: true, errors: {} });
+  return saved.id;
 }
