@@ -175,6 +175,12 @@ export function createHistoryHandlers(deps: HistoryDeps): HistoryHandlers {
 
   return {
     async listHistory(query): Promise<Result<HistoryView>> {
+      if (query.ids) {
+        const wanted = new Set(query.ids);
+        const [all, limit] = await Promise.all([deps.loadHistory(), deps.loadLimit()]);
+        const entries = all.filter((e) => wanted.has(e.id));
+        return { ok: true, value: { entries, total: entries.length, limit } };
+      }
       const store = await deps.loadProfiles();
       const profileId = query.profileId || store.defaultId;
       // A deleted profile's entries stay readable by its id; with no id there must be a default.

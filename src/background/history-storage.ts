@@ -1,4 +1,4 @@
-import { historyItem, historySettingsItem } from '../history/items';
+import { historyItem, historyRevisionItem, historySettingsItem } from '../history/items';
 import type { RecentUpload } from '../history/recent';
 import { createHistoryRecorder, createUploadRecorder, serialHistory, type HistoryDeps } from './history-service';
 
@@ -8,13 +8,21 @@ import { createHistoryRecorder, createUploadRecorder, serialHistory, type Histor
  * touches the settings items, which hold the secrets too.
  */
 export function storedHistory(loadProfiles: HistoryDeps['loadProfiles']) {
+  // Pages watch the revision, not the history (see src/published.ts). Writes run one at a time, so it only grows.
+  const published = async () => historyRevisionItem.setValue((await historyRevisionItem.getValue()) + 1);
   return {
     ...serialHistory({
       load: async () => (await historyItem.getValue()).entries,
-      save: (entries) => historyItem.setValue({ entries }),
+      save: async (entries) => {
+        await historyItem.setValue({ entries });
+        await published();
+      },
     }),
     loadLimit: async () => (await historySettingsItem.getValue()).limit,
-    saveLimit: (limit: number) => historySettingsItem.setValue({ limit }),
+    saveLimit: async (limit: number) => {
+      await historySettingsItem.setValue({ limit });
+      await published();
+    },
     loadProfiles,
   } satisfies Partial<HistoryDeps>;
 }

@@ -61,6 +61,7 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
       const plan = await planKey(destination, request, deps);
       if (!plan.ok) return plan;
       const ticket: UploadTicket = {
+        id: deps.uuid(),
         profileId: destination.profileId,
         key: plan.value.key,
         contentType: effectiveContentType(request.type),
@@ -136,7 +137,7 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
           });
       // The object is stored whatever happens to its link: the history keeps it, and can sign a link later.
       await deps.record({
-        id: deps.uuid(),
+        id: ticket.id,
         source: request.source,
         name: request.name,
         size: ticket.size,

@@ -1,5 +1,6 @@
 import { storage } from 'wxt/utils/storage';
 import type { HistoryEntry } from '../messaging/protocol';
+import { PUBLISHED_HISTORY_REVISION } from '../published';
 import { DEFAULT_HISTORY_LIMIT, withPageAddressOnly } from './history';
 
 /** Links behind "Link copied" notifications, so a click still opens them after the worker restarts. */
@@ -21,7 +22,9 @@ export const historyMigrations = {
 /**
  * The upload history of every profile, newest first (see ./history.ts): what
  * was uploaded where, never a link or a secret. `local:` so it outlives the
- * browser session. Written only by the background, one change at a time.
+ * browser session. Written only by the background, one change at a time,
+ * and read only there: pages watch `historyRevisionItem` and ask for what
+ * they show (importing this module runs its migrations where it is imported).
  */
 export const historyItem = storage.defineItem<{ entries: HistoryEntry[] }>('local:history', {
   fallback: { entries: [] },
@@ -33,4 +36,10 @@ export const historyItem = storage.defineItem<{ entries: HistoryEntry[] }>('loca
 export const historySettingsItem = storage.defineItem<{ limit: number }>('local:historySettings', {
   fallback: { limit: DEFAULT_HISTORY_LIMIT },
   version: 1,
+});
+
+/** Bumped after each write of the history or its limit (see ../published.ts). */
+export const historyRevisionItem = storage.defineItem<number>(`session:${PUBLISHED_HISTORY_REVISION.key}`, {
+  fallback: 0,
+  version: PUBLISHED_HISTORY_REVISION.version,
 });

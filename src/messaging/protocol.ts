@@ -106,6 +106,8 @@ export interface HistoryQuery extends ForProfile {
   limit?: number;
   /** Sign a small, short-lived GET for each image entry. */
   thumbnails?: boolean;
+  /** Only the entries with these ids, of any profile (`profileId`, `search` and `limit` are then ignored). */
+  ids?: string[];
 }
 
 export interface HistoryView {

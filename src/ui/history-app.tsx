@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { MAX_HISTORY_LIMIT } from '../history/history';
-import { historyItem } from '../history/items';
+import { PUBLISHED_HISTORY_REVISION } from '../published';
+import { watchPublished } from './read-published';
 import { sendMessage, type HistoryView, type ProfileSummary, type PublicSettings } from '../messaging/protocol';
 import { describeDuration, LINK_EXPIRY_PRESETS } from '../s3/expiry';
 import { linkModeOf } from '../settings/profile';
@@ -64,7 +65,7 @@ export function HistoryApp() {
   };
   useEffect(() => {
     void load();
-    return historyItem.watch(() => void load());
+    return watchPublished(PUBLISHED_HISTORY_REVISION, () => void load());
   }, [profileId, search]);
 
   const summary: ProfileSummary | null = settings?.profiles.find((p) => p.profile.id === profileId) ?? null;

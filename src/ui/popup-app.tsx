@@ -8,7 +8,8 @@ import { copyText } from './clipboard';
 import { describeDuration, isPresetExpiry, LINK_EXPIRY_PRESETS } from '../s3/expiry';
 import { linkModeOf } from '../settings/profile';
 import { keptProfileId, publicSettings } from '../settings/summary';
-import { settingsSummaryItem } from '../settings/summary-item';
+import { PUBLISHED_SETTINGS } from '../published';
+import { readPublished, watchPublished } from './read-published';
 import { RecentHistory, useDeletedUploads } from './recent-history';
 import { hostsOf } from '../team/service-url';
 import { linkCutNote, tokenExpiryNote } from './token-expiry';
@@ -60,10 +61,10 @@ export function PopupApp() {
   useLayoutEffect(() => {
     // Draw at once from the summary the background keeps in storage, without waiting for the worker to
     // wake; its answer (the only source before the worker has first written the summary) and every change follow.
-    void settingsSummaryItem.getValue().then((summary) => {
+    void readPublished(PUBLISHED_SETTINGS).then((summary) => {
       if (summary && !seen.current.writes && !seen.current.answered) show(publicSettings(summary, undefined, Date.now()));
     });
-    const unwatch = settingsSummaryItem.watch((summary) => {
+    const unwatch = watchPublished(PUBLISHED_SETTINGS, (summary) => {
       if (!summary) return;
       seen.current.writes++;
       show(publicSettings(summary, undefined, Date.now()));
@@ -79,10 +80,10 @@ export function PopupApp() {
       .then((granted) => setRevoked(granted ? [] : chosen.accessOrigins), () => setRevoked([]));
   }, [chosen?.profile.id, chosen?.accessOrigins.join()]);
   /** Uploads whose objects were deleted (history page) leave the live list for Recent, where they show as deleted. */
-  const deleted = useDeletedUploads();
-  const live = items.filter((i) => !deleted.has(i.uid));
+  const deleted = useDeletedUploads(items.flatMap((i) => (i.status === 'done' && i.entryId ? [i.entryId] : [])));
+  const live = items.filter((i) => !i.entryId || !deleted.has(i.entryId));
   /** Uploads shown live above; the Recent list leaves them out. */
-  const liveIds = new Set(live.map((i) => i.uid));
+  const liveIds = new Set(live.flatMap((i) => (i.entryId ? [i.entryId] : [])));
 
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {

@@ -1,24 +1,34 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { historyItem } from '../history/items';
 import { sendMessage, type HistoryEntry } from '../messaging/protocol';
 import { formatBytes } from '../upload/speed';
 import { copyText } from './clipboard';
 import { when } from './history-format';
 import { t } from '../i18n/t';
+import { PUBLISHED_HISTORY_REVISION } from '../published';
+import { watchPublished } from './read-published';
 
 /**
- * Ids of uploads whose objects were deleted from the bucket (from the history
- * page), kept current: the popup moves them from its live list to Recent,
- * marked, so both views say the same.
+ * Which of these uploads' objects were deleted from the bucket (from the
+ * history page), kept current: the popup moves them from its live list to
+ * Recent, marked, so both views say the same.
  */
-export function useDeletedUploads(): ReadonlySet<string> {
+export function useDeletedUploads(ids: readonly string[]): ReadonlySet<string> {
   const [deleted, setDeleted] = useState<ReadonlySet<string>>(new Set());
+  const key = ids.join('\n');
   useEffect(() => {
-    const take = (value: { entries: HistoryEntry[] } | null) =>
-      setDeleted(new Set((value?.entries ?? []).filter((e) => e.deletedAt).map((e) => e.id)));
-    void historyItem.getValue().then(take);
-    return historyItem.watch(take);
-  }, []);
+    if (!ids.length) return setDeleted(new Set());
+    let current = true;
+    const load = async () => {
+      const r = await sendMessage('listHistory', { ids: [...ids] });
+      if (current && r.ok) setDeleted(new Set(r.value.entries.filter((e) => e.deletedAt).map((e) => e.id)));
+    };
+    void load();
+    const unwatch = watchPublished(PUBLISHED_HISTORY_REVISION, () => void load());
+    return () => {
+      current = false;
+      unwatch();
+    };
+  }, [key]);
   return deleted;
 }
 
@@ -47,7 +57,7 @@ export function RecentHistory({ profileId, live }: { profileId: string; live: Re
     };
     void load();
     // A finished upload, a delete or a clear (from any page or the background) changes the list.
-    return historyItem.watch(() => void load());
+    return watchPublished(PUBLISHED_HISTORY_REVISION, () => void load());
   }, [profileId, wanted]);
 
   const shown = entries.filter((e) => !live.has(e.id)).slice(0, RECENT_IN_POPUP);

@@ -66,6 +66,8 @@ export interface PipelineHooks {
 export type UploadOutcome =
   | {
       status: 'done';
+      /** The id of its history entry. */
+      id: string;
       /** The profile it went to, resolved (the default when none was named). */
       profileId: string;
       key: string;
@@ -204,6 +206,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
     const copied = await deps.copy(link.url).catch(() => false);
     return {
       status: 'done',
+      id: ticket.id,
       profileId: ticket.profileId,
       key: ticket.key,
       link: link.url,

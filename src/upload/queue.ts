@@ -8,8 +8,8 @@ export type UploadStatus = 'queued' | 'waiting' | 'uploading' | 'done' | 'failed
 /** One file's upload, as the popup shows it. */
 export interface UploadItem {
   id: number;
-  /** Stable across views: the id this upload has in the session's upload list. */
-  uid: string;
+  /** The id of its history entry, from the moment the upload starts: the history and the popup's Recent name it so. */
+  entryId?: string;
   name: string;
   size: number;
   type: string;
@@ -32,7 +32,6 @@ export interface UploadItem {
 export interface QueueDeps extends PipelineDeps {
   /** Called when an upload is done or has failed. */
   onSettled?(item: UploadItem): void;
-  uuid?: () => string;
 }
 
 /**
@@ -74,8 +73,7 @@ export class UploadQueue {
     for (const file of files) {
       const id = this.nextId++;
       this.files.set(id, file);
-      const uid = this.deps.uuid?.() ?? crypto.randomUUID();
-      this.items = [...this.items, { id, uid, name: file.name, size: file.size, type: file.type, ...profile, status: 'queued', loaded: 0, bytesPerSecond: 0 }];
+      this.items = [...this.items, { id, name: file.name, size: file.size, type: file.type, ...profile, status: 'queued', loaded: 0, bytesPerSecond: 0 }];
       ids.push(id);
     }
     this.emit();
@@ -141,7 +139,7 @@ export class UploadQueue {
           onWaiting: () => {
             if (!abort.signal.aborted) this.update(item.id, { status: 'waiting' });
           },
-          onStarted: (start) => this.update(item.id, { status: 'uploading', key: start.ticket.key }),
+          onStarted: (start) => this.update(item.id, { status: 'uploading', key: start.ticket.key, entryId: start.ticket.id }),
           onProgress: (loaded) => {
             meter.add(this.now(), loaded);
             this.update(item.id, { loaded, bytesPerSecond: meter.bytesPerSecond() });

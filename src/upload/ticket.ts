@@ -31,6 +31,8 @@ export interface UploadRequest {
 
 /** The upload as the background decided it: echoed back to sign more, finish or abort. */
 export interface UploadTicket {
+  /** The id of the upload's history entry, chosen at the start: the popup's live row and the entry are one. */
+  id: string;
   profileId: string;
   key: string;
   contentType: string;

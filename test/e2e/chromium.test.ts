@@ -111,6 +111,15 @@ describe.skipIf(!strictLaneAvailable())('Chromium end to end, strict S3', () => 
     await again.choose([{ name: 'second.txt', mimeType: 'text/plain', buffer: bytes }]);
     const res = await fetch(await again.linkFor('second.txt'));
     expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+
+    // A second view of the same uploads: the live one is listed once, not again under Recent, which offers the
+    // earlier upload (its document closed with its live list) a fresh link.
+    const view = await PopupPage.open(ext);
+    await view.page.getByLabel('Share link for second.txt').waitFor();
+    const recent = view.page.getByRole('list', { name: 'Recent uploads' });
+    await recent.getByRole('button', { name: 'Copy fresh link for first.txt' }).waitFor();
+    expect(await recent.getByText('second.txt').count()).toBe(0);
+    await view.page.close();
     await again.page.close();
   });
 

@@ -173,7 +173,7 @@ describe.skipIf(!strictLaneAvailable())('share links and key collisions on the s
   it('If-None-Match: Swift s3api answers 501 NotImplemented to any conditional PUT and stores nothing, so S3 Drop never signs it for a custom endpoint', async () => {
     const id = await profile('inm', { keyTemplate: 'inm/{name}' });
     // The service leaves it out for this profile even when asked.
-    const signed = ok(await uploads.signPut({ profileId: id, key: 'inm/new.txt', contentType: 'text/plain', size: 3, ifNoneMatch: true }));
+    const signed = ok(await uploads.signPut({ id: 'entry-1', profileId: id, key: 'inm/new.txt', contentType: 'text/plain', size: 3, ifNoneMatch: true }));
     expect(new URL(signed.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
     expect((await fetch(signed.url, { method: 'PUT', body: 'new', headers: signed.headers })).status).toBe(200);
 

@@ -25,7 +25,7 @@ function backgroundService() {
 
 /** A PUT URL for this key, as the background signs one again for an upload under way (`signPut`). */
 function signPut(background: RealBackground, profileId: string, target: { key: string; contentType: string; size: number }) {
-  return background.uploads.signPut({ profileId, ...target });
+  return background.uploads.signPut({ id: 'entry-1', profileId, ...target });
 }
 
 function draft(baseUrl: string, over: Partial<PresignServiceDraft> = {}): PresignServiceDraft {

@@ -219,6 +219,17 @@ describe('listing', () => {
     expect(view.total).toBe(3);
   });
 
+  it('by ids: just those entries, of any profile, whatever the default (the popup asks which of its uploads were deleted)', async () => {
+    const s = await setup([...entries, entry('d', 5, { deletedAt: 6 })]);
+    const view = ok(await s.history.listHistory({ ids: ['m', 'd', 'nowhere'] }));
+    expect(view.entries.map((e) => [e.id, Boolean(e.deletedAt)]).sort()).toEqual([
+      ['d', true],
+      ['m', false],
+    ]);
+    s.f.profiles = { profiles: [], defaultId: null };
+    expect(ok(await s.history.listHistory({ ids: ['a'] })).entries.map((e) => e.id)).toEqual(['a']);
+  });
+
   it('a deleted profile’s entries are still readable by its id; with no profile at all it says to set one up', async () => {
     const s = await setup([entry('old', 1, { profileId: 'gone' })]);
     expect(ok(await s.history.listHistory({ profileId: 'gone' })).entries.map((e) => e.id)).toEqual(['old']);

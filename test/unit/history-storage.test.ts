@@ -2,7 +2,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { storedHistory, storedUploadRecorder } from '../../src/background/history-storage';
 import { entryFromUpload, MAX_HISTORY_LIMIT } from '../../src/history/history';
-import { historyItem, historySettingsItem } from '../../src/history/items';
+import { historyItem, historyRevisionItem, historySettingsItem } from '../../src/history/items';
 import type { RecentUpload } from '../../src/history/recent';
 import type { HistoryEntry } from '../../src/messaging/protocol';
 import { renderKey, DEFAULT_KEY_TEMPLATE } from '../../src/keys/template';
@@ -126,6 +126,27 @@ describe('history at its limit', () => {
     expect(after.some((e) => e.id === oldestOfSecond.id)).toBe(false);
     expect(JSON.stringify(after[0])).not.toMatch(/X-Amz|#/);
     expect(warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('the published revision', () => {
+  beforeEach(() => fakeBrowser.reset());
+
+  it('changes after each write of the history or its limit, only growing, so pages know to ask again', async () => {
+    const history = storedHistory(() => profilesItem.getValue());
+    const revisions: number[] = [];
+    const stop = historyRevisionItem.watch((r) => revisions.push(r));
+    const one = entryFromUpload(upload(1, PROFILE_IDS[0]!), PROFILE_IDS[0]!)!;
+    await history.updateHistory((entries) => [one, ...entries]);
+    await history.updateHistory((entries) => entries);
+    await history.saveLimit(10);
+    stop();
+    expect(revisions).toHaveLength(3);
+    expect(revisions[1]!).toBeGreaterThan(revisions[0]!);
+    expect(revisions[2]!).toBeGreaterThan(revisions[1]!);
+    // A worker started later goes on from where it is: its first revision is newer still.
+    await storedHistory(() => profilesItem.getValue()).updateHistory((entries) => entries);
+    expect(await historyRevisionItem.getValue()).toBeGreaterThan(revisions[2]!);
   });
 });
 

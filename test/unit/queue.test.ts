@@ -51,9 +51,9 @@ describe('UploadQueue', () => {
     expect([...(await bytesOf(transport.calls[1]!.body))]).toEqual([1, 2, 3, 4]);
     expect(transport.calls.map((c) => c.headers['content-type'])).toEqual(['text/plain', 'image/png', 'application/octet-stream']);
     expect(sign.mock.calls.map(([, target]) => target)).toEqual([
-      { profileId: 'default', key: 'up/a.txt', contentType: 'text/plain', size: 5 },
-      { profileId: 'default', key: 'up/b b.png', contentType: 'image/png', size: 4 },
-      { profileId: 'default', key: 'up/c', contentType: 'application/octet-stream', size: 6 },
+      { id: 'uuid-2', profileId: 'default', key: 'up/a.txt', contentType: 'text/plain', size: 5 },
+      { id: 'uuid-4', profileId: 'default', key: 'up/b b.png', contentType: 'image/png', size: 4 },
+      { id: 'uuid-6', profileId: 'default', key: 'up/c', contentType: 'application/octet-stream', size: 6 },
     ]);
 
     for (const [index, id] of ids.entries()) {
@@ -65,6 +65,8 @@ describe('UploadQueue', () => {
       expect(done.link).toBe(`http://127.0.0.1:9000/my-bucket/${done.key}?get`);
       expect(done.linkExpiresAt).toBeGreaterThan(0);
       expect(done.error).toBeUndefined();
+      // The id its history entry has, so the popup's Recent list leaves it out while it is on screen.
+      expect(done.entryId).toBe(`uuid-${2 * (index + 1)}`);
     }
     expect(copy.mock.calls.map(([text]) => text)).toEqual(ids.map((id) => item(queue, id).link));
 

@@ -210,7 +210,7 @@ describe('saveImage: data: URLs', () => {
     // The page goes along for the key template's {host}.
     expect(f.backend.startUpload.mock.calls).toEqual([[{ name, type: 'image/png', size: PNG.byteLength, source: 'image', pageUrl: 'https://example.com/article' }]]);
     expect(f.open.mock.calls).toEqual([[undefined], ['p1']]);
-    expect(f.signPut.mock.calls.map(([, t]) => t)).toEqual([{ profileId: 'p1', key, contentType: 'image/png', size: PNG.byteLength }]);
+    expect(f.signPut.mock.calls.map(([, t]) => t)).toEqual([{ id: UUID, profileId: 'p1', key, contentType: 'image/png', size: PNG.byteLength }]);
 
     expect(f.transport.calls).toHaveLength(1);
     const put = f.transport.calls[0]!;
@@ -231,6 +231,7 @@ describe('saveImage: data: URLs', () => {
 
     expect(result).toEqual({
       status: 'done',
+      id: UUID,
       profileId: 'p1',
       key,
       link,
@@ -621,6 +622,7 @@ describe('saving to a chosen profile (context menu with several profiles)', () =
     const result = await saveBytes(f.deps, { bytes: PNG, type: 'image/png', name: 'a.png', source: 'image' });
     expect(result).toEqual({
       status: 'done',
+      id: UUID,
       profileId: 'p1',
       key: `2024/03/05/${UUID}-a.png`,
       link: `https://cdn.example.com/2024/03/05/${UUID}-a.png`,

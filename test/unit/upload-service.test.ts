@@ -203,7 +203,7 @@ describe('startUpload: the key', () => {
     const s = setup();
     await seedProfile(s.f, { ...aws, keyTemplate: EMPTY_PROFILE.keyTemplate }, { secretAccessKey: SECRET });
     const start = ok(await s.uploads.startUpload(file({ name: 'résumé 日本.txt', size: 10 })));
-    expect(start.ticket).toEqual({ profileId: 'aws', key: '2024/03/05/uuid-1-résumé 日本.txt', contentType: 'text/plain', size: 10 });
+    expect(start.ticket).toEqual({ id: 'uuid-2', profileId: 'aws', key: '2024/03/05/uuid-1-résumé 日本.txt', contentType: 'text/plain', size: 10 });
     expect(start.context).toEqual({ bucket: 'work-bucket', region: 'eu-west-1', endpoint: '', signedBy: 'own-keys' });
     const put = new URL(single(start).url);
     expect(put.pathname).toBe(`/2024/03/05/uuid-1-r%C3%A9sum%C3%A9%20${encodeURIComponent('日本')}.txt`);
@@ -237,7 +237,7 @@ describe('startUpload: the key', () => {
     const s = setup();
     await seedProfile(s.f, { ...aws, keyTemplate: '{shortid}/{name}' }, { secretAccessKey: SECRET });
     const start = ok(await s.uploads.startUpload(file({ size: 1 })));
-    expect(start.ticket).toEqual({ profileId: 'aws', key: 'Sh0rtID9/a.txt', contentType: 'text/plain', size: 1 });
+    expect(start.ticket).toEqual({ id: 'uuid-2', profileId: 'aws', key: 'Sh0rtID9/a.txt', contentType: 'text/plain', size: 1 });
     expect(single(start).headers).toEqual({ 'content-type': 'text/plain' });
   });
 
@@ -249,12 +249,12 @@ describe('startUpload: the key', () => {
     await seedProfile(s.f, other, { secretAccessKey: SECRET2, sessionToken: TOKEN });
     const cat = file({ name: 'cat.png', type: 'image/png', size: 1234 });
     const p2 = ok(await s.uploads.startUpload({ ...cat, profileId: 'p2' }));
-    expect(p2.ticket).toEqual({ profileId: 'p2', key: 'media/uuid-1-cat.png', contentType: 'image/png', size: 1234 });
+    expect(p2.ticket).toEqual({ id: 'uuid-2', profileId: 'p2', key: 'media/uuid-1-cat.png', contentType: 'image/png', size: 1234 });
     expect(p2.context.bucket).toBe('media-bucket');
     expect(new URL(single(p2).url).origin).toBe('https://s3.example.com');
     expect(signatureValid(single(p2), 'PUT', SECRET2, { 'content-length': '1234', 'content-type': 'image/png' })).toBe(true);
     const dflt = ok(await s.uploads.startUpload(cat));
-    expect(dflt.ticket).toEqual({ profileId: 'p1', key: 'work/uuid-2-cat.png', contentType: 'image/png', size: 1234 });
+    expect(dflt.ticket).toEqual({ id: 'uuid-4', profileId: 'p1', key: 'work/uuid-3-cat.png', contentType: 'image/png', size: 1234 });
     expect(dflt.context.bucket).toBe('work-bucket');
     expect(s.fetch).not.toHaveBeenCalled();
   });
@@ -282,7 +282,7 @@ describe('startUpload: never overwrite silently (HEAD against a fake bucket)', (
 
   it('a free name is taken as is, after one signed HEAD', async () => {
     const { uploads } = await start([]);
-    expect(ok(await uploads.startUpload(file())).ticket).toEqual({ profileId: 'media', key: 'docs/a.txt', contentType: 'text/plain', size: 5 });
+    expect(ok(await uploads.startUpload(file())).ticket).toEqual({ id: 'uuid-2', profileId: 'media', key: 'docs/a.txt', contentType: 'text/plain', size: 5 });
     expect(heads()).toEqual([{ key: 'docs/a.txt', signed: true }]);
     expect(seen[0]!.accessKey).toBe('AKIAMEDIA');
   });
@@ -331,7 +331,7 @@ describe('startUpload: never overwrite silently (HEAD against a fake bucket)', (
     const s = setup({ client: awsOnLoopback });
     await seedProfile(s.f, { ...aws, keyTemplate: 'docs/{name}' }, { secretAccessKey: SECRET });
     const started = ok(await s.uploads.startUpload(file()));
-    expect(started.ticket).toEqual({ profileId: 'aws', key: 'docs/a-1.txt', contentType: 'text/plain', size: 5, ifNoneMatch: true });
+    expect(started.ticket).toEqual({ id: 'uuid-2', profileId: 'aws', key: 'docs/a-1.txt', contentType: 'text/plain', size: 5, ifNoneMatch: true });
     const put = single(started);
     expect(new URL(put.url).host).toBe('work-bucket.s3.eu-west-1.amazonaws.com');
     expect(new URL(put.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host;if-none-match');
@@ -423,7 +423,7 @@ describe('multipart', () => {
     const size = 2 * 1024 * MiB + 1;
     const { started } = await big(size);
     expect(FIRST_PART_BATCH).toBe(16);
-    expect(started.ticket).toEqual({ profileId: 'media', key: 'big/uuid-1-video.mp4', contentType: 'video/mp4', size, uploadId: 'upload-1' });
+    expect(started.ticket).toEqual({ id: 'uuid-2', profileId: 'media', key: 'big/uuid-1-video.mp4', contentType: 'video/mp4', size, uploadId: 'upload-1' });
     const plan = multipart(started);
     expect(plan.uploadId).toBe('upload-1');
     expect(plan.partSize).toBe(64 * MiB);
@@ -482,6 +482,8 @@ describe('multipart', () => {
     expect(seen[0]!.headers['if-none-match']).toBeUndefined();
     expect(new URL(done.link.url).pathname).toBe('/media/big/uuid-1-video.mp4');
     expect(done.lifetimeSeconds).toBe(86400);
+    // The entry has the id the start gave the upload: the popup's live row and its history entry are one.
+    expect(started.ticket.id).toBe('uuid-2');
     expect(s.recorded).toEqual([
       { id: 'uuid-2', source: 'popup', name: 'video.mp4', size: 16 * MiB + 5, type: 'video/mp4', status: 'done', at: NOW.getTime(), key: 'big/uuid-1-video.mp4', profileId: 'media', linkExpiresAt: NOW.getTime() + 86_400_000 },
     ]);
@@ -511,7 +513,7 @@ describe('multipart', () => {
 });
 
 describe('finishUpload', () => {
-  const ticket = (over: Partial<UploadTicket> = {}): UploadTicket => ({ profileId: 'aws', key: 'work/k-cat.png', contentType: 'image/png', size: 1234, ...over });
+  const ticket = (over: Partial<UploadTicket> = {}): UploadTicket => ({ id: 'entry-1', profileId: 'aws', key: 'work/k-cat.png', contentType: 'image/png', size: 1234, ...over });
   const finish = (over: Partial<FinishRequest> = {}): FinishRequest => ({ ticket: ticket(), name: 'cat.png', source: 'image', ...over });
 
   it('records the history entry and returns the link with how long it lives', async () => {
@@ -529,7 +531,7 @@ describe('finishUpload', () => {
     expect(signatureValid(done.link, 'GET', SECRET)).toBe(true);
     expect(s.recorded).toEqual([
       {
-        id: 'uuid-1',
+        id: 'entry-1',
         source: 'image',
         name: 'cat.png',
         size: 1234,
@@ -604,7 +606,7 @@ describe('every upload message for a profile that is gone', () => {
   it('answers NoSuchProfile with its sentence, without the network', async () => {
     const s = setup();
     await seedProfile(s.f, aws, { secretAccessKey: SECRET });
-    const gone: UploadTicket = { profileId: 'gone', key: 'k', contentType: 'a/b', size: 1, uploadId: 'u' };
+    const gone: UploadTicket = { id: 'entry-1', profileId: 'gone', key: 'k', contentType: 'a/b', size: 1, uploadId: 'u' };
     expect(failure(await s.uploads.startUpload(file({ profileId: 'gone' })))).toEqual(PROFILE_GONE);
     expect(failure(await s.uploads.signPut(gone))).toEqual(PROFILE_GONE);
     expect(failure(await s.uploads.signParts({ ticket: gone, parts: [{ partNumber: 1, size: 1 }] }))).toEqual(PROFILE_GONE);
@@ -667,7 +669,7 @@ describe('team mode: start and finish', () => {
     const t = teamSetup();
     await seedProfile(t.s.f, team, { serviceToken: TOKEN });
     const started = ok(await t.s.uploads.startUpload(file({ name: 'a b.txt', type: '', size: 3 })));
-    expect(started.ticket).toEqual({ profileId: 'team', key: 'drop/uuid-1/a b.txt', contentType: 'application/octet-stream', size: 3 });
+    expect(started.ticket).toEqual({ id: 'uuid-2', profileId: 'team', key: 'drop/uuid-1/a b.txt', contentType: 'application/octet-stream', size: 3 });
     expect(started.context).toEqual({ bucket: 'team-bucket', region: 'eu-west-1', endpoint: S3, signedBy: 'presign-service' });
     expect(single(started)).toEqual({ url: s3Url('drop/uuid-1/a b.txt', 300), headers: { 'content-type': 'application/octet-stream' }, expiresAt: NOW.getTime() + 300_000 });
     expect(t.calls.map((c) => [c.method, c.body])).toEqual([
@@ -679,7 +681,7 @@ describe('team mode: start and finish', () => {
     const t = teamSetup();
     await seedProfile(t.s.f, { ...team, keyTemplate: 'drop/{name}' }, { serviceToken: TOKEN });
     const started = ok(await t.s.uploads.startUpload(file({ download: true })));
-    expect(started.ticket).toEqual({ profileId: 'team', key: 'drop/a.txt', contentType: 'text/plain', size: 5, downloadAs: 'a.txt' });
+    expect(started.ticket).toEqual({ id: 'uuid-2', profileId: 'team', key: 'drop/a.txt', contentType: 'text/plain', size: 5, downloadAs: 'a.txt' });
     // Neither If-None-Match nor the disposition can be signed by the service.
     expect(single(started).headers).toEqual({ 'content-type': 'text/plain' });
     expect(t.calls.map((c) => c.method)).toEqual(['POST']);
@@ -704,7 +706,7 @@ describe('team mode: start and finish', () => {
   it('a multipart ticket for a profile that became a presign service cannot be finished or signed', async () => {
     const t = teamSetup();
     await seedProfile(t.s.f, team, { serviceToken: TOKEN });
-    const stale: UploadTicket = { profileId: 'team', key: 'drop/k', contentType: 'a/b', size: 1, uploadId: 'u' };
+    const stale: UploadTicket = { id: 'entry-1', profileId: 'team', key: 'drop/k', contentType: 'a/b', size: 1, uploadId: 'u' };
     const results: Result<unknown>[] = [
       await t.s.uploads.finishUpload({ ticket: stale, name: 'k', source: 'popup' }),
       await t.s.uploads.signParts({ ticket: stale, parts: [{ partNumber: 1, size: 1 }] }),
