@@ -12,6 +12,7 @@ import type { S3Server } from '../../test/support/s3-servers';
 import { startImagePage, type ImagePage } from '../lib/image-page';
 import { chromiumProcesses, MemorySampler, type ProcessGroup } from '../lib/memory';
 import { Boto3 } from '../lib/boto3';
+import { clearUploadTrace, describeTraces, readUploadTrace, type UploadTrace } from '../lib/upload-trace';
 import { measuredRow, placeholderRow, summarize, type Row } from '../lib/report';
 import { signingDef, signingRow, type SigningOptions } from './signing';
 
@@ -293,6 +294,8 @@ async function setPartThreshold(b: Bench, thresholdMiB: number): Promise<void> {
 interface BenchWindow {
   __benchFile?: File;
   __benchUpload?: Promise<number>;
+  /** When the file was chosen, epoch ms. */
+  __benchChosenAt?: number;
 }
 
 /**
@@ -345,7 +348,14 @@ async function timeUpload(page: Page, name: string, bytes: number, choose: () =>
           const alert = document.querySelector('[role="alert"]');
           if (alert) finish(() => reject(new Error(`upload failed: ${alert.textContent}`)));
         };
-        document.addEventListener('change', () => (start = performance.now()), { capture: true, once: true });
+        document.addEventListener(
+          'change',
+          () => {
+            start = performance.now();
+            w.__benchChosenAt = performance.timeOrigin + start;
+          },
+          { capture: true, once: true },
+        );
         const observer = new MutationObserver(check);
         observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
         const timer = setTimeout(() => finish(() => reject(new Error(`no link after ${timeoutMs} ms`))), timeoutMs);
@@ -383,6 +393,7 @@ interface PopupUpload {
   /** Parts in the stored object's ETag; 0 for one PUT. */
   parts: number;
   memory?: MemorySampler;
+  trace?: UploadTrace;
 }
 
 /**
@@ -394,7 +405,7 @@ async function popupUpload(
   b: Bench,
   bytes: number,
   name: string,
-  opts: { diskFile?: string; sampleMemory?: boolean } = {},
+  opts: { diskFile?: string; sampleMemory?: boolean; trace?: boolean } = {},
 ): Promise<PopupUpload> {
   const page = await b.ext.context.newPage();
   let sampler: MemorySampler | undefined;
@@ -413,13 +424,19 @@ async function popupUpload(
       await sampler.settle(ALL_GROUPS);
       sampler.start();
     }
+    if (opts.trace) await clearUploadTrace(page, b.ext.worker);
     const ms = await timeUpload(page, name, bytes, linked ? chooseDiskFile(page, linked) : chooseMadeFile(page));
     sampler?.stop();
+    let trace: UploadTrace | undefined;
+    if (opts.trace) {
+      const chosenAt = await page.evaluate(() => (window as unknown as BenchWindow).__benchChosenAt!);
+      trace = await readUploadTrace(page, b.ext.worker, chosenAt, chosenAt + ms);
+    }
     const listed = await b.client.send(new ListObjectsV2Command({ Bucket: b.bucket }));
     const uploaded = listed.Contents?.find((o) => o.Key?.includes(name));
     if (uploaded?.Size !== bytes) throw new Error(`the popup's object is missing or has ${uploaded?.Size} bytes, not ${bytes}`);
     const parts = Number(/-(\d+)"?$/.exec(uploaded.ETag ?? '')?.[1] ?? 0);
-    return { ms, key: uploaded.Key!, parts, ...(sampler ? { memory: sampler } : {}) };
+    return { ms, key: uploaded.Key!, parts, ...(sampler ? { memory: sampler } : {}), ...(trace ? { trace } : {}) };
   } finally {
     sampler?.stop();
     await page.close();
@@ -484,12 +501,14 @@ async function defaultUploadRow(b: Bench, def: RowDef): Promise<Row> {
   writeFile(file, bytes);
   const extension: number[] = [];
   const curl: number[] = [];
+  const traces: UploadTrace[] = [];
   const sent = new Set<string>();
   let made: PopupUpload;
   try {
     for (let rep = 1; rep <= reps; rep++) {
-      const run = await popupUpload(b, bytes, `bench-${def.id}-${rep}.bin`, { diskFile: file });
+      const run = await popupUpload(b, bytes, `bench-${def.id}-${rep}.bin`, { diskFile: file, trace: true });
       extension.push(run.ms);
+      traces.push(run.trace!);
       sent.add(await howSent(b, run.key, bytes, run.parts));
       curl.push(await curlPut(b, file, bytes, `curl/${rep}.bin`));
       log(`default settings: ${rep}/${reps}: popup ${secs(run.ms)} (${[...sent].at(-1)}), curl ${secs(curl.at(-1)!)}`);
@@ -503,7 +522,7 @@ async function defaultUploadRow(b: Bench, def: RowDef): Promise<Row> {
   }
   const note =
     `${[...sent].join(' / ')} per upload, "${THRESHOLD_LABEL}" at its default ${DEFAULT_MIB} (read back from the options page); file chosen from disk; ` +
-    `once for comparison: the same bytes made in the page ${secs(made.ms)}`;
+    `once for comparison: the same bytes made in the page ${secs(made.ms)}; ${describeTraces(traces)}`;
   const figure = summarize(extension, 'ms');
   const baseline = { ...summarize(curl, 'ms'), label: 'curl -T' };
   return measuredRow({ ...def, note }, figure, baseline, baseline.median / figure.median);
@@ -527,13 +546,15 @@ async function multipartRows(b: Bench, def: RowDef, botoDef: RowDef, memDef: Row
   const boto: number[] = [];
   const growth: number[] = [];
   const allGrowth: number[] = [];
+  const traces: UploadTrace[] = [];
   const sent = new Set<string>();
   let sampling = { interval: 0, kind: 'PSS' };
   let made: PopupUpload;
   let onePut: PopupUpload;
   try {
     for (let rep = 1; rep <= reps; rep++) {
-      const run = await popupUpload(b, bytes, `bench-${def.id}-${rep}.bin`, { diskFile: file, sampleMemory: true });
+      const run = await popupUpload(b, bytes, `bench-${def.id}-${rep}.bin`, { diskFile: file, sampleMemory: true, trace: true });
+      traces.push(run.trace!);
       if (!run.parts) throw new Error(`the popup sent ${size(bytes)} as one PUT although "${THRESHOLD_LABEL}" is ${DEFAULT_MIB}`);
       const m = run.memory!;
       extension.push(run.ms);
@@ -555,7 +576,7 @@ async function multipartRows(b: Bench, def: RowDef, botoDef: RowDef, memDef: Row
     await emptyBucket(b.client, b.bucket);
     await setPartThreshold(b, ONE_PUT_MIB);
     try {
-      onePut = await popupUpload(b, bytes, `bench-${def.id}-one-put.bin`, { diskFile: file });
+      onePut = await popupUpload(b, bytes, `bench-${def.id}-one-put.bin`, { diskFile: file, trace: true });
       log(`the same ${size(bytes)} as one PUT (threshold ${ONE_PUT_MIB}): popup ${secs(onePut.ms)}${onePut.parts ? ` (${onePut.parts} parts!)` : ''}`);
     } finally {
       await setPartThreshold(b, DEFAULT_MIB);
@@ -570,7 +591,8 @@ async function multipartRows(b: Bench, def: RowDef, botoDef: RowDef, memDef: Row
   const versusCurl = curlBase.median / figure.median;
   const timeNote =
     `${[...sent].join(' / ')} per upload, "${THRESHOLD_LABEL}" at its default ${DEFAULT_MIB}, file chosen from disk; ` +
-    `once each for comparison: the same bytes made in the page ${secs(made.ms)}, the file as one PUT (threshold ${ONE_PUT_MIB}) ${secs(onePut.ms)}`;
+    `once each for comparison: the same bytes made in the page ${secs(made.ms)}, the file as one PUT (threshold ${ONE_PUT_MIB}) ${secs(onePut.ms)} ` +
+    `(${describeTraces([onePut.trace!]).replace(/^where the time goes \([^)]*\): /, '')}); ${describeTraces(traces)}`;
   const time = measuredRow({ ...def, note: timeNote }, figure, curlBase, versusCurl);
 
   const botoNote = `the popup's uploads of row 3a; boto3 upload_file with its default TransferConfig (8 MiB parts, 10 threads: what aws s3 cp does), payload unsigned as over https, timed in Python; popup vs curl -T: ${versusCurl.toFixed(2)}×`;
