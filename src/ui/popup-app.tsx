@@ -32,14 +32,14 @@ function namePasted(file: File, now = new Date()): File {
 }
 
 export function PopupApp() {
-  const [settings, setSettings] = useState<PublicSettings | null>(null);
   const [profileId, setProfileId] = useState<string>('');
   const [dragging, setDragging] = useState(false);
   /** The link expiry chosen for the next files (seconds); `null`: the chosen profile's. */
   const [linkExpiry, setLinkExpiry] = useState<number | null>(null);
   /** Origins the chosen profile needs that the browser no longer grants (the user removed them). */
   const [revoked, setRevoked] = useState<string[]>([]);
-  const queue = useUploadRunner();
+  const [settings, setSettings] = useState<PublicSettings | null>(null);
+  const queue = useUploadRunner(settings !== null);
   const items = queue.items;
 
   /** Shows new settings; the chosen profile stays while it exists (another window may delete it). */

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { sendMessage } from '../messaging/protocol';
 import type { UploadItem } from '../upload/queue';
@@ -21,12 +21,21 @@ const HELLO_INTERVAL_MS = 150;
 /**
  * Attaches this view to the upload runner, which lives elsewhere and outlives
  * it: reopening the popup shows the same uploads, still moving.
+ *
+ * A runner that is already there (uploads under way) answers the first
+ * "hello" at once. The background is asked to start one only once the view
+ * has `drawn` its first useful screen: on Chrome that loads the offscreen
+ * document, in the same renderer process (and on the same main thread) as the
+ * popup, which would otherwise delay the popup's first screen; the runner is
+ * ready long before the user has picked a file.
  */
-export function useUploadRunner(): RunnerView {
+export function useUploadRunner(drawn: boolean): RunnerView {
   const [items, setItems] = useState<readonly UploadItem[]>([]);
   const [connected, setConnected] = useState(false);
   const channel = useMemo(() => openViewEnd(), []);
   const waiting = useMemo<ToRunner[]>(() => [], []);
+  /** Whether the runner has answered this view (a ref: both effects read it, neither redraws for it). */
+  const answered = useRef(false);
 
   // Held while this view is open: the background keeps the runner's document for it (a new file may come any moment).
   // A restarted service worker drops the port; it is opened again at once.
@@ -47,30 +56,35 @@ export function useUploadRunner(): RunnerView {
   }, []);
 
   useEffect(() => {
-    let alive = true;
-    let answered = false;
-    let hello: ReturnType<typeof setInterval> | undefined;
     const stop = channel.listen((message) => {
       if (message.type !== 'state') return;
       setItems(message.items);
-      if (answered) return;
-      answered = true;
-      clearInterval(hello);
+      if (answered.current) return;
+      answered.current = true;
       setConnected(true);
       for (const command of waiting.splice(0)) channel.post(command);
     });
-    void sendMessage('ensureRunner').finally(() => {
-      if (!alive || answered) return;
-      channel.post({ type: 'hello' });
-      hello = setInterval(() => channel.post({ type: 'hello' }), HELLO_INTERVAL_MS);
-    });
+    channel.post({ type: 'hello' });
     return () => {
-      alive = false;
-      clearInterval(hello);
       stop();
       channel.close();
     };
   }, [channel, waiting]);
+
+  useEffect(() => {
+    if (!drawn) return;
+    let alive = true;
+    let hello: ReturnType<typeof setInterval> | undefined;
+    void sendMessage('ensureRunner').finally(() => {
+      if (!alive || answered.current) return;
+      channel.post({ type: 'hello' });
+      hello = setInterval(() => (answered.current ? clearInterval(hello) : channel.post({ type: 'hello' })), HELLO_INTERVAL_MS);
+    });
+    return () => {
+      alive = false;
+      clearInterval(hello);
+    };
+  }, [drawn, channel]);
 
   const send = (command: ToRunner) => {
     if (connected) channel.post(command);
