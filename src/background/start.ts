@@ -101,7 +101,10 @@ export function startBackground(): void {
   const history = createHistoryHandlers({ ...historyStorage, open, now: serviceDeps.now });
   const self = { extensionId: browser.runtime.id, extensionOrigin: browser.runtime.getURL('/') };
   registerHandlers({ ...service, ...uploads, ...history }, self);
-  if (!offscreen && typeof document !== 'undefined') hostUploadRunner(uploads, (text) => copyWithTextarea(text));
+  // Only a Manifest V2 build has a background page to host the runner in: the test is a build-time constant,
+  // so Chrome's worker carries no runner code (the queue, XHR, progress: ~1.7 KiB gzip -9).
+  if (import.meta.env.MANIFEST_VERSION === 2 && !offscreen && typeof document !== 'undefined')
+    hostUploadRunner(uploads, (text) => copyWithTextarea(text));
 
   // A popup holds a port while it is open: it may add files any moment, so the runner's document stays.
   browser.runtime.onConnect.addListener((port) => {
