@@ -209,4 +209,25 @@ describe.skipIf(!strictLaneAvailable())('upload history, Chromium end to end', (
     // The image left the history (limit), not the bucket.
     expect((await fetch(uploadLinks[IMAGE]!)).status).toBe(200);
   });
+
+  it('a popup left open sees its own upload deleted from the history: the live row moves to Recent, marked deleted', async () => {
+    const DRAFT = 'draft plan.txt';
+    const popup = await PopupPage.open(ext);
+    await popup.choose([{ name: DRAFT, mimeType: 'text/plain', buffer: Buffer.from('A draft that goes.\n'.repeat(30)) }]);
+    const live = popup.page.getByLabel(`Share link for ${DRAFT}`);
+    await live.waitFor();
+    const recentDraft = popup.page.getByRole('list', { name: 'Recent uploads' }).getByRole('listitem').filter({ hasText: DRAFT });
+
+    // The history page, open all along, lists the new upload on its own.
+    await history.bringToFront();
+    await entry(DRAFT).waitFor();
+    await history.getByRole('button', { name: `Delete ${DRAFT}…` }).click();
+    await history.getByRole('alertdialog').getByRole('button', { name: 'Delete', exact: true }).click();
+    await status().getByText(`Deleted "${DRAFT}" from bucket ${BUCKET}.`).waitFor();
+
+    await recentDraft.getByText(/deleted from the bucket/).waitFor();
+    expect(await live.count()).toBe(0);
+    expect(await popup.page.locator('li.upload').filter({ hasText: DRAFT }).count()).toBe(1);
+    await popup.page.close();
+  });
 });
