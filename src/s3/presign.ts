@@ -151,7 +151,7 @@ export async function presignUploadPart(client: S3Client, target: PartTarget): P
 // rules run once per client and bucket, and each URL is one `presign` call.
 // The URLs are boto3's `generate_presigned_url` byte for byte (no `x-id`, no
 // `X-Amz-Content-Sha256` parameter: S3 takes an unsigned payload for query
-// authentication): test/unit/presign-boto3.test.ts checks that.
+// authentication): test/integration/presign-boto3.test.ts checks that.
 
 interface ObjectRequest {
   method: 'PUT' | 'GET';
