@@ -492,6 +492,26 @@ async function howSent(b: Bench, key: string, bytes: number, parts: number): Pro
  * read back, not set), alternating with curl -T of the same file, `reps`
  * times. Once more for the note: the same bytes made in the page.
  */
+/**
+ * The same file once more as one PUT ("Upload in parts above" at its maximum,
+ * then back to the default): what the browser itself reaches, the ceiling the
+ * parts are held against.
+ */
+async function asOnePut(b: Bench, bytes: number, def: RowDef, file: string): Promise<PopupUpload> {
+  await setPartThreshold(b, ONE_PUT_MIB);
+  try {
+    const run = await popupUpload(b, bytes, `bench-${def.id}-one-put.bin`, { diskFile: file, trace: true });
+    b.opts.log(`the same ${size(bytes)} as one PUT (threshold ${ONE_PUT_MIB}): popup ${secs(run.ms)}${run.parts ? ` (${run.parts} parts!)` : ''}`);
+    return run;
+  } finally {
+    await setPartThreshold(b, DEFAULT_MIB);
+    await emptyBucket(b.client, b.bucket);
+  }
+}
+
+/** The note's words for one comparison run: its time, and where it went. */
+const comparedRun = (run: PopupUpload) => `${secs(run.ms)} (${describeTraces([run.trace!]).replace(/^where the time goes \([^)]*\): /, '')})`;
+
 async function defaultUploadRow(b: Bench, def: RowDef): Promise<Row> {
   const { putSize: bytes, putReps: reps, log } = b.opts;
   if (DEFAULT_MIB > MAX_DEFAULT_MIB) throw new Error(`the default "${THRESHOLD_LABEL}" is ${DEFAULT_MIB}; it must stay at or below ${MAX_DEFAULT_MIB}`);
@@ -504,6 +524,7 @@ async function defaultUploadRow(b: Bench, def: RowDef): Promise<Row> {
   const traces: UploadTrace[] = [];
   const sent = new Set<string>();
   let made: PopupUpload;
+  let onePut: PopupUpload;
   try {
     for (let rep = 1; rep <= reps; rep++) {
       const run = await popupUpload(b, bytes, `bench-${def.id}-${rep}.bin`, { diskFile: file, trace: true });
@@ -517,12 +538,14 @@ async function defaultUploadRow(b: Bench, def: RowDef): Promise<Row> {
     made = await popupUpload(b, bytes, `bench-${def.id}-made.bin`);
     log(`default settings, file made in the page: popup ${secs(made.ms)} (${await howSent(b, made.key, bytes, made.parts)})`);
     await emptyBucket(b.client, b.bucket);
+    onePut = await asOnePut(b, bytes, def, file);
   } finally {
     rmSync(file, { force: true });
   }
   const note =
     `${[...sent].join(' / ')} per upload, "${THRESHOLD_LABEL}" at its default ${DEFAULT_MIB} (read back from the options page); file chosen from disk; ` +
-    `once for comparison: the same bytes made in the page ${secs(made.ms)}; ${describeTraces(traces)}`;
+    `once each for comparison: the same bytes made in the page ${secs(made.ms)}, the file as one PUT (threshold ${ONE_PUT_MIB}) ${comparedRun(onePut)}; ` +
+    describeTraces(traces);
   const figure = summarize(extension, 'ms');
   const baseline = { ...summarize(curl, 'ms'), label: 'curl -T' };
   return measuredRow({ ...def, note }, figure, baseline, baseline.median / figure.median);
@@ -574,14 +597,7 @@ async function multipartRows(b: Bench, def: RowDef, botoDef: RowDef, memDef: Row
     made = await popupUpload(b, bytes, `bench-${def.id}-made.bin`, { sampleMemory: true });
     log(`multipart, file made in the page: popup ${secs(made.ms)} (${made.parts} parts); browser process grew ${mib(made.memory!.peakGrowth(['browser']))}`);
     await emptyBucket(b.client, b.bucket);
-    await setPartThreshold(b, ONE_PUT_MIB);
-    try {
-      onePut = await popupUpload(b, bytes, `bench-${def.id}-one-put.bin`, { diskFile: file, trace: true });
-      log(`the same ${size(bytes)} as one PUT (threshold ${ONE_PUT_MIB}): popup ${secs(onePut.ms)}${onePut.parts ? ` (${onePut.parts} parts!)` : ''}`);
-    } finally {
-      await setPartThreshold(b, DEFAULT_MIB);
-    }
-    await emptyBucket(b.client, b.bucket);
+    onePut = await asOnePut(b, bytes, def, file);
   } finally {
     rmSync(file, { force: true });
   }
@@ -591,8 +607,8 @@ async function multipartRows(b: Bench, def: RowDef, botoDef: RowDef, memDef: Row
   const versusCurl = curlBase.median / figure.median;
   const timeNote =
     `${[...sent].join(' / ')} per upload, "${THRESHOLD_LABEL}" at its default ${DEFAULT_MIB}, file chosen from disk; ` +
-    `once each for comparison: the same bytes made in the page ${secs(made.ms)}, the file as one PUT (threshold ${ONE_PUT_MIB}) ${secs(onePut.ms)} ` +
-    `(${describeTraces([onePut.trace!]).replace(/^where the time goes \([^)]*\): /, '')}); ${describeTraces(traces)}`;
+    `once each for comparison: the same bytes made in the page ${secs(made.ms)}, the file as one PUT (threshold ${ONE_PUT_MIB}) ${comparedRun(onePut)}; ` +
+    describeTraces(traces);
   const time = measuredRow({ ...def, note: timeNote }, figure, curlBase, versusCurl);
 
   const botoNote = `the popup's uploads of row 3a; boto3 upload_file with its default TransferConfig (8 MiB parts, 10 threads: what aws s3 cp does), payload unsigned as over https, timed in Python; popup vs curl -T: ${versusCurl.toFixed(2)}×`;
