@@ -10,7 +10,8 @@ import { presignShareLink, presignUpload } from '../s3/presign';
 import { customLinkUrl, publicObjectUrl } from '../s3/public-url';
 import { templateCanCollide } from '../keys/template';
 import { DEFAULT_MULTIPART_THRESHOLD, MiB } from '../upload/part-plan';
-import { linkModeOf, type KeysProfile } from '../settings/profile';
+import { type KeysProfile } from '../settings/profile';
+import { linkModeOf } from '../settings/profile-kinds';
 import type { Destination, MultipartOps } from './destination';
 
 export interface OwnKeysDeps {

@@ -1,6 +1,7 @@
 import type { ProfileSummary, PublicSettings, SecurityStatus } from '../messaging/protocol';
 import type { KeeperStatus, SecretPresence } from '../secrets/keeper';
-import { accessOrigins, capabilitiesOf, type Profile } from './profile';
+import { type Profile } from './profile';
+import { accessOrigins, capabilitiesOf } from './profile-kinds';
 import type { ProfileStore } from './profile-store';
 
 /**

@@ -3,11 +3,10 @@ import {
   EMPTY_SERVICE_PROFILE,
   FIELD_LABELS,
   MAX_PROFILE_NAME_LENGTH,
-  normalizeDraft,
-  validateDraft,
   type Profile,
   type ProfileField,
 } from './profile';
+import { normalizeDraft, validateDraft } from './profile-kinds';
 import { uniqueName } from './profile-store';
 import { formatBytes } from '../upload/speed';
 import { t } from '../i18n/t';

@@ -6,7 +6,7 @@ import { formatBytes, formatEta } from '../upload/speed';
 import { useUploadRunner, type RunnerView } from './use-upload-runner';
 import { copyText } from './clipboard';
 import { describeDuration, isPresetExpiry, LINK_EXPIRY_PRESETS } from '../s3/expiry';
-import { linkModeOf } from '../settings/profile';
+import { linkModeOf } from '../settings/profile-kinds';
 import { keptProfileId, publicSettings } from '../settings/summary';
 import { PUBLISHED_SETTINGS } from '../published';
 import { readPublished, watchPublished } from './read-published';

@@ -14,15 +14,13 @@ import type { Result } from '../../src/result';
 import type { SignedRequest } from '../../src/s3/presign';
 import type { FetchLike } from '../../src/s3/region';
 import {
-  capabilitiesOf,
   EMPTY_PROFILE,
   EMPTY_SERVICE_PROFILE,
-  normalizeDraft,
-  splitDraft,
   type KeysProfile,
   type PresignServiceDraft,
   type PresignServiceProfile,
 } from '../../src/settings/profile';
+import { capabilitiesOf, normalizeDraft, splitDraft } from '../../src/settings/profile-kinds';
 import { destinationOpener, fakeSettings, MEDIA_PROFILE, seedProfile, type FakeSettings } from '../support/fake-settings';
 import { signatureValid } from '../support/sigv4';
 import { ok, failure } from '../support/results';
