@@ -8,6 +8,7 @@ import type { Result } from '../result';
 import type { FailureContext } from '../s3/errors';
 import type { CompletedPart, PartSpec, SignedPart } from '../s3/multipart';
 import type { SignedRequest } from '../s3/presign';
+import type { UrlSigner } from '../team/errors';
 
 /** One object to PUT, with everything the URL binds. */
 export interface PutTarget {
@@ -67,7 +68,7 @@ export interface Destination {
    * How S3's answers to this destination's URLs are described: the bucket,
    * region and endpoint, and, for URLs someone else signed, who to turn to.
    */
-  readonly transferContext: Pick<FailureContext, 'bucket' | 'region' | 'endpoint'> & { signedBy: 'own-keys' | 'presign-service' };
+  readonly transferContext: Pick<FailureContext, 'bucket' | 'region' | 'endpoint'> & { signer: UrlSigner };
   /** A short-lived PUT URL bound to the key, type and size. */
   signPut(target: PutTarget): Promise<Result<SignedRequest>>;
   shareLink(request: LinkRequest): Promise<Result<ShareLink>>;

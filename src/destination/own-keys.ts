@@ -85,7 +85,7 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
     keyTemplate: profile.keyTemplate,
     conditionalWrites: conditional,
     multipartThreshold: profile.multipartThresholdMiB ? profile.multipartThresholdMiB * MiB : DEFAULT_MULTIPART_THRESHOLD,
-    transferContext: { ...context, signedBy: 'own-keys' },
+    transferContext: { ...context, signer: 'extension' },
     signPut: (target) =>
       signed('upload', (client) =>
         presignUpload(client, {
