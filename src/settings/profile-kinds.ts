@@ -57,10 +57,9 @@ type PerKind<P extends { kind: ProfileKind }, R> = { [K in ProfileKind]: (value:
 
 /** The one place a profile's kind is looked at: runs the case for its kind. */
 function byKind<P extends { kind: ProfileKind }, R>(value: P, cases: PerKind<P, R>): R {
-  const handle = (cases as unknown as Record<string, ((value: P) => R) | undefined>)[value.kind];
-  // Types keep every caller to the known kinds; a stored or sent value that is not one is a bug to hear about.
-  if (!handle) throw new TypeError(`Not a kind of profile: ${String(value.kind)}`);
-  return handle(value);
+  // Types keep every caller to the known kinds; a stored or sent value that is not one (`toString` included) is a bug to hear about.
+  if (!Object.hasOwn(cases, value.kind)) throw new TypeError(`Not a kind of profile: ${String(value.kind)}`);
+  return (cases as unknown as Record<string, (value: P) => R>)[value.kind]!(value);
 }
 
 // ───────────────────────── What a profile can do and where it reaches ─────────────────────────
