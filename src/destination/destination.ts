@@ -4,10 +4,15 @@
  * One is chosen per upload (`openDestination`); callers ask what it can do,
  * never which kind it is.
  */
+import type { SaveReport } from '../messaging/protocol';
 import type { Result } from '../result';
 import type { FailureContext } from '../s3/errors';
+import type { FetchLike } from '../s3/region';
+import type { Profile, ProfileDraft, ProfileField, Secrets } from '../settings/profile';
+import type { TeamConnectionReport } from '../team/team-signer';
 import type { CompletedPart, PartSpec, SignedPart } from '../s3/multipart';
 import type { SignedRequest } from '../s3/presign';
+import type { UrlSigner } from '../team/errors';
 
 /** One object to PUT, with everything the URL binds. */
 export interface PutTarget {
@@ -67,7 +72,7 @@ export interface Destination {
    * How S3's answers to this destination's URLs are described: the bucket,
    * region and endpoint, and, for URLs someone else signed, who to turn to.
    */
-  readonly transferContext: Pick<FailureContext, 'bucket' | 'region' | 'endpoint'> & { signedBy: 'own-keys' | 'presign-service' };
+  readonly transferContext: Pick<FailureContext, 'bucket' | 'region' | 'endpoint'> & { signer: UrlSigner };
   /** A short-lived PUT URL bound to the key, type and size. */
   signPut(target: PutTarget): Promise<Result<SignedRequest>>;
   shareLink(request: LinkRequest): Promise<Result<ShareLink>>;
@@ -86,4 +91,47 @@ export function abilitiesOf(destination: Destination): DestinationAbilities {
     delete: destination.deleteObject !== undefined,
     freeNameCheck: destination.keyExists !== undefined,
   };
+}
+
+/** What a kind's steps on a draft may reach: the browser's permissions, the network, a clock and ids. */
+export interface ProfileStepDeps {
+  hasHostPermission(origins: string[]): Promise<boolean>;
+  fetch: FetchLike;
+  now(): Date;
+  uuid(): string;
+}
+
+/** What saving a draft goes on, read by the background before the kind's step runs. */
+export interface SaveInput<D extends ProfileDraft> {
+  /** Normalized (`normalizeDraft`). */
+  draft: D;
+  trimmed: ProfileField[];
+  /** The profile's saved secrets; `null` for a new one. */
+  saved: Secrets | null;
+  /** The other profiles' names, which this one may not take. */
+  names: string[];
+  /** The profile as saved before this change; `null` for a new one. */
+  before: Profile | null;
+  /** The profile's id: its own, or a new one. Asked only once the draft is valid. */
+  id(): string;
+  /** Writes the profile and its secrets; secrets the kind does not use are emptied (one kind of credential per profile). */
+  store(profile: Profile, secrets: Partial<Secrets>): Promise<void>;
+}
+
+/**
+ * A kind's steps on a profile being edited, in the background: what the
+ * options page's Save and Test connection do that differs by kind. Chosen
+ * once per draft (`stepsFor`), like a destination per upload.
+ */
+export interface ProfileSteps<D extends ProfileDraft> {
+  /**
+   * The draft with the saved secrets it may use where it leaves them empty;
+   * `tokenDropped` when a saved secret may not go where the draft now sends it.
+   * `before` reads the saved profile, only if the kind needs it.
+   */
+  withSavedSecrets(draft: D, saved: Secrets | null, before: () => Promise<Profile | null>): Promise<{ draft: D; tokenDropped: boolean }>;
+  /** Validates, learns what it can (a bucket's region, where a service's URLs point), stores, and says what access is still needed. */
+  save(deps: ProfileStepDeps, input: SaveInput<D>): Promise<SaveReport>;
+  /** Test connection for a draft whose blocking fields are fine (`connectionBlockingFields`). */
+  test(deps: ProfileStepDeps, draft: D): Promise<TeamConnectionReport>;
 }

@@ -1,16 +1,19 @@
-/** Chooses a profile's destination: the one place that looks at which kind of profile it is. */
+/**
+ * Chooses a profile's destination, and a draft's steps: the one place in the
+ * background that looks at which kind of profile it is.
+ */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Result } from '../result';
 import type { S3Connection } from '../s3/client';
 import type { FetchLike } from '../s3/region';
-import type { Secrets } from '../settings/profile';
+import type { ProfileDraft, Secrets } from '../settings/profile';
 import type { ProfileStore } from '../settings/profile-store';
 import type { SecretKeeper } from '../secrets/keeper';
 import { TOKEN_MISSING } from '../team/errors';
 import { keysConnection, resolveProfile, secretsOf } from './connection';
-import type { Destination } from './destination';
-import { ownKeysDestination } from './own-keys';
-import { presignServiceDestination } from './presign-service';
+import type { Destination, ProfileSteps } from './destination';
+import { ownKeysDestination, ownKeysSteps } from './own-keys';
+import { presignServiceDestination, presignServiceSteps } from './presign-service';
 
 export interface DestinationDeps {
   loadProfiles(): Promise<ProfileStore>;
@@ -60,4 +63,14 @@ export async function openDestination(deps: DestinationDeps, profileId?: string)
       },
     }),
   };
+}
+
+const STEPS: { [K in ProfileDraft['kind']]: ProfileSteps<Extract<ProfileDraft, { kind: K }>> } = {
+  keys: ownKeysSteps,
+  'presign-service': presignServiceSteps,
+};
+
+/** The steps (save, Test connection) for a draft's kind. The draft is normalized first (`normalizeDraft`): one from before profiles had kinds has none. */
+export function stepsFor<D extends ProfileDraft>(draft: D): ProfileSteps<D> {
+  return STEPS[draft.kind] as unknown as ProfileSteps<D>;
 }

@@ -1,17 +1,23 @@
 /** The destination for a profile with the user's own keys: the background signs every URL. */
 import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Result } from '../result';
+import type { Result, UserError } from '../result';
 import type { S3Connection } from '../s3/client';
+import { testConnection } from '../s3/connection-test';
 import { contentDisposition } from '../s3/content-disposition';
+import { hostPermissionOrigins } from '../s3/endpoint';
 import { describeFailure, failureFromError, type S3Operation } from '../s3/errors';
 import { shareLinkLifetime } from '../s3/expiry';
 import { s3MultipartSigner } from '../s3/multipart';
 import { presignShareLink, presignUpload } from '../s3/presign';
 import { customLinkUrl, publicObjectUrl } from '../s3/public-url';
+import { detectBucketRegion } from '../s3/region';
 import { templateCanCollide } from '../keys/template';
 import { DEFAULT_MULTIPART_THRESHOLD, MiB } from '../upload/part-plan';
-import { linkModeOf, type KeysProfile } from '../settings/profile';
-import type { Destination, MultipartOps } from './destination';
+import { type KeysProfile } from '../settings/profile';
+import type { KeysDraft } from '../settings/profile';
+import { linkModeOf, splitDraft, validateDraft } from '../settings/profile-kinds';
+import { connectionOf, expiredToken } from './connection';
+import type { Destination, MultipartOps, ProfileSteps } from './destination';
 
 export interface OwnKeysDeps {
   /** The profile's S3 connection, checked (secrets, token expiry, host permission); read at most once per destination. */
@@ -84,7 +90,7 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
     keyTemplate: profile.keyTemplate,
     conditionalWrites: conditional,
     multipartThreshold: profile.multipartThresholdMiB ? profile.multipartThresholdMiB * MiB : DEFAULT_MULTIPART_THRESHOLD,
-    transferContext: { ...context, signedBy: 'own-keys' },
+    transferContext: { ...context, signer: 'extension' },
     signPut: (target) =>
       signed('upload', (client) =>
         presignUpload(client, {
@@ -125,3 +131,60 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
       }),
   };
 }
+
+/** A keys draft split into its profile (typed as its kind) and its secrets. */
+function splitKeys(draft: KeysDraft) {
+  const { profile, secrets } = splitDraft(draft);
+  return { profile: profile as KeysProfile, secrets };
+}
+
+/** Own keys' steps on a draft: the secret key and session token carry over; saving asks the bucket its region. */
+export const ownKeysSteps: ProfileSteps<KeysDraft> = {
+  async withSavedSecrets(draft, saved) {
+    return {
+      draft: {
+        ...draft,
+        secretAccessKey: draft.secretAccessKey || saved?.secretAccessKey || '',
+        sessionToken: draft.sessionToken || saved?.sessionToken || '',
+      },
+      tokenDropped: false,
+    };
+  },
+
+  async save(deps, { draft, trimmed, saved, names, id, store }) {
+    const errors = validateDraft(draft, { hasSavedSecret: Boolean(saved?.secretAccessKey), otherNames: names });
+    if (Object.keys(errors).length) return { saved: false, id: '', errors, trimmed, needsAccess: [] };
+    const split = splitKeys(draft);
+    const profile = { ...split.profile, id: id() };
+    const { secrets } = split;
+    const secretAccessKey = secrets.secretAccessKey || saved?.secretAccessKey || '';
+    let detectedRegion: string | undefined;
+    if (!profile.region && (await deps.hasHostPermission(hostPermissionOrigins(profile)))) {
+      detectedRegion = await detectBucketRegion(connectionOf(profile, { secretAccessKey, sessionToken: '' }), deps.fetch).catch(() => undefined);
+      if (detectedRegion) profile.region = detectedRegion;
+    }
+    await store(profile, {
+      secretAccessKey,
+      // A token belongs to one key pair: a new secret without a token means long-lived keys.
+      sessionToken: secrets.secretAccessKey ? secrets.sessionToken ?? '' : secrets.sessionToken || saved?.sessionToken || '',
+    });
+    // A detected region can move the bucket to an origin the page did not ask for.
+    const origins = hostPermissionOrigins(profile);
+    const needsAccess = (await deps.hasHostPermission(origins)) ? [] : origins;
+    return { saved: true, id: profile.id, errors, trimmed, needsAccess, ...(detectedRegion ? { detectedRegion } : {}) };
+  },
+
+  async test(deps, draft) {
+    const { profile, secrets } = splitKeys(draft);
+    const expired = expiredToken(profile, deps.now());
+    if (expired) return { ok: false, message: expired.message, error: expired };
+    if (!(await deps.hasHostPermission(hostPermissionOrigins(profile)))) {
+      const error: UserError = describeFailure(
+        { code: 'HostPermissionMissing' },
+        { operation: 'connect', bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint },
+      );
+      return { ok: false, message: error.message, error };
+    }
+    return testConnection(connectionOf(profile, { secretAccessKey: secrets.secretAccessKey ?? '', sessionToken: secrets.sessionToken ?? '' }), deps.fetch);
+  },
+};

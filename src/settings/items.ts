@@ -1,5 +1,6 @@
 import { storage } from 'wxt/utils/storage';
-import { defaultProfileName, type Profile, type Secrets } from './profile';
+import { type Profile, type Secrets } from './profile';
+import { defaultProfileName } from './profile-kinds';
 import type { ProfileStore } from './profile-store';
 import type { SessionKey, StoredSecrets } from '../secrets/keeper';
 

@@ -1,18 +1,14 @@
+/**
+ * What a profile is: its fields (per kind), its secrets, and checks of single
+ * fields. What differs by kind, and the checks of a whole draft, are in
+ * `profile-kinds.ts`.
+ */
 import { t } from '../i18n/t';
-import { DEFAULT_KEY_TEMPLATE, validateKeyTemplate } from '../keys/template';
+import { DEFAULT_KEY_TEMPLATE } from '../keys/template';
 import { AWS_REGION_SHAPE, closestAwsRegion } from '../s3/aws-regions';
-import { hostPermissionOrigins } from '../s3/endpoint';
 import type { LinkDisposition } from '../s3/content-disposition';
-import { DEFAULT_LINK_EXPIRY_SECONDS, validateLinkExpiry } from '../s3/expiry';
-import { validateLinkBaseUrl } from '../s3/public-url';
-import {
-  normalizeServiceUrl,
-  originPattern,
-  validateHeaderName,
-  validateServiceUrl,
-  validateTokenValue,
-  type ServiceAuth,
-} from '../team/service-url';
+import { DEFAULT_LINK_EXPIRY_SECONDS } from '../s3/expiry';
+import type { ServiceAuth } from '../team/service-url';
 
 export type { ServiceAuth } from '../team/service-url';
 
@@ -73,11 +69,6 @@ export interface KeysProfile extends ProfileCommon {
 export type LinkMode = 'presigned' | 'public' | 'custom';
 export const LINK_MODES: readonly LinkMode[] = ['presigned', 'public', 'custom'];
 export const LINK_DISPOSITIONS: readonly LinkDisposition[] = ['auto', 'inline', 'attachment'];
-
-/** The link mode a profile uses: a presign service signs GETs only, so it is always presigned. */
-export function linkModeOf(profile: Pick<Profile, 'kind'> & { linkMode?: LinkMode }): LinkMode {
-  return profile.kind === 'keys' ? profile.linkMode ?? 'presigned' : 'presigned';
-}
 
 /** Parts are at least 5 MiB; one PUT takes at most 5 GiB. */
 export const MULTIPART_THRESHOLD_RANGE_MIB = { min: 5, max: 5 * 1024, default: 64 } as const;
@@ -185,7 +176,8 @@ export const EMPTY_SERVICE_PROFILE: PresignServiceProfile = {
   linkExpirySeconds: DEFAULT_LINK_EXPIRY_SECONDS,
 };
 
-const SERVICE_AUTH: readonly ServiceAuth[] = ['none', 'bearer', 'header'];
+/** The ways a presign service takes its token. */
+export const SERVICE_AUTH: readonly ServiceAuth[] = ['none', 'bearer', 'header'];
 
 /** What a kind of profile can do. A presign service signs single PUTs and GETs only. */
 export interface Capabilities {
@@ -193,28 +185,6 @@ export interface Capabilities {
   multipart: boolean;
   /** Deleting uploaded objects. */
   delete: boolean;
-}
-
-export function capabilitiesOf(profile: Profile | null): Capabilities {
-  return profile?.kind === 'presign-service' ? { multipart: false, delete: false } : { multipart: true, delete: true };
-}
-
-/**
- * Every origin the profile needs host permission for. Keys: the bucket's (see
- * `hostPermissionOrigins`). Presign service: the service's, and the S3 origin
- * its URLs point at once it is known.
- */
-export function accessOrigins(profile: Profile): string[] {
-  if (profile.kind === 'keys') return hostPermissionOrigins(profile);
-  const origins: string[] = [];
-  for (const url of [profile.serviceUrl, profile.endpoint]) {
-    try {
-      if (url) origins.push(originPattern(url));
-    } catch {
-      /* not a URL yet: validation says so */
-    }
-  }
-  return [...new Set(origins)];
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$|^[a-z0-9-]+$/;
@@ -259,7 +229,8 @@ export function validateEndpoint(endpoint: string): string | null {
   return null;
 }
 
-const TRIMMED_FIELDS = [
+/** Fields people paste with stray spaces, trimmed before anything else looks at them. */
+export const TRIMMED_FIELDS = [
   'name',
   'sessionTokenExpiration',
   'accessKeyId',
@@ -274,48 +245,6 @@ const TRIMMED_FIELDS = [
   'linkBaseUrl',
 ] as const satisfies readonly ProfileField[];
 
-/** Trims what people paste with stray spaces, and reports which fields changed. */
-export function normalizeDraft(draft: ProfileDraft): { draft: ProfileDraft; trimmed: ProfileField[] } {
-  const trimmed: ProfileField[] = [];
-  // A draft from before profiles had kinds is a keys draft.
-  const out = { ...draft, kind: draft.kind ?? 'keys' } as ProfileDraft;
-  const fields = out as unknown as Record<string, unknown>;
-  for (const field of TRIMMED_FIELDS) {
-    const value = fields[field];
-    if (typeof value === 'string' && value !== value.trim()) {
-      fields[field] = value.trim();
-      trimmed.push(field);
-    }
-  }
-  if (out.endpoint) out.endpoint = out.endpoint.replace(/\/+$/, '');
-  if (!out.name) out.name = defaultProfileName(out);
-  if (out.kind === 'presign-service') {
-    out.accessKeyId = '';
-    out.serviceUrl = normalizeServiceUrl(out.serviceUrl);
-    // Requests go exactly to the origin the service's URLs name.
-    out.forcePathStyle = true;
-    // A service signs plain GETs: no link modes, no disposition.
-    const loose = out as unknown as Record<string, unknown>;
-    delete loose.linkMode;
-    delete loose.linkBaseUrl;
-    delete loose.linkDisposition;
-  }
-  return { draft: out, trimmed };
-}
-
-/** A name for a profile the user did not name: its bucket, else its service's host. */
-export function defaultProfileName(profile: Pick<Profile, 'kind' | 'bucket'> & { serviceUrl?: string }): string {
-  if (profile.bucket) return profile.bucket;
-  if (profile.kind === 'presign-service' && profile.serviceUrl) {
-    try {
-      return new URL(profile.serviceUrl).host;
-    } catch {
-      /* not a URL yet: validation says so */
-    }
-  }
-  return t('profile_defaultName');
-}
-
 export const MAX_PROFILE_NAME_LENGTH = 60;
 
 /** Returns a sentence for an unusable session-token expiry, or `null`. Empty means "not known". */
@@ -324,67 +253,4 @@ export function validateTokenExpiration(value: string | undefined): string | nul
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) || Number.isNaN(Date.parse(value)))
     return t('profile_tokenExpiration');
   return null;
-}
-
-/** Field-level sentences for everything wrong with a draft; empty when it can be saved. `hasSavedSecret` is the saved secret key (keys) or token (presign service). */
-export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boolean; otherNames?: readonly string[] }): FieldErrors {
-  const errors: FieldErrors = {};
-  if (draft.name.length > MAX_PROFILE_NAME_LENGTH) errors.name = t('profile_nameTooLong', { max: MAX_PROFILE_NAME_LENGTH });
-  else if (opts.otherNames?.some((n) => n.toLowerCase() === draft.name.toLowerCase())) errors.name = t('profile_nameTaken', { name: draft.name });
-  if (draft.kind === 'presign-service') {
-    const url = validateServiceUrl(draft.serviceUrl);
-    if (url) errors.serviceUrl = url;
-    if (!SERVICE_AUTH.includes(draft.serviceAuth)) errors.serviceAuth = t('profile_serviceAuthChoose');
-    if (draft.serviceAuth === 'header') {
-      const header = validateHeaderName(draft.serviceAuthHeader);
-      if (header) errors.serviceAuthHeader = header;
-    }
-    if (draft.serviceAuth === 'bearer' || draft.serviceAuth === 'header') {
-      if (!draft.serviceToken && !opts.hasSavedSecret)
-        errors.serviceToken = draft.serviceAuth === 'bearer' ? t('profile_serviceTokenEmpty') : t('profile_headerValueEmpty');
-      const token = draft.serviceToken ? validateTokenValue(draft.serviceToken) : null;
-      if (token) errors.serviceToken = token;
-    }
-    if (draft.bucket) {
-      const bucket = validateBucketName(draft.bucket);
-      if (bucket) errors.bucket = bucket;
-    }
-    const endpoint = validateEndpoint(draft.endpoint);
-    if (endpoint) errors.endpoint = endpoint;
-  } else {
-    if (!draft.accessKeyId) errors.accessKeyId = t('profile_accessKeyIdEmpty');
-    if (!draft.secretAccessKey && !opts.hasSavedSecret) errors.secretAccessKey = t('profile_secretEmpty');
-    const bucket = validateBucketName(draft.bucket);
-    if (bucket) errors.bucket = bucket;
-    const region = validateRegion(draft.region, draft.endpoint);
-    if (region) errors.region = region;
-    const endpoint = validateEndpoint(draft.endpoint);
-    if (endpoint) errors.endpoint = endpoint;
-    const expiration = validateTokenExpiration(draft.sessionTokenExpiration);
-    if (expiration) errors.sessionTokenExpiration = expiration;
-    const threshold = validateMultipartThreshold(draft.multipartThresholdMiB);
-    if (threshold) errors.multipartThresholdMiB = threshold;
-    if (draft.linkDisposition !== undefined && !LINK_DISPOSITIONS.includes(draft.linkDisposition))
-      errors.linkDisposition = t('profile_linkDispositionChoose');
-    if (draft.linkMode !== undefined && !LINK_MODES.includes(draft.linkMode)) errors.linkMode = t('profile_linkModeChoose');
-    if (draft.linkMode === 'custom') {
-      const base = validateLinkBaseUrl(draft.linkBaseUrl ?? '');
-      if (base) errors.linkBaseUrl = base;
-    }
-  }
-  const template = validateKeyTemplate(draft.keyTemplate);
-  if (template) errors.keyTemplate = template;
-  const expiry = validateLinkExpiry(draft.linkExpirySeconds);
-  if (expiry) errors.linkExpirySeconds = expiry;
-  return errors;
-}
-
-/** Splits a draft into what may be shown anywhere and what only the background keeps. */
-export function splitDraft(draft: ProfileDraft): { profile: Profile; secrets: Partial<Secrets> } {
-  if (draft.kind === 'presign-service') {
-    const { secretAccessKey: _key, sessionToken: _session, serviceToken, ...profile } = draft;
-    return { profile, secrets: { serviceToken } };
-  }
-  const { secretAccessKey, sessionToken, serviceToken: _token, ...profile } = draft;
-  return { profile, secrets: { secretAccessKey, sessionToken } };
 }

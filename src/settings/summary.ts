@@ -1,6 +1,7 @@
 import type { ProfileSummary, PublicSettings, SecurityStatus } from '../messaging/protocol';
 import type { KeeperStatus, SecretPresence } from '../secrets/keeper';
-import { accessOrigins, capabilitiesOf, type Profile } from './profile';
+import { type Profile } from './profile';
+import { accessOrigins, capabilitiesOf, secretReady, usesSessionToken } from './profile-kinds';
 import type { ProfileStore } from './profile-store';
 
 /**
@@ -38,9 +39,8 @@ export interface SummaryInput {
 export function summarizeProfile(profile: Profile, presence: SecretPresence | undefined): ProfileSummary {
   return {
     profile,
-    // A presign service that wants no token needs nothing saved to be ready.
-    hasSecret: profile.kind === 'presign-service' ? profile.serviceAuth === 'none' || Boolean(presence?.credential) : Boolean(presence?.credential),
-    hasSessionToken: profile.kind !== 'presign-service' && Boolean(presence?.sessionToken),
+    hasSecret: secretReady(profile, Boolean(presence?.credential)),
+    hasSessionToken: usesSessionToken(profile) && Boolean(presence?.sessionToken),
     capabilities: capabilitiesOf(profile),
     accessOrigins: accessOrigins(profile),
   };

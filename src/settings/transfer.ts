@@ -1,13 +1,10 @@
 import {
-  EMPTY_PROFILE,
-  EMPTY_SERVICE_PROFILE,
   FIELD_LABELS,
   MAX_PROFILE_NAME_LENGTH,
-  normalizeDraft,
-  validateDraft,
   type Profile,
   type ProfileField,
 } from './profile';
+import { fieldsOfKind, isProfileKind, normalizeDraft, validateDraft } from './profile-kinds';
 import { uniqueName } from './profile-store';
 import { formatBytes } from '../upload/speed';
 import { t } from '../i18n/t';
@@ -101,17 +98,17 @@ export function parseImport(text: string, takenNames: readonly string[]): Parsed
       problems.push(t('import_notAProfile', { profile: label }));
       return;
     }
-    const template: Record<string, unknown> = raw.kind === 'presign-service' ? { ...EMPTY_SERVICE_PROFILE } : { ...EMPTY_PROFILE };
-    if (raw.kind !== undefined && raw.kind !== 'keys' && raw.kind !== 'presign-service') {
+    if (raw.kind !== undefined && !isProfileKind(raw.kind)) {
       problems.push(t('import_unknownKind', { profile: label, kind: String(raw.kind) }));
       return;
     }
+    // A profile from before profiles had kinds has keys.
+    const shape = fieldsOfKind(raw.kind ?? 'keys');
+    const template: Record<string, unknown> = { ...shape.empty };
     const picked: Record<string, unknown> = { ...template };
     const typeErrors: string[] = [];
-    // Fields only a keys profile has, and only sometimes.
-    const optional = new Set<string>(
-      raw.kind === 'presign-service' ? [] : ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl'],
-    );
+    // Fields the kind has only sometimes.
+    const optional = new Set<string>(shape.optional);
     for (const field of [...Object.keys(template), ...optional]) {
       if (field === 'id' || !(field in raw)) continue;
       const expected = field in template ? typeof template[field] : field === 'multipartThresholdMiB' ? 'number' : 'string';

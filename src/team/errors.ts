@@ -156,3 +156,17 @@ export function describeTeamS3Failure(f: S3Failure, ctx: FailureContext): UserEr
   }
   return describeFailure(f, ctx);
 }
+
+/**
+ * Who signed an upload's URLs: S3 Drop, with the user's own keys, or a
+ * presign service. S3's refusals are worded for whoever has to act. A name,
+ * not a function: it travels from the background to wherever the bytes are.
+ */
+export type UrlSigner = 'extension' | 'service';
+
+/** How S3's answers to each signer's URLs are described; absent: `describeFailure`'s own sentences. */
+export const S3_ANSWERS_BY_SIGNER: Record<UrlSigner, FailureContext['describe']> = {
+  extension: undefined,
+  // The user holds no keys for a service's URLs: whoever runs the service has to act.
+  service: describeTeamS3Failure,
+};

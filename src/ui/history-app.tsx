@@ -5,7 +5,7 @@ import { PUBLISHED_HISTORY_REVISION } from '../published';
 import { watchPublished } from './read-published';
 import { sendMessage, type HistoryView, type ProfileSummary, type PublicSettings } from '../messaging/protocol';
 import { describeDuration, LINK_EXPIRY_PRESETS } from '../s3/expiry';
-import { linkModeOf } from '../settings/profile';
+import { linkModeOf } from '../settings/profile-kinds';
 import { copyText } from './clipboard';
 import { ConfirmBox } from './confirm-box';
 import { HistoryEntry, type Entry } from './history-entry';

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { sendMessage, type PublicSettings } from '../messaging/protocol';
+import { listLabel } from '../settings/profile-kinds';
 import { exportProfiles, importSizeProblem } from '../settings/transfer';
 import { ProfileEditor } from './profile-editor';
 import { SecuritySection } from './security-section';
@@ -102,7 +103,7 @@ export function OptionsApp() {
                   <span class="profile-name">{profile.name}</span>
                   <span class="muted">
                     {[
-                      profile.kind === 'presign-service' ? t('options_presignService') : profile.bucket,
+                      listLabel(profile),
                       ...[profile.id === settings.defaultId ? t('options_isDefault') : '', hasSecret ? '' : t('options_needsSecret')].filter(Boolean),
                     ].join(' · ')}
                   </span>

@@ -6,7 +6,7 @@ import { formatBytes, formatEta } from '../upload/speed';
 import { useUploadRunner, type RunnerView } from './use-upload-runner';
 import { copyText } from './clipboard';
 import { describeDuration, isPresetExpiry, LINK_EXPIRY_PRESETS } from '../s3/expiry';
-import { linkModeOf } from '../settings/profile';
+import { credentialsExpireAt, linkModeOf } from '../settings/profile-kinds';
 import { keptProfileId, publicSettings } from '../settings/summary';
 import { PUBLISHED_SETTINGS } from '../published';
 import { readPublished, watchPublished } from './read-published';
@@ -104,8 +104,9 @@ export function PopupApp() {
   const expiry = profile ? describeDuration(expiresIn) : '';
   const locked = settings?.security.locked ?? false;
   // The per-upload choice says when the token cuts links short (linkCutNote), so this note only says when the token ends.
-  const tokenNote = profile?.kind === 'keys' ? tokenExpiryNote({ ...profile, linkExpirySeconds: 0 }, Date.now()) : null;
-  const cutNote = profile?.kind === 'keys' && expiring ? linkCutNote(profile, expiresIn, Date.now()) : null;
+  const sessionTokenExpiration = profile ? credentialsExpireAt(profile) : undefined;
+  const tokenNote = tokenExpiryNote({ sessionTokenExpiration, linkExpirySeconds: 0 }, Date.now());
+  const cutNote = expiring ? linkCutNote({ sessionTokenExpiration }, expiresIn, Date.now()) : null;
   /** Files go to the profile chosen now, with the expiry chosen now; the runner waits for an unlock if the secrets are locked. */
   const add = (files: File[]) => queue.add(files, profileId || undefined, expiring ? expiresIn : undefined);
 

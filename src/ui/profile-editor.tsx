@@ -1,8 +1,8 @@
 import { useReducer } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { sendMessage, type ProfileSummary } from '../messaging/protocol';
-import { hostPermissionOrigins } from '../s3/endpoint';
-import { accessOrigins, type ProfileDraft, type ProfileKind } from '../settings/profile';
+import { type ProfileDraft, type ProfileKind } from '../settings/profile';
+import { accessOrigins } from '../settings/profile-kinds';
 import { hostsOf } from '../team/service-url';
 import { t } from '../i18n/t';
 import { ConnectionFields } from './profile-editor/connection-fields';
@@ -28,7 +28,7 @@ async function requestAccess(origins: string[]): Promise<boolean> {
  */
 function originsFor(d: ProfileDraft): string[] {
   try {
-    return d.kind === 'presign-service' ? accessOrigins(d) : hostPermissionOrigins(d);
+    return accessOrigins(d);
   } catch {
     return [];
   }

@@ -13,7 +13,7 @@ import { t } from '../i18n/t';
 import type { UploadHandlers } from '../messaging/protocol';
 import type { FailureContext } from '../s3/errors';
 import type { CompletedPart, SignedPart } from '../s3/multipart';
-import { describeTeamS3Failure } from '../team/errors';
+import { S3_ANSWERS_BY_SIGNER } from '../team/errors';
 import { uploadMultipart, type MultipartSigner } from './multipart';
 import { uploadWithSinglePut } from './single-put';
 import type { FinishRequest, UploadRequest, UploadStart, UploadTicket } from './ticket';
@@ -82,9 +82,9 @@ export type UploadOutcome =
 
 /** The context S3's answers to the transfer are read in. */
 export function transferContext(start: UploadStart): FailureContext {
-  const { signedBy, ...where } = start.context;
-  // S3's refusals of a team service's URLs are the service's to fix, not the user's keys.
-  return { operation: 'upload', ...where, ...(signedBy === 'presign-service' ? { describe: describeTeamS3Failure } : {}) };
+  const { signer, ...where } = start.context;
+  const describe = S3_ANSWERS_BY_SIGNER[signer];
+  return { operation: 'upload', ...where, ...(describe ? { describe } : {}) };
 }
 
 /** A multipart signer over the start's first URLs and the background's messages. */

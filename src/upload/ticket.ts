@@ -7,6 +7,7 @@
  */
 import type { CompletedPart, SignedPart } from '../s3/multipart';
 import type { SignedRequest } from '../s3/presign';
+import type { UrlSigner } from '../team/errors';
 
 /** Where an upload was started. */
 export type UploadSource = 'popup' | 'image' | 'screenshot';
@@ -51,8 +52,8 @@ export type TransferPlan =
 export interface UploadStart {
   ticket: UploadTicket;
   transfer: TransferPlan;
-  /** For sentences about S3's answers to the transfer. */
-  context: { bucket: string; region: string; endpoint: string; signedBy: 'own-keys' | 'presign-service' };
+  /** For sentences about S3's answers to the transfer: where it goes, and who signed its URLs. */
+  context: { bucket: string; region: string; endpoint: string; signer: UrlSigner };
 }
 
 export interface FinishRequest {

@@ -7,6 +7,7 @@ import type { UploadHandlers } from '../../src/messaging/protocol';
 import type { Result } from '../../src/result';
 import type { CompletedPart, PartSpec, SignedPart } from '../../src/s3/multipart';
 import type { SignedRequest } from '../../src/s3/presign';
+import type { UrlSigner } from '../../src/team/errors';
 import type { UploadBackend } from '../../src/upload/pipeline';
 import { UploadAbortedError, type PutRequest, type PutResponse, type PutTransport } from '../../src/upload/transport';
 
@@ -73,7 +74,7 @@ export interface FakeProfiles {
   conditionalWrites: boolean;
   /** Keys already in the bucket. */
   taken: Set<string>;
-  signedBy: 'own-keys' | 'presign-service';
+  signer: UrlSigner;
 }
 
 /**
@@ -95,7 +96,7 @@ export function fakeUploadBackend(options: { now?: () => number; log?: string[] 
     keyExists: false,
     conditionalWrites: false,
     taken: new Set(),
-    signedBy: 'own-keys',
+    signer: 'extension',
   };
   let signed = 0;
   const gate = <T>(value: () => T): Result<T> => (profiles.locked ? { ok: false, error: LOCKED } : { ok: true, value: value() });
@@ -147,7 +148,7 @@ export function fakeUploadBackend(options: { now?: () => number; log?: string[] 
       keyTemplate: profiles.keyTemplate,
       conditionalWrites: profiles.conditionalWrites,
       multipartThreshold: profiles.multipartThreshold,
-      transferContext: { bucket: BUCKET, region: 'us-east-1', endpoint: ENDPOINT, signedBy: profiles.signedBy },
+      transferContext: { bucket: BUCKET, region: 'us-east-1', endpoint: ENDPOINT, signer: profiles.signer },
       signPut: (target) => signPut(profileId, target),
       shareLink: (request) => shareLink(profileId, request),
       ...(profiles.keyExists ? { keyExists: (key: string) => keyExists(profileId, key) } : {}),

@@ -61,6 +61,16 @@ describe('module boundaries', () => {
     for (const file of users) expect(relative(ROOT, join(ROOT, file)), file).toMatch(/^src\/background\//);
   });
 
+  it('nothing but the kind traits, the destinations, the profile editor and the stored-item migrations asks which kind a profile is', () => {
+    // Anything compared with a kind's name, either way round (`profile.kind`, a destructured `kind`, a field that copies it), or a `case` for one.
+    const asksKind = /[!=]==?\s*['"](?:keys|presign-service)['"]|['"](?:keys|presign-service)['"]\s*[!=]==?|\bcase\s+['"](?:keys|presign-service)['"]/;
+    const allowed = /^src\/(settings\/profile-kinds\.ts|settings\/items\.ts|ui\/profile-editor(\.tsx|\/)|destination\/)/;
+    const askers = [...sources('src'), ...sources('entrypoints')].filter((file) => asksKind.test(read(file)));
+    // The rule is live: the allowed files do ask.
+    expect(askers.filter((file) => allowed.test(file)).length).toBeGreaterThan(0);
+    expect(askers.filter((file) => !allowed.test(file))).toEqual([]);
+  });
+
   it('entry points stay thin', () => {
     for (const file of sources('entrypoints')) expect(read(file).split('\n').length, file).toBeLessThan(40);
   });

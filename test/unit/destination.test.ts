@@ -14,15 +14,13 @@ import type { Result } from '../../src/result';
 import type { SignedRequest } from '../../src/s3/presign';
 import type { FetchLike } from '../../src/s3/region';
 import {
-  capabilitiesOf,
   EMPTY_PROFILE,
   EMPTY_SERVICE_PROFILE,
-  normalizeDraft,
-  splitDraft,
   type KeysProfile,
   type PresignServiceDraft,
   type PresignServiceProfile,
 } from '../../src/settings/profile';
+import { capabilitiesOf, normalizeDraft, splitDraft } from '../../src/settings/profile-kinds';
 import { destinationOpener, fakeSettings, MEDIA_PROFILE, seedProfile, type FakeSettings } from '../support/fake-settings';
 import { signatureValid } from '../support/sigv4';
 import { ok, failure } from '../support/results';
@@ -162,7 +160,7 @@ describe('abilities', () => {
     const destination = ok(await open('p1'));
     expect(abilitiesOf(destination)).toEqual({ multipart: true, delete: true, freeNameCheck: true });
     expect(names(destination)).toEqual({ multipart: 'object', delete: 'function', keyExists: 'function' });
-    expect(destination.transferContext).toEqual({ bucket: 'work-bucket', region: 'eu-west-1', endpoint: '', signedBy: 'own-keys' });
+    expect(destination.transferContext).toEqual({ bucket: 'work-bucket', region: 'eu-west-1', endpoint: '', signer: 'extension' });
   });
 
   it('a presign service signs single PUTs and GETs only', async () => {
@@ -172,7 +170,7 @@ describe('abilities', () => {
     expect(abilitiesOf(destination)).toEqual({ multipart: false, delete: false, freeNameCheck: false });
     expect(names(destination)).toEqual({ multipart: 'undefined', delete: 'undefined', keyExists: 'undefined' });
     expect(destination.conditionalWrites).toBe(false);
-    expect(destination.transferContext).toEqual({ bucket: 'team-bucket', region: 'eu-west-1', endpoint: S3, signedBy: 'presign-service' });
+    expect(destination.transferContext).toEqual({ bucket: 'team-bucket', region: 'eu-west-1', endpoint: S3, signer: 'service' });
   });
 
   it('what a profile says it can do (for views that only hold the profile) is what its destination can do', async () => {

@@ -26,7 +26,8 @@ import {
 } from '../../src/s3/expiry';
 import { presignShareLink, presignUpload } from '../../src/s3/presign';
 import { customLinkUrl, encodeKeyPath, encodeKeySegment, publicObjectUrl, validateLinkBaseUrl } from '../../src/s3/public-url';
-import { EMPTY_PROFILE, linkModeOf, normalizeDraft, validateDraft, type KeysDraft } from '../../src/settings/profile';
+import { EMPTY_PROFILE, type KeysDraft } from '../../src/settings/profile';
+import { linkModeOf, normalizeDraft, validateDraft } from '../../src/settings/profile-kinds';
 import { parseImport } from '../../src/settings/transfer';
 import { linkCutNote } from '../../src/ui/token-expiry';
 

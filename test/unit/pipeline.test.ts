@@ -351,7 +351,7 @@ describe('runUpload: failures are sentences, never throws', () => {
 
   it('a presign service’s URL refused by S3 is the service’s to fix, and says so', async () => {
     const { fake, transport, deps } = setup();
-    fake.profiles.signedBy = 'presign-service';
+    fake.profiles.signer = 'service';
     transport.scripts.push(async () => ({ status: 403, body: ACCESS_DENIED }));
     const outcome = await runUpload(input(new Blob(['a']), 'a.txt'), deps);
     expect(outcome).toMatchObject({

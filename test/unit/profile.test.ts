@@ -5,13 +5,11 @@ import {
   validateMultipartThreshold,
   EMPTY_PROFILE,
   EMPTY_SERVICE_PROFILE,
-  normalizeDraft,
-  splitDraft,
   validateBucketName,
-  validateDraft,
   validateEndpoint,
   type ProfileDraft,
 } from '../../src/settings/profile';
+import { normalizeDraft, splitDraft, validateDraft } from '../../src/settings/profile-kinds';
 
 const good: ProfileDraft = {
   ...EMPTY_PROFILE,

@@ -8,17 +8,13 @@ import type { RecentUpload } from '../../src/history/recent';
 import type { PutRequest } from '../../src/upload/transport';
 import type { FetchLike } from '../../src/s3/region';
 import {
-  accessOrigins,
-  capabilitiesOf,
   EMPTY_PROFILE,
   EMPTY_SERVICE_PROFILE,
-  normalizeDraft,
-  splitDraft,
-  validateDraft,
   type KeysProfile,
   type PresignServiceDraft,
   type PresignServiceProfile,
 } from '../../src/settings/profile';
+import { accessOrigins, capabilitiesOf, normalizeDraft, splitDraft, validateDraft } from '../../src/settings/profile-kinds';
 import { destinationOpener, fakeSettings, seedProfile } from '../support/fake-settings';
 
 const SERVICE = 'https://files.example.com';

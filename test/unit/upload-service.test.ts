@@ -204,7 +204,7 @@ describe('startUpload: the key', () => {
     await seedProfile(s.f, { ...aws, keyTemplate: EMPTY_PROFILE.keyTemplate }, { secretAccessKey: SECRET });
     const start = ok(await s.uploads.startUpload(file({ name: 'résumé 日本.txt', size: 10 })));
     expect(start.ticket).toEqual({ id: 'uuid-2', profileId: 'aws', key: '2024/03/05/uuid-1-résumé 日本.txt', contentType: 'text/plain', size: 10 });
-    expect(start.context).toEqual({ bucket: 'work-bucket', region: 'eu-west-1', endpoint: '', signedBy: 'own-keys' });
+    expect(start.context).toEqual({ bucket: 'work-bucket', region: 'eu-west-1', endpoint: '', signer: 'extension' });
     const put = new URL(single(start).url);
     expect(put.pathname).toBe(`/2024/03/05/uuid-1-r%C3%A9sum%C3%A9%20${encodeURIComponent('日本')}.txt`);
     expect(put.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
@@ -670,7 +670,7 @@ describe('team mode: start and finish', () => {
     await seedProfile(t.s.f, team, { serviceToken: TOKEN });
     const started = ok(await t.s.uploads.startUpload(file({ name: 'a b.txt', type: '', size: 3 })));
     expect(started.ticket).toEqual({ id: 'uuid-2', profileId: 'team', key: 'drop/uuid-1/a b.txt', contentType: 'application/octet-stream', size: 3 });
-    expect(started.context).toEqual({ bucket: 'team-bucket', region: 'eu-west-1', endpoint: S3, signedBy: 'presign-service' });
+    expect(started.context).toEqual({ bucket: 'team-bucket', region: 'eu-west-1', endpoint: S3, signer: 'service' });
     expect(single(started)).toEqual({ url: s3Url('drop/uuid-1/a b.txt', 300), headers: { 'content-type': 'application/octet-stream' }, expiresAt: NOW.getTime() + 300_000 });
     expect(t.calls.map((c) => [c.method, c.body])).toEqual([
       ['POST', { bucket_name: 'team-bucket', object_name: 'drop/uuid-1/a b.txt', expiration: 300, content_type: 'application/octet-stream', content_length: 3 }],

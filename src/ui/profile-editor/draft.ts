@@ -7,7 +7,6 @@ import {
   EMPTY_PROFILE,
   EMPTY_SERVICE_PROFILE,
   FIELD_LABELS,
-  linkModeOf,
   type FieldErrors,
   type KeysProfile,
   type LinkMode,
@@ -15,6 +14,7 @@ import {
   type ProfileDraft,
   type ProfileKind,
 } from '../../settings/profile';
+import { linkModeOf } from '../../settings/profile-kinds';
 import type { TeamConnectionReport } from '../../team/team-signer';
 import { hostOf, hostsOf } from '../../team/service-url';
 import { t } from '../../i18n/t';
