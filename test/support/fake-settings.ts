@@ -6,6 +6,8 @@ import { s3ClientPool } from '../../src/destination/connection';
 import type { Destination } from '../../src/destination/destination';
 import { openDestination, type DestinationDeps } from '../../src/destination/open';
 import type { Result } from '../../src/result';
+import type { FetchLike } from '../../src/s3/region';
+import { vi, type Mock } from 'vitest';
 
 /**
  * In-memory settings for the background service in unit and integration
@@ -102,6 +104,47 @@ export function realServiceDeps(settings: FakeSettings, over: Partial<ServiceDep
   };
 }
 
+/** The deps `fakeServiceDeps` builds, with the spies a test looks into. */
+export interface FakeServiceDeps {
+  deps: ServiceDeps;
+  fetch: Mock<FetchLike>;
+  hasHostPermission: Mock<ServiceDeps['hasHostPermission']>;
+  /** Origin patterns the extension may reach; `null` means all. */
+  granted: Set<string> | null;
+}
+
+/**
+ * The background service's deps for a unit test, with no network: these
+ * settings; access to the `granted` origin patterns only (every origin when
+ * omitted), so a test can take a grant away; a `fetch` that fails the test
+ * on any request unless one is given; the test's fixed clock; and ids
+ * counted uuid-1, uuid-2, … so that keys and ids are known in advance
+ * (`uuid` and `shortId` replace them).
+ */
+export function fakeServiceDeps(
+  settings: FakeSettings,
+  options: { now: () => Date; granted?: string[] | 'all'; fetch?: FetchLike; uuid?: () => string; shortId?: () => string },
+): FakeServiceDeps {
+  const granted = options.granted === 'all' || options.granted === undefined ? null : new Set(options.granted);
+  const fetch = vi.fn<FetchLike>(
+    options.fetch ??
+      (async (input) => {
+        throw new Error(`unexpected fetch of ${String(input)}`);
+      }),
+  );
+  const hasHostPermission = vi.fn<ServiceDeps['hasHostPermission']>(async (origins) => granted === null || origins.every((o) => granted.has(o)));
+  let n = 0;
+  const deps: ServiceDeps = {
+    ...settings.deps,
+    hasHostPermission,
+    fetch,
+    now: options.now,
+    uuid: options.uuid ?? (() => `uuid-${++n}`),
+    shortId: options.shortId,
+  };
+  return { deps, fetch, hasHostPermission, granted };
+}
+
 /**
  * A profile's destination over the same deps as the service, with one pool
  * of S3 clients, as the background wires it (`client` replaces the pool).
@@ -112,6 +155,17 @@ export function destinationOpener(
   const client = deps.client ?? s3ClientPool();
   return (profileId) => openDestination({ ...deps, client }, profileId);
 }
+
+/** A keys profile on AWS with a template that cannot collide (`{uuid}`). */
+export const AWS_PROFILE: KeysProfile = {
+  ...EMPTY_PROFILE,
+  id: 'aws',
+  name: 'aws',
+  accessKeyId: 'AKIAWORK',
+  bucket: 'work-bucket',
+  region: 'eu-west-1',
+  keyTemplate: 'work/{uuid}-{name}',
+};
 
 /** A keys profile on an S3-compatible endpoint, with a 1-hour link (tests with two profiles use it as the second). */
 export const MEDIA_PROFILE: KeysProfile = {

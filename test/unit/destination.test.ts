@@ -6,7 +6,7 @@
  * settings (real keeper, real vault) and no network.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { createService, type ServiceDeps } from '../../src/background/service';
+import { createService } from '../../src/background/service';
 import { LOCKED, NOT_CONFIGURED, PROFILE_GONE } from '../../src/destination/connection';
 import { abilitiesOf, type Destination, type LinkRequest, type PutTarget } from '../../src/destination/destination';
 import { conditionalWrites } from '../../src/destination/own-keys';
@@ -21,7 +21,17 @@ import {
   type PresignServiceProfile,
 } from '../../src/settings/profile';
 import { capabilitiesOf, normalizeDraft, splitDraft } from '../../src/settings/profile-kinds';
-import { destinationOpener, fakeSettings, MEDIA_PROFILE, seedProfile, type FakeSettings } from '../support/fake-settings';
+import {
+  AWS_PROFILE,
+  destinationOpener,
+  fakeServiceDeps,
+  fakeSettings,
+  MEDIA_PROFILE,
+  seedProfile,
+  type FakeServiceDeps,
+  type FakeSettings,
+} from '../support/fake-settings';
+import { fakeTeamService, s3Url, TEAM_S3 as S3, TEAM_SERVICE as SERVICE, type FakeTeamOptions } from '../support/fake-team-service';
 import { signatureValid } from '../support/sigv4';
 import { ok, failure } from '../support/results';
 
@@ -33,45 +43,23 @@ const PASS = 'correct horse battery staple';
 const EXPIRED_SENTENCE = 'The session token has expired. Paste fresh temporary credentials (key, secret and token) in Options.';
 
 /** An AWS profile with a template that cannot collide. */
-const aws: KeysProfile = {
-  ...EMPTY_PROFILE,
-  id: 'aws',
-  name: 'aws',
-  accessKeyId: 'AKIAWORK',
-  bucket: 'work-bucket',
-  region: 'eu-west-1',
-  keyTemplate: 'work/{uuid}-{name}',
-};
+const aws = AWS_PROFILE;
 
 /** "work" (AWS, the default of `twoProfiles`) and "media" (an S3-compatible endpoint, with a session token and a 1-hour link). */
 const work: KeysProfile = { ...aws, id: 'p1', name: 'work' };
 const media = MEDIA_PROFILE;
 
-interface Setup {
+interface Setup extends FakeServiceDeps {
   f: FakeSettings;
-  deps: ServiceDeps;
   service: ReturnType<typeof createService>;
   open: ReturnType<typeof destinationOpener>;
-  fetch: ReturnType<typeof vi.fn<FetchLike>>;
-  hasHostPermission: ReturnType<typeof vi.fn<ServiceDeps['hasHostPermission']>>;
-  /** Origin patterns the extension may reach; `null` means all. */
-  granted: Set<string> | null;
 }
 
 /** The service (to save, lock and unlock) and the destinations over the same settings; no network unless `fetch` is given. */
 function setup(options: { granted?: string[] | 'all'; fetch?: FetchLike } = {}): Setup {
   const f = fakeSettings();
-  const granted = options.granted === 'all' || options.granted === undefined ? null : new Set(options.granted);
-  const fetch = vi.fn<FetchLike>(
-    options.fetch ??
-      (async (input) => {
-        throw new Error(`unexpected fetch of ${String(input)}`);
-      }),
-  );
-  const hasHostPermission = vi.fn<ServiceDeps['hasHostPermission']>(async (origins) => granted === null || origins.every((o) => granted.has(o)));
-  let n = 0;
-  const deps: ServiceDeps = { ...f.deps, hasHostPermission, fetch, now: () => NOW, uuid: () => `uuid-${++n}` };
-  return { f, deps, service: createService(deps), open: destinationOpener(deps), fetch, hasHostPermission, granted };
+  const fake = fakeServiceDeps(f, { ...options, now: () => NOW });
+  return { f, ...fake, service: createService(fake.deps), open: destinationOpener(fake.deps) };
 }
 
 async function twoProfiles(): Promise<Setup> {
@@ -135,7 +123,7 @@ describe('openDestination', () => {
   });
 
   it('a presign service reads its token once; an open service never reads a secret', async () => {
-    const t = teamFake();
+    const t = fakeTeamService();
     await seedProfile(t.settings, teamProfile(), { serviceToken: TOKEN });
     await seedProfile(t.settings, teamProfile({ serviceAuth: 'none' }, 'open-team'), {});
     const get = vi.fn((id: string) => t.settings.keeper.get(id));
@@ -164,7 +152,7 @@ describe('abilities', () => {
   });
 
   it('a presign service signs single PUTs and GETs only', async () => {
-    const t = teamFake();
+    const t = fakeTeamService();
     await seedProfile(t.settings, teamProfile({ bucket: 'team-bucket' }), { serviceToken: TOKEN });
     const destination = ok(await t.open());
     expect(abilitiesOf(destination)).toEqual({ multipart: false, delete: false, freeNameCheck: false });
@@ -174,7 +162,7 @@ describe('abilities', () => {
   });
 
   it('what a profile says it can do (for views that only hold the profile) is what its destination can do', async () => {
-    const t = teamFake();
+    const t = fakeTeamService();
     const team = teamProfile();
     await seedProfile(t.settings, work, { secretAccessKey: SECRET });
     await seedProfile(t.settings, team, { serviceToken: TOKEN });
@@ -506,44 +494,6 @@ describe('own keys: session token expiry', () => {
 // ---------------------------------------------------------------------------
 // A team's presign service
 
-const SERVICE = 'https://files.example.com';
-const S3 = 'https://team-bucket.s3.eu-west-1.amazonaws.com';
-
-/** A URL as boto3 signs it, for this key, method-agnostic. */
-function s3Url(key: string, expires = 300, origin = S3): string {
-  return `${origin}/${key.split('/').map(encodeURIComponent).join('/')}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20240305%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Date=20240305T070809Z&X-Amz-Expires=${expires}&X-Amz-SignedHeaders=host&X-Amz-Signature=f00d`;
-}
-
-interface Call {
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  body?: unknown;
-}
-
-/** The team's service in memory: it answers `{ url }` for the key and expiry it was asked for. */
-function teamFake(options: { granted?: string[] | 'all'; service?: (call: Call) => Response } = {}) {
-  const settings = fakeSettings();
-  const calls: Call[] = [];
-  const granted = options.granted === 'all' || options.granted === undefined ? null : new Set(options.granted);
-  const fetch = vi.fn<FetchLike>(async (input, init) => {
-    const url = new URL(input);
-    const call: Call = {
-      method: init?.method ?? 'GET',
-      url,
-      headers: { ...(init?.headers as Record<string, string>) },
-      ...(typeof init?.body === 'string' ? { body: JSON.parse(init.body) } : {}),
-    };
-    calls.push(call);
-    if (url.origin !== SERVICE) throw new Error(`unexpected fetch of ${url.href}`);
-    if (options.service) return options.service(call);
-    return Response.json({ url: s3Url(url.searchParams.get('object_name')!, Number(url.searchParams.get('expiration'))) });
-  });
-  const hasHostPermission = vi.fn<ServiceDeps['hasHostPermission']>(async (origins) => granted === null || origins.every((o) => granted.has(o)));
-  const deps: ServiceDeps = { ...settings.deps, hasHostPermission, fetch, now: () => NOW, uuid: () => 'uuid-1' };
-  return { settings, calls, fetch, deps, open: destinationOpener(deps) };
-}
-
 function teamProfile(over: Partial<PresignServiceDraft> = {}, id = 'team'): PresignServiceProfile {
   const draft: PresignServiceDraft = {
     ...EMPTY_SERVICE_PROFILE,
@@ -561,8 +511,8 @@ function teamProfile(over: Partial<PresignServiceDraft> = {}, id = 'team'): Pres
 }
 
 describe('presign service: signPut and shareLink', () => {
-  async function saved(options: Parameters<typeof teamFake>[0] = {}, over: Partial<PresignServiceDraft> = {}) {
-    const t = teamFake(options);
+  async function saved(options: FakeTeamOptions = {}, over: Partial<PresignServiceDraft> = {}) {
+    const t = fakeTeamService(options);
     await seedProfile(t.settings, teamProfile(over), { serviceToken: over.serviceAuth === 'none' ? '' : TOKEN });
     return t;
   }

@@ -1,24 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { saveBytes, type SaveDeps } from '../../src/capture/save-from-page';
-import { createService, type ServiceDeps } from '../../src/background/service';
 import { createUploadHandlers } from '../../src/background/upload-service';
 import type { RecentUpload } from '../../src/history/recent';
 import type { PutRequest } from '../../src/upload/transport';
-import type { FetchLike } from '../../src/s3/region';
-import {
-  EMPTY_PROFILE,
-  EMPTY_SERVICE_PROFILE,
-  type KeysProfile,
-  type PresignServiceDraft,
-  type PresignServiceProfile,
-} from '../../src/settings/profile';
+import { EMPTY_PROFILE, EMPTY_SERVICE_PROFILE, type KeysProfile, type PresignServiceDraft, type PresignServiceProfile } from '../../src/settings/profile';
 import { accessOrigins, capabilitiesOf, normalizeDraft, splitDraft, validateDraft } from '../../src/settings/profile-kinds';
-import { destinationOpener, fakeSettings, seedProfile } from '../support/fake-settings';
+import { seedProfile } from '../support/fake-settings';
+import { fakeTeamService, noSuchKey, s3Url, TEAM_S3 as S3, TEAM_SERVICE as SERVICE, type FakeTeamOptions, type ServiceCall } from '../support/fake-team-service';
 
-const SERVICE = 'https://files.example.com';
-const S3 = 'https://team-bucket.s3.eu-west-1.amazonaws.com';
 const TOKEN = 'team-token-abc123';
 const NOW = new Date('2024-03-05T07:08:09Z');
 const UUID = '123e4567-e89b-42d3-a456-426614174000';
@@ -32,50 +23,8 @@ const teamDraft = (over: Partial<PresignServiceDraft> = {}): PresignServiceDraft
   ...over,
 });
 
-/** A URL as boto3 signs it, for this key, method-agnostic. */
-function s3Url(key: string, expires = 300, origin = S3): string {
-  return `${origin}/${key.split('/').map(encodeURIComponent).join('/')}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20240305%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Date=20240305T070809Z&X-Amz-Expires=${expires}&X-Amz-SignedHeaders=host&X-Amz-Signature=f00d`;
-}
-
-interface Call {
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  body?: unknown;
-}
-
 /** The team's service and S3 in memory: the service answers `{ url }`, S3 answers "no such key". */
-function fake(options: { granted?: string[] | 'all'; service?: (call: Call) => Response; s3?: (call: Call) => Response } = {}) {
-  const settings = fakeSettings();
-  const calls: Call[] = [];
-  const granted = options.granted === 'all' || options.granted === undefined ? null : new Set(options.granted);
-  const fetch = vi.fn<FetchLike>(async (input, init) => {
-    const url = new URL(input);
-    const call: Call = {
-      method: init?.method ?? 'GET',
-      url,
-      headers: { ...(init?.headers as Record<string, string>) },
-      ...(typeof init?.body === 'string' ? { body: JSON.parse(init.body) } : {}),
-    };
-    calls.push(call);
-    if (url.origin === SERVICE) {
-      if (options.service) return options.service(call);
-      const key = url.searchParams.get('object_name')!;
-      return Response.json({ url: s3Url(key, Number(url.searchParams.get('expiration'))) });
-    }
-    if (options.s3) return options.s3(call);
-    return new Response('<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>', { status: 404 });
-  });
-  const hasHostPermission = vi.fn<ServiceDeps['hasHostPermission']>(async (origins) => granted === null || origins.every((o) => granted.has(o)));
-  const deps: ServiceDeps = {
-    ...settings.deps,
-    hasHostPermission,
-    fetch,
-    now: () => NOW,
-    uuid: () => UUID,
-  };
-  return { deps, settings, calls, fetch, hasHostPermission, granted, service: createService(deps), open: destinationOpener(deps) };
-}
+const fake = (options: FakeTeamOptions = {}) => fakeTeamService({ s3: noSuchKey, uuid: () => UUID, ...options });
 
 describe('presign-service profile settings', () => {
   it('validates what the service mode needs, and only that', () => {
@@ -217,7 +166,7 @@ describe('saveProfile for a presign service', () => {
 describe('a saved token goes only where it was saved for', () => {
   const ELSEWHERE = 'https://files.example.net';
   /** Every request since `from` that carried the token anywhere: a header, the URL or the body. */
-  const carrying = (calls: Call[], token = TOKEN) => calls.filter((c) => JSON.stringify([c.url.href, c.headers, c.body ?? null]).includes(token));
+  const carrying = (calls: ServiceCall[], token = TOKEN) => calls.filter((c) => JSON.stringify([c.url.href, c.headers, c.body ?? null]).includes(token));
 
   async function savedWith(over: Partial<PresignServiceDraft> = {}) {
     const f = fake();

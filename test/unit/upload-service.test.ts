@@ -10,7 +10,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpRequest } from '@smithy/core/protocols';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createService, type ServiceDeps } from '../../src/background/service';
+import { createService } from '../../src/background/service';
 import { createUploadHandlers, FIRST_PART_BATCH, MAX_SINGLE_PUT_BYTES } from '../../src/background/upload-service';
 import { LOCKED, NOT_CONFIGURED, PROFILE_GONE } from '../../src/destination/connection';
 import type { RecentUpload } from '../../src/history/recent';
@@ -22,7 +22,8 @@ import { createS3Client, type S3Connection } from '../../src/s3/client';
 import type { FetchLike } from '../../src/s3/region';
 import { EMPTY_PROFILE, EMPTY_SERVICE_PROFILE, type KeysProfile, type PresignServiceProfile } from '../../src/settings/profile';
 import type { FinishRequest, UploadRequest, UploadStart, UploadTicket } from '../../src/upload/ticket';
-import { destinationOpener, fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
+import { AWS_PROFILE, destinationOpener, fakeServiceDeps, fakeSettings, seedProfile, type FakeSettings } from '../support/fake-settings';
+import { presignServiceFetch, s3Url, TEAM_S3 as S3, TEAM_SERVICE as SERVICE } from '../support/fake-team-service';
 import { signatureValid } from '../support/sigv4';
 import { ok, failure } from '../support/results';
 
@@ -122,15 +123,7 @@ function awsOnLoopback(conn: S3Connection) {
 
 // ---------------------------------------------------------------------------
 
-const aws: KeysProfile = {
-  ...EMPTY_PROFILE,
-  id: 'aws',
-  name: 'aws',
-  accessKeyId: 'AKIAWORK',
-  bucket: 'work-bucket',
-  region: 'eu-west-1',
-  keyTemplate: 'work/{uuid}-{name}',
-};
+const aws = AWS_PROFILE;
 const media = (): KeysProfile => ({
   ...aws,
   id: 'media',
@@ -156,14 +149,7 @@ interface Setup {
 /** The upload handlers and the service over the same settings; every origin granted; no network but the loopback bucket. */
 function setup(options: { client?: (conn: S3Connection) => ReturnType<typeof createS3Client>; fetch?: FetchLike } = {}): Setup {
   const f = fakeSettings();
-  const fetch = vi.fn<FetchLike>(
-    options.fetch ??
-      (async (input) => {
-        throw new Error(`unexpected fetch of ${String(input)}`);
-      }),
-  );
-  let n = 0;
-  const deps: ServiceDeps = { ...f.deps, hasHostPermission: async () => true, fetch, now: () => NOW, uuid: () => `uuid-${++n}`, shortId: () => 'Sh0rtID9' };
+  const { deps, fetch } = fakeServiceDeps(f, { fetch: options.fetch, now: () => NOW, shortId: () => 'Sh0rtID9' });
   const open = destinationOpener({ ...deps, ...(options.client ? { client: options.client } : {}) });
   const recorded: RecentUpload[] = [];
   const ensureRunner = vi.fn(async () => {});
@@ -632,8 +618,6 @@ describe('every upload message for a profile that is gone', () => {
 // ---------------------------------------------------------------------------
 // Team mode: a presign service signs; S3 Drop holds no bucket keys.
 
-const SERVICE = 'https://files.example.com';
-const S3 = 'https://team-bucket.s3.eu-west-1.amazonaws.com';
 const team: PresignServiceProfile = {
   ...EMPTY_SERVICE_PROFILE,
   id: 'team',
@@ -646,22 +630,10 @@ const team: PresignServiceProfile = {
   linkExpirySeconds: 86400,
 };
 
-/** A URL as boto3 signs it, for this key. */
-const s3Url = (key: string, expires: number) =>
-  `${S3}/${key.split('/').map(encodeURIComponent).join('/')}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20240305%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Date=20240305T070809Z&X-Amz-Expires=${expires}&X-Amz-SignedHeaders=host&X-Amz-Signature=f00d`;
-
 /** The service in memory: it signs the key it is asked for, capping links at an hour. */
 function teamSetup() {
-  const calls: { method: string; url: URL; body?: unknown }[] = [];
-  const s = setup({
-    fetch: async (input, init) => {
-      const url = new URL(input);
-      calls.push({ method: init?.method ?? 'GET', url, ...(typeof init?.body === 'string' ? { body: JSON.parse(init.body) } : {}) });
-      if (url.origin !== SERVICE) throw new Error(`unexpected fetch of ${url.href}`);
-      return Response.json({ url: s3Url(url.searchParams.get('object_name')!, Math.min(3600, Number(url.searchParams.get('expiration')))) });
-    },
-  });
-  return { s, calls };
+  const { calls, fetch } = presignServiceFetch({ maxExpirySeconds: 3600 });
+  return { s: setup({ fetch }), calls };
 }
 
 describe('team mode: start and finish', () => {
