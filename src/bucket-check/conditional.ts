@@ -37,9 +37,10 @@ export function conditionalFact(answer: ConditionalWrites | null, reason: string
 export async function checkConditionalWrites(deps: ProbeDeps, ctx: ProbeContext): Promise<{ fact: BucketFact; answer?: ConditionalWrites }> {
   const key = `${CHECK_PREFIX}${deps.uuid()}-conditional.txt`;
   let first: Reply | undefined;
+  let second: Reply | null = null;
   try {
     first = await putThroughUrl(deps, ctx.bucket, key, 'first\n', true);
-    const second = first.status === 200 ? await putThroughUrl(deps, ctx.bucket, key, 'second\n', true) : null;
+    second = first.status === 200 ? await putThroughUrl(deps, ctx.bucket, key, 'second\n', true) : null;
     const answer = conditionalAnswer(first, second);
     const unclear = second && second.status !== 200 && second.status !== 412 ? second : first;
     const line = conditionalFact(answer, answer ? '' : refusal(unclear, 'upload', ctx));
@@ -48,6 +49,7 @@ export async function checkConditionalWrites(deps: ProbeDeps, ctx: ProbeContext)
     return { fact: conditionalFact(null, refusal(err, 'upload', ctx)) };
   } finally {
     // Delete whatever may have been stored (a 501 stores nothing, but an unclear answer might have).
-    if (first) await removeKey(deps.client, ctx.bucket, key, ctx);
+    const versions = [first?.versionId, second?.versionId].filter((v): v is string => Boolean(v));
+    if (first) await removeKey(deps.client, ctx.bucket, key, ctx, versions);
   }
 }

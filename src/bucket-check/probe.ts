@@ -27,6 +27,8 @@ export type ProbeContext = Omit<FailureContext, 'operation' | 'describe'>;
 export interface Reply {
   status: number;
   text: string;
+  /** `x-amz-version-id` of what a PUT stored, on a bucket with versioning: deleting it by version removes it for good. */
+  versionId?: string;
 }
 
 export const probeBody = (now: Date) => `S3 Drop checked this bucket at ${now.toISOString()}. This file is deleted right away.\n`;
@@ -43,7 +45,8 @@ export async function putThroughUrl(deps: ProbeDeps, bucket: string, key: string
     now: deps.now(),
   });
   const res = await deps.fetch(signed.url, { method: 'PUT', headers: signed.headers, body: bytes });
-  return { status: res.status, text: await res.text() };
+  const versionId = res.headers.get('x-amz-version-id');
+  return { status: res.status, text: await res.text(), ...(versionId ? { versionId } : {}) };
 }
 
 /** The sentence for a refused request (an S3 error reply), or for one that never got an answer. */
@@ -55,10 +58,21 @@ export function refusal(reply: Reply | unknown, operation: S3Operation, ctx: Pro
   return describeFailure(failure, { operation, ...ctx }).message;
 }
 
-/** Deletes a key the check wrote; `null` when gone, else the sentence. A key that is already gone counts as deleted (S3 answers 204 either way). */
-export async function removeKey(client: S3Client, bucket: string, key: string, ctx: ProbeContext): Promise<string | null> {
+/**
+ * Deletes what the check wrote; `null` when gone, else the sentence. A key
+ * that is already gone counts as deleted (S3 answers 204 either way). On a
+ * bucket with versioning a plain DELETE only hides the file behind a delete
+ * marker, so the versions the check stored are deleted by id; keys that may
+ * not delete versions still hide the file with a plain DELETE.
+ */
+export async function removeKey(client: S3Client, bucket: string, key: string, ctx: ProbeContext, versionIds: readonly string[] = []): Promise<string | null> {
   try {
-    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    let hide = versionIds.length === 0;
+    for (const VersionId of versionIds)
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId })).catch(() => {
+        hide = true;
+      });
+    if (hide) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     return null;
   } catch (err) {
     return describeFailure(failureFromError(err), { operation: 'delete', ...ctx }).message;
@@ -77,7 +91,7 @@ export async function checkProbe(
 ): Promise<BucketFact[]> {
   const key = `${CHECK_PREFIX}${deps.uuid()}.txt`;
   const body = probeBody(deps.now());
-  let stored = false;
+  let stored: Reply | undefined;
   const facts: BucketFact[] = [];
   let line: BucketFact | undefined;
   try {
@@ -88,12 +102,12 @@ export async function checkProbe(
       return [fact('probe', 'problem', t('check_probePutFailed', { reason: refusal(err, 'upload', ctx) }))];
     }
     if (put.status !== 200) return [fact('probe', 'problem', t('check_probePutFailed', { reason: refusal(put, 'upload', ctx) }))];
-    stored = true;
+    stored = put;
     line = await readBack(deps, ctx, key, body);
     facts.push(...(await whileStored(key, body)));
   } finally {
     if (stored) {
-      const failed = await removeKey(deps.client, ctx.bucket, key, ctx);
+      const failed = await removeKey(deps.client, ctx.bucket, key, ctx, stored.versionId ? [stored.versionId] : []);
       if (failed) line = fact('probe', 'problem', t('check_probeDeleteFailed', { reason: failed, key }));
     }
   }
