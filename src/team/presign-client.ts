@@ -139,7 +139,7 @@ function uriEncoded(text: string): string {
   }
 }
 
-/** The request for one presign call, exactly as it goes out; exported so tests (and the README) can show it. */
+/** The request for one presign call, exactly as it goes out; exported so tests (and docs/team-mode.md) can show it. */
 export function buildPresignRequest(
   config: PresignServiceConfig,
   method: 'GET' | 'POST',
