@@ -1,6 +1,7 @@
 /**
- * `npm run demo`: the built extension in Debian's Chromium against an embedded
- * S3 (s3rver) on loopback, with a demo profile entered through the options page.
+ * `npm run demo`: builds the extension, then runs it in Debian's Chromium
+ * against an embedded S3 (s3rver) on loopback, with a demo profile entered
+ * through the options page.
  *
  * With a display it leaves the popup open for a person to try. Without one
  * (CI, or no DISPLAY) it uploads a sample file through the real popup, prints
@@ -9,6 +10,9 @@
 // Node has no i18n.getMessage: sentences from src/ come from the English catalog.
 import '../src/i18n/english';
 import { createHash } from 'node:crypto';
+import { relative } from 'node:path';
+import { build } from 'wxt';
+import { quietBuildLogger, quietSdkNodeNotice } from './demo-output';
 import { launchExtension, PopupPage, RELEASE_BUILD_DIR, saveKeysProfile } from '../test/support/extension';
 import { startS3rver } from '../test/support/s3-servers';
 
@@ -18,6 +22,14 @@ const headed = Boolean(process.env.DISPLAY) && !process.env.CI && !process.argv.
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 async function main(): Promise<number> {
+  // Before the first S3 client (startS3rver makes one): the SDK checks the Node version then.
+  const notice = quietSdkNodeNotice(process.version, process.env);
+  if (notice) console.log(notice);
+
+  // The release build a user installs; WXT's per-file list is noise here, its warnings and errors are not.
+  await build({ logger: quietBuildLogger(console) });
+  console.log(`Built the extension into ${relative(process.cwd(), RELEASE_BUILD_DIR)}.`);
+
   const s3 = await startS3rver({ buckets: [BUCKET] });
   console.log(`Embedded S3 (s3rver) at ${s3.endpoint}, bucket "${BUCKET}".`);
   const ext = await launchExtension({ hostOrigins: [`${s3.endpoint}/*`], headed, buildDir: RELEASE_BUILD_DIR });

@@ -540,7 +540,7 @@ export const en = {
   team_redirected:
     "The presign service at {service} answered with a redirect, and S3 Drop does not follow the service's redirects. Check the Service URL in Options: its https:// or http://, host and path must be the service's own address, not one that forwards elsewhere.",
   team_methodNotAllowed:
-    'The presign service at {service} does not take {method} at {path} (HTTP 405). S3 Drop asks for upload URLs with POST and for links with GET, as the seed service does.',
+    'The presign service at {service} does not take {method} at {path} (HTTP 405). S3 Drop asks for upload URLs with POST and for links with GET, as the common FastAPI + boto3 presign service does.',
   team_notFound: 'The presign service at {service} has nothing at {path} (HTTP 404). Check the service URL in Options: it is the base address, and S3 Drop adds {path}.',
   team_rejected: 'The presign service at {service} did not accept the request ({http}{said}).',
   team_rejectedFor: 'The presign service at {service} did not accept the request for "{name}" ({http}{said}).',

@@ -83,8 +83,9 @@ export function validateMultipartThreshold(mib: number | undefined): string | nu
 }
 
 /**
- * Your team's presign service (the seed's `POST`/`GET /api/v1/files/presign`):
- * the service signs, S3 Drop holds no bucket keys, only the service's token.
+ * Your team's presign service (the common FastAPI + boto3 design:
+ * `POST`/`GET /api/v1/files/presign`): the service signs, S3 Drop holds no
+ * bucket keys, only the service's token.
  */
 export interface PresignServiceProfile extends ProfileCommon {
   kind: 'presign-service';

@@ -1,8 +1,8 @@
 import type { OwnErrorCode } from '../result';
 /**
- * A client for a team's presign service: the seed's `POST` (upload URL) and
- * `GET` (access URL) on `/api/v1/files/presign`. Pure: `fetch` is injected,
- * no browser API, tested in Node.
+ * A client for a team's presign service, in the common FastAPI + boto3 design:
+ * `POST` (upload URL) and `GET` (access URL) on `/api/v1/files/presign`. Pure:
+ * `fetch` is injected, no browser API, tested in Node.
  *
  * What it sends (exactly):
  *   POST <base>/api/v1/files/presign?bucket_name=…&object_name=…&expiration=…&content_type=…&content_length=…
@@ -139,7 +139,7 @@ function uriEncoded(text: string): string {
   }
 }
 
-/** The request for one presign call, exactly as it goes out; exported so tests (and the README) can show it. */
+/** The request for one presign call, exactly as it goes out; exported so tests (and docs/team-mode.md) can show it. */
 export function buildPresignRequest(
   config: PresignServiceConfig,
   method: 'GET' | 'POST',

@@ -6,7 +6,7 @@
 
 import { t } from '../i18n/t';
 
-/** The seed's endpoint, appended to the service's base URL: `POST` gives an upload URL, `GET` an access URL. */
+/** The endpoint of the common FastAPI + boto3 presign service, appended to the service's base URL: `POST` gives an upload URL, `GET` an access URL. */
 export const PRESIGN_PATH = '/api/v1/files/presign';
 
 /** How the token is sent: not at all, as `Authorization: Bearer <token>`, or as the value of a header the team chose. */

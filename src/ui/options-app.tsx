@@ -206,6 +206,7 @@ export function OptionsApp() {
         key={generation}
         saved={summary}
         locked={locked}
+        profiles={settings.profiles.map((p) => p.profile)}
         onSaved={(id) => {
           // Stay on the profile just saved (a new one has its id now), without resetting the form's status.
           void sendMessage('getSettings', undefined).then((s) => {

@@ -1,12 +1,12 @@
 import { useReducer } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { sendMessage, type ProfileSummary } from '../messaging/protocol';
-import { type ProfileDraft, type ProfileKind } from '../settings/profile';
+import { type Profile, type ProfileDraft, type ProfileKind } from '../settings/profile';
 import { accessOrigins } from '../settings/profile-kinds';
 import { hostsOf } from '../team/service-url';
 import { t } from '../i18n/t';
 import { ConnectionFields } from './profile-editor/connection-fields';
-import { draftOf, editorReducer, initialEditorState, liveProblems } from './profile-editor/draft';
+import { draftOf, editorReducer, initialEditorState, liveProblems, refusalInPage } from './profile-editor/draft';
 import { fieldKit } from './profile-editor/field-kit';
 import { ServiceFields } from './profile-editor/service-fields';
 import { UploadsFields } from './profile-editor/uploads-fields';
@@ -24,7 +24,7 @@ async function requestAccess(origins: string[]): Promise<boolean> {
 /**
  * What to ask the browser for in this click: the bucket's origin, or the
  * service's and its S3 host's. Nothing while the fields do not make a URL
- * yet: the background's validation then says what is wrong.
+ * yet: the validation then says what is wrong.
  */
 function originsFor(d: ProfileDraft): string[] {
   try {
@@ -41,6 +41,8 @@ export interface ProfileEditorProps {
   onSaved(id: string): void;
   /** The secrets are locked: saving needs the passphrase first. */
   locked: boolean;
+  /** Every saved profile, for the "name already taken" check Save makes before asking for access. */
+  profiles: readonly Pick<Profile, 'id' | 'name'>[];
 }
 
 /**
@@ -49,7 +51,7 @@ export interface ProfileEditorProps {
  * owns the draft, asks the browser for access and the background to test or
  * save, and shows what they answered.
  */
-export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditorProps) {
+export function ProfileEditor({ saved: summary, onSaved, locked, profiles }: ProfileEditorProps) {
   const saved = summary?.profile ?? null;
   const [state, dispatch] = useReducer(editorReducer, summary, initialEditorState);
   const { kind, keys, status, busy } = state;
@@ -71,10 +73,20 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
     }
   }
 
+  /** Keyboard and screen-reader users land on the first field to fix. */
+  const focusFirstProblem = () => requestAnimationFrame(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+
   async function onSave(e: Event) {
     e.preventDefault();
     dispatch({ type: 'asking' });
     const current = draftOf(state);
+    // A draft that cannot be saved asks the browser for nothing: its host may be a typo.
+    const refused = refusalInPage(state, profiles);
+    if (refused) {
+      dispatch({ type: 'saved', sent: current, report: refused });
+      focusFirstProblem();
+      return;
+    }
     await requestAccess(originsFor(current));
     dispatch({ type: 'saving' });
     try {
@@ -82,8 +94,7 @@ export function ProfileEditor({ saved: summary, onSaved, locked }: ProfileEditor
       dispatch({ type: 'saved', sent: current, report });
       if (report.locked) return;
       if (!report.saved) {
-        // Keyboard and screen-reader users land on the first field to fix.
-        requestAnimationFrame(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+        focusFirstProblem();
         return;
       }
       onSaved(report.id);

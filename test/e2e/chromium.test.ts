@@ -67,6 +67,39 @@ describe.skipIf(!strictLaneAvailable())('Chromium end to end, strict S3', () => 
     await options.page.close();
   });
 
+  it('Save refuses a mistyped bucket name in the form, before asking the browser for any access', async () => {
+    const options = await OptionsPage.open(ext, { countAccessRequests: true });
+    await options.addProfile();
+    await options.fill({
+      name: 'Typo',
+      bucket: 'My_Bucket',
+      region: s3.region,
+      endpoint: proxy.origin,
+      pathStyle: true,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+    });
+    expect(await options.save()).toBe('Not saved: fix the fields marked in red above.');
+    const bucket = options.page.getByLabel('Bucket', { exact: true });
+    await expect.poll(() => bucket.getAttribute('aria-invalid')).toBe('true');
+    // The sentence is the field's description, announced as an alert, and the cursor is put in the field.
+    await expect.poll(() => options.page.locator('#bucket-error[role="alert"]').textContent()).toBe(
+      'A bucket name uses lowercase letters, digits, dots and hyphens, and starts and ends with a letter or digit.',
+    );
+    expect(await bucket.getAttribute('aria-describedby')).toContain('bucket-error');
+    await expect.poll(() => bucket.evaluate((el) => el === document.activeElement)).toBe(true);
+    await options.page.screenshot({ path: `${SHOTS}/options-bucket-refused.png`, fullPage: true });
+    expect(await options.accessRequests()).toEqual([]);
+
+    // The count sees this page's requests: with the name fixed, Test connection asks for the bucket's host.
+    await options.fill({ bucket: 'drop-e2e' });
+    await options.testConnection();
+    // Until the answer replaces Save's report.
+    await expect.poll(() => options.lastReport()).toMatch(/^Connected/);
+    expect(await options.accessRequests()).toEqual([['http://127.0.0.1/*']]);
+    await options.page.close();
+  });
+
   it('uploads a file with a unicode name from the popup; the clipboard link downloads it under that name', async () => {
     const name = 'résumé 日本 +%#?.txt';
     const bytes = Buffer.from(`S3 Drop e2e ${Date.now()}\n`.repeat(2000));

@@ -223,11 +223,38 @@ const AUTH_OPTION: Record<ServiceProfileInput['auth'], RegExp> = {
 export class OptionsPage {
   constructor(readonly page: Page) {}
 
-  static async open(ext: ExtensionBrowser): Promise<OptionsPage> {
+  /**
+   * `countAccessRequests`: before any page code runs, wraps
+   * `chrome.permissions.request` to note what each call asks for (and still
+   * asks), for `accessRequests`.
+   */
+  static async open(ext: ExtensionBrowser, options: { countAccessRequests?: boolean } = {}): Promise<OptionsPage> {
     const page = await ext.context.newPage();
+    if (options.countAccessRequests)
+      await page.addInitScript(() => {
+        const g = globalThis as unknown as {
+          chrome?: { permissions?: { request(p: { origins?: string[] }): Promise<boolean> } };
+          __accessRequests?: string[][];
+        };
+        const permissions = g.chrome?.permissions;
+        if (!permissions) return;
+        const request = permissions.request.bind(permissions);
+        g.__accessRequests = [];
+        permissions.request = (p) => {
+          g.__accessRequests!.push(p.origins ?? []);
+          return request(p);
+        };
+      });
     await page.goto(ext.url('options.html'));
     await page.getByRole('button', { name: 'Save', exact: true }).waitFor();
     return new OptionsPage(page);
+  }
+
+  /** The origins each `permissions.request` of this page asked for, in order (open it with `countAccessRequests`). */
+  async accessRequests(): Promise<string[][]> {
+    const requests = await this.page.evaluate(() => (globalThis as unknown as { __accessRequests?: string[][] }).__accessRequests);
+    if (!requests) throw new Error('Open the options page with countAccessRequests to count its access requests.');
+    return requests;
   }
 
   /** Starts a new profile: "Add profile" empties the form. */

@@ -105,7 +105,7 @@ describe('history at its limit', () => {
     // with a little more per entry). One record at the limit: 0.7–1.1 s in the fake (load, add, bound, store; the
     // fake copies the whole value each way), plus 0.1–0.4 s to turn it into JSON once more as a browser does.
     // Splitting the item per profile would not change the total against the quota: hence `unlimitedStorage`
-    // (README, Permissions). It would cut each write to one profile's 3 MiB; left for when a record's cost matters.
+    // (docs/security.md, Permissions). It would cut each write to one profile's 3 MiB; left for when a record's cost matters.
     console.log(
       `history at the limit: ${entries.length} entries, ${(total / MB).toFixed(2)} MiB (${perEntry.toFixed(0)} B/entry; ` +
         `${(oneProfile / MB).toFixed(2)} MiB per profile); one record ${recordMs.toFixed(0)} ms + JSON ${serializeMs.toFixed(0)} ms`,

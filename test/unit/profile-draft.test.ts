@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { createService } from '../../src/background/service';
 import type { ProfileSummary, SaveReport } from '../../src/messaging/protocol';
-import type { KeysProfile, PresignServiceProfile } from '../../src/settings/profile';
-import { draftOf, editorReducer, initialEditorState, liveProblems, type EditorAction, type EditorState } from '../../src/ui/profile-editor/draft';
+import type { KeysProfile, PresignServiceProfile, ProfileDraft, Secrets } from '../../src/settings/profile';
+import {
+  draftOf,
+  editorReducer,
+  initialEditorState,
+  liveProblems,
+  refusalInPage,
+  type EditorAction,
+  type EditorState,
+} from '../../src/ui/profile-editor/draft';
+import { fakeServiceDeps, fakeSettings, seedProfile } from '../support/fake-settings';
 
 /** The options page's profile editor, as a sequence of what the user and the background do. */
 const run = (state: EditorState, ...actions: EditorAction[]) => actions.reduce(editorReducer, state);
@@ -211,6 +221,84 @@ describe('Save', () => {
     expect(locked.status).toEqual({ tone: 'bad', text: 'Not saved: S3 Drop is locked. Enter your passphrase above, then Save again.' });
     expect(locked.secrets.secretAccessKey).toBe('s');
     expect(locked.id).toBe('');
+  });
+});
+
+describe('Save checks the draft in the page before the browser is asked for access', () => {
+  type Saved = { profile: KeysProfile | PresignServiceProfile; secrets: Partial<Secrets> };
+
+  /** What the real background answers to this draft, holding these profiles (no origin granted, so it fetches nothing). */
+  async function backgroundAnswer(saved: Saved[], sent: ProfileDraft): Promise<SaveReport> {
+    const f = fakeSettings();
+    for (const { profile, secrets } of saved) await seedProfile(f, profile, secrets);
+    const service = createService(fakeServiceDeps(f, { now: () => new Date('2024-03-05T07:08:09Z'), granted: [] }).deps);
+    return service.saveProfile(sent);
+  }
+
+  /** The page's answer and the background's, for the editor of `editing` (or a new profile) after these actions. */
+  async function bothAnswers(saved: Saved[], editing: Saved | null, ...actions: EditorAction[]) {
+    const start = initialEditorState(editing ? summary(editing.profile, Boolean(editing.secrets.secretAccessKey || editing.secrets.serviceToken)) : null);
+    const state = run(start, ...actions);
+    const page = refusalInPage(state, saved.map((s) => s.profile));
+    const background = await backgroundAnswer(saved, draftOf(state));
+    return { state, page, background };
+  }
+
+  const newKeys: EditorAction[] = [
+    { type: 'set', field: 'accessKeyId', value: 'AKIAIOSFODNN7EXAMPLE' },
+    { type: 'set', field: 'secretAccessKey', value: 'wJalrXUtnFEMI/K7MDENG' },
+    { type: 'set', field: 'region', value: 'eu-west-1' },
+  ];
+  const photos: Saved = { profile: KEYS, secrets: { secretAccessKey: 'wJalrXUtnFEMI/K7MDENG' } };
+  const team: Saved = { profile: SERVICE, secrets: { serviceToken: 'tok-123' } };
+
+  it('a bucket name with capitals and an underscore: refused with the bucket sentence, as the background refuses it', async () => {
+    const { state, page, background } = await bothAnswers([], null, ...newKeys, { type: 'set', field: 'bucket', value: 'My_Bucket' });
+    expect(page).toEqual({
+      saved: false,
+      id: '',
+      errors: { bucket: 'A bucket name uses lowercase letters, digits, dots and hyphens, and starts and ends with a letter or digit.' },
+      trimmed: [],
+      needsAccess: [],
+    });
+    expect(background).toEqual(page);
+    // The form shows it as it shows the background's refusal.
+    const shown = editorReducer(state, { type: 'saved', sent: draftOf(state), report: page! });
+    expect(shown.errors.bucket).toBe(page!.errors.bucket);
+    expect(shown.status).toEqual({ tone: 'bad', text: 'Not saved: fix the fields marked in red above.' });
+    expect(shown.secrets.secretAccessKey).toBe('wJalrXUtnFEMI/K7MDENG');
+  });
+
+  it('every refusal the background makes from the form alone, the page makes first, word for word', async () => {
+    const cases: [string, Saved[], Saved | null, EditorAction[]][] = [
+      ['a region typo, pasted with spaces', [], null, [...newKeys, { type: 'set', field: 'bucket', value: 'holiday-photos' }, { type: 'set', field: 'region', value: ' eu-west1 ' }]],
+      ['no secret typed and none stored', [], null, [{ type: 'set', field: 'accessKeyId', value: 'AKIA' }, { type: 'set', field: 'bucket', value: 'holiday-photos' }]],
+      ['a name another profile has, in other case', [photos], null, [...newKeys, { type: 'set', field: 'bucket', value: 'other-bucket' }, { type: 'set', field: 'name', value: 'PHOTOS' }]],
+      ['an empty name that becomes a bucket another profile is named after', [{ ...photos, profile: { ...KEYS, name: 'media-bucket' } }], null, [...newKeys, { type: 'set', field: 'bucket', value: 'media-bucket' }]],
+      ['a service address that is not a URL', [], null, [{ type: 'kind', kind: 'presign-service' }, { type: 'set', field: 'serviceUrl', value: 'files example com' }, { type: 'set', field: 'serviceToken', value: 't' }]],
+      ['a service that wants a token, with none', [], null, [{ type: 'kind', kind: 'presign-service' }, { type: 'set', field: 'serviceUrl', value: 'https://files.example.com' }]],
+    ];
+    for (const [what, saved, editing, actions] of cases) {
+      const { page, background } = await bothAnswers(saved, editing, ...actions);
+      expect(background.saved, what).toBe(false);
+      expect(Object.keys(background.errors).length, what).toBeGreaterThan(0);
+      expect(page, what).toEqual(background);
+    }
+  });
+
+  it('lets through what the background saves: a stored secret or token counts, and a profile keeps its own name', async () => {
+    const cases: [string, Saved[], Saved | null, EditorAction[]][] = [
+      ['a saved profile, secret stored, bucket changed', [photos], photos, [{ type: 'set', field: 'bucket', value: 'other-bucket' }]],
+      ['its own name, in other case', [photos], photos, [{ type: 'set', field: 'name', value: 'photos' }]],
+      ['a service moved elsewhere: the stored token is dropped, which is no mistake in the form', [team], team, [{ type: 'set', field: 'serviceUrl', value: 'https://other.example.org' }]],
+      ['new keys with everything typed', [photos], null, [...newKeys, { type: 'set', field: 'bucket', value: 'fresh-bucket' }]],
+    ];
+    for (const [what, saved, editing, actions] of cases) {
+      const { page, background } = await bothAnswers(saved, editing, ...actions);
+      expect(background.errors, what).toEqual({});
+      expect(background.saved, what).toBe(true);
+      expect(page, what).toBeNull();
+    }
   });
 });
 

@@ -11,10 +11,11 @@ import {
   type KeysProfile,
   type LinkMode,
   type PresignServiceProfile,
+  type Profile,
   type ProfileDraft,
   type ProfileKind,
 } from '../../settings/profile';
-import { linkModeOf } from '../../settings/profile-kinds';
+import { linkModeOf, normalizeDraft, validateDraft } from '../../settings/profile-kinds';
 import type { TeamConnectionReport } from '../../team/team-signer';
 import { hostOf, hostsOf } from '../../team/service-url';
 import { t } from '../../i18n/t';
@@ -133,6 +134,23 @@ export function draftOf(state: EditorState): ProfileDraft {
   return state.kind === 'presign-service'
     ? { ...state.service, ...uploads, id, serviceToken: secrets.serviceToken }
     : { ...state.keys, ...uploads, id, secretAccessKey: secrets.secretAccessKey, sessionToken: secrets.sessionToken };
+}
+
+/**
+ * What Save would be refused for, found in the page before the browser is
+ * asked for access: a typo in the bucket or region must never prompt for a
+ * host that cannot be right. The background's own checks (`normalizeDraft`,
+ * `validateDraft`), run on what this page knows: which secrets are stored,
+ * and the other profiles' names. The background runs them again, since it
+ * trusts no page. Answers as the background would, so the form shows it the
+ * same way; `null` when the draft can be sent.
+ */
+export function refusalInPage(state: EditorState, profiles: readonly Pick<Profile, 'id' | 'name'>[]): SaveReport | null {
+  const { draft, trimmed } = normalizeDraft(draftOf(state));
+  const hasSavedSecret = state.kind === 'presign-service' ? state.stored.serviceToken : state.stored.secretAccessKey;
+  const otherNames = profiles.filter((p) => p.id !== draft.id).map((p) => p.name);
+  const errors = validateDraft(draft, { hasSavedSecret, otherNames });
+  return Object.keys(errors).length ? { saved: false, id: '', errors, trimmed, needsAccess: [] } : null;
 }
 
 /** The link mode the form shows: a presign service only makes signed links. */
