@@ -26,6 +26,8 @@ import { copyWithTextarea } from '../clipboard/copy-in-document';
 import { t } from '../i18n/t';
 import { exposeListenersForTests } from './test-hooks';
 import { startSummaryPublisher } from './publish-summary';
+import { bucketChecksItem } from '../bucket-check/items';
+import { createBucketCheckHandlers, storedBucketCheck, type BucketCheckStore } from './bucket-check-service';
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
 /** Closes the offscreen document a while after a copy from the background, if nothing else needs it then. */
@@ -84,7 +86,9 @@ export function startBackground(): void {
   const copyFromBackground = backgroundCopier(offscreen);
   // One pool, so uploads, links and deletes share their S3 clients.
   const client = s3ClientPool();
-  const open = (profileId?: string) => openDestination({ ...serviceDeps, client }, profileId);
+  const checkStore: BucketCheckStore = { load: () => bucketChecksItem.getValue(), save: (checks) => bucketChecksItem.setValue(checks) };
+  // Uploads read what the last bucket check saw (conditional writes) rather than guess it.
+  const open = (profileId?: string) => openDestination({ ...serviceDeps, client, bucketCheck: storedBucketCheck(checkStore) }, profileId);
   const uploads = createUploadHandlers({
     open,
     record,
@@ -100,7 +104,8 @@ export function startBackground(): void {
   });
   const history = createHistoryHandlers({ ...historyStorage, open, now: serviceDeps.now });
   const self = { extensionId: browser.runtime.id, extensionOrigin: browser.runtime.getURL('/') };
-  registerHandlers({ ...service, ...uploads, ...history }, self);
+  const checks = createBucketCheckHandlers({ ...serviceDeps, client, store: checkStore });
+  registerHandlers({ ...service, ...uploads, ...history, ...checks }, self);
   // Only a Manifest V2 build has a background page to host the runner in: the test is a build-time constant,
   // so Chrome's worker carries no runner code (the queue, XHR, progress: ~1.7 KiB gzip -9).
   if (import.meta.env.MANIFEST_VERSION === 2 && !offscreen && typeof document !== 'undefined')

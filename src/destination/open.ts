@@ -6,7 +6,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Result } from '../result';
 import type { S3Connection } from '../s3/client';
 import type { FetchLike } from '../s3/region';
-import type { ProfileDraft, Secrets } from '../settings/profile';
+import type { KeysProfile, ProfileDraft, Secrets } from '../settings/profile';
+import { templateCanCollide } from '../keys/template';
+import { sameBucket, type BucketCheck, type ConditionalWrites } from '../bucket-check/facts';
 import type { ProfileStore } from '../settings/profile-store';
 import type { SecretKeeper } from '../secrets/keeper';
 import { TOKEN_MISSING } from '../team/errors';
@@ -24,6 +26,16 @@ export interface DestinationDeps {
   client(conn: S3Connection): S3Client;
   now(): Date;
   uuid(): string;
+  /** The profile's last bucket check, if any (see src/bucket-check/): what the bucket was seen to do beats a guess. */
+  bucketCheck?(profileId: string): Promise<BucketCheck | null>;
+}
+
+/** How the profile's bucket answered conditional writes when checked, if the check was of the bucket it uses now. */
+async function observedConditionalWrites(deps: DestinationDeps, profile: KeysProfile): Promise<ConditionalWrites | undefined> {
+  // Only a template that can collide asks for them: the default `{uuid}` one never reads the check.
+  if (!deps.bucketCheck || !templateCanCollide(profile.keyTemplate)) return undefined;
+  const check = await deps.bucketCheck(profile.id);
+  return check && sameBucket(check.address, profile) ? check.conditionalWrites : undefined;
 }
 
 /**
@@ -51,11 +63,13 @@ export async function openDestination(deps: DestinationDeps, profileId?: string)
         },
       }),
     };
+  const observed = await observedConditionalWrites(deps, profile);
   return {
     ok: true,
     value: ownKeysDestination(profile, {
       client: deps.client,
       now: deps.now,
+      ...(observed ? { conditionalWrites: observed } : {}),
       async connection(operation) {
         const read = await readSecrets();
         if (!read.ok) return read;
@@ -63,6 +77,24 @@ export async function openDestination(deps: DestinationDeps, profileId?: string)
       },
     }),
   };
+}
+
+/**
+ * A keys profile's checked S3 connection, for "Check my bucket"; `null` for a
+ * profile that holds no keys (a presign service signs for it).
+ */
+export async function openKeysBucket(
+  deps: Pick<DestinationDeps, 'loadProfiles' | 'secrets' | 'hasHostPermission' | 'now'>,
+  profileId: string,
+): Promise<Result<{ profile: KeysProfile; connection: S3Connection } | null>> {
+  const resolved = await resolveProfile(deps, profileId);
+  if (!resolved.ok) return resolved;
+  const profile = resolved.value;
+  if (profile.kind !== 'keys') return { ok: true, value: null };
+  const secrets = await secretsOf(deps, profile.id);
+  if (!secrets.ok) return secrets;
+  const connection = await keysConnection(deps, profile, secrets.value, 'connect');
+  return connection.ok ? { ok: true, value: { profile, connection: connection.value } } : connection;
 }
 
 const STEPS: { [K in ProfileDraft['kind']]: ProfileSteps<Extract<ProfileDraft, { kind: K }>> } = {

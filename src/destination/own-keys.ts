@@ -18,23 +18,30 @@ import type { KeysDraft } from '../settings/profile';
 import { linkModeOf, splitDraft, validateDraft } from '../settings/profile-kinds';
 import { connectionOf, expiredToken } from './connection';
 import type { Destination, MultipartOps, ProfileSteps } from './destination';
+import type { ConditionalWrites } from '../bucket-check/facts';
 
 export interface OwnKeysDeps {
   /** The profile's S3 connection, checked (secrets, token expiry, host permission); read at most once per destination. */
   connection(operation: S3Operation): Promise<Result<S3Connection>>;
   client(conn: S3Connection): S3Client;
   now(): Date;
+  /** How this bucket answered conditional writes when it was last checked (only a check of the bucket the profile uses now). */
+  conditionalWrites?: ConditionalWrites;
 }
 
 /**
  * Whether a keys profile's PUTs carry `If-None-Match: *`: its template can
- * collide, and the server honours conditional writes. AWS S3 does (412 when
- * the key exists); Swift s3api answers every conditional PUT with 501
- * NotImplemented (test/support/STRICT-LANE-FACTS.md), and other S3-compatible
- * servers differ by version, so a custom endpoint relies on the HEAD check only.
+ * collide, and the server honours conditional writes. What "Check my bucket"
+ * observed on this very bucket wins (`observed`). Without it, a guess by
+ * endpoint: AWS S3 honours them (412 when the key exists); Swift s3api answers
+ * every conditional PUT with 501 NotImplemented (test/support/STRICT-LANE-FACTS.md),
+ * and other S3-compatible servers differ by version, so a custom endpoint
+ * relies on the HEAD check only.
  */
-export function conditionalWrites(profile: KeysProfile): boolean {
-  return !profile.endpoint && templateCanCollide(profile.keyTemplate);
+export function conditionalWrites(profile: KeysProfile, observed?: ConditionalWrites): boolean {
+  if (!templateCanCollide(profile.keyTemplate)) return false;
+  if (observed) return observed === 'honoured';
+  return !profile.endpoint;
 }
 
 /** Whether a key exists: HEAD, 200 yes, 404 no. 403 counts as no: without s3:ListBucket, S3 answers a missing key with 403 (and GetObject, which links need, shows an existing one). */
@@ -61,7 +68,7 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
       return { ok: false, error: describeFailure(failureFromError(err), { operation, ...context }) };
     }
   }
-  const conditional = conditionalWrites(profile);
+  const conditional = conditionalWrites(profile, deps.conditionalWrites);
   const multipartSigner = (client: S3Client, target: { key: string; contentType?: string }) =>
     s3MultipartSigner(client, {
       bucket: profile.bucket,

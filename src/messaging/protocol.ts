@@ -6,6 +6,7 @@ import type { PartSpec, SignedPart } from '../s3/multipart';
 import type { FinishRequest, UploadFinish, UploadRequest, UploadStart, UploadTicket } from '../upload/ticket';
 import type { Capabilities, FieldErrors, Profile, ProfileDraft, ProfileField } from '../settings/profile';
 import type { TeamConnectionReport } from '../team/team-signer';
+import type { BucketCheck, BucketFixKind } from '../bucket-check/facts';
 
 /** One profile as any extension page may know it: never a secret, only whether one is saved. */
 export interface ProfileSummary {
@@ -176,8 +177,18 @@ export interface UploadProtocolMap {
   abortUpload(ticket: UploadTicket): Result<null>;
 }
 
+/** "Check my bucket" on the options page: the background runs the checks, keeps the result per profile, applies fixes. */
+export interface BucketCheckProtocolMap {
+  /** Runs every check that applies to the profile and stores the result. A presign-service profile gets one line saying it cannot be checked yet. */
+  checkBucket(request: { profileId: string }): Result<BucketCheck>;
+  /** Applies a fix a check offered, asks the bucket again, and returns (and stores) the updated checklist. */
+  fixBucket(request: { profileId: string; fix: BucketFixKind }): Result<BucketCheck>;
+  /** The profile's last stored check, or `null` (never checked, or checked on a bucket the profile no longer uses). */
+  getBucketCheck(request: { profileId: string }): BucketCheck | null;
+}
+
 /** Every message between the extension's pages and its background, with its reply. */
-export interface ProtocolMap extends CoreProtocolMap, UploadProtocolMap, HistoryProtocolMap {}
+export interface ProtocolMap extends CoreProtocolMap, UploadProtocolMap, HistoryProtocolMap, BucketCheckProtocolMap {}
 
 export type MessageType = keyof ProtocolMap;
 
@@ -192,6 +203,8 @@ export type ProtocolHandlers = Handlers<CoreProtocolMap>;
 export type UploadHandlers = Handlers<UploadProtocolMap>;
 /** What the background's history part implements. */
 export type HistoryHandlers = Handlers<HistoryProtocolMap>;
+/** What the background's bucket check part implements. */
+export type BucketCheckHandlers = Handlers<BucketCheckProtocolMap>;
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>();
 

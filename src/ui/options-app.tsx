@@ -3,6 +3,7 @@ import { browser } from 'wxt/browser';
 import { sendMessage, type PublicSettings } from '../messaging/protocol';
 import { listLabel } from '../settings/profile-kinds';
 import { exportProfiles, importSizeProblem } from '../settings/transfer';
+import { BucketCheckSection } from './bucket-check-section';
 import { ProfileEditor } from './profile-editor';
 import { SecuritySection } from './security-section';
 import { UnlockForm } from './unlock-form';
@@ -214,6 +215,8 @@ export function OptionsApp() {
           });
         }}
       />
+
+      {summary && !locked && <BucketCheckSection profileId={summary.profile.id} />}
 
       <section aria-labelledby="transfer-heading">
         <h2 id="transfer-heading">{t('options_transferHeading')}</h2>

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtension, OptionsPage, PopupPage, type ExtensionBrowser } from '../support/extension';
-import { startSwift, type S3Server } from '../support/s3-servers';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../src/s3/client';
+import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 import { strictLaneAvailable } from '../support/lanes';
 import { startThrottleProxy, type ThrottleProxy } from '../support/throttle-proxy';
 
@@ -97,6 +99,37 @@ describe.skipIf(!strictLaneAvailable())('Chromium end to end, strict S3', () => 
     // Until the answer replaces Save's report.
     await expect.poll(() => options.lastReport()).toMatch(/^Connected/);
     expect(await options.accessRequests()).toEqual([['http://127.0.0.1/*']]);
+    await options.page.close();
+  });
+
+  it('Check my bucket lists what the bucket does, line by line, and leaves no test file behind', async () => {
+    const options = await OptionsPage.open(ext);
+    const check = options.page.getByRole('region', { name: 'Check my bucket' });
+    await check.getByRole('button', { name: 'Check my bucket' }).click();
+    const lines = check.getByRole('list', { name: 'What the check found' }).getByRole('listitem');
+    await expect.poll(() => lines.count(), { timeout: 30_000 }).toBeGreaterThan(5);
+    // A line's text as a screen reader reads it: its word (the mark beside it is hidden from them), then its sentence.
+    const text = await lines.locator('.fact-body > p').allTextContents();
+    // What Swift does, line by line.
+    expect(text[0]).toBe('Works: Connected: bucket "drop-e2e" accepts these keys.');
+    expect(text.find((l) => l.startsWith('Works: S3 Drop stored a small test file'))).toBeDefined();
+    expect(text.find((l) => l.startsWith('Works: Large files can go up in parts'))).toBeDefined();
+    expect(text.find((l) => l.startsWith('Good to know: The bucket does not accept uploads that ask not to replace a file'))).toBeDefined();
+    expect(text.find((l) => l.startsWith('Good to know: This server has no lifecycle rules'))).toBeDefined();
+    expect(await check.getByText(/^Checked /).count()).toBe(1);
+    const leftovers = await createS3Client(connectionTo(s3, 'drop-e2e')).send(new ListObjectsV2Command({ Bucket: 'drop-e2e', Prefix: '.s3-drop-check/' }));
+    expect(leftovers.KeyCount ?? 0).toBe(0);
+
+    // Tall enough for no scrollbar: with one, an element's screenshot is cut at the right.
+    await options.page.setViewportSize({ width: 900, height: 2400 });
+    const shoot = (path: string) => check.screenshot({ path });
+    await shoot(`${SHOTS}/options-check-light.png`);
+    await options.page.emulateMedia({ colorScheme: 'dark' });
+    await shoot(`${SHOTS}/options-check-dark.png`);
+
+    // The last check is there again when the page opens.
+    await options.page.reload();
+    await expect.poll(() => check.getByRole('list', { name: 'What the check found' }).getByRole('listitem').count()).toBe(text.length);
     await options.page.close();
   });
 

@@ -53,9 +53,9 @@ describe('module boundaries', () => {
       expect(imports(file).filter((m) => /@aws-sdk|s3\/(client|presign|connection-test|region)$/.test(m)), file).toEqual([]);
   });
 
-  it('only the background defines the history and summary items: defining one runs its migrations there, and only the background writes', () => {
+  it('only the background defines the history, summary and bucket-check items: defining one runs its migrations there, and only the background writes', () => {
     const users = [...sources('src'), ...sources('entrypoints')].filter((file) =>
-      imports(file).some((m) => /(history\/items|settings\/summary-item)$/.test(m)),
+      imports(file).some((m) => /(history\/items|settings\/summary-item|bucket-check\/items)$/.test(m)),
     );
     expect(users.length).toBeGreaterThan(0);
     for (const file of users) expect(relative(ROOT, join(ROOT, file)), file).toMatch(/^src\/background\//);

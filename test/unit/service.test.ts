@@ -1,11 +1,13 @@
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { describe, expect, it, vi } from 'vitest';
+import { createBucketCheckHandlers } from '../../src/background/bucket-check-service';
 import { createHistoryHandlers } from '../../src/background/history-service';
 import { registerHandlers } from '../../src/background/register';
 import { createService, type ServiceDeps } from '../../src/background/service';
 import { createUploadHandlers } from '../../src/background/upload-service';
 import {
   sendMessage,
+  type BucketCheckProtocolMap,
   type CoreProtocolMap,
   type HistoryProtocolMap,
   type ProtocolMap,
@@ -348,8 +350,13 @@ describe('protocol coverage', () => {
     clearHistory: null,
     setHistoryLimit: null,
   } satisfies Record<keyof HistoryProtocolMap, null>;
+  const checkTypes = {
+    checkBucket: null,
+    fixBucket: null,
+    getBucketCheck: null,
+  } satisfies Record<keyof BucketCheckProtocolMap, null>;
 
-  /** The three parts of the background, as start.ts builds them. */
+  /** The four parts of the background, as start.ts builds them. */
   function handlers() {
     const f = fake();
     const open = destinationOpener(f.deps);
@@ -365,25 +372,27 @@ describe('protocol coverage', () => {
         open,
         now: () => NOW,
       }),
+      checks: createBucketCheckHandlers({ ...f.deps, client: () => { throw new Error('no S3 here'); }, store: { load: async () => ({}), save: async () => {} } }),
     };
   }
 
   it('registerHandlers wires exactly the protocol’s message names, each once, and says which', () => {
-    const { service, uploads, history } = handlers();
+    const { service, uploads, history, checks } = handlers();
     const addListener = vi.spyOn(fakeBrowser.runtime.onMessage, 'addListener');
-    const registered = registerHandlers({ ...service, ...uploads, ...history }, { extensionId: 'test-extension', extensionOrigin: 'chrome-extension://test-extension/' });
-    expect([...registered].sort()).toEqual([...Object.keys(coreTypes), ...Object.keys(uploadTypes), ...Object.keys(historyTypes)].sort());
+    const registered = registerHandlers({ ...service, ...uploads, ...history, ...checks }, { extensionId: 'test-extension', extensionOrigin: 'chrome-extension://test-extension/' });
+    expect([...registered].sort()).toEqual([...Object.keys(coreTypes), ...Object.keys(uploadTypes), ...Object.keys(historyTypes), ...Object.keys(checkTypes)].sort());
     expect(new Set(registered).size).toBe(registered.length);
     // Something was registered with the browser for them (one runtime listener serves every message).
     expect(addListener).toHaveBeenCalled();
   });
 
   it('each part of the background implements exactly its map', () => {
-    const { service, uploads, history } = handlers();
+    const { service, uploads, history, checks } = handlers();
     for (const [part, types] of [
       [service, coreTypes],
       [uploads, uploadTypes],
       [history, historyTypes],
+      [checks, checkTypes],
     ] as const) {
       expect(Object.keys(part).sort()).toEqual(Object.keys(types).sort());
       for (const type of Object.keys(types)) expect(typeof (part as Record<string, unknown>)[type]).toBe('function');
@@ -397,7 +406,10 @@ type Expect<T extends true> = T;
 export type ServiceCoversProtocol = Expect<Equal<keyof ReturnType<typeof createService>, keyof CoreProtocolMap>>;
 export type UploadsCoverProtocol = Expect<Equal<keyof ReturnType<typeof createUploadHandlers>, keyof UploadProtocolMap>>;
 export type HistoryCoversProtocol = Expect<Equal<keyof ReturnType<typeof createHistoryHandlers>, keyof HistoryProtocolMap>>;
-export type MapsMakeTheProtocol = Expect<Equal<keyof ProtocolMap, keyof CoreProtocolMap | keyof UploadProtocolMap | keyof HistoryProtocolMap>>;
+export type ChecksCoverProtocol = Expect<Equal<keyof ReturnType<typeof createBucketCheckHandlers>, keyof BucketCheckProtocolMap>>;
+export type MapsMakeTheProtocol = Expect<
+  Equal<keyof ProtocolMap, keyof CoreProtocolMap | keyof UploadProtocolMap | keyof HistoryProtocolMap | keyof BucketCheckProtocolMap>
+>;
 
 export function typeTestsNeverCalled(): void {
   // @ts-expect-error -- not a message type

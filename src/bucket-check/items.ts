@@ -1,0 +1,13 @@
+import { storage } from 'wxt/utils/storage';
+import type { BucketCheck } from './facts';
+
+/**
+ * The last "Check my bucket" result of each profile, by profile id. `local:`
+ * so the upload path keeps what was observed across restarts. Written only by
+ * the background (src/background/bucket-check-service.ts); no secret in it.
+ * Bump `version` and add a numbered migration when `BucketCheck` changes shape.
+ */
+export const bucketChecksItem = storage.defineItem<Record<string, BucketCheck>>('local:bucketChecks', {
+  fallback: {},
+  version: 1,
+});

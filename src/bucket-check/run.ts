@@ -1,0 +1,69 @@
+/**
+ * "Check my bucket" for a profile with the user's own keys: runs every check
+ * that applies and returns the checklist, in a fixed order. Requests go
+ * through the background's S3 client and presigned URLs, with `fetch`
+ * injected, so it runs in Node against test servers as in the browser.
+ */
+import type { S3Connection } from '../s3/client';
+import type { KeysProfile } from '../settings/profile';
+import { linkModeOf } from '../settings/profile-kinds';
+import { t } from '../i18n/t';
+import { checkClock, checkKeysAndRegion } from './access';
+import { checkObjectLock, checkVersioning } from './bucket-settings';
+import { checkConditionalWrites } from './conditional';
+import { CHECK_IDS, fact, type BucketCheck, type BucketFact, type CheckId, type ConditionalWrites } from './facts';
+import { checkLifecycle } from './lifecycle';
+import { checkCustomLink, checkPublicLink } from './links';
+import { checkMultipart } from './multipart-check';
+import { checkProbe, type ProbeDeps } from './probe';
+
+export type BucketCheckDeps = ProbeDeps;
+
+/** The lines a profile gets: the link lines only in the link modes that make such links. */
+export function checksFor(profile: KeysProfile): CheckId[] {
+  const mode = linkModeOf(profile);
+  return CHECK_IDS.filter((id) => (id === 'publicLinks' ? mode === 'public' : id === 'customLinks' ? mode === 'custom' : true));
+}
+
+function inOrder(facts: BucketFact[]): BucketFact[] {
+  return [...facts].sort((a, b) => CHECK_IDS.indexOf(a.id) - CHECK_IDS.indexOf(b.id));
+}
+
+export async function runBucketCheck(deps: BucketCheckDeps, profile: KeysProfile, conn: S3Connection): Promise<BucketCheck> {
+  const ids = checksFor(profile);
+  const ctx = { bucket: conn.bucket, region: conn.region, endpoint: conn.endpoint };
+  const address = { bucket: profile.bucket, endpoint: profile.endpoint, region: profile.region, forcePathStyle: profile.forcePathStyle };
+  const result = (facts: BucketFact[], conditionalWrites?: ConditionalWrites): BucketCheck => {
+    // Whatever was not asked says why, so the list always has the same lines: the link lines need the test file stored.
+    const why = facts.some((f) => f.id === 'probe') ? t('check_skippedAfterProbe') : t('check_skippedAfterAccess');
+    const missing = ids.filter((id) => !facts.some((f) => f.id === id)).map((id) => fact(id, 'skipped', why));
+    return {
+      profileId: profile.id,
+      checkedAt: deps.now().getTime(),
+      address,
+      facts: inOrder([...facts, ...missing]),
+      ...(conditionalWrites ? { conditionalWrites } : {}),
+    };
+  };
+
+  // One attempt per request: a check reports what the bucket answers, it does not retry it into shape.
+  const access = await checkKeysAndRegion(conn, deps.fetch, { maxAttempts: 1 });
+  const facts = [...access.facts];
+  if (!facts.some((f) => f.id === 'clock')) facts.push(await checkClock(conn, deps.fetch, deps.now));
+  if (!access.usable) return result(facts);
+
+  const probe = await checkProbe(deps, ctx, async (key, body) => {
+    const links: BucketFact[] = [];
+    if (ids.includes('publicLinks')) links.push(await checkPublicLink(deps.fetch, conn, key, body));
+    if (ids.includes('customLinks')) links.push(await checkCustomLink(deps.fetch, profile.linkBaseUrl ?? '', key, body));
+    return links;
+  });
+  facts.push(...probe);
+  facts.push(await checkMultipart(deps, ctx));
+  const conditional = await checkConditionalWrites(deps, ctx);
+  facts.push(conditional.fact);
+  facts.push(await checkLifecycle(deps.client, conn.bucket));
+  facts.push(await checkVersioning(deps.client, conn.bucket));
+  facts.push(await checkObjectLock(deps.client, conn.bucket));
+  return result(facts, conditional.answer);
+}

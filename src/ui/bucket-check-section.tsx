@@ -1,0 +1,110 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { BucketCheck, BucketFact, CheckStatus } from '../bucket-check/facts';
+import { sendMessage } from '../messaging/protocol';
+import type { Result } from '../result';
+import { t } from '../i18n/t';
+import { when } from './history-format';
+
+/** The word a screen reader says before each line, and the mark a sighted user sees. */
+const MARKS: Record<CheckStatus, { mark: string; word: () => string }> = {
+  ok: { mark: '✓', word: () => t('check_statusOk') },
+  problem: { mark: '✗', word: () => t('check_statusProblem') },
+  info: { mark: 'i', word: () => t('check_statusInfo') },
+  skipped: { mark: '–', word: () => t('check_statusSkipped') },
+};
+
+function FactLine({ fact, busy, onFix }: { fact: BucketFact; busy: boolean; onFix(): void }) {
+  const { mark, word } = MARKS[fact.status];
+  return (
+    <li class={`fact ${fact.status}`}>
+      <span class="mark" aria-hidden="true">
+        {mark}
+      </span>
+      <div class="fact-body">
+        <p>
+          <span class="visually-hidden">{word()}: </span>
+          {fact.sentence}
+        </p>
+        {fact.fix?.kind === 'add-abort-rule' && (
+          <button type="button" class="primary" onClick={onFix} disabled={busy}>
+            {t('check_fixAbortRule')}
+          </button>
+        )}
+        {fact.fix?.kind === 'paste-lifecycle' && (
+          <div class="field">
+            <label for={`paste-${fact.id}`}>{t('check_pasteLabel')}</label>
+            <textarea id={`paste-${fact.id}`} readOnly rows={8} value={fact.fix.json} />
+          </div>
+        )}
+      </div>
+    </li>
+  );
+}
+
+/**
+ * "Check my bucket" for a saved profile: asks the bucket what it does, one
+ * line per fact, with a Fix where S3 Drop may apply one. The last result is
+ * kept by the background and shown again when the page opens.
+ */
+export function BucketCheckSection({ profileId }: { profileId: string }) {
+  const [check, setCheck] = useState<BucketCheck | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const shown = useRef(profileId);
+
+  useEffect(() => {
+    shown.current = profileId;
+    setCheck(null);
+    setProblem(null);
+    void sendMessage('getBucketCheck', { profileId }).then((stored) => {
+      if (shown.current === profileId) setCheck(stored);
+    });
+  }, [profileId]);
+
+  const run = async (ask: () => Promise<Result<BucketCheck>>) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const r = await ask();
+      if (shown.current !== profileId) return;
+      if (r.ok) setCheck(r.value);
+      else setProblem(r.error.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="bucket-check" aria-labelledby="check-heading">
+      <h2 id="check-heading">{t('check_heading')}</h2>
+      <p class="muted">{t('check_intro')}</p>
+      <div class="actions">
+        <button type="button" onClick={() => void run(() => sendMessage('checkBucket', { profileId }))} disabled={busy}>
+          {busy ? t('check_running') : t('check_run')}
+        </button>
+      </div>
+      <div aria-live="polite">
+        {problem && (
+          <div class="report bad" role="alert">
+            <p>{problem}</p>
+          </div>
+        )}
+        {check && (
+          <>
+            <p class="muted">{t('check_checkedAt', { when: when(check.checkedAt) })}</p>
+            <ul class="checklist" aria-label={t('check_listLabel')}>
+              {check.facts.map((fact) => (
+                <FactLine
+                  key={fact.id}
+                  fact={fact}
+                  busy={busy}
+                  onFix={() => void run(() => sendMessage('fixBucket', { profileId, fix: 'add-abort-rule' }))}
+                />
+              ))}
+            </ul>
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
