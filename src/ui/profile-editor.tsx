@@ -6,7 +6,7 @@ import { accessOrigins } from '../settings/profile-kinds';
 import { hostsOf } from '../team/service-url';
 import { t } from '../i18n/t';
 import { ConnectionFields } from './profile-editor/connection-fields';
-import { draftOf, editorReducer, initialEditorState, liveProblems, refusalInPage } from './profile-editor/draft';
+import { draftOf, editorReducer, initialEditorState, liveProblems, refusalInPage, testRefusalInPage } from './profile-editor/draft';
 import { fieldKit } from './profile-editor/field-kit';
 import { ServiceFields } from './profile-editor/service-fields';
 import { UploadsFields } from './profile-editor/uploads-fields';
@@ -57,8 +57,14 @@ export function ProfileEditor({ saved: summary, onSaved, locked, profiles }: Pro
   const { kind, keys, status, busy } = state;
 
   async function onTest() {
-    dispatch({ type: 'asking' });
     const current = draftOf(state);
+    // An address that cannot be right asks the browser for nothing: its host may be a typo.
+    const refused = testRefusalInPage(state);
+    if (refused) {
+      dispatch({ type: 'tested', sent: current, report: refused });
+      return;
+    }
+    dispatch({ type: 'asking' });
     const origins = originsFor(current);
     const granted = await requestAccess(origins);
     dispatch({ type: 'testing' });

@@ -69,7 +69,7 @@ describe.skipIf(!strictLaneAvailable())('Chromium end to end, strict S3', () => 
     await options.page.close();
   });
 
-  it('Save refuses a mistyped bucket name in the form, before asking the browser for any access', async () => {
+  it('Save and Test connection refuse a mistyped bucket name in the form, before asking the browser for any access', async () => {
     const options = await OptionsPage.open(ext, { countAccessRequests: true });
     await options.addProfile();
     await options.fill({
@@ -91,6 +91,10 @@ describe.skipIf(!strictLaneAvailable())('Chromium end to end, strict S3', () => 
     expect(await bucket.getAttribute('aria-describedby')).toContain('bucket-error');
     await expect.poll(() => bucket.evaluate((el) => el === document.activeElement)).toBe(true);
     await options.page.screenshot({ path: `${SHOTS}/options-bucket-refused.png`, fullPage: true });
+    expect(await options.accessRequests()).toEqual([]);
+    // Test connection too: the same sentence, and still no host asked for.
+    await options.page.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(() => options.lastReport()).toBe('A bucket name uses lowercase letters, digits, dots and hyphens, and starts and ends with a letter or digit.');
     expect(await options.accessRequests()).toEqual([]);
 
     // The count sees this page's requests: with the name fixed, Test connection asks for the bucket's host.

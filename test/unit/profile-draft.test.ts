@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createConnectionTest } from '../../src/background/connection-service';
 import { createService } from '../../src/background/service';
 import type { ProfileSummary, SaveReport } from '../../src/messaging/protocol';
 import type { KeysProfile, PresignServiceProfile, ProfileDraft, Secrets } from '../../src/settings/profile';
@@ -8,6 +9,7 @@ import {
   initialEditorState,
   liveProblems,
   refusalInPage,
+  testRefusalInPage,
   type EditorAction,
   type EditorState,
 } from '../../src/ui/profile-editor/draft';
@@ -348,5 +350,35 @@ describe('Test connection', () => {
       after: 'save',
     });
     expect(editorReducer(keys, { type: 'granted', origins, after: 'save' }).status?.text).toBe('Saved. S3 Drop can reach the bucket now.');
+  });
+});
+
+describe('Test connection checks the addresses in the page before the browser is asked for access', () => {
+  /** What the real background answers (no origin granted, so it fetches nothing). */
+  async function backgroundTest(saved: KeysProfile | null, sent: ProfileDraft) {
+    const f = fakeSettings();
+    if (saved) await seedProfile(f, saved, { secretAccessKey: 'wJalrXUtnFEMI/K7MDENG' });
+    return createConnectionTest(fakeServiceDeps(f, { now: () => new Date('2024-03-05T07:08:09Z'), granted: [] }).deps)(sent);
+  }
+
+  it('a bucket name that cannot be right: the same sentence as the background, with no host asked for', async () => {
+    const state = run(
+      initialEditorState(null),
+      { type: 'set', field: 'bucket', value: 'My_Bucket' },
+      { type: 'set', field: 'region', value: 'eu-west-1' },
+      { type: 'set', field: 'accessKeyId', value: 'AKIAIOSFODNN7EXAMPLE' },
+      { type: 'set', field: 'secretAccessKey', value: 'wJalrXUtnFEMI/K7MDENG' },
+    );
+    const page = testRefusalInPage(state);
+    const background = await backgroundTest(null, draftOf(state));
+    expect(page).toEqual({ ok: false, message: background.message, error: background.error });
+    expect(page?.message).toMatch(/^A bucket name uses lowercase letters/);
+  });
+
+  it("a secret left empty is the background's to judge: it fills in the saved one, which the page never sees", async () => {
+    const state = run(initialEditorState(summary(KEYS, true)), { type: 'set', field: 'region', value: 'eu-west-1' });
+    expect(testRefusalInPage(state)).toBeNull();
+    // Nor does a valid draft stop in the page.
+    expect(testRefusalInPage(run(initialEditorState(summary(KEYS, true))))).toBeNull();
   });
 });

@@ -15,7 +15,7 @@ import {
   type ProfileDraft,
   type ProfileKind,
 } from '../../settings/profile';
-import { linkModeOf, normalizeDraft, validateDraft } from '../../settings/profile-kinds';
+import { connectionBlockingFields, linkModeOf, normalizeDraft, validateDraft } from '../../settings/profile-kinds';
 import type { TeamConnectionReport } from '../../team/team-signer';
 import { hostOf, hostsOf } from '../../team/service-url';
 import { t } from '../../i18n/t';
@@ -151,6 +151,22 @@ export function refusalInPage(state: EditorState, profiles: readonly Pick<Profil
   const otherNames = profiles.filter((p) => p.id !== draft.id).map((p) => p.name);
   const errors = validateDraft(draft, { hasSavedSecret, otherNames });
   return Object.keys(errors).length ? { saved: false, id: '', errors, trimmed, needsAccess: [] } : null;
+}
+
+/**
+ * Test connection's first step, run in the page for the fields that need no
+ * secret: a bucket, region, endpoint or service address that cannot be right
+ * is refused before the browser is asked for access to a host it names. The
+ * secrets stay the background's to judge: it fills in the saved ones the page
+ * never sees. `null` when the background should be asked.
+ */
+export function testRefusalInPage(state: EditorState): (ConnectionReport & TeamConnectionReport) | null {
+  const { draft } = normalizeDraft(draftOf(state));
+  const errors = validateDraft(draft, { hasSavedSecret: true });
+  const blocking = connectionBlockingFields(draft).find((f) => errors[f] && !(SECRET_FIELDS as readonly string[]).includes(f));
+  if (!blocking) return null;
+  const message = errors[blocking]!;
+  return { ok: false, message, error: { code: 'InvalidSettings', message, transient: false } };
 }
 
 /** The link mode the form shows: a presign service only makes signed links. */
