@@ -175,9 +175,9 @@ export function createHistoryHandlers(deps: HistoryDeps): HistoryHandlers {
 
   return {
     async listHistory(query): Promise<Result<HistoryView>> {
+      const [all, limit] = await Promise.all([deps.loadHistory(), deps.loadLimit()]);
       if (query.ids) {
         const wanted = new Set(query.ids);
-        const [all, limit] = await Promise.all([deps.loadHistory(), deps.loadLimit()]);
         const entries = all.filter((e) => wanted.has(e.id));
         return { ok: true, value: { entries, total: entries.length, limit } };
       }
@@ -185,7 +185,6 @@ export function createHistoryHandlers(deps: HistoryDeps): HistoryHandlers {
       const profileId = query.profileId || store.defaultId;
       // A deleted profile's entries stay readable by its id; with no id there must be a default.
       if (!profileId) return { ok: false, error: NOT_CONFIGURED };
-      const [all, limit] = await Promise.all([deps.loadHistory(), deps.loadLimit()]);
       const mine = searchEntries(all, profileId);
       const found = query.search ? searchEntries(mine, profileId, query.search) : mine;
       const shown = query.limit !== undefined ? found.slice(0, Math.max(0, query.limit)) : found;
