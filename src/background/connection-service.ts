@@ -1,5 +1,5 @@
 /** Test connection: one harmless request with the form as it stands, and the saved secrets where the form leaves them empty. */
-import type { UserError } from '../result';
+import { userError, type UserError } from '../result';
 import { LOCKED } from '../destination/connection';
 import { stepsFor } from '../destination/open';
 import type { ProtocolHandlers } from '../messaging/protocol';
@@ -32,7 +32,7 @@ export function createConnectionTest(deps: ServiceDeps): ProtocolHandlers['testC
     if (blocking) {
       const locked = (await deps.secrets.status()).locked && draft.id && (blocking === 'secretAccessKey' || blocking === 'serviceToken');
       const message = blocking === 'serviceToken' && withSaved.tokenDropped ? t('team_tokenAgain') : errors[blocking]!;
-      const error: UserError = locked ? LOCKED : { code: 'InvalidSettings', message, transient: false };
+      const error: UserError = locked ? LOCKED : userError('InvalidSettings', message);
       return { ok: false, message: error.message, error };
     }
     return steps.test(deps, draft);

@@ -11,7 +11,7 @@ import {
 } from '../history/history';
 import type { RecentUpload } from '../history/recent';
 import type { HistoryEntry, HistoryHandlers, HistoryView } from '../messaging/protocol';
-import type { UserError, Result } from '../result';
+import { userError, type UserError, type Result } from '../result';
 import { effectiveContentType, type SignedRequest } from '../s3/presign';
 import type { ProfileStore } from '../settings/profile-store';
 import { NOT_CONFIGURED } from '../destination/connection';
@@ -269,7 +269,7 @@ export function createHistoryHandlers(deps: HistoryDeps): HistoryHandlers {
 
     async setHistoryLimit(limit) {
       const invalid = validateHistoryLimit(limit);
-      if (invalid) return { ok: false, error: { code: 'InvalidSettings', message: invalid, transient: false } };
+      if (invalid) return { ok: false, error: userError('InvalidSettings', invalid) };
       await deps.saveLimit(limit);
       await deps.updateHistory((entries) => boundPerProfile(entries, limit));
       return { ok: true, value: null };

@@ -1,5 +1,5 @@
 /** The background's side of the vault messages: unlock, lock, the passphrase and the idle lock. */
-import type { Result } from '../result';
+import { userError, type Result } from '../result';
 import { LOCKED } from '../destination/connection';
 import type { ProtocolHandlers } from '../messaging/protocol';
 import type { Secrets } from '../settings/profile';
@@ -74,7 +74,7 @@ export function createVaultHandlers(deps: Pick<ServiceDeps, 'loadProfiles' | 'se
 
     async setLockAfter(minutes) {
       if (!Number.isInteger(minutes) || minutes < 0 || minutes > MAX_LOCK_AFTER_MINUTES)
-        return { ok: false, error: { code: 'InvalidSettings', message: t('service_lockAfterRange', { max: MAX_LOCK_AFTER_MINUTES }), transient: false } };
+        return { ok: false, error: userError('InvalidSettings', t('service_lockAfterRange', { max: MAX_LOCK_AFTER_MINUTES })) };
       await deps.setLockAfterMinutes(minutes);
       return { ok: true, value: null };
     },

@@ -19,6 +19,7 @@ import { connectionBlockingFields, linkModeOf, normalizeDraft, validateDraft } f
 import type { TeamConnectionReport } from '../../team/team-signer';
 import { hostOf, hostsOf } from '../../team/service-url';
 import { t } from '../../i18n/t';
+import { userError } from '../../result';
 
 /**
  * The profile editor's state as one pure reducer: the draft being edited
@@ -166,7 +167,7 @@ export function testRefusalInPage(state: EditorState): (ConnectionReport & TeamC
   const blocking = connectionBlockingFields(draft).find((f) => errors[f] && !(SECRET_FIELDS as readonly string[]).includes(f));
   if (!blocking) return null;
   const message = errors[blocking]!;
-  return { ok: false, message, error: { code: 'InvalidSettings', message, transient: false } };
+  return { ok: false, message, error: userError('InvalidSettings', message) };
 }
 
 /** The link mode the form shows: a presign service only makes signed links. */
