@@ -80,17 +80,21 @@ export async function readUploadTrace(page: Page, worker: Worker, chosenAt: numb
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`);
 
-/** One line for a row's note: the median of each phase over the runs. */
-export function describeTraces(traces: UploadTrace[]): string {
-  if (!traces.length) return '';
+/** The median of each phase over the runs, in one line. */
+export function tracePhases(traces: UploadTrace[]): string {
   const m = (pick: (t: UploadTrace) => number) => median(traces.map(pick));
   const parts = m((t) => t.puts);
   return (
-    `where the time goes (median of ${traces.length}, Resource Timing of the worker and the upload document): ` +
     `to the first request ${ms(m((t) => t.toFirstRequest))}` +
     (parts > 1 ? ` · CreateMultipartUpload ${ms(m((t) => t.create))}` : '') +
     ` · ${parts > 1 ? `${parts} parts, ${m((t) => t.inFlight)} at a time,` : 'the PUT'} ${ms(m((t) => t.transfer))}` +
     (parts > 1 ? ` · CompleteMultipartUpload ${ms(m((t) => t.join))}` : '') +
     ` · link, history, copy and redraw ${ms(m((t) => t.toScreen))}`
   );
+}
+
+/** A row's note: where the time goes, and how that was measured. */
+export function describeTraces(traces: UploadTrace[]): string {
+  if (!traces.length) return '';
+  return `where the time goes (median of ${traces.length}, Resource Timing of the worker and the upload document): ${tracePhases(traces)}`;
 }

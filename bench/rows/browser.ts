@@ -12,7 +12,7 @@ import type { S3Server } from '../../test/support/s3-servers';
 import { startImagePage, type ImagePage } from '../lib/image-page';
 import { chromiumProcesses, MemorySampler, type ProcessGroup } from '../lib/memory';
 import { Boto3 } from '../lib/boto3';
-import { clearUploadTrace, describeTraces, readUploadTrace, type UploadTrace } from '../lib/upload-trace';
+import { clearUploadTrace, describeTraces, readUploadTrace, tracePhases, type UploadTrace } from '../lib/upload-trace';
 import { measuredRow, placeholderRow, summarize, type Row } from '../lib/report';
 import { signingDef, signingRow, type SigningOptions } from './signing';
 
@@ -510,7 +510,7 @@ async function asOnePut(b: Bench, bytes: number, def: RowDef, file: string): Pro
 }
 
 /** The note's words for one comparison run: its time, and where it went. */
-const comparedRun = (run: PopupUpload) => `${secs(run.ms)} (${describeTraces([run.trace!]).replace(/^where the time goes \([^)]*\): /, '')})`;
+const comparedRun = (run: PopupUpload) => `${secs(run.ms)} (${tracePhases([run.trace!])})`;
 
 async function defaultUploadRow(b: Bench, def: RowDef): Promise<Row> {
   const { putSize: bytes, putReps: reps, log } = b.opts;
