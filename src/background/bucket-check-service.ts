@@ -1,8 +1,9 @@
 /** "Check my bucket": runs the checks for a profile, keeps the last result per profile, and applies a fix. */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { fact, sameBucket, withFact, type BucketCheck } from '../bucket-check/facts';
+import { addAutoDeleteRule, type TagProbe } from '../bucket-check/auto-delete-check';
+import { fact, sameBucket, withFact, type BucketCheck, type BucketFact } from '../bucket-check/facts';
 import { addAbortRule } from '../bucket-check/lifecycle';
-import { runBucketCheck } from '../bucket-check/run';
+import { runBucketCheck, wantedRules } from '../bucket-check/run';
 import { openKeysBucket, type DestinationDeps } from '../destination/open';
 import type { BucketCheckHandlers } from '../messaging/protocol';
 import type { Result } from '../result';
@@ -69,12 +70,22 @@ export function createBucketCheckHandlers(deps: BucketCheckServiceDeps): BucketC
       if (!opened.ok) return opened;
       if (!opened.value) return { ok: true, value: notForService(profileId) };
       const { profile, connection } = opened.value;
-      // The only fix there is. A page sending another is a bug to hear about (the type stops it in our own code).
-      if (fix !== 'add-abort-rule') throw new TypeError(`Not a bucket fix: ${String(fix)}`);
-      const line = await addAbortRule(deps.client(connection), connection.bucket);
+      const client = deps.client(connection);
       const stored = (await deps.store.load())[profileId];
-      // Without a checklist of this bucket to update, the whole check runs: the page shows one list.
-      if (!stored || !sameBucket(stored.address, profile)) return checkBucket({ profileId });
+      const wanted = wantedRules(profile);
+      let line: BucketFact;
+      if (fix === 'add-abort-rule') line = await addAbortRule(client, connection.bucket, wanted);
+      else if (fix === 'add-expiry-rule') {
+        // Auto-delete was turned off since the check offered the rule: the whole check says what holds now.
+        if (!profile.autoDeleteDays) return checkBucket({ profileId });
+        // The Fix is offered only once the tag was seen kept.
+        const tags: TagProbe = { kind: 'answer', answer: stored?.tagging ?? 'kept' };
+        line = await addAutoDeleteRule(client, connection.bucket, profile.autoDeleteDays, tags, wanted);
+      }
+      // A page sending another fix is a bug to hear about (the type stops it in our own code).
+      else throw new TypeError(`Not a bucket fix: ${String(fix)}`);
+      // Without a checklist of this bucket with this line to update, the whole check runs: the page shows one list.
+      if (!stored || !sameBucket(stored.address, profile) || !stored.facts.some((f) => f.id === line.id)) return checkBucket({ profileId });
       const updated = { ...withFact(stored, line), checkedAt: deps.now().getTime() };
       await keep(updated);
       return { ok: true, value: updated };

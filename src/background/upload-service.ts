@@ -10,6 +10,7 @@ import type { Destination, ShareLink } from '../destination/destination';
 import { planKey, type KeyPlanDeps } from '../keys/plan-key';
 import type { RecentUpload } from '../history/recent';
 import type { UploadHandlers } from '../messaging/protocol';
+import { autoDeleteDate } from '../s3/auto-delete';
 import { linkExpiryRefusal } from '../s3/expiry';
 import { effectiveContentType } from '../s3/presign';
 import type { PartSpec } from '../s3/multipart';
@@ -135,6 +136,8 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
             contentType: ticket.contentType,
             ...(request.expiresIn !== undefined ? { expiresIn: request.expiresIn } : {}),
           });
+      const at = deps.now().getTime();
+      const deletesAt = destination.autoDeleteDays ? autoDeleteDate(at, destination.autoDeleteDays) : undefined;
       // The object is stored whatever happens to its link: the history keeps it, and can sign a link later.
       await deps.record({
         id: ticket.id,
@@ -143,15 +146,19 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
         size: ticket.size,
         type: ticket.contentType,
         status: 'done',
-        at: deps.now().getTime(),
+        at,
         key: ticket.key,
         profileId: ticket.profileId,
         ...(link.ok && link.value.expiresAt !== undefined ? { linkExpiresAt: link.value.expiresAt } : {}),
+        ...(deletesAt ? { deletesAt } : {}),
         ...(request.pageUrl ? { pageUrl: request.pageUrl } : {}),
       });
       if (!link.ok) return link;
       const { lifetimeSeconds, ...signed } = link.value;
-      return { ok: true, value: { link: signed, ...(lifetimeSeconds !== undefined ? { lifetimeSeconds } : {}) } };
+      return {
+        ok: true,
+        value: { link: signed, ...(lifetimeSeconds !== undefined ? { lifetimeSeconds } : {}), ...(deletesAt ? { deletesAt } : {}) },
+      };
     },
   };
 }

@@ -12,6 +12,7 @@ export const CHECK_IDS = [
   'multipart',
   'conditionalWrites',
   'lifecycle',
+  'autoDelete',
   'publicLinks',
   'customLinks',
   'versioning',
@@ -26,11 +27,13 @@ export type CheckStatus = 'ok' | 'problem' | 'info' | 'skipped';
 export type BucketFix =
   /** S3 Drop adds a rule that throws away unfinished uploads in parts, keeping the bucket's other rules. */
   | { kind: 'add-abort-rule' }
+  /** S3 Drop adds the rule that deletes uploads tagged by Auto-delete after the profile's days, keeping the bucket's other rules. */
+  | { kind: 'add-expiry-rule' }
   /** The keys may not change the bucket's rules: the whole lifecycle configuration to paste (JSON, as the S3 API and CLI take it). */
   | { kind: 'paste-lifecycle'; json: string };
 
 /** The fixes the background can apply (`fixBucket`). */
-export type BucketFixKind = Extract<BucketFix, { kind: 'add-abort-rule' }>['kind'];
+export type BucketFixKind = Extract<BucketFix, { kind: 'add-abort-rule' | 'add-expiry-rule' }>['kind'];
 
 export interface BucketFact {
   id: CheckId;
@@ -46,6 +49,12 @@ export interface BucketFact {
  * refused (501: the server stores nothing with the header).
  */
 export type ConditionalWrites = 'honoured' | 'ignored' | 'refused';
+
+/**
+ * How the storage treated Auto-delete's tag on a PUT: kept it (GetObjectTagging
+ * shows it), stored the file but dropped the tag, or refused the PUT (501).
+ */
+export type TagAnswer = 'kept' | 'ignored' | 'refused';
 
 /** Which bucket a check was run on: a stored fact is only used while the profile still points there. */
 export interface CheckedAddress {
@@ -63,6 +72,8 @@ export interface BucketCheck {
   facts: BucketFact[];
   /** Set when the conditional-writes check got a clear answer; the no-overwrite guard reads it. */
   conditionalWrites?: ConditionalWrites;
+  /** Set when the Auto-delete line got a clear answer about tags; its Fix reads it. */
+  tagging?: TagAnswer;
 }
 
 export function fact(id: CheckId, status: CheckStatus, sentence: string, fix?: BucketFix): BucketFact {

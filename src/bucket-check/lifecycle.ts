@@ -54,17 +54,18 @@ function partialAbortPrefix(rules: readonly LifecycleRule[]): string | undefined
 }
 
 /**
- * The rules to PUT for the fix: the bucket's own, unchanged, plus S3 Drop's.
+ * The rules to PUT: the bucket's own, unchanged, plus S3 Drop's `added`.
  * A PUT replaces the whole configuration, so leaving one out would delete it.
  * An earlier S3 Drop rule (e.g. disabled by hand) is replaced, not doubled: ids must be unique.
  */
-export function rulesWithAbortRule(rules: readonly LifecycleRule[]): LifecycleRule[] {
-  return [...rules.filter((r) => r.ID !== ABORT_RULE_ID), ABORT_RULE];
+export function rulesWith(rules: readonly LifecycleRule[], added: readonly LifecycleRule[]): LifecycleRule[] {
+  const ids = new Set(added.map((r) => r.ID));
+  return [...rules.filter((r) => !ids.has(r.ID)), ...added];
 }
 
 /** The configuration to paste where the keys may not write it: JSON as the S3 API and `aws s3api put-bucket-lifecycle-configuration` take it. */
-export function lifecycleJson(rules: readonly LifecycleRule[]): string {
-  return JSON.stringify({ Rules: rulesWithAbortRule(rules) }, null, 2);
+export function lifecycleJson(rules: readonly LifecycleRule[], added: readonly LifecycleRule[]): string {
+  return JSON.stringify({ Rules: rulesWith(rules, added) }, null, 2);
 }
 
 /** Reads the bucket's lifecycle rules. Never throws. */
@@ -87,8 +88,12 @@ function readingOfFailure(code: string): LifecycleReading {
   return { kind: 'failed', code };
 }
 
-/** The lifecycle line of the checklist, from what was read. */
-export function lifecycleFact(reading: LifecycleReading): BucketFact {
+/**
+ * The lifecycle line of the checklist, from what was read. `wanted` is every
+ * rule S3 Drop needs on this bucket (the abort rule, and Auto-delete's), so a
+ * configuration to paste has them all at once.
+ */
+export function lifecycleFact(reading: LifecycleReading, wanted: readonly LifecycleRule[] = [ABORT_RULE]): BucketFact {
   const add = { kind: 'add-abort-rule' } as const;
   switch (reading.kind) {
     case 'rules': {
@@ -101,7 +106,7 @@ export function lifecycleFact(reading: LifecycleReading): BucketFact {
     case 'none':
       return fact('lifecycle', 'problem', t('check_lifecycleMissing', { days: ABORT_AFTER_DAYS }), add);
     case 'denied':
-      return fact('lifecycle', 'problem', t('check_lifecycleUnreadable', { days: ABORT_AFTER_DAYS }), { kind: 'paste-lifecycle', json: lifecycleJson([]) });
+      return fact('lifecycle', 'problem', t('check_lifecycleUnreadable', { days: ABORT_AFTER_DAYS }), { kind: 'paste-lifecycle', json: lifecycleJson([], wanted) });
     case 'unsupported':
       return fact('lifecycle', 'info', t('check_lifecycleUnsupported'));
     case 'failed':
@@ -109,32 +114,65 @@ export function lifecycleFact(reading: LifecycleReading): BucketFact {
   }
 }
 
-/** The lifecycle check. */
-export async function checkLifecycle(client: S3Client, bucket: string): Promise<BucketFact> {
-  return lifecycleFact(await readLifecycle(client, bucket));
+/** The lifecycle check on its own (run.ts reads the rules once for this line and Auto-delete's). */
+export async function checkLifecycle(client: S3Client, bucket: string, wanted: readonly LifecycleRule[] = [ABORT_RULE]): Promise<BucketFact> {
+  return lifecycleFact(await readLifecycle(client, bucket), wanted);
 }
 
+/** What adding a rule did: the rules as read back after, or why they were not written. */
+export type RuleWrite =
+  | { kind: 'written'; reading: LifecycleReading }
+  /** The bucket had such a rule already: nothing was written. */
+  | { kind: 'present'; reading: LifecycleReading }
+  /** The keys may not write the rules: these are the ones read, to paste with S3 Drop's. */
+  | { kind: 'denied'; rules: LifecycleRule[] }
+  | { kind: 'unsupported' }
+  | { kind: 'failed'; code: string };
+
 /**
- * The Fix: adds S3 Drop's rule to the bucket's rules, then reads them back,
- * so the line shows what the bucket now says, not what was sent. Keys that
- * may not write the rules get the JSON to paste (with the rules they read).
+ * Adds `rule` to the bucket's rules unless `present` finds one that does its
+ * work, then reads them back, so the line shows what the bucket now says,
+ * not what was sent.
  */
-export async function addAbortRule(client: S3Client, bucket: string): Promise<BucketFact> {
+export async function addLifecycleRule(
+  client: S3Client,
+  bucket: string,
+  rule: LifecycleRule,
+  present: (rules: readonly LifecycleRule[]) => boolean,
+): Promise<RuleWrite> {
   const before = await readLifecycle(client, bucket);
-  if (before.kind === 'unsupported' || before.kind === 'failed') return lifecycleFact(before);
-  if (before.kind === 'rules' && wholeBucketAbortRule(before.rules)) return lifecycleFact(before);
+  if (before.kind === 'unsupported') return before;
+  if (before.kind === 'failed') return before;
+  if (before.kind === 'denied') return { kind: 'denied', rules: [] };
+  if (before.kind === 'rules' && present(before.rules)) return { kind: 'present', reading: before };
   const rules = before.kind === 'rules' ? before.rules : [];
   try {
-    await client.send(
-      new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: rulesWithAbortRule(rules) } }),
-    );
+    await client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: rulesWith(rules, [rule]) } }));
   } catch (err) {
     const code = failureFromError(err).code;
-    if (code === 'AccessDenied' || code === 'Http403')
-      return fact('lifecycle', 'problem', t('check_lifecycleFixDenied', { days: ABORT_AFTER_DAYS }), { kind: 'paste-lifecycle', json: lifecycleJson(rules) });
+    if (code === 'AccessDenied' || code === 'Http403') return { kind: 'denied', rules };
     // Swift's s3api takes a lifecycle PUT for a bucket creation and finds the XML malformed: the server has no rules to set.
-    if (code === 'NotImplemented' || code === 'MalformedXML' || code === 'Http501') return fact('lifecycle', 'info', t('check_lifecycleUnsupported'));
-    return fact('lifecycle', 'problem', t('check_lifecycleFixFailed', { code }));
+    if (code === 'NotImplemented' || code === 'MalformedXML' || code === 'Http501') return { kind: 'unsupported' };
+    return { kind: 'failed', code };
   }
-  return checkLifecycle(client, bucket);
+  return { kind: 'written', reading: await readLifecycle(client, bucket) };
+}
+
+/** The Fix of the lifecycle line: adds S3 Drop's abort rule; keys that may not get the JSON to paste (with the rules they read). */
+export async function addAbortRule(client: S3Client, bucket: string, wanted: readonly LifecycleRule[] = [ABORT_RULE]): Promise<BucketFact> {
+  const write = await addLifecycleRule(client, bucket, ABORT_RULE, (rules) => wholeBucketAbortRule(rules) !== undefined);
+  switch (write.kind) {
+    case 'written':
+    case 'present':
+      return lifecycleFact(write.reading, wanted);
+    case 'denied':
+      return fact('lifecycle', 'problem', t('check_lifecycleFixDenied', { days: ABORT_AFTER_DAYS }), {
+        kind: 'paste-lifecycle',
+        json: lifecycleJson(write.rules, wanted),
+      });
+    case 'unsupported':
+      return fact('lifecycle', 'info', t('check_lifecycleUnsupported'));
+    case 'failed':
+      return fact('lifecycle', 'problem', t('check_lifecycleFixFailed', { code: write.code }));
+  }
 }

@@ -11,18 +11,31 @@ import { t } from '../i18n/t';
 import { checkClock, checkKeysAndRegion } from './access';
 import { checkObjectLock, checkVersioning } from './bucket-settings';
 import { checkConditionalWrites } from './conditional';
-import { CHECK_IDS, fact, type BucketCheck, type BucketFact, type CheckId, type ConditionalWrites } from './facts';
-import { checkLifecycle } from './lifecycle';
+import { CHECK_IDS, fact, type BucketCheck, type BucketFact, type CheckId, type ConditionalWrites, type TagAnswer } from './facts';
+import { ABORT_RULE, lifecycleFact, readLifecycle } from './lifecycle';
+import { autoDeleteFact, probeTags, type TagProbe } from './auto-delete-check';
+import { autoDeleteRule } from '../s3/auto-delete';
+import type { LifecycleRule } from '@aws-sdk/client-s3';
 import { checkCustomLink, checkPublicLink } from './links';
 import { checkMultipart } from './multipart-check';
 import { checkProbe, type ProbeDeps } from './probe';
 
 export type BucketCheckDeps = ProbeDeps;
 
-/** The lines a profile gets: the link lines only in the link modes that make such links. */
+/** The lines a profile gets: the link lines only in the link modes that make such links, Auto-delete's only when it is on. */
 export function checksFor(profile: KeysProfile): CheckId[] {
   const mode = linkModeOf(profile);
-  return CHECK_IDS.filter((id) => (id === 'publicLinks' ? mode === 'public' : id === 'customLinks' ? mode === 'custom' : true));
+  const applies: Partial<Record<CheckId, boolean>> = {
+    publicLinks: mode === 'public',
+    customLinks: mode === 'custom',
+    autoDelete: profile.autoDeleteDays !== undefined,
+  };
+  return CHECK_IDS.filter((id) => applies[id] ?? true);
+}
+
+/** Every lifecycle rule S3 Drop needs on the profile's bucket: what a configuration to paste holds. */
+export function wantedRules(profile: KeysProfile): LifecycleRule[] {
+  return profile.autoDeleteDays ? [ABORT_RULE, autoDeleteRule(profile.autoDeleteDays)] : [ABORT_RULE];
 }
 
 function inOrder(facts: BucketFact[]): BucketFact[] {
@@ -33,7 +46,7 @@ export async function runBucketCheck(deps: BucketCheckDeps, profile: KeysProfile
   const ids = checksFor(profile);
   const ctx = { bucket: conn.bucket, region: conn.region, endpoint: conn.endpoint };
   const address = { bucket: profile.bucket, endpoint: profile.endpoint, region: profile.region, forcePathStyle: profile.forcePathStyle };
-  const result = (facts: BucketFact[], conditionalWrites?: ConditionalWrites): BucketCheck => {
+  const result = (facts: BucketFact[], conditionalWrites?: ConditionalWrites, tagging?: TagAnswer): BucketCheck => {
     // Whatever was not asked says why, so the list always has the same lines: the link lines need the test file stored.
     const why = facts.some((f) => f.id === 'probe') ? t('check_skippedAfterProbe') : t('check_skippedAfterAccess');
     const missing = ids.filter((id) => !facts.some((f) => f.id === id)).map((id) => fact(id, 'skipped', why));
@@ -43,6 +56,7 @@ export async function runBucketCheck(deps: BucketCheckDeps, profile: KeysProfile
       address,
       facts: inOrder([...facts, ...missing]),
       ...(conditionalWrites ? { conditionalWrites } : {}),
+      ...(tagging ? { tagging } : {}),
     };
   };
 
@@ -62,8 +76,16 @@ export async function runBucketCheck(deps: BucketCheckDeps, profile: KeysProfile
   facts.push(await checkMultipart(deps, ctx));
   const conditional = await checkConditionalWrites(deps, ctx);
   facts.push(conditional.fact);
-  facts.push(await checkLifecycle(deps.client, conn.bucket));
+  // One read of the rules for the lifecycle line and Auto-delete's.
+  const rules = await readLifecycle(deps.client, conn.bucket);
+  const wanted = wantedRules(profile);
+  facts.push(lifecycleFact(rules, wanted));
+  let tags: TagProbe | undefined;
+  if (profile.autoDeleteDays) {
+    tags = await probeTags(deps, ctx, profile.autoDeleteDays);
+    facts.push(autoDeleteFact(profile.autoDeleteDays, tags, rules, wanted));
+  }
   facts.push(await checkVersioning(deps.client, conn.bucket));
   facts.push(await checkObjectLock(deps.client, conn.bucket));
-  return result(facts, conditional.answer);
+  return result(facts, conditional.answer, tags?.kind === 'answer' ? tags.answer : undefined);
 }

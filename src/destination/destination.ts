@@ -72,7 +72,9 @@ export interface Destination {
    * How S3's answers to this destination's URLs are described: the bucket,
    * region and endpoint, and, for URLs someone else signed, who to turn to.
    */
-  readonly transferContext: Pick<FailureContext, 'bucket' | 'region' | 'endpoint'> & { signer: UrlSigner };
+  readonly transferContext: Pick<FailureContext, 'bucket' | 'region' | 'endpoint' | 'tagged'> & { signer: UrlSigner };
+  /** Uploads are tagged to be deleted by the bucket this many days after they go up; absent: they stay. */
+  readonly autoDeleteDays?: number;
   /** A short-lived PUT URL bound to the key, type and size. */
   signPut(target: PutTarget): Promise<Result<SignedRequest>>;
   shareLink(request: LinkRequest): Promise<Result<ShareLink>>;

@@ -3,6 +3,7 @@ import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/
 import type { Result, UserError } from '../result';
 import type { S3Connection } from '../s3/client';
 import { testConnection } from '../s3/connection-test';
+import { autoDeleteTagging } from '../s3/auto-delete';
 import { contentDisposition } from '../s3/content-disposition';
 import { hostPermissionOrigins } from '../s3/endpoint';
 import { describeFailure, failureFromError, type S3Operation } from '../s3/errors';
@@ -56,7 +57,9 @@ async function objectExists(client: S3Client, bucket: string, key: string): Prom
 }
 
 export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Destination {
-  const context = { bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint };
+  // Auto-delete's tag, signed into every PUT and multipart create of the profile.
+  const tagging = profile.autoDeleteDays ? autoDeleteTagging(profile.autoDeleteDays) : undefined;
+  const context = { bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint, ...(tagging ? { tagged: true } : {}) };
   /** Runs one signed step; every failure comes back as a sentence. */
   async function signed<T>(operation: S3Operation, step: (client: S3Client) => Promise<T>): Promise<Result<T>> {
     const conn = await deps.connection(operation);
@@ -73,6 +76,7 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
       bucket: profile.bucket,
       key: target.key,
       contentType: target.contentType ?? '',
+      ...(tagging ? { tagging } : {}),
       // The parts are joined only if the key is still free, where the server honours it (as a single PUT's If-None-Match).
       ...(conditional ? { ifNoneMatch: true } : {}),
     });
@@ -97,6 +101,7 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
     conditionalWrites: conditional,
     multipartThreshold: profile.multipartThresholdMiB ? profile.multipartThresholdMiB * MiB : DEFAULT_MULTIPART_THRESHOLD,
     transferContext: { ...context, signer: 'extension' },
+    ...(profile.autoDeleteDays ? { autoDeleteDays: profile.autoDeleteDays } : {}),
     signPut: (target) =>
       signed('upload', (client) =>
         presignUpload(client, {
@@ -106,6 +111,7 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
           contentLength: target.size,
           ...(target.ifNoneMatch && conditional ? { ifNoneMatch: true } : {}),
           ...(target.downloadAs ? { contentDisposition: contentDisposition(target.downloadAs, 'attachment') } : {}),
+          ...(tagging ? { tagging } : {}),
           now: deps.now(),
         }),
       ),

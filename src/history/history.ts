@@ -109,6 +109,7 @@ export function entryFromUpload(upload: RecentUpload, profileId: string): Histor
     key: upload.key,
     at: upload.at,
     ...(upload.linkExpiresAt ? { linkExpiresAt: upload.linkExpiresAt } : {}),
+    ...(upload.deletesAt ? { deletesAt: upload.deletesAt } : {}),
     source: upload.source,
     ...(page ? { pageUrl: page } : {}),
   };

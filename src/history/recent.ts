@@ -14,6 +14,8 @@ export interface RecentUpload {
   /** The share link (a presigned GET: it carries a signature, but only for reading this object). */
   link?: string;
   linkExpiresAt?: number;
+  /** When the bucket's Auto-delete rule deletes it (ms). */
+  deletesAt?: number;
   copied?: boolean;
   error?: UserError;
   /** The page an image or screenshot came from. */

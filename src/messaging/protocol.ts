@@ -98,6 +98,8 @@ export interface HistoryEntry {
   pageUrl?: string;
   /** Set when the object was deleted from S3 Drop: the entry stays, marked. */
   deletedAt?: number;
+  /** When the bucket's Auto-delete rule deletes the object (ms); absent when it stays. */
+  deletesAt?: number;
 }
 
 export interface HistoryQuery extends ForProfile {

@@ -32,6 +32,8 @@ export interface FailureContext {
    * gets its own sentences ("tell whoever runs the service", not "paste your secret").
    */
   describe?: (failure: S3Failure, ctx: Omit<FailureContext, 'describe'>) => UserError;
+  /** The request carried object tags (Auto-delete): refusals may be about them. */
+  tagged?: boolean;
 }
 
 const PERMISSION: Record<S3Operation, string> = {
@@ -164,6 +166,11 @@ export function describeFailure(f: S3Failure, context: FailureContext): UserErro
     return make(t('s3_notInRegion', { bucket, region: ctx.region || 'us-east-1' }));
   }
 
+  // Swift's s3api, among others, refuses any request with tags: without this, a user who turned Auto-delete on
+  // would read "NotImplemented" and never connect it to that setting.
+  if (ctx.tagged && (f.code === 'NotImplemented' || f.code === 'Http501'))
+    return make(t('s3_tagsNotSupported', { where: where(ctx) }), { fix: { kind: 'open-options' } });
+
   switch (f.code) {
     case 'InvalidAccessKeyId':
       return make(t('s3_invalidAccessKeyId', { where: where(ctx) }), { fix: { kind: 'open-options' } });
@@ -187,7 +194,8 @@ export function describeFailure(f: S3Failure, context: FailureContext): UserErro
       return make(
         t(DENIED[ctx.operation], {
           bucket,
-          permission: PERMISSION[ctx.operation],
+          // S3 needs a second permission for a PUT that sets tags.
+          permission: ctx.tagged && ctx.operation === 'upload' ? t('s3_permissionTagged', { permission: PERMISSION.upload }) : PERMISSION[ctx.operation],
           arn: `arn:aws:s3:::${ctx.bucket}${ctx.operation === 'list' || ctx.operation === 'connect' ? '' : '/*'}`,
         }),
       );

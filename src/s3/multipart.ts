@@ -49,13 +49,15 @@ export const MAX_PART_NUMBER = 10_000;
 /** Starts a multipart upload; the object's Content-Type is fixed here, not on the parts. */
 export async function createMultipartUpload(
   client: S3Client,
-  target: MultipartTarget & { contentType: string },
+  target: MultipartTarget & { contentType: string; tagging?: string },
 ): Promise<string> {
   const res = await client.send(
     new CreateMultipartUploadCommand({
       Bucket: target.bucket,
       Key: target.key,
       ContentType: effectiveContentType(target.contentType),
+      // The object's tags are set when the upload in parts starts; the parts carry none.
+      ...(target.tagging ? { Tagging: target.tagging } : {}),
     }),
   );
   if (!res.UploadId) throw new Error(t('s3_noUploadId'));
@@ -149,6 +151,8 @@ export interface MultipartSignerTarget extends MultipartTarget {
   expiresIn?: number;
   /** Complete with `If-None-Match: *` (see `presignUpload`). */
   ifNoneMatch?: boolean;
+  /** The object's tags, set at the create (see `presignUpload`). */
+  tagging?: string;
 }
 
 /**

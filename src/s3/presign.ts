@@ -40,6 +40,11 @@ export interface UploadTarget {
    * `response-content-disposition`, so a stored one is the only way they download.
    */
   contentDisposition?: string;
+  /**
+   * Object tags (`x-amz-tagging`, URL-query encoded), signed so the PUT must
+   * carry exactly them: Auto-delete's tag, which the bucket's rule deletes by.
+   */
+  tagging?: string;
   now?: Date;
 }
 
@@ -63,6 +68,7 @@ export async function presignUpload(client: S3Client, target: UploadTarget): Pro
     'content-type': contentType,
     ...(target.contentDisposition ? { 'content-disposition': target.contentDisposition } : {}),
     ...(target.ifNoneMatch ? { 'if-none-match': '*' } : {}),
+    ...(target.tagging ? { 'x-amz-tagging': target.tagging } : {}),
   };
   const url = await presignObjectUrl(client, {
     method: 'PUT',
@@ -279,7 +285,8 @@ async function presignObjectUrl(client: S3Client, request: ObjectRequest): Promi
       // Every header we set is signed: a leaked URL then refuses another type, size or condition.
       signableHeaders: new Set(Object.keys(headers)),
       unsignableHeaders: new Set([PAYLOAD_HASH]),
-      unhoistableHeaders: new Set([PAYLOAD_HASH]),
+      // Headers stay headers: the signer would move `x-amz-*` ones into the query, where S3 ignores some (tags).
+      unhoistableHeaders: new Set([PAYLOAD_HASH, ...Object.keys(request.headers)]),
     },
   );
   return formatUrl(signed);

@@ -15,6 +15,7 @@
 import { t } from '../i18n/t';
 import { validateKeyTemplate } from '../keys/template';
 import { bucketOrigin, hostPermissionOrigins, regionProbeUrl, serviceEndpoint } from '../s3/endpoint';
+import { validateAutoDeleteDays } from '../s3/auto-delete';
 import { validateLinkExpiry } from '../s3/expiry';
 import { validateLinkBaseUrl } from '../s3/public-url';
 import { normalizeServiceUrl, originPattern, validateHeaderName, validateServiceUrl, validateTokenValue } from '../team/service-url';
@@ -188,7 +189,7 @@ export function fieldsOfKind(kind: ProfileKind): { empty: Profile; optional: rea
     {
       keys: () => ({
         empty: EMPTY_PROFILE,
-        optional: ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl'],
+        optional: ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl', 'autoDeleteDays'],
       }),
       'presign-service': () => ({ empty: EMPTY_SERVICE_PROFILE, optional: [] }),
     },
@@ -254,6 +255,8 @@ export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boole
       if (expiration) errors.sessionTokenExpiration = expiration;
       const threshold = validateMultipartThreshold(d.multipartThresholdMiB);
       if (threshold) errors.multipartThresholdMiB = threshold;
+      const autoDelete = validateAutoDeleteDays(d.autoDeleteDays);
+      if (autoDelete) errors.autoDeleteDays = autoDelete;
       if (d.linkDisposition !== undefined && !LINK_DISPOSITIONS.includes(d.linkDisposition))
         errors.linkDisposition = t('profile_linkDispositionChoose');
       if (d.linkMode !== undefined && !LINK_MODES.includes(d.linkMode)) errors.linkMode = t('profile_linkModeChoose');

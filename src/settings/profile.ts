@@ -64,6 +64,11 @@ export interface KeysProfile extends ProfileCommon {
   linkMode?: LinkMode;
   /** For `custom` links: e.g. `https://cdn.example.com/{key}`; without `{key}`, `/key` is appended. */
   linkBaseUrl?: string;
+  /**
+   * Delete each upload this many days after it went up (`src/s3/auto-delete.ts`):
+   * uploads are tagged and a lifecycle rule of the bucket deletes them. Absent: files stay.
+   */
+  autoDeleteDays?: number;
 }
 
 export type LinkMode = 'presigned' | 'public' | 'custom';
@@ -146,6 +151,7 @@ export const FIELD_LABELS: Partial<Record<ProfileField, string>> = {
   linkDisposition: t('field_linkDisposition'),
   linkMode: t('field_linkMode'),
   linkBaseUrl: t('field_linkBaseUrl'),
+  autoDeleteDays: t('field_autoDeleteDays'),
 };
 
 export const EMPTY_PROFILE: KeysProfile = {

@@ -9,6 +9,9 @@ import { uniqueName } from './profile-store';
 import { formatBytes } from '../upload/speed';
 import { t } from '../i18n/t';
 
+/** Optional fields that hold numbers (the others, when present, are strings). */
+const NUMBER_FIELDS = new Set<string>(['multipartThresholdMiB', 'autoDeleteDays']);
+
 /** What an export file says it is, so an import can refuse anything else. */
 export const EXPORT_FORMAT = 's3-drop-profiles';
 export const EXPORT_VERSION = 1;
@@ -111,7 +114,7 @@ export function parseImport(text: string, takenNames: readonly string[]): Parsed
     const optional = new Set<string>(shape.optional);
     for (const field of [...Object.keys(template), ...optional]) {
       if (field === 'id' || !(field in raw)) continue;
-      const expected = field in template ? typeof template[field] : field === 'multipartThresholdMiB' ? 'number' : 'string';
+      const expected = field in template ? typeof template[field] : NUMBER_FIELDS.has(field) ? 'number' : 'string';
       if (typeof raw[field] !== expected) typeErrors.push(t('import_wrongType', { field: FIELD_LABELS[field as ProfileField] ?? field, type: expected }));
       else picked[field] = raw[field];
     }

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { BucketCheck, BucketFact, CheckStatus } from '../bucket-check/facts';
+import type { BucketCheck, BucketFact, BucketFixKind, CheckStatus } from '../bucket-check/facts';
 import { sendMessage } from '../messaging/protocol';
 import type { Result } from '../result';
 import { t } from '../i18n/t';
@@ -13,8 +13,15 @@ const MARKS: Record<CheckStatus, { mark: string; word: () => string }> = {
   skipped: { mark: '–', word: () => t('check_statusSkipped') },
 };
 
-function FactLine({ fact, busy, onFix }: { fact: BucketFact; busy: boolean; onFix(): void }) {
+/** The Fix buttons' words, by what they do. */
+const FIX_LABELS: Record<BucketFixKind, () => string> = {
+  'add-abort-rule': () => t('check_fixAbortRule'),
+  'add-expiry-rule': () => t('check_fixExpiryRule'),
+};
+
+function FactLine({ fact, busy, onFix }: { fact: BucketFact; busy: boolean; onFix(fix: BucketFixKind): void }) {
   const { mark, word } = MARKS[fact.status];
+  const fix = fact.fix && fact.fix.kind !== 'paste-lifecycle' ? fact.fix.kind : null;
   return (
     <li class={`fact ${fact.status}`}>
       <span class="mark" aria-hidden="true">
@@ -25,9 +32,9 @@ function FactLine({ fact, busy, onFix }: { fact: BucketFact; busy: boolean; onFi
           <span class="visually-hidden">{word()}: </span>
           {fact.sentence}
         </p>
-        {fact.fix?.kind === 'add-abort-rule' && (
-          <button type="button" class="primary" onClick={onFix} disabled={busy}>
-            {t('check_fixAbortRule')}
+        {fix && (
+          <button type="button" class="primary" onClick={() => onFix(fix)} disabled={busy}>
+            {FIX_LABELS[fix]()}
           </button>
         )}
         {fact.fix?.kind === 'paste-lifecycle' && (
@@ -98,7 +105,7 @@ export function BucketCheckSection({ profileId }: { profileId: string }) {
                   key={fact.id}
                   fact={fact}
                   busy={busy}
-                  onFix={() => void run(() => sendMessage('fixBucket', { profileId, fix: 'add-abort-rule' }))}
+                  onFix={(fix) => void run(() => sendMessage('fixBucket', { profileId, fix }))}
                 />
               ))}
             </ul>

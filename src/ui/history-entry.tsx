@@ -2,7 +2,7 @@ import type { HistoryView } from '../messaging/protocol';
 import { formatBytes } from '../upload/speed';
 import { t } from '../i18n/t';
 import { ConfirmBox } from './confirm-box';
-import { deletedNote, linkNote, typeBadge, when } from './history-format';
+import { autoDeleteNote, deletedNote, linkNote, typeBadge, when } from './history-format';
 
 export type Entry = HistoryView['entries'][number];
 
@@ -54,6 +54,7 @@ export function HistoryEntry({ entry, link, confirming, busy, canDelete, bucket,
           <code>{entry.key}</code>
         </p>
         {deleted ? <p class="deleted-note">{deletedNote(entry)}</p> : <p class="muted">{linkNote(entry)}</p>}
+        {autoDeleteNote(entry) && <p class="muted">{autoDeleteNote(entry)}</p>}
         {link && !deleted && (
           <div class="row">
             <input type="text" readOnly value={link.url} aria-label={t('history_freshLinkFor', { name: entry.name })} onFocus={(e) => e.currentTarget.select()} />

@@ -17,6 +17,12 @@ export function deletedNote(entry: Pick<HistoryEntry, 'deletedAt'>): string {
   return entry.deletedAt ? t('history_deletedOn', { when: when(entry.deletedAt) }) : '';
 }
 
+/** When the bucket's Auto-delete rule deletes the entry's object; empty when it stays or is gone already. */
+export function autoDeleteNote(entry: Pick<HistoryEntry, 'deletesAt' | 'deletedAt'>, now = Date.now()): string {
+  if (entry.deletesAt === undefined || entry.deletedAt) return '';
+  return t(entry.deletesAt <= now ? 'history_autoDeleteDue' : 'history_autoDeletes', { when: when(entry.deletesAt) });
+}
+
 /** A short label for an entry without a thumbnail: its extension, else its type's family. */
 export function typeBadge(entry: Pick<HistoryEntry, 'name' | 'type'>): string {
   const ext = /\.([a-z0-9]{1,5})$/i.exec(entry.name)?.[1];

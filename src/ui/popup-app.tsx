@@ -12,6 +12,7 @@ import { PUBLISHED_SETTINGS } from '../published';
 import { readPublished, watchPublished } from './read-published';
 import { RecentHistory, useDeletedUploads } from './recent-history';
 import { hostsOf } from '../team/service-url';
+import { autoDeleteNote } from './history-format';
 import { linkCutNote, tokenExpiryNote } from './token-expiry';
 import { UnlockForm } from './unlock-form';
 import { t } from '../i18n/t';
@@ -322,6 +323,7 @@ function UploadRow({ item, queue, accessOrigins }: { item: UploadItem; queue: Ru
                 })
               : t(item.copied || copied ? 'popup_doneCopiedNeverExpires' : 'popup_doneNeverExpires', { size: formatBytes(item.size) })}
           </p>
+          {item.deletesAt !== undefined && <p class="muted">{autoDeleteNote({ deletesAt: item.deletesAt })}</p>}
         </>
       )}
       {item.status === 'failed' && item.error && (

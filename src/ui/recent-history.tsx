@@ -84,7 +84,9 @@ export function RecentHistory({ profileId, live }: { profileId: string; live: Re
               <span class="muted meta">
                 {entry.deletedAt
                   ? t('recent_metaDeleted', { size: formatBytes(entry.size), when: when(entry.at) })
-                  : `${formatBytes(entry.size)} · ${when(entry.at)}`}
+                  : entry.deletesAt
+                    ? t('recent_metaAutoDelete', { size: formatBytes(entry.size), when: when(entry.at), deletes: when(entry.deletesAt) })
+                    : `${formatBytes(entry.size)} · ${when(entry.at)}`}
               </span>
               {!entry.deletedAt && (
                 <button type="button" aria-label={t('common_copyFreshLinkFor', { name: entry.name })} onClick={() => void copyFresh(entry)}>

@@ -75,6 +75,8 @@ export type UploadOutcome =
       /** Absent for links that never expire. */
       linkExpiresAt?: number;
       lifetimeSeconds?: number;
+      /** When the bucket deletes it (Auto-delete); absent: it stays. */
+      deletesAt?: number;
       copied: boolean;
     }
   | { status: 'failed'; key?: string; error: UserError }
@@ -202,7 +204,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
     );
     // Cancel may be pressed while the link is signed: the user asked for nothing to be copied.
     if (signal.aborted) return { status: 'cancelled' };
-    const { link, lifetimeSeconds } = finished;
+    const { link, lifetimeSeconds, deletesAt } = finished;
     const copied = await deps.copy(link.url).catch(() => false);
     return {
       status: 'done',
@@ -212,6 +214,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
       link: link.url,
       ...(link.expiresAt !== undefined ? { linkExpiresAt: link.expiresAt } : {}),
       ...(lifetimeSeconds !== undefined ? { lifetimeSeconds } : {}),
+      ...(deletesAt !== undefined ? { deletesAt } : {}),
       copied,
     };
   } catch (err) {

@@ -23,6 +23,8 @@ export interface UploadItem {
   key?: string;
   link?: string;
   linkExpiresAt?: number;
+  /** When the bucket deletes it (Auto-delete). */
+  deletesAt?: number;
   /** Whether the link made it onto the clipboard. */
   copied?: boolean;
   error?: UserError;
@@ -158,6 +160,7 @@ export class UploadQueue {
           key: outcome.key,
           link: outcome.link,
           linkExpiresAt: outcome.linkExpiresAt,
+          deletesAt: outcome.deletesAt,
           copied: outcome.copied,
         });
       }

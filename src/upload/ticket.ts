@@ -69,6 +69,8 @@ export interface FinishRequest {
 
 export interface UploadFinish {
   link: SignedRequest;
+  /** When the bucket deletes the object (ms), for a profile with Auto-delete; absent: it stays. */
+  deletesAt?: number;
   /** Seconds the link lives; absent for links that never expire (public, custom domain). */
   lifetimeSeconds?: number;
 }

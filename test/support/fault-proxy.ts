@@ -36,6 +36,8 @@ export interface ProxiedRequest {
   method: string;
   /** Path and query as received. */
   url: string;
+  /** The request's headers as received (names in lower case): what the client put on the wire. */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface ProxyLogEntry extends ProxiedRequest {
@@ -140,6 +142,7 @@ export async function startFaultProxy(
       n: ++count,
       method: req.method ?? 'GET',
       url: req.url ?? '/',
+      headers: { ...req.headers },
       receivedAt: Date.now(),
       ...(conn ? { connection: conn.id, reusedConnection: conn.requests++ > 0 } : {}),
     };

@@ -3,7 +3,8 @@ import {
   ABORT_RULE_ID,
   addAbortRule,
   checkLifecycle,
-  rulesWithAbortRule,
+  rulesWith,
+  ABORT_RULE,
 } from '../../src/bucket-check/lifecycle';
 import { cannedS3, s3Error, type CannedAnswer, type SeenRequest } from '../support/canned-s3';
 
@@ -167,10 +168,10 @@ describe('the Fix: PutBucketLifecycleConfiguration', () => {
   });
 
   it('replaces an earlier S3 Drop rule (disabled by hand) instead of adding a second with the same id', () => {
-    const rules = rulesWithAbortRule([
+    const rules = rulesWith([
       { ID: 'keep', Status: 'Enabled', Filter: { Prefix: 'a/' }, Expiration: { Days: 1 } },
       { ID: ABORT_RULE_ID, Status: 'Disabled', Filter: { Prefix: '' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
-    ]);
+    ], [ABORT_RULE]);
     expect(rules.map((r) => [r.ID, r.Status])).toEqual([
       ['keep', 'Enabled'],
       [ABORT_RULE_ID, 'Enabled'],

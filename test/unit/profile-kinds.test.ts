@@ -169,7 +169,7 @@ describe('drafts', () => {
   it('an import file’s fields: each kind’s empty profile, and the fields keys have only sometimes', () => {
     expect(fieldsOfKind('keys')).toEqual({
       empty: EMPTY_PROFILE,
-      optional: ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl'],
+      optional: ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl', 'autoDeleteDays'],
     });
     expect(fieldsOfKind('presign-service')).toEqual({ empty: EMPTY_SERVICE_PROFILE, optional: [] });
   });

@@ -1,3 +1,4 @@
+import { AUTO_DELETE_DAYS_RANGE } from '../../s3/auto-delete';
 import { MULTIPART_THRESHOLD_RANGE_MIB } from '../../settings/profile';
 import { t } from '../../i18n/t';
 import type { GroupProps } from './field-kit';
@@ -27,6 +28,26 @@ export function UploadsFields(props: GroupProps) {
             onInput={(e) => dispatch({ type: 'set', field: 'multipartThresholdMiB', value: Number(e.currentTarget.value) })}
           />,
           t('editor_thresholdHint'),
+        )}
+      {/* Tags and lifecycle rules are the bucket's; a presign service signs neither. */}
+      {state.kind === 'keys' &&
+        field(
+          'autoDeleteDays',
+          t('field_autoDeleteDays'),
+          <input
+            type="number"
+            inputMode="numeric"
+            min={AUTO_DELETE_DAYS_RANGE.min}
+            max={AUTO_DELETE_DAYS_RANGE.max}
+            placeholder={t('editor_autoDeleteNever')}
+            {...a11y('autoDeleteDays', true)}
+            value={state.keys.autoDeleteDays === undefined ? '' : String(state.keys.autoDeleteDays)}
+            // Empty keeps files: the field is absent from the profile, not 0.
+            onInput={(e) =>
+              dispatch({ type: 'set', field: 'autoDeleteDays', value: e.currentTarget.value.trim() === '' ? undefined : Number(e.currentTarget.value) })
+            }
+          />,
+          t('editor_autoDeleteHint'),
         )}
     </fieldset>
   );
