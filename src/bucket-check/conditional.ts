@@ -39,8 +39,8 @@ export async function checkConditionalWrites(deps: ProbeDeps, ctx: ProbeContext)
   let first: Reply | undefined;
   let second: Reply | null = null;
   try {
-    first = await putThroughUrl(deps, ctx.bucket, key, 'first\n', true);
-    second = first.status === 200 ? await putThroughUrl(deps, ctx.bucket, key, 'second\n', true) : null;
+    first = await putThroughUrl(deps, ctx.bucket, key, 'first\n', { ifNoneMatch: true });
+    second = first.status === 200 ? await putThroughUrl(deps, ctx.bucket, key, 'second\n', { ifNoneMatch: true }) : null;
     const answer = conditionalAnswer(first, second);
     const unclear = second && second.status !== 200 && second.status !== 412 ? second : first;
     const line = conditionalFact(answer, answer ? '' : refusal(unclear, 'upload', ctx));

@@ -6,7 +6,7 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { t } from '../i18n/t';
 import { describeFailure, failureFromError, failureFromResponse, type FailureContext, type S3Operation } from '../s3/errors';
-import { presignShareLink, presignUpload } from '../s3/presign';
+import { presignShareLink, presignUpload, type UploadTarget } from '../s3/presign';
 import type { FetchLike } from '../s3/region';
 import { fact, type BucketFact } from './facts';
 
@@ -33,15 +33,18 @@ export interface Reply {
 
 export const probeBody = (now: Date) => `S3 Drop checked this bucket at ${now.toISOString()}. This file is deleted right away.\n`;
 
+/** What a probe PUT may sign besides type and size: a condition, a checksum. */
+export type ProbeHeaders = Pick<UploadTarget, 'ifNoneMatch' | 'checksum'>;
+
 /** PUTs `body` through a presigned upload URL, exactly as the upload runner sends one. */
-export async function putThroughUrl(deps: ProbeDeps, bucket: string, key: string, body: string, ifNoneMatch = false): Promise<Reply> {
+export async function putThroughUrl(deps: ProbeDeps, bucket: string, key: string, body: string, extra: ProbeHeaders = {}): Promise<Reply> {
   const bytes = new TextEncoder().encode(body);
   const signed = await presignUpload(deps.client, {
     bucket,
     key,
     contentType: 'text/plain',
     contentLength: bytes.length,
-    ...(ifNoneMatch ? { ifNoneMatch: true } : {}),
+    ...extra,
     now: deps.now(),
   });
   const res = await deps.fetch(signed.url, { method: 'PUT', headers: signed.headers, body: bytes });
