@@ -11,6 +11,7 @@ export const CHECK_IDS = [
   'probe',
   'multipart',
   'conditionalWrites',
+  'checksums',
   'lifecycle',
   'autoDelete',
   'publicLinks',
@@ -56,6 +57,24 @@ export type ConditionalWrites = 'honoured' | 'ignored' | 'refused';
  */
 export type TagAnswer = 'kept' | 'ignored' | 'refused';
 
+/**
+ * How the bucket answered a PUT whose checksum header did not match the bytes:
+ * verified (400 BadDigest: it recomputed and refused), ignored (200: it stored
+ * them anyway), refused (501 or "not supported": it takes no such header), or
+ * unclear (another answer, say 403).
+ */
+export type ChecksumAnswer = 'verified' | 'ignored' | 'refused' | 'unclear';
+
+/** One answer per checksum header S3's PutObject takes. */
+export interface ChecksumAnswers {
+  /** `Content-MD5`. */
+  contentMd5: ChecksumAnswer;
+  /** `x-amz-checksum-crc32`. */
+  crc32: ChecksumAnswer;
+  /** `x-amz-checksum-sha256`. */
+  sha256: ChecksumAnswer;
+}
+
 /** Which bucket a check was run on: a stored fact is only used while the profile still points there. */
 export interface CheckedAddress {
   bucket: string;
@@ -74,6 +93,8 @@ export interface BucketCheck {
   conditionalWrites?: ConditionalWrites;
   /** Set when the Auto-delete line got a clear answer about tags; its Fix reads it. */
   tagging?: TagAnswer;
+  /** Set when the checksum check got at least one clear answer: which headers the bucket verifies, for uploads that send one. */
+  checksums?: ChecksumAnswers;
 }
 
 export function fact(id: CheckId, status: CheckStatus, sentence: string, fix?: BucketFix): BucketFact {

@@ -6,6 +6,8 @@ import type { BucketCheck } from './facts';
  * so the upload path keeps what was observed across restarts. Written only by
  * the background (src/background/bucket-check-service.ts); no secret in it.
  * Bump `version` and add a numbered migration when `BucketCheck` changes shape.
+ * An added optional answer needs none: a check stored before it (say, without
+ * `checksums`) reads as "not asked yet", which is true, and the next check fills it.
  */
 export const bucketChecksItem = storage.defineItem<Record<string, BucketCheck>>('local:bucketChecks', {
   fallback: {},

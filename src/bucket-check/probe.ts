@@ -33,21 +33,18 @@ export interface Reply {
 
 export const probeBody = (now: Date) => `S3 Drop checked this bucket at ${now.toISOString()}. This file is deleted right away.\n`;
 
-/** PUTs `body` through a presigned upload URL, exactly as the upload runner sends one, with the headers `signed` adds. */
-export async function putThroughUrl(
-  deps: ProbeDeps,
-  bucket: string,
-  key: string,
-  body: string,
-  signed: Pick<UploadTarget, 'ifNoneMatch' | 'tagging'> = {},
-): Promise<Reply> {
+/** What a probe PUT may sign besides type and size: a condition, a checksum, tags. */
+export type ProbeHeaders = Pick<UploadTarget, 'ifNoneMatch' | 'checksum' | 'tagging'>;
+
+/** PUTs `body` through a presigned upload URL, exactly as the upload runner sends one, with the headers `extra` adds. */
+export async function putThroughUrl(deps: ProbeDeps, bucket: string, key: string, body: string, extra: ProbeHeaders = {}): Promise<Reply> {
   const bytes = new TextEncoder().encode(body);
   const url = await presignUpload(deps.client, {
     bucket,
     key,
     contentType: 'text/plain',
     contentLength: bytes.length,
-    ...signed,
+    ...extra,
     now: deps.now(),
   });
   const res = await deps.fetch(url.url, { method: 'PUT', headers: url.headers, body: bytes });

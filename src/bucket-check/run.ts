@@ -10,8 +10,9 @@ import { linkModeOf } from '../settings/profile-kinds';
 import { t } from '../i18n/t';
 import { checkClock, checkKeysAndRegion } from './access';
 import { checkObjectLock, checkVersioning } from './bucket-settings';
+import { checkChecksums } from './checksums';
 import { checkConditionalWrites } from './conditional';
-import { CHECK_IDS, fact, type BucketCheck, type BucketFact, type CheckId, type ConditionalWrites, type TagAnswer } from './facts';
+import { CHECK_IDS, fact, type BucketCheck, type BucketFact, type CheckId, type ChecksumAnswers, type ConditionalWrites, type TagAnswer } from './facts';
 import { ABORT_RULE, lifecycleFact, readLifecycle } from './lifecycle';
 import { autoDeleteFact, probeTags, type TagProbe } from './auto-delete-check';
 import { autoDeleteRule } from '../s3/auto-delete';
@@ -46,7 +47,10 @@ export async function runBucketCheck(deps: BucketCheckDeps, profile: KeysProfile
   const ids = checksFor(profile);
   const ctx = { bucket: conn.bucket, region: conn.region, endpoint: conn.endpoint };
   const address = { bucket: profile.bucket, endpoint: profile.endpoint, region: profile.region, forcePathStyle: profile.forcePathStyle };
-  const result = (facts: BucketFact[], conditionalWrites?: ConditionalWrites, tagging?: TagAnswer): BucketCheck => {
+  const result = (
+    facts: BucketFact[],
+    answers: { conditionalWrites?: ConditionalWrites; checksums?: ChecksumAnswers; tagging?: TagAnswer } = {},
+  ): BucketCheck => {
     // Whatever was not asked says why, so the list always has the same lines: the link lines need the test file stored.
     const why = facts.some((f) => f.id === 'probe') ? t('check_skippedAfterProbe') : t('check_skippedAfterAccess');
     const missing = ids.filter((id) => !facts.some((f) => f.id === id)).map((id) => fact(id, 'skipped', why));
@@ -55,8 +59,9 @@ export async function runBucketCheck(deps: BucketCheckDeps, profile: KeysProfile
       checkedAt: deps.now().getTime(),
       address,
       facts: inOrder([...facts, ...missing]),
-      ...(conditionalWrites ? { conditionalWrites } : {}),
-      ...(tagging ? { tagging } : {}),
+      ...(answers.conditionalWrites ? { conditionalWrites: answers.conditionalWrites } : {}),
+      ...(answers.checksums ? { checksums: answers.checksums } : {}),
+      ...(answers.tagging ? { tagging: answers.tagging } : {}),
     };
   };
 
@@ -76,6 +81,8 @@ export async function runBucketCheck(deps: BucketCheckDeps, profile: KeysProfile
   facts.push(await checkMultipart(deps, ctx));
   const conditional = await checkConditionalWrites(deps, ctx);
   facts.push(conditional.fact);
+  const checksums = await checkChecksums(deps, ctx);
+  facts.push(checksums.fact);
   // One read of the rules for the lifecycle line and Auto-delete's.
   const rules = await readLifecycle(deps.client, conn.bucket);
   const wanted = wantedRules(profile);
@@ -87,5 +94,9 @@ export async function runBucketCheck(deps: BucketCheckDeps, profile: KeysProfile
   }
   facts.push(await checkVersioning(deps.client, conn.bucket));
   facts.push(await checkObjectLock(deps.client, conn.bucket));
-  return result(facts, conditional.answer, tags?.kind === 'answer' ? tags.answer : undefined);
+  return result(facts, {
+    conditionalWrites: conditional.answer,
+    checksums: checksums.answers,
+    ...(tags?.kind === 'answer' ? { tagging: tags.answer } : {}),
+  });
 }

@@ -45,7 +45,39 @@ export interface UploadTarget {
    * carry exactly them: Auto-delete's tag, which the bucket's rule deletes by.
    */
   tagging?: string;
+  /**
+   * A checksum of the body for S3 to recompute and compare, signed as its
+   * header: a server that verifies it refuses bytes that differ (400 BadDigest).
+   */
+  checksum?: UploadChecksum;
   now?: Date;
+}
+
+/** The checksums S3's PutObject takes as a header. */
+export type ChecksumAlgorithm = 'md5' | 'crc32' | 'sha256';
+
+export interface UploadChecksum {
+  algorithm: ChecksumAlgorithm;
+  /** The digest's bytes in base64, as S3 takes them (not hex). */
+  base64: string;
+}
+
+/** The header that carries each checksum, and its digest's size in bytes. */
+export const CHECKSUM_HEADERS: Record<ChecksumAlgorithm, { header: string; bytes: number }> = {
+  md5: { header: 'content-md5', bytes: 16 },
+  crc32: { header: 'x-amz-checksum-crc32', bytes: 4 },
+  sha256: { header: 'x-amz-checksum-sha256', bytes: 32 },
+};
+
+/** `name: value` of a checksum header; a value that is not base64 of a digest of that size is a bug, refused here. */
+function checksumHeader({ algorithm, base64 }: UploadChecksum): Record<string, string> {
+  const { header, bytes } = CHECKSUM_HEADERS[algorithm];
+  // Base64 of n bytes is 4·⌈n/3⌉ characters, padded with '='.
+  const length = 4 * Math.ceil(bytes / 3);
+  const padding = (3 - (bytes % 3)) % 3;
+  if (base64.length !== length || !new RegExp(`^[A-Za-z0-9+/]{${length - padding}}={${padding}}$`).test(base64))
+    throw new RangeError(`Not a ${algorithm} checksum in base64 (${bytes} bytes): ${JSON.stringify(base64)}`);
+  return { [header]: base64 };
 }
 
 /** A bare browser PUT sends no type for an empty type; S3 stores what we sign. */
@@ -69,6 +101,7 @@ export async function presignUpload(client: S3Client, target: UploadTarget): Pro
     ...(target.contentDisposition ? { 'content-disposition': target.contentDisposition } : {}),
     ...(target.ifNoneMatch ? { 'if-none-match': '*' } : {}),
     ...(target.tagging ? { 'x-amz-tagging': target.tagging } : {}),
+    ...(target.checksum ? checksumHeader(target.checksum) : {}),
   };
   const url = await presignObjectUrl(client, {
     method: 'PUT',
@@ -285,8 +318,9 @@ async function presignObjectUrl(client: S3Client, request: ObjectRequest): Promi
       // Every header we set is signed: a leaked URL then refuses another type, size or condition.
       signableHeaders: new Set(Object.keys(headers)),
       unsignableHeaders: new Set([PAYLOAD_HASH]),
-      // Headers stay headers: the signer would move `x-amz-*` ones into the query, where S3 ignores some (tags).
-      unhoistableHeaders: new Set([PAYLOAD_HASH, ...Object.keys(request.headers)]),
+      // Headers stay headers the sender must send (as boto3 does): the signer would move `x-amz-*` ones
+      // (checksums, tags) into the query, where S3 ignores some.
+      unhoistableHeaders: new Set([PAYLOAD_HASH, ...Object.keys(headers)]),
     },
   );
   return formatUrl(signed);

@@ -85,6 +85,8 @@ describe.skipIf(!strictLaneAvailable())('Check my bucket on the strict lane (Swi
       ['multipart', 'ok'],
       // 501 NotImplemented for every conditional PUT: not supported, S3 Drop must not ask.
       ['conditionalWrites', 'info'],
+      // A wrong Content-MD5 gets 400 BadDigest; wrong CRC32 and SHA-256 headers are stored without a word.
+      ['checksums', 'ok'],
       // s3api 2.30 has no lifecycle: GET ?lifecycle lists the bucket, PUT ?lifecycle is MalformedXML.
       ['lifecycle', 'info'],
       ['versioning', 'info'],
@@ -92,6 +94,10 @@ describe.skipIf(!strictLaneAvailable())('Check my bucket on the strict lane (Swi
     ]);
     expect(check.conditionalWrites).toBe('refused');
     expect(line(check, 'conditionalWrites').sentence).toMatch(/does not accept uploads that ask not to replace a file/);
+    expect(check.checksums).toEqual({ contentMd5: 'verified', crc32: 'ignored', sha256: 'ignored' });
+    expect(line(check, 'checksums').sentence).toBe(
+      'This storage checks Content-MD5 checksums: a file sent with one and damaged on the way is refused instead of stored.',
+    );
     expect(line(check, 'lifecycle').sentence).toMatch(/has no lifecycle rules/);
     expect(line(check, 'lifecycle').fix).toBeUndefined();
     expect(line(check, 'versioning').sentence).toMatch(/Versioning is off/);
@@ -144,9 +150,10 @@ describe.skipIf(!strictLaneAvailable())('Check my bucket on the strict lane (Swi
     const check = ok(await swift.checks().checkBucket({ profileId: id }));
     expect(line(check, 'keys')).toMatchObject({ status: 'problem', sentence: expect.stringMatching(/secret/i) });
     expect(line(check, 'clock').status).toBe('ok');
-    for (const later of ['region', 'probe', 'multipart', 'conditionalWrites', 'lifecycle', 'versioning', 'objectLock'] as const)
+    for (const later of ['region', 'probe', 'multipart', 'conditionalWrites', 'checksums', 'lifecycle', 'versioning', 'objectLock'] as const)
       expect(line(check, later).status, later).toBe('skipped');
     expect(check.conditionalWrites).toBeUndefined();
+    expect(check.checksums).toBeUndefined();
   });
 
   it('a wrong region: the region line names the right one', async () => {
@@ -172,6 +179,8 @@ describe("Check my bucket on the fast lane (s3rver): s3rver's gaps", () => {
       ['multipart', 'problem'],
       // Stores both PUTs: If-None-Match is ignored.
       ['conditionalWrites', 'info'],
+      // Stores every PUT whatever its Content-MD5, CRC32 or SHA-256 header says.
+      ['checksums', 'info'],
       // 501 NotImplemented for ?lifecycle.
       ['lifecycle', 'info'],
       ['publicLinks', 'ok'],
@@ -182,8 +191,11 @@ describe("Check my bucket on the fast lane (s3rver): s3rver's gaps", () => {
     expect(line(check, 'multipart').sentence).toMatch(/cannot be cancelled/);
     expect(check.conditionalWrites).toBe('ignored');
     expect(line(check, 'conditionalWrites').sentence).toMatch(/ignores the request not to replace a file/);
+    expect(check.checksums).toEqual({ contentMd5: 'ignored', crc32: 'ignored', sha256: 'ignored' });
+    expect(line(check, 'checksums').sentence).toMatch(/^This storage does not check Content-MD5, CRC32 or SHA-256 checksums: a file damaged on the way would be stored/);
     expect(line(check, 'lifecycle').sentence).toMatch(/has no lifecycle rules/);
     expect(line(check, 'objectLock').sentence).toMatch(/no Object Lock/);
+    // The three files stored with a wrong checksum are gone too.
     expect((await leftBehind(fast.server())).objects).toEqual([]);
   });
 

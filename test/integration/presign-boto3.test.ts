@@ -4,7 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createS3Client, type S3Connection } from '../../src/s3/client';
 import { chooseDisposition, contentDisposition } from '../../src/s3/content-disposition';
-import { effectiveContentType, presignShareLink, presignUpload, presignUploadPart } from '../../src/s3/presign';
+import { effectiveContentType, presignShareLink, presignUpload, presignUploadPart, type UploadChecksum } from '../../src/s3/presign';
 import { presignServiceAvailable, PRESIGN_PYTHON } from '../support/presign-service';
 
 /**
@@ -35,6 +35,17 @@ const KEYS = ['k/file.png', '2024/03/05/uuid-my holiday photo.jpg', 'résumé �
 const TYPES = ['image/png', 'image/jpeg', 'text/plain; charset=utf-8', 'application/octet-stream', 'video/mp4', 'text/html', 'image/png'];
 const NAMES = ['résumé 日本.txt', '😀.png', 'a+b&c=d#e;f?.pdf', 'it\'s "quoted" (1)*.txt', 'plain.txt', 'x y.bin', 'z.png'];
 const NOW = new Date('2024-03-05T07:08:09Z');
+/** Checksums of "abc", each algorithm in turn; and boto3's parameter for each. */
+const CHECKSUMS: UploadChecksum[] = [
+  { algorithm: 'md5', base64: 'kAFQmDzST7DWlj99KOF/cg==' },
+  { algorithm: 'crc32', base64: 'NSRBwg==' },
+  { algorithm: 'sha256', base64: 'ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=' },
+];
+const BOTO_CHECKSUM: Record<UploadChecksum['algorithm'], (value: string) => { param: string; value: string }> = {
+  md5: (value) => ({ param: 'ContentMD5', value }),
+  crc32: (value) => ({ param: 'ChecksumCRC32', value }),
+  sha256: (value) => ({ param: 'ChecksumSHA256', value }),
+};
 
 interface Case {
   label: string;
@@ -57,11 +68,18 @@ function cases(conn: S3Connection): Case[] {
     const fileName = NAMES[i]!;
     const size = [1234, 0, 5, 10, 5 * 1024 ** 3, 1, 42][i]!;
     const disposition = contentDisposition(fileName, chooseDisposition(undefined, contentType));
+    const checksum = CHECKSUMS[i % CHECKSUMS.length]!;
     return [
       {
         label: `PUT ${key}`,
         ours: async (c) => (await presignUpload(c, { bucket: conn.bucket, key, contentType, contentLength: size, expiresIn: 300, now: NOW })).url,
         boto: { ...base, op: 'put', key, contentType: effectiveContentType(contentType), contentLength: size, expiresIn: 300 },
+      },
+      {
+        label: `PUT ${key} with its ${checksum.algorithm} checksum`,
+        ours: async (c) =>
+          (await presignUpload(c, { bucket: conn.bucket, key, contentType, contentLength: size, checksum, expiresIn: 300, now: NOW })).url,
+        boto: { ...base, op: 'put', key, contentType: effectiveContentType(contentType), contentLength: size, expiresIn: 300, checksum: BOTO_CHECKSUM[checksum.algorithm](checksum.base64) },
       },
       {
         label: `GET ${key} as ${fileName}`,

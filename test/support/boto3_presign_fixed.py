@@ -3,7 +3,7 @@
 Reads one JSON object on stdin: {"requests": [...]}, each request
   {"connection": {"endpoint", "region", "pathStyle", "accessKeyId", "secretAccessKey", "sessionToken"?},
    "op": "put" | "get" | "part", "bucket", "key", "expiresIn", "now": "2024-03-05T07:08:09Z",
-   put:  "contentType", "contentLength"
+   put:  "contentType", "contentLength", "checksum"?: {"param": "ContentMD5" | "ChecksumCRC32" | "ChecksumSHA256", "value"}
    get:  "contentDisposition"
    part: "uploadId", "partNumber", "contentLength"}
 and prints a JSON list of URLs, one a request, in order.
@@ -60,6 +60,8 @@ def presign(req):
     client = client_for(req["connection"])
     if req["op"] == "put":
         params = {"Bucket": req["bucket"], "Key": req["key"], "ContentType": req["contentType"], "ContentLength": req["contentLength"]}
+        if "checksum" in req:
+            params[req["checksum"]["param"]] = req["checksum"]["value"]
         return client.generate_presigned_url("put_object", Params=params, ExpiresIn=req["expiresIn"])
     if req["op"] == "get":
         params = {"Bucket": req["bucket"], "Key": req["key"], "ResponseContentDisposition": req["contentDisposition"]}

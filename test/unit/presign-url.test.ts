@@ -89,6 +89,28 @@ describe.each(setups)('presignUpload, $label', ({ conn, host, protocol, region }
     }
   });
 
+  it.each([
+    ['md5', 'content-md5', 'kAFQmDzST7DWlj99KOF/cg=='],
+    ['crc32', 'x-amz-checksum-crc32', 'NSRBwg=='],
+    ['sha256', 'x-amz-checksum-sha256', 'ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0='],
+  ] as const)('signs a %s checksum (of "abc") as the header %s, which the PUT must carry', async (algorithm, header, base64) => {
+    const { url, headers } = await upload({ checksum: { algorithm, base64 } });
+    // Signed, so a PUT without it or with another value is refused; a header, not a query parameter, as boto3 signs it.
+    expect(params(url).get('X-Amz-SignedHeaders')).toBe(['content-length', 'content-type', 'host', header].sort().join(';'));
+    expect(headers).toEqual({ 'content-type': 'image/png', [header]: base64 });
+    expect([...params(url).keys()].map((k) => k.toLowerCase())).not.toContain(header);
+  });
+
+  it.each([
+    ['md5', 'AAAAAA=='],
+    ['md5', 'd41d8cd98f00b204e9800998ecf8427e'],
+    ['crc32', 'AAAAAAA='],
+    ['crc32', 'AA AA=='],
+    ['sha256', 'AAAAAAAAAAAAAAAAAAAAAA=='],
+  ] as const)('refuses a %s checksum that is not base64 of its digest: %j', async (algorithm, base64) => {
+    await expect(upload({ checksum: { algorithm, base64 } })).rejects.toThrow(RangeError);
+  });
+
   it('lives 300 s by default and says when it dies', async () => {
     const signed = await upload();
     expect(params(signed.url).get('X-Amz-Expires')).toBe('300');
