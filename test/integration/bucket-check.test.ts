@@ -133,6 +133,17 @@ describe.skipIf(!strictLaneAvailable())('Check my bucket on the strict lane (Swi
     expect(statuses(fixed).filter(([i]) => i !== 'lifecycle')).toEqual(statuses(swift.stored()[id]!).filter(([i]) => i !== 'lifecycle'));
   });
 
+  it('with Auto-delete on: Swift refuses tagged uploads (501), so the line says to turn it off, and nothing is left', async () => {
+    const id = await swift.profile('auto-delete', { autoDeleteDays: 30 });
+    const check = ok(await swift.checks().checkBucket({ profileId: id }));
+    // Right after the lifecycle line it explains.
+    expect(statuses(check).map(([i]) => i).slice(7, 9)).toEqual(['lifecycle', 'autoDelete']);
+    expect(line(check, 'autoDelete')).toMatchObject({ status: 'problem', sentence: expect.stringMatching(/refuses uploads that carry tags.*Turn Auto-delete off/) });
+    expect(line(check, 'autoDelete').fix).toBeUndefined();
+    expect(check.tagging).toBe('refused');
+    expect(await leftBehind(swift.server())).toEqual({ objects: [], uploads: [] });
+  });
+
   it('public and own-domain links: Swift serves no anonymous GET (400), and says so', async () => {
     const pub = ok(await swift.checks().checkBucket({ profileId: await swift.profile('public', { linkMode: 'public' }) }));
     expect(line(pub, 'publicLinks')).toMatchObject({ status: 'problem', sentence: expect.stringContaining('HTTP 400') });
@@ -197,6 +208,18 @@ describe("Check my bucket on the fast lane (s3rver): s3rver's gaps", () => {
     expect(line(check, 'objectLock').sentence).toMatch(/no Object Lock/);
     // The three files stored with a wrong checksum are gone too.
     expect((await leftBehind(fast.server())).objects).toEqual([]);
+  });
+
+  it('with Auto-delete on: s3rver stores a tagged upload but drops the tag, so the line says no rule could find it', async () => {
+    const id = await fast.profile('auto-delete', { autoDeleteDays: 30 });
+    const check = ok(await fast.checks().checkBucket({ profileId: id }));
+    expect(line(check, 'autoDelete')).toMatchObject({ status: 'problem', sentence: expect.stringMatching(/drops their tags/) });
+    expect(check.tagging).toBe('ignored');
+    // The tagged test file was stored, then deleted.
+    expect((await leftBehind(fast.server())).objects).toEqual([]);
+    // A profile without Auto-delete has no such line.
+    const plain = ok(await fast.checks().checkBucket({ profileId: await fast.profile('keep') }));
+    expect(plain.facts.some((f) => f.id === 'autoDelete')).toBe(false);
   });
 
   it('own-domain links: a base that serves the bucket is ✓; one that does not is a problem with its status', async () => {
