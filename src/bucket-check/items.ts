@@ -6,6 +6,9 @@ import type { BucketCheck } from './facts';
  * so the upload path keeps what was observed across restarts. Written only by
  * the background (src/background/bucket-check-service.ts); no secret in it.
  * Bump `version` and add a numbered migration when `BucketCheck` changes shape.
+ * Still version 1: checks of presign-service profiles only added what a
+ * version-1 check can lack (`address.serviceUrl`, new line ids), and every
+ * check stored before them is of a keys profile, which has no service.
  */
 export const bucketChecksItem = storage.defineItem<Record<string, BucketCheck>>('local:bucketChecks', {
   fallback: {},

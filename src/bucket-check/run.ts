@@ -6,24 +6,20 @@
  */
 import type { S3Connection } from '../s3/client';
 import type { KeysProfile } from '../settings/profile';
-import { linkModeOf } from '../settings/profile-kinds';
 import { t } from '../i18n/t';
 import { checkClock, checkKeysAndRegion } from './access';
 import { checkObjectLock, checkVersioning } from './bucket-settings';
 import { checkConditionalWrites } from './conditional';
-import { CHECK_IDS, fact, type BucketCheck, type BucketFact, type CheckId, type ConditionalWrites } from './facts';
+import { CHECK_IDS, fact, type BucketCheck, type BucketFact, type ConditionalWrites } from './facts';
 import { checkLifecycle } from './lifecycle';
+import { checksFor } from './lines';
 import { checkCustomLink, checkPublicLink } from './links';
 import { checkMultipart } from './multipart-check';
 import { checkProbe, type ProbeDeps } from './probe';
 
 export type BucketCheckDeps = ProbeDeps;
 
-/** The lines a profile gets: the link lines only in the link modes that make such links. */
-export function checksFor(profile: KeysProfile): CheckId[] {
-  const mode = linkModeOf(profile);
-  return CHECK_IDS.filter((id) => (id === 'publicLinks' ? mode === 'public' : id === 'customLinks' ? mode === 'custom' : true));
-}
+export { checksFor } from './lines';
 
 function inOrder(facts: BucketFact[]): BucketFact[] {
   return [...facts].sort((a, b) => CHECK_IDS.indexOf(a.id) - CHECK_IDS.indexOf(b.id));

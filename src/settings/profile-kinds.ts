@@ -17,6 +17,7 @@ import { validateKeyTemplate } from '../keys/template';
 import { bucketOrigin, hostPermissionOrigins, regionProbeUrl, serviceEndpoint } from '../s3/endpoint';
 import { validateLinkExpiry } from '../s3/expiry';
 import { validateLinkBaseUrl } from '../s3/public-url';
+import type { UrlSigner } from '../team/errors';
 import { normalizeServiceUrl, originPattern, validateHeaderName, validateServiceUrl, validateTokenValue } from '../team/service-url';
 import {
   EMPTY_PROFILE,
@@ -77,6 +78,15 @@ export function capabilitiesOf(profile: Profile | null): Capabilities {
     keys: () => ({ multipart: true, delete: true }),
     'presign-service': () => ({ multipart: false, delete: false }),
   });
+}
+
+/**
+ * Who signs the profile's URLs: S3 Drop with the user's keys, or a presign
+ * service. Only the first can ask the bucket about itself ("Check my bucket"
+ * checks a service's profile through the URLs it signs).
+ */
+export function signerOf(profile: Profile): UrlSigner {
+  return byKind<Profile, UrlSigner>(profile, { keys: () => 'extension', 'presign-service': () => 'service' });
 }
 
 /**
