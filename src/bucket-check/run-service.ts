@@ -16,7 +16,7 @@ import { serviceName } from '../team/service-url';
 import { readSignedUrl } from '../team/signed-url';
 import { fetchTransport } from '../upload/fetch-transport';
 import { clockFact } from './access';
-import { CHECK_IDS, fact, type BucketCheck, type BucketFact, type CheckId } from './facts';
+import { CHECK_IDS, fact, type BucketCheck, type BucketFact } from './facts';
 import { checksFor } from './lines';
 import { CHECK_PREFIX } from './probe';
 
@@ -60,7 +60,7 @@ export async function runServiceCheck(deps: ServiceCheckDeps, profile: PresignSe
   const result = (why?: { after: 'service' | 'probe' }): BucketCheck => {
     // Whatever was not asked says why, so the list always has the same lines.
     const reason = why?.after === 'probe' ? t('check_skippedAfterProbe') : t('check_skippedAfterAccess');
-    const missing = ids.filter((id: CheckId) => !facts.some((f) => f.id === id)).map((id) => fact(id, 'skipped', reason));
+    const missing = ids.filter((id) => !facts.some((f) => f.id === id)).map((id) => fact(id, 'skipped', reason));
     return {
       profileId: profile.id,
       checkedAt: deps.now().getTime(),
@@ -98,9 +98,9 @@ export async function runServiceCheck(deps: ServiceCheckDeps, profile: PresignSe
   facts.push(fact('service', 'ok', t('check_serviceOk', { service: serviceName(profile), where })));
 
   // One attempt, sent as uploads send it (the transport, the service's headers), and read as uploads read it.
-  const stored = await putOnce(deps.fetch, signed.value, bytes, answersContext(destination, 'upload'));
-  if (stored) {
-    facts.push(fact('probe', 'problem', t('check_probePutFailed', { reason: stored })));
+  const refused = await putOnce(deps.fetch, signed.value, bytes, answersContext(destination, 'upload'));
+  if (refused) {
+    facts.push(fact('probe', 'problem', t('check_probePutFailed', { reason: refused })));
     return result({ after: 'probe' });
   }
   // No delete in the service's contract: the line says what stays, and where.

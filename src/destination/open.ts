@@ -93,10 +93,15 @@ export async function openKeysBucket(
   if (!resolved.ok) return resolved;
   const profile = resolved.value;
   if (profile.kind !== 'keys') return { ok: true, value: null };
+  const connection = await checkedConnection(deps, profile);
+  return connection.ok ? { ok: true, value: { profile, connection: connection.value } } : connection;
+}
+
+/** A keys profile's S3 connection, checked as Test connection checks it (secrets, token expiry, access). */
+async function checkedConnection(deps: Pick<DestinationDeps, 'secrets' | 'hasHostPermission' | 'now'>, profile: KeysProfile): Promise<Result<S3Connection>> {
   const secrets = await secretsOf(deps, profile.id);
   if (!secrets.ok) return secrets;
-  const connection = await keysConnection(deps, profile, secrets.value, 'connect');
-  return connection.ok ? { ok: true, value: { profile, connection: connection.value } } : connection;
+  return keysConnection(deps, profile, secrets.value, 'connect');
 }
 
 /**
@@ -121,10 +126,8 @@ export async function checkThrough<R>(
   const profile = resolved.value;
   if (profile.kind === 'presign-service')
     return { ok: true, value: await ways.service(profile, (fetch) => serviceDestination({ ...deps, fetch }, profile)) };
-  const opened = await openKeysBucket(deps, profileId);
-  if (!opened.ok) return opened;
-  if (!opened.value) throw new TypeError('A keys profile opened as another kind');
-  return { ok: true, value: await ways.bucket(opened.value.profile, opened.value.connection) };
+  const connection = await checkedConnection(deps, profile);
+  return connection.ok ? { ok: true, value: await ways.bucket(profile, connection.value) } : connection;
 }
 
 const STEPS: { [K in ProfileDraft['kind']]: ProfileSteps<Extract<ProfileDraft, { kind: K }>> } = {
