@@ -1,15 +1,15 @@
 /** "Check my bucket": runs the checks for a profile, keeps the last result per profile, and applies a fix. */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { addAutoDeleteRule, type TagProbe } from '../bucket-check/auto-delete-check';
-import { fact, sameBucket, withFact, type BucketCheck, type BucketFact } from '../bucket-check/facts';
+import { sameBucket, withFact, type BucketCheck, type BucketFact } from '../bucket-check/facts';
 import { addAbortRule } from '../bucket-check/lifecycle';
 import { runBucketCheck, wantedRules } from '../bucket-check/run';
-import { openKeysBucket, type DestinationDeps } from '../destination/open';
+import { runServiceCheck } from '../bucket-check/run-service';
+import { checkThrough, openKeysBucket, type DestinationDeps } from '../destination/open';
 import type { BucketCheckHandlers } from '../messaging/protocol';
 import type { Result } from '../result';
 import type { S3Connection } from '../s3/client';
 import { findProfile } from '../settings/profile-store';
-import { t } from '../i18n/t';
 
 /** Where the results live (a `storage.local` item in the extension, a variable in tests). */
 export interface BucketCheckStore {
@@ -42,24 +42,14 @@ export function createBucketCheckHandlers(deps: BucketCheckServiceDeps): BucketC
     return write;
   }
 
-  /** A presign-service profile: nothing to sign the checks with. */
-  function notForService(profileId: string): BucketCheck {
-    return {
-      profileId,
-      checkedAt: deps.now().getTime(),
-      address: { bucket: '', endpoint: '', region: '', forcePathStyle: false },
-      facts: [fact('keys', 'skipped', t('check_notForService'))],
-    };
-  }
-
   async function checkBucket({ profileId }: { profileId: string }): Promise<Result<BucketCheck>> {
-    const opened = await openKeysBucket(deps, profileId);
-    if (!opened.ok) return opened;
-    if (!opened.value) return { ok: true, value: notForService(profileId) };
-    const { profile, connection } = opened.value;
-    const check = await runBucketCheck({ ...deps, client: deps.client(connection) }, profile, connection);
-    await keep(check);
-    return { ok: true, value: check };
+    const checked = await checkThrough(deps, profileId, {
+      bucket: (profile, connection) => runBucketCheck({ ...deps, client: deps.client(connection) }, profile, connection),
+      service: (profile, open) => runServiceCheck(deps, profile, open),
+    });
+    if (!checked.ok) return checked;
+    await keep(checked.value);
+    return checked;
   }
 
   return {
@@ -68,7 +58,8 @@ export function createBucketCheckHandlers(deps: BucketCheckServiceDeps): BucketC
     async fixBucket({ profileId, fix }) {
       const opened = await openKeysBucket(deps, profileId);
       if (!opened.ok) return opened;
-      if (!opened.value) return { ok: true, value: notForService(profileId) };
+      // A service's checklist offers no fix; a page still showing the bucket's list from before the profile changed gets the new one.
+      if (!opened.value) return checkBucket({ profileId });
       const { profile, connection } = opened.value;
       const client = deps.client(connection);
       const stored = (await deps.store.load())[profileId];

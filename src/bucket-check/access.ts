@@ -13,16 +13,27 @@ import { fact, type BucketFact } from './facts';
 /** S3 refuses a signature more than 15 minutes off; beyond a few minutes, upload URLs and links live visibly shorter or longer. */
 export const CLOCK_SKEW_PROBLEM_MS = 5 * 60_000;
 
+/**
+ * Whose clock ours is compared with, and what a difference means: the
+ * bucket's refuses our signatures; a presign service's signs the URLs, so
+ * ours only misreads when they expire.
+ */
+const CLOCK_WORDS = {
+  bucket: { ok: 'check_clockOk', ahead: 'check_clockAhead', behind: 'check_clockBehind', unknown: 'check_clockUnknown' },
+  service: { ok: 'check_serviceClockOk', ahead: 'check_serviceClockAhead', behind: 'check_serviceClockBehind', unknown: 'check_serviceClockUnknown' },
+} as const;
+
 /** The clock line from the server's `Date` header and ours. */
-export function clockFact(serverDate: string | null, now: Date): BucketFact {
+export function clockFact(serverDate: string | null, now: Date, whose: keyof typeof CLOCK_WORDS = 'bucket'): BucketFact {
+  const words = CLOCK_WORDS[whose];
   const server = serverDate ? Date.parse(serverDate) : NaN;
-  if (Number.isNaN(server)) return fact('clock', 'info', t('check_clockUnknown'));
+  if (Number.isNaN(server)) return fact('clock', 'info', t(words.unknown));
   const skew = now.getTime() - server;
   // HTTP dates have whole seconds: under two seconds apart is the same time.
   const seconds = Math.round(Math.abs(skew) / 1000);
-  if (Math.abs(skew) < CLOCK_SKEW_PROBLEM_MS) return fact('clock', 'ok', t('check_clockOk', { seconds }));
+  if (Math.abs(skew) < CLOCK_SKEW_PROBLEM_MS) return fact('clock', 'ok', t(words.ok, { seconds }));
   const minutes = Math.round(Math.abs(skew) / 60_000);
-  return fact('clock', 'problem', skew > 0 ? t('check_clockAhead', { minutes }) : t('check_clockBehind', { minutes }));
+  return fact('clock', 'problem', skew > 0 ? t(words.ahead, { minutes }) : t(words.behind, { minutes }));
 }
 
 /** Reads the server's clock with one unsigned HEAD (the same address region detection asks); any answer carries a `Date`. */

@@ -5,10 +5,14 @@
 
 /** Every check there is (a closed set: the options page shows one line per id). */
 export const CHECK_IDS = [
+  /** A presign service's profile: the service signs an upload URL. */
+  'service',
   'keys',
   'clock',
   'region',
   'probe',
+  /** A presign service's profile: a link it signs opens the test file (own keys check that within `probe`). */
+  'probeLink',
   'multipart',
   'conditionalWrites',
   'checksums',
@@ -18,6 +22,8 @@ export const CHECK_IDS = [
   'customLinks',
   'versioning',
   'objectLock',
+  /** A presign service's profile: the bucket's settings are its owner's to check. */
+  'bucketSettings',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -81,6 +87,12 @@ export interface CheckedAddress {
   endpoint: string;
   region: string;
   forcePathStyle: boolean;
+  /**
+   * A presign service's profile: the service that signed the check's URLs
+   * (the bucket fields are what it was asked for and where its URLs pointed).
+   * Absent for own keys, and in checks stored before services were checked.
+   */
+  serviceUrl?: string;
 }
 
 export interface BucketCheck {
@@ -107,7 +119,9 @@ export function sameBucket(address: CheckedAddress, profile: CheckedAddress): bo
     address.bucket === profile.bucket &&
     address.endpoint === profile.endpoint &&
     address.region === profile.region &&
-    address.forcePathStyle === profile.forcePathStyle
+    address.forcePathStyle === profile.forcePathStyle &&
+    // Another service signs for another bucket, whatever it is called; own keys have none on either side.
+    (address.serviceUrl ?? '') === (profile.serviceUrl ?? '')
   );
 }
 

@@ -6,15 +6,15 @@
  */
 import type { S3Connection } from '../s3/client';
 import type { KeysProfile } from '../settings/profile';
-import { linkModeOf } from '../settings/profile-kinds';
 import { t } from '../i18n/t';
 import { checkClock, checkKeysAndRegion } from './access';
 import { checkObjectLock, checkVersioning } from './bucket-settings';
 import { checkChecksums } from './checksums';
 import { checkConditionalWrites } from './conditional';
-import { CHECK_IDS, fact, type BucketCheck, type BucketFact, type CheckId, type ChecksumAnswers, type ConditionalWrites, type TagAnswer } from './facts';
+import { CHECK_IDS, fact, type BucketCheck, type BucketFact, type ChecksumAnswers, type ConditionalWrites, type TagAnswer } from './facts';
 import { ABORT_RULE, lifecycleFact, readLifecycle } from './lifecycle';
 import { autoDeleteFact, probeTags, type TagProbe } from './auto-delete-check';
+import { checksFor } from './lines';
 import { autoDeleteRule } from '../s3/auto-delete';
 import type { LifecycleRule } from '@aws-sdk/client-s3';
 import { checkCustomLink, checkPublicLink } from './links';
@@ -23,16 +23,7 @@ import { checkProbe, type ProbeDeps } from './probe';
 
 export type BucketCheckDeps = ProbeDeps;
 
-/** The lines a profile gets: the link lines only in the link modes that make such links, Auto-delete's only when it is on. */
-export function checksFor(profile: KeysProfile): CheckId[] {
-  const mode = linkModeOf(profile);
-  const applies: Partial<Record<CheckId, boolean>> = {
-    publicLinks: mode === 'public',
-    customLinks: mode === 'custom',
-    autoDelete: profile.autoDeleteDays !== undefined,
-  };
-  return CHECK_IDS.filter((id) => applies[id] ?? true);
-}
+export { checksFor } from './lines';
 
 /** Every lifecycle rule S3 Drop needs on the profile's bucket: what a configuration to paste holds. */
 export function wantedRules(profile: KeysProfile): LifecycleRule[] {

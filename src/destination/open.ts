@@ -6,7 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Result } from '../result';
 import type { S3Connection } from '../s3/client';
 import type { FetchLike } from '../s3/region';
-import type { KeysProfile, ProfileDraft, Secrets } from '../settings/profile';
+import type { KeysProfile, PresignServiceProfile, ProfileDraft, Secrets } from '../settings/profile';
 import { templateCanCollide } from '../keys/template';
 import { sameBucket, type BucketCheck, type ConditionalWrites } from '../bucket-check/facts';
 import type { ProfileStore } from '../settings/profile-store';
@@ -38,6 +38,21 @@ async function observedConditionalWrites(deps: DestinationDeps, profile: KeysPro
   return check && sameBucket(check.address, profile) ? check.conditionalWrites : undefined;
 }
 
+/** A presign service's destination; its token is read at most once, and only when a step asks the service. */
+function serviceDestination(deps: Pick<DestinationDeps, 'secrets' | 'fetch' | 'hasHostPermission' | 'now' | 'uuid'>, profile: PresignServiceProfile): Destination {
+  let secrets: Promise<Result<Secrets | null>> | undefined;
+  return presignServiceDestination(profile, {
+    ...deps,
+    async token() {
+      if (profile.serviceAuth === 'none') return { ok: true, value: '' };
+      const read = await (secrets ??= secretsOf(deps, profile.id));
+      if (!read.ok) return read;
+      const token = read.value?.serviceToken ?? '';
+      return token ? { ok: true, value: token } : { ok: false, error: TOKEN_MISSING };
+    },
+  });
+}
+
 /**
  * The destination of a profile (the default when none is named), read once.
  * Its secrets are read at most once, and only when a step needs them: a
@@ -47,22 +62,9 @@ export async function openDestination(deps: DestinationDeps, profileId?: string)
   const resolved = await resolveProfile(deps, profileId);
   if (!resolved.ok) return resolved;
   const profile = resolved.value;
+  if (profile.kind === 'presign-service') return { ok: true, value: serviceDestination(deps, profile) };
   let secrets: Promise<Result<Secrets | null>> | undefined;
   const readSecrets = () => (secrets ??= secretsOf(deps, profile.id));
-  if (profile.kind === 'presign-service')
-    return {
-      ok: true,
-      value: presignServiceDestination(profile, {
-        ...deps,
-        async token() {
-          if (profile.serviceAuth === 'none') return { ok: true, value: '' };
-          const read = await readSecrets();
-          if (!read.ok) return read;
-          const token = read.value?.serviceToken ?? '';
-          return token ? { ok: true, value: token } : { ok: false, error: TOKEN_MISSING };
-        },
-      }),
-    };
   const observed = await observedConditionalWrites(deps, profile);
   return {
     ok: true,
@@ -91,10 +93,41 @@ export async function openKeysBucket(
   if (!resolved.ok) return resolved;
   const profile = resolved.value;
   if (profile.kind !== 'keys') return { ok: true, value: null };
+  const connection = await checkedConnection(deps, profile);
+  return connection.ok ? { ok: true, value: { profile, connection: connection.value } } : connection;
+}
+
+/** A keys profile's S3 connection, checked as Test connection checks it (secrets, token expiry, access). */
+async function checkedConnection(deps: Pick<DestinationDeps, 'secrets' | 'hasHostPermission' | 'now'>, profile: KeysProfile): Promise<Result<S3Connection>> {
   const secrets = await secretsOf(deps, profile.id);
   if (!secrets.ok) return secrets;
-  const connection = await keysConnection(deps, profile, secrets.value, 'connect');
-  return connection.ok ? { ok: true, value: { profile, connection: connection.value } } : connection;
+  return keysConnection(deps, profile, secrets.value, 'connect');
+}
+
+/**
+ * How "Check my bucket" asks, one way per kind: a profile with keys asks its
+ * bucket through its S3 connection; a presign service's profile can only
+ * observe its service's URLs, through the destination uploads use.
+ */
+export interface BucketCheckWays<R> {
+  bucket(profile: KeysProfile, connection: S3Connection): Promise<R>;
+  /** `open` gives the destination over the fetch the check watches (it reads the service's replies). */
+  service(profile: PresignServiceProfile, open: (fetch: FetchLike) => Destination): Promise<R>;
+}
+
+/** Runs the way of checking that fits the profile's kind (a keys profile's connection is checked first: secrets, expiry, access). */
+export async function checkThrough<R>(
+  deps: Pick<DestinationDeps, 'loadProfiles' | 'secrets' | 'hasHostPermission' | 'fetch' | 'now' | 'uuid'>,
+  profileId: string,
+  ways: BucketCheckWays<R>,
+): Promise<Result<R>> {
+  const resolved = await resolveProfile(deps, profileId);
+  if (!resolved.ok) return resolved;
+  const profile = resolved.value;
+  if (profile.kind === 'presign-service')
+    return { ok: true, value: await ways.service(profile, (fetch) => serviceDestination({ ...deps, fetch }, profile)) };
+  const connection = await checkedConnection(deps, profile);
+  return connection.ok ? { ok: true, value: await ways.bucket(profile, connection.value) } : connection;
 }
 
 const STEPS: { [K in ProfileDraft['kind']]: ProfileSteps<Extract<ProfileDraft, { kind: K }>> } = {

@@ -552,7 +552,21 @@ export const en = {
   check_objectLockRetentionYears: 'Object Lock is on and keeps every new file for {years} years ({mode}): Delete in S3 Drop will fail until then.',
   check_objectLockUnreadable: 'These keys may not read whether Object Lock is on (it would keep Delete from removing files).',
   check_objectLockUnsupported: 'This server has no Object Lock: files can be replaced and deleted.',
-  check_notForService: "Checking the bucket needs your own keys. This profile uses a team's presign service: ask whoever runs it about the bucket.",
+  check_introService:
+    'Asks what the presign service\'s URLs do for uploads and links: whether the service answers, its clock, and a small test file uploaded and opened through URLs it signs (under ".s3-drop-check/"; the service cannot delete it, so it stays).',
+  check_serviceOk: 'The presign service at {service} answers: it signed an upload URL for a test file, pointing at S3 on {where}.',
+  check_serviceClockOk: "Your computer's clock agrees with the presign service's (within {seconds} s), so S3 Drop shows rightly when the links it signs expire.",
+  check_serviceClockAhead:
+    "Your computer's clock is {minutes} minutes ahead of the presign service's: links it signs look that much closer to expiring than they are, and short-lived upload URLs can look expired before they are used. Set your clock to the correct time; if it is right, tell whoever runs the service that its clock is off.",
+  check_serviceClockBehind:
+    "Your computer's clock is {minutes} minutes behind the presign service's: links it signs look that much longer-lived than they are. Set your clock to the correct time; if it is right, tell whoever runs the service that its clock is off.",
+  check_serviceClockUnknown: 'The presign service did not say what time it has, so your clock could not be compared with it.',
+  check_serviceProbeOk:
+    'S3 Drop uploaded a small test file through the service\'s upload URL, so uploads work. The service cannot delete files, so the test file stays in the bucket: "{key}" ({size} bytes). Delete it whenever you like, or ask whoever runs the service to.',
+  check_serviceLinkOk: 'The service signed a link to the test file, and the link opened it with the same bytes, so share links work.',
+  check_serviceLinkFailed: 'The test file was stored, but the presign service did not sign a link to it, so share links will fail: {reason}',
+  check_bucketSettingsService:
+    "Uploads in parts, replacing files, lifecycle rules, versioning, Object Lock, checksums and the bucket's region are the bucket's settings, which S3 Drop cannot see without the bucket's keys. They are the service owner's to check: ask whoever runs the service.",
 
   team_said: ': "{detail}"',
   team_timedOut: 'No answer from the presign service at {service} within 15 seconds. Check that it is running, and try again.',

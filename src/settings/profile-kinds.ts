@@ -18,6 +18,7 @@ import { bucketOrigin, hostPermissionOrigins, regionProbeUrl, serviceEndpoint } 
 import { validateAutoDeleteDays } from '../s3/auto-delete';
 import { validateLinkExpiry } from '../s3/expiry';
 import { validateLinkBaseUrl } from '../s3/public-url';
+import type { UrlSigner } from '../team/errors';
 import { normalizeServiceUrl, originPattern, validateHeaderName, validateServiceUrl, validateTokenValue } from '../team/service-url';
 import {
   EMPTY_PROFILE,
@@ -78,6 +79,24 @@ export function capabilitiesOf(profile: Profile | null): Capabilities {
     keys: () => ({ multipart: true, delete: true }),
     'presign-service': () => ({ multipart: false, delete: false }),
   });
+}
+
+/**
+ * Who signs the profile's URLs: S3 Drop with the user's keys, or a presign
+ * service. Only the first can ask the bucket about itself ("Check my bucket"
+ * checks a service's profile through the URLs it signs).
+ */
+export function signerOf(profile: Profile): UrlSigner {
+  return byKind<Profile, UrlSigner>(profile, { keys: () => 'extension', 'presign-service': () => 'service' });
+}
+
+/**
+ * After how many days the bucket deletes the profile's uploads (Auto-delete),
+ * or `undefined` when they stay. Only own keys sign the tag it needs: a
+ * service signs its own URLs, and its owner sets the bucket's rules.
+ */
+export function autoDeleteDaysOf(profile: Profile): number | undefined {
+  return byKind<Profile, number | undefined>(profile, { keys: (p) => p.autoDeleteDays, 'presign-service': () => undefined });
 }
 
 /**

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { BucketCheck, BucketFact, BucketFixKind, CheckStatus } from '../bucket-check/facts';
 import { sendMessage } from '../messaging/protocol';
 import type { Result } from '../result';
+import type { UrlSigner } from '../team/errors';
 import { t } from '../i18n/t';
 import { when } from './history-format';
 
@@ -48,12 +49,18 @@ function FactLine({ fact, busy, onFix }: { fact: BucketFact; busy: boolean; onFi
   );
 }
 
+/** What the check asks, by who signs the profile's URLs: a presign service's profile is checked through them only. */
+const INTROS: Record<UrlSigner, () => string> = {
+  extension: () => t('check_intro'),
+  service: () => t('check_introService'),
+};
+
 /**
  * "Check my bucket" for a saved profile: asks the bucket what it does, one
  * line per fact, with a Fix where S3 Drop may apply one. The last result is
  * kept by the background and shown again when the page opens.
  */
-export function BucketCheckSection({ profileId }: { profileId: string }) {
+export function BucketCheckSection({ profileId, signer }: { profileId: string; signer: UrlSigner }) {
   const [check, setCheck] = useState<BucketCheck | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -84,7 +91,7 @@ export function BucketCheckSection({ profileId }: { profileId: string }) {
   return (
     <section class="bucket-check" aria-labelledby="check-heading">
       <h2 id="check-heading">{t('check_heading')}</h2>
-      <p class="muted">{t('check_intro')}</p>
+      <p class="muted">{INTROS[signer]()}</p>
       <div class="actions">
         <button type="button" onClick={() => void run(() => sendMessage('checkBucket', { profileId }))} disabled={busy}>
           {busy ? t('check_running') : t('check_run')}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { sendMessage, type PublicSettings } from '../messaging/protocol';
-import { listLabel } from '../settings/profile-kinds';
+import { listLabel, signerOf } from '../settings/profile-kinds';
 import { exportProfiles, importSizeProblem } from '../settings/transfer';
 import { BucketCheckSection } from './bucket-check-section';
 import { ProfileEditor } from './profile-editor';
@@ -216,7 +216,7 @@ export function OptionsApp() {
         }}
       />
 
-      {summary && !locked && <BucketCheckSection profileId={summary.profile.id} />}
+      {summary && !locked && <BucketCheckSection profileId={summary.profile.id} signer={signerOf(summary.profile)} />}
 
       <section aria-labelledby="transfer-heading">
         <h2 id="transfer-heading">{t('options_transferHeading')}</h2>

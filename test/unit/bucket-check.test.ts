@@ -7,7 +7,7 @@ import type { BucketCheck, ConditionalWrites } from '../../src/bucket-check/fact
 import { CHECK_PREFIX, checkProbe } from '../../src/bucket-check/probe';
 import { checksFor } from '../../src/bucket-check/run';
 import { conditionalWrites } from '../../src/destination/own-keys';
-import { EMPTY_SERVICE_PROFILE, type KeysProfile } from '../../src/settings/profile';
+import type { KeysProfile } from '../../src/settings/profile';
 import { cannedS3, s3Error } from '../support/canned-s3';
 import { AWS_PROFILE, destinationOpener, fakeServiceDeps, fakeSettings, MEDIA_PROFILE, seedProfile } from '../support/fake-settings';
 import { failure, ok } from '../support/results';
@@ -177,16 +177,6 @@ describe('the checkBucket / fixBucket / getBucketCheck handlers', () => {
     const checks = createBucketCheckHandlers({ ...deps, client: () => { throw new Error('no S3 in this test'); }, store });
     return { settings, checks, store, fetch };
   }
-
-  it('a presign-service profile gets one line saying it cannot be checked, and nothing is asked', async () => {
-    const { settings, checks, fetch, store } = handlers();
-    await seedProfile(settings, { ...EMPTY_SERVICE_PROFILE, id: 'svc', name: 'team', serviceUrl: 'https://presign.example.com', serviceAuth: 'none' });
-    const check = ok(await checks.checkBucket({ profileId: 'svc' }));
-    expect(check.facts).toEqual([{ id: 'keys', status: 'skipped', sentence: expect.stringMatching(/presign service/) }]);
-    expect(ok(await checks.fixBucket({ profileId: 'svc', fix: 'add-abort-rule' })).facts).toHaveLength(1);
-    expect(fetch).not.toHaveBeenCalled();
-    expect(store.value).toEqual({});
-  });
 
   it('a profile without its secret, and a deleted one, come back as their sentences', async () => {
     const { settings, checks } = handlers();

@@ -22,6 +22,7 @@ import {
   normalizeDraft,
   PROFILE_KINDS,
   secretReady,
+  signerOf,
   splitDraft,
   storageUrls,
   usesSessionToken,
@@ -69,6 +70,7 @@ describe('the kinds of profile', () => {
         storageUrls(profile),
         secretReady(profile, false),
         usesSessionToken(profile),
+        signerOf(profile),
         credentialsExpireAt(profile),
         listLabel(profile),
         defaultProfileName(profile),
@@ -132,6 +134,11 @@ describe('secrets, as far as a page may know them', () => {
     expect(secretReady(service, false)).toBe(false);
     expect(secretReady({ ...service, serviceAuth: 'header', serviceAuthHeader: 'X-API-Key' }, false)).toBe(false);
     expect(secretReady({ ...service, serviceAuth: 'none' }, false)).toBe(true);
+  });
+
+  it('S3 Drop signs a keys profile’s URLs; a service signs its own', () => {
+    expect(signerOf(keys)).toBe('extension');
+    expect(signerOf(service)).toBe('service');
   });
 
   it('session tokens belong to keys only', () => {
