@@ -186,7 +186,7 @@ export const en = {
   editor_serviceBucketHint: 'Sent as bucket_name. Leave empty when the service has its own bucket.',
   editor_serviceS3Host: "The service's URLs point at S3 on {host}.",
   editor_serviceS3HostRegion: "The service's URLs point at S3 on {host} (region {region}).",
-  editor_serviceS3Unknown: 'Test connection finds out which S3 host the service signs for.',
+  editor_serviceS3Unknown: 'Check my bucket finds out which S3 host the service signs for.',
   editor_serviceLimits: 'In this mode each file goes up in one PUT (at most 5 GiB), and uploads cannot be deleted from S3 Drop.',
   editor_uploadsLegend: 'Uploads',
   editor_previewFileName: 'My photo.jpg',
@@ -226,10 +226,9 @@ export const en = {
   editor_autoDeleteNever: 'Keep files',
   editor_autoDeleteHint: 'Empty keeps files. Otherwise each upload is tagged, and a rule of the bucket deletes it that many days later; Check my bucket adds the rule.',
   editor_thresholdHint: 'Larger files go up in parts, four at a time, each retried on its own. Up to 5120 MiB (one PUT’s limit).',
-  editor_testConnection: 'Test connection',
   editor_testing: 'Testing the connection…',
-  editor_testNeedsServiceAccess: 'S3 Drop needs access to {hosts} to reach the presign service. Press Test connection again and allow it.',
-  editor_testNeedsBucketAccess: 'S3 Drop needs access to {hosts} to reach the bucket. Press Test connection again and allow it.',
+  editor_testNeedsServiceAccess: 'S3 Drop needs access to {hosts} to reach the presign service. Press Check my bucket again and allow it.',
+  editor_testNeedsBucketAccess: 'S3 Drop needs access to {hosts} to reach the bucket. Press Check my bucket again and allow it.',
   editor_notSavedLocked: 'Not saved: S3 Drop is locked. Enter your passphrase above, then Save again.',
   editor_notSavedInvalid: 'Not saved: fix the fields marked in red above.',
   editor_saved: 'Saved.',
@@ -240,7 +239,7 @@ export const en = {
   editor_allowAccessTo: 'Allow access to {hosts}',
   editor_grantRefusedHosts: 'Access was not granted: uploads cannot reach {hosts} until you allow it.',
   editor_grantRefusedBucket: 'Access was not granted: uploads cannot reach the bucket until you allow it.',
-  editor_grantedAfterTest: "S3 Drop can reach {hosts} now. Press Test connection to check that S3 takes the service's URLs, then Save.",
+  editor_grantedAfterTest: "S3 Drop can reach {hosts} now. Press Check my bucket to check that S3 takes the service's URLs, then Save.",
   editor_grantedHosts: 'Saved. S3 Drop can reach {hosts} now.',
   editor_grantedBucket: 'Saved. S3 Drop can reach the bucket now.',
   editor_useRegion: 'Use {region}',
@@ -433,7 +432,7 @@ export const en = {
 
   s3_wrongRegion: 'Bucket "{bucket}" is in region {region}, not {signed}. Use {region}.',
   s3_wrongRegionUnsigned: 'Bucket "{bucket}" is in region {region}, not the one used. Use {region}.',
-  s3_notInRegion: 'Bucket "{bucket}" is not in region {region}. Leave Region empty and press Test connection to detect it.',
+  s3_notInRegion: 'Bucket "{bucket}" is not in region {region}. Leave Region empty and press Check my bucket to detect it.',
   s3_invalidAccessKeyId: 'The access key ID is not known to {where}. Check it for typos, and that it belongs to this service.',
   s3_signatureDoesNotMatch: 'The secret access key does not match the access key ID. Paste the secret again; it is case-sensitive.',
   s3_noSuchBucketAt: 'Bucket "{bucket}" does not exist at {where}. Check the name, or create the bucket first.',
@@ -474,8 +473,9 @@ export const en = {
 
   check_heading: 'Check my bucket',
   check_intro:
-    'Asks the bucket what it does for uploads and links: your keys and clock, the region, a small test file stored, opened and deleted (under ".s3-drop-check/"), uploads in parts, and the bucket\'s settings that matter to S3 Drop.',
+    'Check my bucket, above, tests the form, then asks the bucket what it does for uploads and links: your keys and clock, the region, a small test file stored, opened and deleted (under ".s3-drop-check/"), uploads in parts, and the bucket\'s settings that matter to S3 Drop.',
   check_run: 'Check my bucket',
+  editor_checkNeedsSave: 'Save the profile to check the rest: uploads in parts, replacing files, checksums and the bucket’s rules.',
   check_running: 'Checking…',
   check_checkedAt: 'Checked {when}.',
   check_listLabel: 'What the check found',
@@ -553,7 +553,7 @@ export const en = {
   check_objectLockUnreadable: 'These keys may not read whether Object Lock is on (it would keep Delete from removing files).',
   check_objectLockUnsupported: 'This server has no Object Lock: files can be replaced and deleted.',
   check_introService:
-    'Asks what the presign service\'s URLs do for uploads and links: whether the service answers, its clock, and a small test file uploaded and opened through URLs it signs (under ".s3-drop-check/"; the service cannot delete it, so it stays).',
+    'Check my bucket, above, tests the form, then asks what the presign service\'s URLs do for uploads and links: whether the service answers, its clock, and a small test file uploaded and opened through URLs it signs (under ".s3-drop-check/"; the service cannot delete it, so it stays).',
   check_serviceOk: 'The presign service at {service} answers: it signed an upload URL for a test file, pointing at S3 on {where}.',
   check_serviceClockOk: "Your computer's clock agrees with the presign service's (within {seconds} s), so S3 Drop shows rightly when the links it signs expire.",
   check_serviceClockAhead:
@@ -597,7 +597,7 @@ export const en = {
   team_answerNotUrl:
     'The presign service at {service} answered, but not with a URL: "{answer}". S3 Drop expects a JSON string, {"url": …}, {"presigned_url": …}, or the URL as plain text.',
   team_noServiceAccess: 'S3 Drop has no access to the presign service at {service} yet. Grant access in Options (Save asks for it).',
-  team_noS3Access: "S3 Drop has no access to {host}, where the presign service's URLs point. Allow it in Options: Test connection offers the button.",
+  team_noS3Access: "S3 Drop has no access to {host}, where the presign service's URLs point. Allow it in Options: Check my bucket offers the button.",
   team_tokenMissing: "The presign service's token is not saved. Open Options and enter it.",
   team_tokenAgain:
     "The service's address or the way the token is sent changed, and S3 Drop never sends a saved token anywhere new: enter the token again.",

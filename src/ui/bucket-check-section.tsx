@@ -55,12 +55,24 @@ const INTROS: Record<UrlSigner, () => string> = {
   service: () => t('check_introService'),
 };
 
+export interface BucketCheckSectionProps {
+  profileId: string;
+  signer: UrlSigner;
+  /**
+   * Counts the editor's *Check my bucket* presses that connected with the
+   * saved profile as it is: each new value runs the whole check. The button
+   * lives in the editor, where Test connection was, so that one press tests
+   * the form first (and asks for access) and then checks the bucket.
+   */
+  request: number;
+}
+
 /**
- * "Check my bucket" for a saved profile: asks the bucket what it does, one
- * line per fact, with a Fix where S3 Drop may apply one. The last result is
- * kept by the background and shown again when the page opens.
+ * "Check my bucket" for a saved profile: what the bucket does, one line per
+ * fact, with a Fix where S3 Drop may apply one. The last result is kept by
+ * the background and shown again when the page opens.
  */
-export function BucketCheckSection({ profileId, signer }: { profileId: string; signer: UrlSigner }) {
+export function BucketCheckSection({ profileId, signer, request }: BucketCheckSectionProps) {
   const [check, setCheck] = useState<BucketCheck | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -74,6 +86,14 @@ export function BucketCheckSection({ profileId, signer }: { profileId: string; s
       if (shown.current === profileId) setCheck(stored);
     });
   }, [profileId]);
+
+  const asked = useRef(request);
+  useEffect(() => {
+    // A press from before this profile was shown is not a request for it.
+    if (request === asked.current) return;
+    asked.current = request;
+    void run(() => sendMessage('checkBucket', { profileId }));
+  }, [request]);
 
   const run = async (ask: () => Promise<Result<BucketCheck>>) => {
     setBusy(true);
@@ -92,12 +112,8 @@ export function BucketCheckSection({ profileId, signer }: { profileId: string; s
     <section class="bucket-check" aria-labelledby="check-heading">
       <h2 id="check-heading">{t('check_heading')}</h2>
       <p class="muted">{INTROS[signer]()}</p>
-      <div class="actions">
-        <button type="button" onClick={() => void run(() => sendMessage('checkBucket', { profileId }))} disabled={busy}>
-          {busy ? t('check_running') : t('check_run')}
-        </button>
-      </div>
       <div aria-live="polite">
+        {busy && <p class="muted">{t('check_running')}</p>}
         {problem && (
           <div class="report bad" role="alert">
             <p>{problem}</p>

@@ -31,6 +31,8 @@ export function OptionsApp() {
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  /** Presses of the editor's Check my bucket that connected with the saved profile: each runs the whole check. */
+  const [checkRequest, setCheckRequest] = useState(0);
   /**
    * Bumped whenever the editor must start afresh (another profile chosen, a
    * new one, a duplicate, a delete) — but not when a new profile is saved and
@@ -207,6 +209,7 @@ export function OptionsApp() {
         saved={summary}
         locked={locked}
         profiles={settings.profiles.map((p) => p.profile)}
+        onConnected={() => setCheckRequest((n) => n + 1)}
         onSaved={(id) => {
           // Stay on the profile just saved (a new one has its id now), without resetting the form's status.
           void sendMessage('getSettings', undefined).then((s) => {
@@ -216,7 +219,7 @@ export function OptionsApp() {
         }}
       />
 
-      {summary && !locked && <BucketCheckSection profileId={summary.profile.id} signer={signerOf(summary.profile)} />}
+      {summary && !locked && <BucketCheckSection profileId={summary.profile.id} signer={signerOf(summary.profile)} request={checkRequest} />}
 
       <section aria-labelledby="transfer-heading">
         <h2 id="transfer-heading">{t('options_transferHeading')}</h2>

@@ -6,7 +6,7 @@ import { accessOrigins } from '../settings/profile-kinds';
 import { hostsOf } from '../team/service-url';
 import { t } from '../i18n/t';
 import { ConnectionFields } from './profile-editor/connection-fields';
-import { draftOf, editorReducer, initialEditorState, liveProblems, refusalInPage, testRefusalInPage } from './profile-editor/draft';
+import { draftOf, editorReducer, initialEditorState, liveProblems, refusalInPage, testRefusalInPage, unchangedSince } from './profile-editor/draft';
 import { fieldKit } from './profile-editor/field-kit';
 import { ServiceFields } from './profile-editor/service-fields';
 import { UploadsFields } from './profile-editor/uploads-fields';
@@ -43,6 +43,8 @@ export interface ProfileEditorProps {
   locked: boolean;
   /** Every saved profile, for the "name already taken" check Save makes before asking for access. */
   profiles: readonly Pick<Profile, 'id' | 'name'>[];
+  /** *Check my bucket* connected with the saved profile as it is: the rest of the check runs (below the form). */
+  onConnected(): void;
 }
 
 /**
@@ -51,11 +53,18 @@ export interface ProfileEditorProps {
  * owns the draft, asks the browser for access and the background to test or
  * save, and shows what they answered.
  */
-export function ProfileEditor({ saved: summary, onSaved, locked, profiles }: ProfileEditorProps) {
+export function ProfileEditor({ saved: summary, onSaved, locked, profiles, onConnected }: ProfileEditorProps) {
   const saved = summary?.profile ?? null;
   const [state, dispatch] = useReducer(editorReducer, summary, initialEditorState);
   const { kind, keys, status, busy } = state;
 
+  /**
+   * *Check my bucket*: first what Test connection was, on the form as it is
+   * (asking for access to its host), then, for a saved profile without
+   * unsaved changes, the whole checklist. A form not saved yet gets the first
+   * step and a sentence saying the rest needs a Save: the check's results
+   * belong to a saved profile, and uploads read them.
+   */
   async function onTest() {
     const current = draftOf(state);
     // An address that cannot be right asks the browser for nothing: its host may be a typo.
@@ -73,7 +82,10 @@ export function ProfileEditor({ saved: summary, onSaved, locked, profiles }: Pro
         dispatch({ type: 'testRefused', sent: current, origins });
         return;
       }
-      dispatch({ type: 'tested', sent: current, report: await sendMessage('testConnection', current) });
+      const report = await sendMessage('testConnection', current);
+      const whole = report.ok && unchangedSince(state, saved);
+      dispatch({ type: 'tested', sent: current, report, ...(report.ok && !whole ? { note: t('editor_checkNeedsSave') } : {}) });
+      if (whole) onConnected();
     } finally {
       dispatch({ type: 'idle' });
     }
@@ -160,7 +172,7 @@ export function ProfileEditor({ saved: summary, onSaved, locked, profiles }: Pro
 
         <div class="actions">
           <button type="button" onClick={onTest} disabled={busy}>
-            {t('editor_testConnection')}
+            {t('check_run')}
           </button>
           <button type="submit" class="primary" disabled={busy || locked}>
             {t('common_save')}
@@ -170,6 +182,7 @@ export function ProfileEditor({ saved: summary, onSaved, locked, profiles }: Pro
           {status && (
             <div class={`report ${status.tone}`} role={status.tone === 'bad' ? 'alert' : 'status'}>
               <p>{status.text}</p>
+              {status.note && <p>{status.note}</p>}
               {status.grant && (
                 <button type="button" class="primary" onClick={() => onGrant(status.grant!, status.after)}>
                   {t('editor_allowAccessTo', { hosts: hostsOf(status.grant) })}

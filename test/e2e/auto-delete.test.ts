@@ -57,7 +57,7 @@ describe('Auto-delete, Chromium end to end', () => {
     await options.page.locator('fieldset', { has: days }).screenshot({ path: `${SHOTS}/options-auto-delete.png` });
 
     const check = options.page.getByRole('region', { name: 'Check my bucket' });
-    await check.getByRole('button', { name: 'Check my bucket' }).click();
+    expect(await options.checkBucket()).toMatch(/^Connected/);
     const lines = check.getByRole('list', { name: 'What the check found' }).getByRole('listitem');
     await expect.poll(() => lines.count(), { timeout: 30_000 }).toBeGreaterThan(5);
     const text = await lines.locator('.fact-body > p').allTextContents();

@@ -50,16 +50,21 @@ describe.skipIf(!strictLaneAvailable())('Chromium end to end, strict S3', () => 
       secretAccessKey: 'not-the-secret',
     });
     // The reason comes from S3's XML error body, parsed inside the service worker.
-    expect(await options.testConnection()).toMatch(/secret access key does not match the access key ID/);
+    expect(await options.checkBucket()).toMatch(/secret access key does not match the access key ID/);
     await options.page.screenshot({ path: `${SHOTS}/options-wrong-secret.png`, fullPage: true });
 
     await options.fill({ secretAccessKey: s3.secretAccessKey, region: 'eu-west-1' });
-    expect(await options.testConnection()).toMatch(new RegExp(`is in region ${s3.region}, not eu-west-1`));
+    expect(await options.checkBucket()).toMatch(new RegExp(`is in region ${s3.region}, not eu-west-1`));
     await options.page.screenshot({ path: `${SHOTS}/options-wrong-region.png`, fullPage: true });
     await options.page.getByRole('button', { name: `Use ${s3.region}` }).click();
     await expect.poll(() => options.page.getByLabel('Region', { exact: true }).inputValue()).toBe(s3.region);
 
-    expect(await options.testConnection()).toMatch(/^Connected/);
+    expect(await options.checkBucket()).toMatch(/^Connected/);
+    // Not saved yet: the rest of the check waits for Save, and says so.
+    expect(await options.page.locator('.editor .report p').nth(1).textContent()).toBe(
+      'Save the profile to check the rest: uploads in parts, replacing files, checksums and the bucket’s rules.',
+    );
+    expect(await options.page.getByRole('list', { name: 'What the check found' }).count()).toBe(0);
     expect(await options.save()).toMatch(/^Saved\./);
     await options.page.screenshot({ path: `${SHOTS}/options-saved.png`, fullPage: true });
     // The page never gets the secret back: the field is empty and says a secret is saved.
@@ -69,7 +74,7 @@ describe.skipIf(!strictLaneAvailable())('Chromium end to end, strict S3', () => 
     await options.page.close();
   });
 
-  it('Save and Test connection refuse a mistyped bucket name in the form, before asking the browser for any access', async () => {
+  it('Save and Check my bucket refuse a mistyped bucket name in the form, before asking the browser for any access', async () => {
     const options = await OptionsPage.open(ext, { countAccessRequests: true });
     await options.addProfile();
     await options.fill({
@@ -92,14 +97,14 @@ describe.skipIf(!strictLaneAvailable())('Chromium end to end, strict S3', () => 
     await expect.poll(() => bucket.evaluate((el) => el === document.activeElement)).toBe(true);
     await options.page.screenshot({ path: `${SHOTS}/options-bucket-refused.png`, fullPage: true });
     expect(await options.accessRequests()).toEqual([]);
-    // Test connection too: the same sentence, and still no host asked for.
-    await options.page.getByRole('button', { name: 'Test connection' }).click();
+    // Check my bucket too: the same sentence, and still no host asked for.
+    await options.page.getByRole('button', { name: 'Check my bucket' }).click();
     await expect.poll(() => options.lastReport()).toBe('A bucket name uses lowercase letters, digits, dots and hyphens, and starts and ends with a letter or digit.');
     expect(await options.accessRequests()).toEqual([]);
 
-    // The count sees this page's requests: with the name fixed, Test connection asks for the bucket's host.
+    // The count sees this page's requests: with the name fixed, Check my bucket asks for the bucket's host.
     await options.fill({ bucket: 'drop-e2e' });
-    await options.testConnection();
+    await options.checkBucket();
     // Until the answer replaces Save's report.
     await expect.poll(() => options.lastReport()).toMatch(/^Connected/);
     expect(await options.accessRequests()).toEqual([['http://127.0.0.1/*']]);
@@ -109,7 +114,10 @@ describe.skipIf(!strictLaneAvailable())('Chromium end to end, strict S3', () => 
   it('Check my bucket lists what the bucket does, line by line, and leaves no test file behind', async () => {
     const options = await OptionsPage.open(ext);
     const check = options.page.getByRole('region', { name: 'Check my bucket' });
-    await check.getByRole('button', { name: 'Check my bucket' }).click();
+    // One button, in the form where Test connection was: it connects first, then checks the saved profile's bucket.
+    expect(await options.page.getByRole('button', { name: 'Check my bucket' }).count()).toBe(1);
+    expect(await options.page.getByRole('button', { name: 'Test connection' }).count()).toBe(0);
+    expect(await options.checkBucket()).toMatch(/^Connected/);
     const lines = check.getByRole('list', { name: 'What the check found' }).getByRole('listitem');
     await expect.poll(() => lines.count(), { timeout: 30_000 }).toBeGreaterThan(5);
     // A line's text as a screen reader reads it: its word (the mark beside it is hidden from them), then its sentence.

@@ -199,7 +199,7 @@ describe.skipIf(!strictLaneAvailable())('profiles and secrets, Chromium end to e
     const options = await OptionsPage.open(ext);
     await options.selectProfile('Work');
     await options.fill({ secretAccessKey: `${s3.secretAccessKey}x` });
-    expect(await options.testConnection()).toMatch(/secret access key does not match/);
+    expect(await options.checkBucket()).toMatch(/secret access key does not match/);
     await options.page.close();
 
     const joined = trace.join('\n');

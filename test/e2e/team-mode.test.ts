@@ -59,12 +59,12 @@ describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('Chromium 
 
     await options.chooseKind('presign-service');
     await options.fillService({ serviceUrl: presign.baseUrl, auth: 'bearer', token: 'not-the-team-token', keyTemplate: 'drop/{uuid}/{name}' });
-    expect(await options.testConnection()).toMatch(/^The presign service at 127\.0\.0\.1:\d+ refused your token \(HTTP 401\)\./);
+    expect(await options.checkBucket()).toMatch(/^The presign service at 127\.0\.0\.1:\d+ refused your token \(HTTP 401\)\./);
     await options.page.screenshot({ path: `${SHOTS}/options-team-wrong-token.png`, fullPage: true });
 
     await options.fillService({ token: TOKEN });
     const s3Host = new URL(s3.endpoint).host;
-    expect(await options.testConnection()).toBe(
+    expect(await options.checkBucket()).toBe(
       `Connected. The presign service at ${new URL(presign.baseUrl).host} answers, and its URLs point at S3 on ${s3Host} (region ${s3.region}). S3 accepts its signature.`,
     );
     expect(await options.save()).toBe(`Saved. Uploads go to S3 on ${s3Host}.`);
@@ -155,13 +155,13 @@ describe('Chromium end to end, a presign service that redirects elsewhere', () =
     const sentence = `The presign service at ${service} answered with a redirect, and S3 Drop does not follow a redirect with your token. Check the Service URL in Options: its https:// or http://, host and path must be the service's own address, not one that forwards elsewhere.`;
 
     await options.fillService({ serviceUrl: redirecting.baseUrl, auth: 'bearer', token: TOKEN, keyTemplate: 'drop/{uuid}/{name}' });
-    await options.testConnection();
+    await options.checkBucket();
     await expect.poll(() => redirecting.served.length).toBe(1);
     await expect.poll(() => options.lastReport()).toBe(sentence);
     expect(redirecting.served[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
 
     await options.fillService({ auth: 'header', headerName: 'X-API-Key', token: TOKEN });
-    await options.testConnection();
+    await options.checkBucket();
     await expect.poll(() => redirecting.served.length).toBe(2);
     await expect.poll(() => options.lastReport()).toBe(sentence);
     expect(redirecting.served[1]!.headers['x-api-key']).toBe(TOKEN);
@@ -184,7 +184,7 @@ describe('Chromium end to end, a presign service that redirects elsewhere', () =
     await options.fillService({ serviceUrl: redirecting.elsewhere });
     await expect.poll(() => tokenField.getAttribute('placeholder')).toBe('');
     await options.page.getByText(again).waitFor();
-    await options.testConnection();
+    await options.checkBucket();
     await expect.poll(() => options.lastReport()).toBe(again);
 
     await options.save();

@@ -10,6 +10,7 @@ import {
   liveProblems,
   refusalInPage,
   testRefusalInPage,
+  unchangedSince,
   type EditorAction,
   type EditorState,
 } from '../../src/ui/profile-editor/draft';
@@ -329,7 +330,7 @@ describe('Test connection', () => {
     expect(tested.status).toEqual({ tone: 'bad', text: 'No access yet.', grant: ['https://minio.example.net/*'], after: 'test' });
     expect(editorReducer(tested, { type: 'granted', origins: ['https://minio.example.net/*'], after: 'test' }).status).toEqual({
       tone: 'good',
-      text: "S3 Drop can reach minio.example.net now. Press Test connection to check that S3 takes the service's URLs, then Save.",
+      text: "S3 Drop can reach minio.example.net now. Press Check my bucket to check that S3 takes the service's URLs, then Save.",
     });
   });
 
@@ -337,11 +338,11 @@ describe('Test connection', () => {
     const origins = ['http://127.0.0.1:9000/*'];
     const keys = initialEditorState(null);
     expect(editorReducer(keys, { type: 'testRefused', sent: draftOf(keys), origins }).status?.text).toBe(
-      'S3 Drop needs access to 127.0.0.1:9000 to reach the bucket. Press Test connection again and allow it.',
+      'S3 Drop needs access to 127.0.0.1:9000 to reach the bucket. Press Check my bucket again and allow it.',
     );
     const service = initialEditorState(summary(SERVICE, true));
     expect(editorReducer(service, { type: 'testRefused', sent: draftOf(service), origins }).status?.text).toBe(
-      'S3 Drop needs access to 127.0.0.1:9000 to reach the presign service. Press Test connection again and allow it.',
+      'S3 Drop needs access to 127.0.0.1:9000 to reach the presign service. Press Check my bucket again and allow it.',
     );
     expect(editorReducer(service, { type: 'grantRefused', origins, after: 'save' }).status).toEqual({
       tone: 'bad',
@@ -380,5 +381,40 @@ describe('Test connection checks the addresses in the page before the browser is
     expect(testRefusalInPage(state)).toBeNull();
     // Nor does a valid draft stop in the page.
     expect(testRefusalInPage(run(initialEditorState(summary(KEYS, true))))).toBeNull();
+  });
+});
+
+describe('Check my bucket checks the whole bucket only for the saved profile as it is', () => {
+  it('unchanged: a saved profile, keys or service, just opened', () => {
+    expect(unchangedSince(initialEditorState(summary(KEYS, true)), KEYS)).toBe(true);
+    expect(unchangedSince(initialEditorState(summary({ ...KEYS, autoDeleteDays: 30 }, true)), { ...KEYS, autoDeleteDays: 30 })).toBe(true);
+    expect(unchangedSince(initialEditorState(summary(SERVICE, true)), SERVICE)).toBe(true);
+  });
+
+  it('changed: a field edited, a secret typed, another kind chosen, or a profile never saved', () => {
+    const start = initialEditorState(summary(KEYS, true));
+    expect(unchangedSince(run(start, { type: 'set', field: 'bucket', value: 'other-bucket' }), KEYS)).toBe(false);
+    expect(unchangedSince(run(start, { type: 'set', field: 'autoDeleteDays', value: 7 }), KEYS)).toBe(false);
+    expect(unchangedSince(run(start, { type: 'set', field: 'secretAccessKey', value: 'typed' }), KEYS)).toBe(false);
+    expect(unchangedSince(run(start, { type: 'kind', kind: 'presign-service' }), KEYS)).toBe(false);
+    expect(unchangedSince(initialEditorState(null), null)).toBe(false);
+    // Typed back to what was saved: unchanged again. Spaces pasted around a value are what Save would trim.
+    expect(unchangedSince(run(start, { type: 'set', field: 'bucket', value: 'x' }, { type: 'set', field: 'bucket', value: ' holiday-photos ' }), KEYS)).toBe(true);
+  });
+
+  it('a profile just saved, its secret cleared from the form, is unchanged', () => {
+    const typed = run(initialEditorState(summary(KEYS, false)), { type: 'set', field: 'secretAccessKey', value: 'wJalrXUtnFEMI/K7MDENG' });
+    const saved = run(typed, { type: 'saved', sent: draftOf(typed), report: report({ id: 'p1' }) });
+    expect(unchangedSince(saved, KEYS)).toBe(true);
+  });
+
+  it('after a good connection test of a changed form, the report says the rest needs a Save', () => {
+    const state = run(initialEditorState(null), {
+      type: 'tested',
+      sent: draftOf(initialEditorState(null)),
+      report: { ok: true, message: 'Connected: bucket "b" accepts these keys.' },
+      note: 'Save the profile to check the rest.',
+    });
+    expect(state.status).toMatchObject({ tone: 'good', text: 'Connected: bucket "b" accepts these keys.', note: 'Save the profile to check the rest.' });
   });
 });

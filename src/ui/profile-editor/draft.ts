@@ -15,7 +15,7 @@ import {
   type ProfileDraft,
   type ProfileKind,
 } from '../../settings/profile';
-import { connectionBlockingFields, linkModeOf, normalizeDraft, validateDraft } from '../../settings/profile-kinds';
+import { connectionBlockingFields, linkModeOf, normalizeDraft, splitDraft, validateDraft } from '../../settings/profile-kinds';
 import type { TeamConnectionReport } from '../../team/team-signer';
 import { hostOf, hostsOf } from '../../team/service-url';
 import { t } from '../../i18n/t';
@@ -39,6 +39,8 @@ export type Status = {
   grant?: string[];
   /** What the grant button follows, for the sentence after it. */
   after?: 'test' | 'save';
+  /** A second sentence: what comes next. */
+  note?: string;
 } | null;
 
 /** What both kinds share, kept when the kind changes. */
@@ -95,7 +97,8 @@ export type EditorAction =
   | { type: 'idle' }
   /** Test connection could not run: the browser refused access to these origins. */
   | { type: 'testRefused'; sent: ProfileDraft; origins: string[] }
-  | { type: 'tested'; sent: ProfileDraft; report: ConnectionReport & TeamConnectionReport }
+  /** Test connection answered; `note` says what comes next (the rest of the check needs a Save). */
+  | { type: 'tested'; sent: ProfileDraft; report: ConnectionReport & TeamConnectionReport; note?: string }
   | { type: 'saved'; sent: ProfileDraft; report: SaveReport }
   | { type: 'granted'; origins: string[]; after: 'test' | 'save' }
   | { type: 'grantRefused'; origins: string[]; after: 'test' | 'save' }
@@ -170,6 +173,26 @@ export function testRefusalInPage(state: EditorState): (ConnectionReport & TeamC
   return { ok: false, message, error: userError('InvalidSettings', message) };
 }
 
+/** A profile's fields without the absent ones, in one order: two profiles with the same fields give the same text. */
+function canonical(profile: object): string {
+  return JSON.stringify(
+    Object.entries(profile)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+}
+
+/**
+ * Whether the form holds exactly the saved profile: no field changed, no
+ * secret typed. Only then is a check of the bucket a check of that profile.
+ */
+export function unchangedSince(state: EditorState, saved: Profile | null): boolean {
+  if (!saved || state.id !== saved.id || state.kind !== saved.kind) return false;
+  if (Object.values(state.secrets).some(Boolean)) return false;
+  const { profile } = splitDraft(normalizeDraft(draftOf(state)).draft);
+  return canonical(profile) === canonical(saved);
+}
+
 /** The link mode the form shows: a presign service only makes signed links. */
 export function linkModeIn(state: EditorState): LinkMode {
   return state.kind === 'keys' ? linkModeOf(state.keys) : 'presigned';
@@ -212,8 +235,10 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
       const text = action.sent.kind === 'presign-service' ? t('editor_testNeedsServiceAccess', { hosts }) : t('editor_testNeedsBucketAccess', { hosts });
       return { ...state, status: { tone: 'bad', text } };
     }
-    case 'tested':
-      return tested(state, action.sent, action.report);
+    case 'tested': {
+      const next = tested(state, action.sent, action.report);
+      return action.note && next.status ? { ...next, status: { ...next.status, note: action.note } } : next;
+    }
     case 'saved':
       return saved(state, action.sent, action.report);
     case 'granted': {
