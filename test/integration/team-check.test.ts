@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBucketCheckHandlers } from '../../src/background/bucket-check-service';
 import type { BucketCheck, BucketFact, CheckId } from '../../src/bucket-check/facts';
@@ -9,7 +9,8 @@ import { strictLaneAvailable } from '../support/lanes';
 import { presignServiceAvailable, startPresignService, type PresignService } from '../support/presign-service';
 import { realBackground } from '../support/real-background';
 import { ok } from '../support/results';
-import { startS3rver, startSwift, type S3Server } from '../support/s3-servers';
+import { connectionTo, startS3rver, startSwift, type S3Server } from '../support/s3-servers';
+import { createS3Client } from '../../src/s3/client';
 
 const BUCKET = 'team-check';
 const TOKEN = 'team-token-5d1e88a0';
@@ -72,14 +73,8 @@ function lane(name: string, start: () => Promise<S3Server>) {
     beforeAll(async () => {
       s3 = await start();
       presign = await startPresignService({ s3, bucket: BUCKET, token: TOKEN, prefix: PREFIX });
-      admin = new S3Client({
-        endpoint: s3.endpoint,
-        region: s3.region,
-        forcePathStyle: true,
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      });
+      // The bucket's owner, to see what the check left: the server's own keys, not the service's.
+      admin = createS3Client(connectionTo(s3, BUCKET));
     });
     afterAll(async () => {
       admin?.destroy();

@@ -42,6 +42,16 @@ export interface PresignServiceOptions {
   maxExpirySeconds?: number;
 }
 
+/** A request as the fakes record it: method, URL, headers, and a JSON body parsed. */
+export function callOf(input: string, init?: RequestInit): ServiceCall {
+  return {
+    method: init?.method ?? 'GET',
+    url: new URL(input),
+    headers: { ...(init?.headers as Record<string, string>) },
+    ...(typeof init?.body === 'string' ? { body: JSON.parse(init.body) } : {}),
+  };
+}
+
 /**
  * The team's presign service as the only network: records every request,
  * and answers `{ url }` signed for the key (`object_name`) and expiry
@@ -51,13 +61,8 @@ export interface PresignServiceOptions {
 export function presignServiceFetch(options: PresignServiceOptions = {}): { calls: ServiceCall[]; fetch: FetchLike } {
   const calls: ServiceCall[] = [];
   const fetch: FetchLike = async (input, init) => {
-    const url = new URL(input);
-    const call: ServiceCall = {
-      method: init?.method ?? 'GET',
-      url,
-      headers: { ...(init?.headers as Record<string, string>) },
-      ...(typeof init?.body === 'string' ? { body: JSON.parse(init.body) } : {}),
-    };
+    const call = callOf(input, init);
+    const { url } = call;
     calls.push(call);
     if (url.origin === TEAM_SERVICE) {
       if (options.service) return options.service(call);

@@ -8,7 +8,7 @@ import { EMPTY_SERVICE_PROFILE, type PresignServiceProfile } from '../../src/set
 import type { FetchLike } from '../../src/s3/region';
 import { s3Error } from '../support/canned-s3';
 import { AWS_PROFILE, destinationOpener, fakeServiceDeps, fakeSettings, seedProfile } from '../support/fake-settings';
-import { s3Url, SIGNED_AT, TEAM_S3, TEAM_SERVICE, type ServiceCall } from '../support/fake-team-service';
+import { callOf, s3Url, SIGNED_AT, TEAM_S3, TEAM_SERVICE, type ServiceCall } from '../support/fake-team-service';
 import { failure, ok } from '../support/results';
 
 const NOW = SIGNED_AT;
@@ -68,13 +68,8 @@ async function setup(options: Setup = {}) {
   // Every request, as the fake service records them; S3's answers also get the request (a PUT's body).
   const calls: ServiceCall[] = [];
   const fetch: FetchLike = async (input, init) => {
-    const url = new URL(input);
-    const call: ServiceCall = {
-      method: init?.method ?? 'GET',
-      url,
-      headers: { ...(init?.headers as Record<string, string>) },
-      ...(typeof init?.body === 'string' ? { body: JSON.parse(init.body) } : {}),
-    };
+    const call = callOf(input, init);
+    const { url } = call;
     calls.push(call);
     return url.origin === TEAM_SERVICE ? answerService(call) : answerS3(call, init);
   };
