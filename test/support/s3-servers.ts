@@ -99,18 +99,42 @@ export function swiftInstalled(): boolean {
   return SWIFT_BINARIES.every(onPath);
 }
 
-/** Binds port 0 on 127.0.0.1, reads the port, closes. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The first port of the kernel's range for `listen(0)` (Linux: 32768 unless configured). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 21000 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/** Whether 127.0.0.1:port can be bound right now. */
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close((err) => (err ? reject(err) : port ? resolve(port) : reject(new Error('no port'))));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free port for a server that binds it itself (Swift, uvicorn), below the
+ * kernel's range for `listen(0)`. A port from that range is free only until
+ * the next `listen(0)`: another test file's server, started in between,
+ * took one from Swift once (its healthcheck answered the other server's
+ * 404). Below the range only servers started this way bind, each at a
+ * random port checked free.
+ */
+export async function freePort(): Promise<number> {
+  const low = 20000;
+  const high = ephemeralLow();
+  for (let tries = 0; tries < 100; tries++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port between ${low} and ${high}`);
 }
 
 async function distinctFreePorts(n: number): Promise<number[]> {
