@@ -10,6 +10,7 @@ import type { Destination, ShareLink } from '../destination/destination';
 import { planKey, type KeyPlanDeps } from '../keys/plan-key';
 import type { RecentUpload } from '../history/recent';
 import type { UploadHandlers } from '../messaging/protocol';
+import { formatLink } from '../links/link-format';
 import { autoDeleteDate } from '../s3/auto-delete';
 import { linkExpiryRefusal } from '../s3/expiry';
 import { effectiveContentType } from '../s3/presign';
@@ -155,9 +156,10 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
       });
       if (!link.ok) return link;
       const { lifetimeSeconds, ...signed } = link.value;
+      const copyText = formatLink(destination.linkText, { url: signed.url, name: request.name, type: ticket.contentType, key: ticket.key });
       return {
         ok: true,
-        value: { link: signed, ...(lifetimeSeconds !== undefined ? { lifetimeSeconds } : {}), ...(deletesAt ? { deletesAt } : {}) },
+        value: { link: signed, copyText, ...(lifetimeSeconds !== undefined ? { lifetimeSeconds } : {}), ...(deletesAt ? { deletesAt } : {}) },
       };
     },
   };

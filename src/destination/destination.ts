@@ -4,6 +4,7 @@
  * One is chosen per upload (`openDestination`); callers ask what it can do,
  * never which kind it is.
  */
+import type { LinkText } from '../links/link-format';
 import type { SaveReport } from '../messaging/protocol';
 import type { Result } from '../result';
 import type { FailureContext } from '../s3/errors';
@@ -64,6 +65,8 @@ export interface Destination {
   readonly profileId: string;
   readonly bucket: string;
   readonly keyTemplate: string;
+  /** How the link goes on the clipboard after an upload (Markdown, HTML…). */
+  readonly linkText: LinkText;
   /** PUTs (and multipart completions) carry `If-None-Match: *` where the key could be taken meanwhile, and the server honours it. */
   readonly conditionalWrites: boolean;
   /** Files above this many bytes go up in parts, when `multipart` exists. */

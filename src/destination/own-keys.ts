@@ -1,4 +1,5 @@
 /** The destination for a profile with the user's own keys: the background signs every URL. */
+import { linkTextOf } from '../links/link-format';
 import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Result, UserError } from '../result';
 import type { S3Connection } from '../s3/client';
@@ -98,6 +99,7 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
     profileId: profile.id,
     bucket: profile.bucket,
     keyTemplate: profile.keyTemplate,
+    linkText: linkTextOf(profile),
     conditionalWrites: conditional,
     multipartThreshold: profile.multipartThresholdMiB ? profile.multipartThresholdMiB * MiB : DEFAULT_MULTIPART_THRESHOLD,
     transferContext: { ...context, signer: 'extension' },

@@ -3,6 +3,7 @@
  * service signs single PUTs and GETs; S3 Drop holds no bucket keys for it, so
  * it cannot ask whether a key is taken, upload in parts or delete.
  */
+import { linkTextOf } from '../links/link-format';
 import type { Result } from '../result';
 import { DEFAULT_MULTIPART_THRESHOLD } from '../upload/part-plan';
 import type { PresignServiceDraft, PresignServiceProfile, Profile, Secrets } from '../settings/profile';
@@ -22,6 +23,7 @@ export function presignServiceDestination(profile: PresignServiceProfile, deps: 
     profileId: profile.id,
     bucket: profile.bucket,
     keyTemplate: profile.keyTemplate,
+    linkText: linkTextOf(profile),
     conditionalWrites: false,
     // Never used (no multipart), but every destination answers it.
     multipartThreshold: DEFAULT_MULTIPART_THRESHOLD,

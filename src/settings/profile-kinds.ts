@@ -15,6 +15,7 @@
 import { t } from '../i18n/t';
 import { validateKeyTemplate } from '../keys/template';
 import { bucketOrigin, hostPermissionOrigins, regionProbeUrl, serviceEndpoint } from '../s3/endpoint';
+import { LINK_FORMATS, validateLinkTemplate } from '../links/link-format';
 import { validateAutoDeleteDays } from '../s3/auto-delete';
 import { validateLinkExpiry } from '../s3/expiry';
 import { validateLinkBaseUrl } from '../s3/public-url';
@@ -208,9 +209,9 @@ export function fieldsOfKind(kind: ProfileKind): { empty: Profile; optional: rea
     {
       keys: () => ({
         empty: EMPTY_PROFILE,
-        optional: ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl', 'autoDeleteDays'],
+        optional: ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl', 'autoDeleteDays', 'linkFormat', 'linkTemplate'],
       }),
-      'presign-service': () => ({ empty: EMPTY_SERVICE_PROFILE, optional: [] }),
+      'presign-service': () => ({ empty: EMPTY_SERVICE_PROFILE, optional: ['linkFormat', 'linkTemplate'] }),
     },
   );
 }
@@ -310,6 +311,11 @@ export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boole
   if (template) errors.keyTemplate = template;
   const expiry = validateLinkExpiry(draft.linkExpirySeconds);
   if (expiry) errors.linkExpirySeconds = expiry;
+  if (draft.linkFormat !== undefined && !LINK_FORMATS.includes(draft.linkFormat)) errors.linkFormat = t('profile_linkFormatChoose');
+  if (draft.linkFormat === 'custom') {
+    const linkTemplate = validateLinkTemplate(draft.linkTemplate);
+    if (linkTemplate) errors.linkTemplate = linkTemplate;
+  }
   return errors;
 }
 

@@ -6,6 +6,7 @@
 import { t } from '../i18n/t';
 import { DEFAULT_KEY_TEMPLATE } from '../keys/template';
 import { AWS_REGION_SHAPE, closestAwsRegion } from '../s3/aws-regions';
+import type { LinkFormat } from '../links/link-format';
 import type { LinkDisposition } from '../s3/content-disposition';
 import { DEFAULT_LINK_EXPIRY_SECONDS } from '../s3/expiry';
 import type { ServiceAuth } from '../team/service-url';
@@ -35,6 +36,10 @@ interface ProfileCommon {
   forcePathStyle: boolean;
   keyTemplate: string;
   linkExpirySeconds: number;
+  /** How a share link goes on the clipboard after an upload. Absent means the plain address (`url`). */
+  linkFormat?: LinkFormat;
+  /** For the `custom` format: text with `{url}`, `{name}` and `{key}`. */
+  linkTemplate?: string;
 }
 
 /** Your own keys: the background signs every URL itself. */
@@ -152,6 +157,8 @@ export const FIELD_LABELS: Partial<Record<ProfileField, string>> = {
   linkMode: t('field_linkMode'),
   linkBaseUrl: t('field_linkBaseUrl'),
   autoDeleteDays: t('field_autoDeleteDays'),
+  linkFormat: t('field_linkFormat'),
+  linkTemplate: t('field_linkTemplate'),
 };
 
 export const EMPTY_PROFILE: KeysProfile = {

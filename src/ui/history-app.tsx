@@ -6,6 +6,7 @@ import { watchPublished } from './read-published';
 import { sendMessage, type HistoryView, type ProfileSummary, type PublicSettings } from '../messaging/protocol';
 import { describeDuration, LINK_EXPIRY_PRESETS } from '../s3/expiry';
 import { linkModeOf } from '../settings/profile-kinds';
+import { formatLink, linkFormatLabel, linkTextOf, type LinkFormat } from '../links/link-format';
 import { copyText } from './clipboard';
 import { ConfirmBox } from './confirm-box';
 import { HistoryEntry, type Entry } from './history-entry';
@@ -90,6 +91,17 @@ export function HistoryApp() {
       if (copied)
         return { tone: 'good', text: expiresAt ? t('history_freshCopiedExpires', { name, when: when(expiresAt) }) : t('history_freshCopiedNeverExpires', { name }) };
       return { tone: 'bad', text: expiresAt ? t('history_freshNotCopiedExpires', { name, when: when(expiresAt) }) : t('history_freshNotCopiedNeverExpires', { name }) };
+    });
+
+  /** Copy as…: a fresh link, in the chosen form (with the profile's own text for "My own text"). */
+  const copyAs = (entry: Entry, format: LinkFormat) =>
+    act(async () => {
+      const r = await freshLink(entry);
+      if (!r.ok) return { tone: 'bad', text: r.error.message };
+      const text = formatLink({ ...linkTextOf(profile ?? {}), format }, { url: r.value.url, name: entry.name, type: entry.type, key: entry.key });
+      return (await copyText(text))
+        ? { tone: 'good', text: t('common_copiedAs', { name: entry.name, format: linkFormatLabel(format) }) }
+        : { tone: 'bad', text: t('common_clipboardRefused') };
     });
 
   const open = (entry: Entry) =>
@@ -237,6 +249,8 @@ export function HistoryApp() {
                   canDelete={canDelete}
                   bucket={profile?.bucket ?? ''}
                   onCopyFresh={() => void copyFresh(entry)}
+                  hasTemplate={Boolean(profile?.linkTemplate)}
+                  onCopyAs={(format) => void copyAs(entry, format)}
                   onOpen={() => void open(entry)}
                   onCopyKey={() => void copyKey(entry)}
                   onDelete={() => setConfirm({ kind: 'delete', id: entry.id })}

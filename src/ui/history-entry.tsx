@@ -2,6 +2,8 @@ import type { HistoryView } from '../messaging/protocol';
 import { formatBytes } from '../upload/speed';
 import { t } from '../i18n/t';
 import { ConfirmBox } from './confirm-box';
+import { CopyAsMenu } from './copy-as';
+import type { LinkFormat } from '../links/link-format';
 import { autoDeleteNote, deletedNote, linkNote, typeBadge, when } from './history-format';
 
 export type Entry = HistoryView['entries'][number];
@@ -21,6 +23,9 @@ export interface HistoryEntryProps {
   /** The bucket the object is in, for the delete question. */
   bucket: string;
   onCopyFresh(): void;
+  /** The profile has its own link text: Copy as… offers it. */
+  hasTemplate: boolean;
+  onCopyAs(format: LinkFormat): void;
   onOpen(): void;
   onCopyKey(): void;
   /** Opens the delete confirmation. */
@@ -32,7 +37,7 @@ export interface HistoryEntryProps {
 }
 
 /** One upload in the history: thumbnail or type, what and when, its key and link, and its actions. */
-export function HistoryEntry({ entry, link, confirming, busy, canDelete, bucket, ...on }: HistoryEntryProps) {
+export function HistoryEntry({ entry, link, confirming, busy, canDelete, bucket, hasTemplate, ...on }: HistoryEntryProps) {
   const deleted = Boolean(entry.deletedAt);
   return (
     <li class={`history-entry${deleted ? ' deleted' : ''}`}>
@@ -66,6 +71,7 @@ export function HistoryEntry({ entry, link, confirming, busy, canDelete, bucket,
               <button type="button" disabled={busy} aria-label={t('common_copyFreshLinkFor', { name: entry.name })} onClick={on.onCopyFresh}>
                 {t('common_copyFreshLink')}
               </button>
+              <CopyAsMenu name={entry.name} hasTemplate={hasTemplate} disabled={busy} onCopy={on.onCopyAs} />
               <button type="button" disabled={busy} aria-label={t('history_openFor', { name: entry.name })} onClick={on.onOpen}>
                 {t('history_open')}
               </button>

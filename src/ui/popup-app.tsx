@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { sendMessage, type PublicSettings } from '../messaging/protocol';
+import { sendMessage, type ProfileSummary, type PublicSettings } from '../messaging/protocol';
 import type { UploadItem } from '../upload/queue';
 import { formatBytes, formatEta } from '../upload/speed';
 import { useUploadRunner, type RunnerView } from './use-upload-runner';
@@ -13,6 +13,8 @@ import { readPublished, watchPublished } from './read-published';
 import { RecentHistory, useDeletedUploads } from './recent-history';
 import { hostsOf } from '../team/service-url';
 import { autoDeleteNote } from './history-format';
+import { CopyAsMenu, QrCode } from './copy-as';
+import { formatLink, linkFormatLabel, linkTextOf, type LinkFormat } from '../links/link-format';
 import { linkCutNote, tokenExpiryNote } from './token-expiry';
 import { UnlockForm } from './unlock-form';
 import { t } from '../i18n/t';
@@ -261,7 +263,7 @@ export function PopupApp() {
               key={item.id}
               item={item}
               queue={queue}
-              accessOrigins={settings?.profiles.find((p) => p.profile.id === (item.profileId || settings.defaultId))?.accessOrigins ?? []}
+              profile={settings?.profiles.find((p) => p.profile.id === (item.profileId || settings.defaultId))}
             />
           ))}
         </ul>
@@ -272,8 +274,15 @@ export function PopupApp() {
   );
 }
 
-function UploadRow({ item, queue, accessOrigins }: { item: UploadItem; queue: RunnerView; accessOrigins: string[] }) {
+function UploadRow({ item, queue, profile }: { item: UploadItem; queue: RunnerView; profile: ProfileSummary | undefined }) {
   const [copied, setCopied] = useState(false);
+  /** The form Copy as… put on the clipboard last, for the sentence under the link. */
+  const [copiedAs, setCopiedAs] = useState<LinkFormat | null>(null);
+  const accessOrigins = profile?.accessOrigins ?? [];
+  const copyAs = async (format: LinkFormat) => {
+    const text = formatLink({ ...linkTextOf(profile?.profile ?? {}), format }, { url: item.link!, name: item.name, type: item.type, key: item.key ?? '' });
+    setCopiedAs((await copyText(text)) ? format : null);
+  };
   return (
     <li class={`upload ${item.status}`}>
       <div class="name" title={item.name}>
@@ -309,7 +318,8 @@ function UploadRow({ item, queue, accessOrigins }: { item: UploadItem; queue: Ru
             <input type="text" readOnly value={item.link} aria-label={t('popup_shareLinkFor', { name: item.name })} onFocus={(e) => e.currentTarget.select()} />
             <button
               type="button"
-              onClick={async () => setCopied(await copyText(item.link!))}
+              // The form the profile copies (Markdown, HTML…), as after the upload.
+              onClick={async () => setCopied(await copyText(item.copyText ?? item.link!))}
               aria-label={t('popup_copyLinkFor', { name: item.name })}
             >
               {t('popup_copy')}
@@ -324,6 +334,15 @@ function UploadRow({ item, queue, accessOrigins }: { item: UploadItem; queue: Ru
               : t(item.copied || copied ? 'popup_doneCopiedNeverExpires' : 'popup_doneNeverExpires', { size: formatBytes(item.size) })}
           </p>
           {item.deletesAt !== undefined && <p class="muted">{autoDeleteNote({ deletesAt: item.deletesAt })}</p>}
+          <div class="link-extras">
+            <CopyAsMenu name={item.name} hasTemplate={Boolean(profile?.profile.linkTemplate)} onCopy={(format) => void copyAs(format)} />
+            <QrCode url={item.link} name={item.name} />
+          </div>
+          {copiedAs && (
+            <p class="muted" role="status">
+              {t('common_copiedAs', { name: item.name, format: linkFormatLabel(copiedAs) })}
+            </p>
+          )}
         </>
       )}
       {item.status === 'failed' && item.error && (

@@ -77,6 +77,8 @@ export type UploadOutcome =
       lifetimeSeconds?: number;
       /** When the bucket deletes it (Auto-delete); absent: it stays. */
       deletesAt?: number;
+      /** What was put on the clipboard: the link in the profile's format. */
+      copyText: string;
       copied: boolean;
     }
   | { status: 'failed'; key?: string; error: UserError }
@@ -204,14 +206,15 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
     );
     // Cancel may be pressed while the link is signed: the user asked for nothing to be copied.
     if (signal.aborted) return { status: 'cancelled' };
-    const { link, lifetimeSeconds, deletesAt } = finished;
-    const copied = await deps.copy(link.url).catch(() => false);
+    const { link, lifetimeSeconds, deletesAt, copyText } = finished;
+    const copied = await deps.copy(copyText).catch(() => false);
     return {
       status: 'done',
       id: ticket.id,
       profileId: ticket.profileId,
       key: ticket.key,
       link: link.url,
+      copyText,
       ...(link.expiresAt !== undefined ? { linkExpiresAt: link.expiresAt } : {}),
       ...(lifetimeSeconds !== undefined ? { lifetimeSeconds } : {}),
       ...(deletesAt !== undefined ? { deletesAt } : {}),

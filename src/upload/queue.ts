@@ -25,6 +25,8 @@ export interface UploadItem {
   linkExpiresAt?: number;
   /** When the bucket deletes it (Auto-delete). */
   deletesAt?: number;
+  /** The link as the profile copies it (Markdown, HTML…): what Copy puts on the clipboard. */
+  copyText?: string;
   /** Whether the link made it onto the clipboard. */
   copied?: boolean;
   error?: UserError;
@@ -161,6 +163,7 @@ export class UploadQueue {
           link: outcome.link,
           linkExpiresAt: outcome.linkExpiresAt,
           deletesAt: outcome.deletesAt,
+          copyText: outcome.copyText,
           copied: outcome.copied,
         });
       }

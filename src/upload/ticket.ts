@@ -71,6 +71,8 @@ export interface UploadFinish {
   link: SignedRequest;
   /** When the bucket deletes the object (ms), for a profile with Auto-delete; absent: it stays. */
   deletesAt?: number;
+  /** What goes on the clipboard: the link in the profile's format (Markdown, HTML…). */
+  copyText: string;
   /** Seconds the link lives; absent for links that never expire (public, custom domain). */
   lifetimeSeconds?: number;
 }

@@ -146,6 +146,7 @@ export function fakeUploadBackend(options: { now?: () => number; log?: string[] 
       profileId,
       bucket: BUCKET,
       keyTemplate: profiles.keyTemplate,
+      linkText: { format: 'url' },
       conditionalWrites: profiles.conditionalWrites,
       multipartThreshold: profiles.multipartThreshold,
       transferContext: { bucket: BUCKET, region: 'us-east-1', endpoint: ENDPOINT, signer: profiles.signer },

@@ -74,7 +74,8 @@ describe('runUpload: one PUT', () => {
     expect(start.ticket).toEqual({ id: 'uuid-2', profileId: 'default', key: 'up/Q3 report.pdf', contentType: 'application/pdf', size: body.size });
 
     const link = 'http://127.0.0.1:9000/my-bucket/up/Q3 report.pdf?get';
-    expect(outcome).toEqual({ status: 'done', id: 'uuid-2', profileId: 'default', key: 'up/Q3 report.pdf', link, linkExpiresAt: expect.any(Number), lifetimeSeconds: 86_400, copied: true });
+    // The profile copies the plain link (its default form).
+    expect(outcome).toEqual({ status: 'done', id: 'uuid-2', profileId: 'default', key: 'up/Q3 report.pdf', link, copyText: link, linkExpiresAt: expect.any(Number), lifetimeSeconds: 86_400, copied: true });
     expect(copy.mock.calls).toEqual([[link]]);
     // Start, bytes, finish (the history is written there), then the clipboard.
     expect(log).toEqual(['startUpload', 'put', 'finishUpload', 'record', `copy ${link}`]);

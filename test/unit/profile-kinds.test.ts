@@ -176,9 +176,9 @@ describe('drafts', () => {
   it('an import file’s fields: each kind’s empty profile, and the fields keys have only sometimes', () => {
     expect(fieldsOfKind('keys')).toEqual({
       empty: EMPTY_PROFILE,
-      optional: ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl', 'autoDeleteDays'],
+      optional: ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl', 'autoDeleteDays', 'linkFormat', 'linkTemplate'],
     });
-    expect(fieldsOfKind('presign-service')).toEqual({ empty: EMPTY_SERVICE_PROFILE, optional: [] });
+    expect(fieldsOfKind('presign-service')).toEqual({ empty: EMPTY_SERVICE_PROFILE, optional: ['linkFormat', 'linkTemplate'] });
   });
 
   it('Test connection is blocked by the fields each kind cannot ask without, in the order they are reported', () => {

@@ -506,7 +506,8 @@ describe('finishUpload', () => {
     const s = setup();
     await seedProfile(s.f, { ...aws, linkExpirySeconds: 3600 }, { secretAccessKey: SECRET });
     const done = ok(await s.uploads.finishUpload(finish({ pageUrl: 'https://news.example.org/story' })));
-    expect(Object.keys(done).sort()).toEqual(['lifetimeSeconds', 'link']);
+    expect(Object.keys(done).sort()).toEqual(['copyText', 'lifetimeSeconds', 'link']);
+    expect(done.copyText).toBe(done.link.url);
     expect(done.lifetimeSeconds).toBe(3600);
     // The link itself is only what a page needs: the lifetime is beside it.
     expect(Object.keys(done.link).sort()).toEqual(['expiresAt', 'headers', 'url']);
@@ -547,7 +548,10 @@ describe('finishUpload', () => {
     const s = setup();
     await seedProfile(s.f, { ...aws, linkMode: 'public' }, { secretAccessKey: SECRET });
     const done = ok(await s.uploads.finishUpload(finish({ expiresIn: 900 })));
-    expect(done).toEqual({ link: { url: 'https://work-bucket.s3.eu-west-1.amazonaws.com/work/k-cat.png', headers: {} } });
+    expect(done).toEqual({
+      link: { url: 'https://work-bucket.s3.eu-west-1.amazonaws.com/work/k-cat.png', headers: {} },
+      copyText: 'https://work-bucket.s3.eu-west-1.amazonaws.com/work/k-cat.png',
+    });
     expect(s.recorded[0]).not.toHaveProperty('linkExpiresAt');
   });
 
@@ -669,7 +673,11 @@ describe('team mode: start and finish', () => {
       ['GET', 'drop/uuid-1/shot.png', '86400'],
     ]);
     // Asked for a day, capped at an hour by the service: the real lifetime comes back.
-    expect(done).toEqual({ link: { url: s3Url('drop/uuid-1/shot.png', 3600), headers: {}, expiresAt: NOW.getTime() + 3600_000 }, lifetimeSeconds: 3600 });
+    expect(done).toEqual({
+      link: { url: s3Url('drop/uuid-1/shot.png', 3600), headers: {}, expiresAt: NOW.getTime() + 3600_000 },
+      copyText: s3Url('drop/uuid-1/shot.png', 3600),
+      lifetimeSeconds: 3600,
+    });
     expect(t.s.recorded).toEqual([
       { id: 'uuid-2', source: 'screenshot', name: 'shot.png', size: 3, type: 'image/png', status: 'done', at: NOW.getTime(), key: 'drop/uuid-1/shot.png', profileId: 'team', linkExpiresAt: NOW.getTime() + 3600_000 },
     ]);

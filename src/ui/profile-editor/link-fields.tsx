@@ -4,7 +4,11 @@ import { customLinkUrl, KEY_TOKEN, publicObjectUrl, validateLinkBaseUrl } from '
 import type { KeysProfile, LinkMode } from '../../settings/profile';
 import { t } from '../../i18n/t';
 import { tRich } from '../rich';
+import { LINK_FORMATS, LINK_TEMPLATE_TOKENS, linkFormatLabel, type LinkFormat } from '../../links/link-format';
 import { linkModeIn } from './draft';
+
+/** A custom link text people use: the name, then the link, for chats that do not unfurl. */
+const LINK_TEMPLATE_EXAMPLE = '{name}: {url}';
 import type { GroupProps } from './field-kit';
 import { previewKey } from './naming-fields';
 
@@ -105,6 +109,40 @@ export function LinkFields(props: GroupProps) {
             ))}
           </select>,
           (keys.linkDisposition ?? 'auto') === 'attachment' ? t('editor_dispositionAttachmentHint') : t('editor_dispositionHint'),
+        )}
+      <LinkTextFields {...props} />
+    </>
+  );
+}
+
+/** What goes on the clipboard: the plain link, Markdown, HTML, BBCode, or the user's own text. */
+function LinkTextFields({ state, dispatch, kit: { field, a11y } }: GroupProps) {
+  const format = state.uploads.linkFormat ?? 'url';
+  return (
+    <>
+      {field(
+        'linkFormat',
+        t('field_linkFormat'),
+        <select {...a11y('linkFormat', true)} value={format} onChange={(e) => dispatch({ type: 'set', field: 'linkFormat', value: e.currentTarget.value as LinkFormat })}>
+          {LINK_FORMATS.map((f) => (
+            <option value={f}>{linkFormatLabel(f)}</option>
+          ))}
+        </select>,
+        t('editor_linkFormatHint'),
+      )}
+      {format === 'custom' &&
+        field(
+          'linkTemplate',
+          t('field_linkTemplate'),
+          <input
+            type="text"
+            {...a11y('linkTemplate', true)}
+            value={state.uploads.linkTemplate ?? ''}
+            placeholder={LINK_TEMPLATE_EXAMPLE}
+            onInput={(e) => dispatch({ type: 'set', field: 'linkTemplate', value: e.currentTarget.value })}
+            spellcheck={false}
+          />,
+          tRich('editor_linkTemplateHint', { tokens: <code>{LINK_TEMPLATE_TOKENS.join(' ')}</code>, example: <code>{LINK_TEMPLATE_EXAMPLE}</code> }),
         )}
     </>
   );
