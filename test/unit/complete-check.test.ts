@@ -5,7 +5,11 @@
  * with S3's own replies (or gives none).
  */
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { createS3Client, REQUEST_TIMEOUT_MS } from '../../src/s3/client';
 import {
   completeAndCheck,
   completeMayHaveJoined,
@@ -226,5 +230,32 @@ describe('completeAndCheck over S3’s own answers', () => {
       await expect(completeAndCheck(client, colliding())).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
       expect(methods(requests)).toEqual(['Complete']);
     });
+  });
+});
+
+describe('every SDK request waits a bounded time for its answer', () => {
+  it('a server that takes the request and never answers: the attempt ends, read as no answer', async () => {
+    const server = createServer(() => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const conn = { bucket: 'media', region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } };
+    const client = createS3Client(conn, { requestTimeoutMs: 200, maxAttempts: 1 });
+    try {
+      const err = await client.send(new HeadObjectCommand({ Bucket: 'media', Key: 'k' })).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'TimeoutError' });
+      expect(failureFromError(err).code).toBe('NetworkError');
+    } finally {
+      client.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('the extension’s clients wait a minute unless told otherwise', async () => {
+    expect(REQUEST_TIMEOUT_MS).toBe(60_000);
+    const client = createS3Client({ bucket: 'b', region: 'us-east-1', endpoint: '', forcePathStyle: false, credentials: { accessKeyId: 'a', secretAccessKey: 's' } });
+    const handler = client.config.requestHandler as unknown as { configProvider: Promise<{ requestTimeout?: number }> };
+    expect((await handler.configProvider).requestTimeout).toBe(REQUEST_TIMEOUT_MS);
+    client.destroy();
   });
 });
