@@ -124,7 +124,7 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
       const destination = opened.value;
       if (ticket.uploadId) {
         if (!destination.multipart) return multipartGone();
-        const joined = await destination.multipart.complete({ key: ticket.key, uploadId: ticket.uploadId, parts: request.parts ?? [] });
+        const joined = await destination.multipart.complete({ key: ticket.key, uploadId: ticket.uploadId, parts: request.parts ?? [], size: ticket.size });
         if (!joined.ok) return joined;
       }
       // A page's choice of expiry is checked here, as `freshLink` does.

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3Client, type S3Connection } from '../s3/client';
+import { createS3Client, type ClientOptions, type S3Connection } from '../s3/client';
 import { hostPermissionOrigins } from '../s3/endpoint';
 import type { UserError, Result } from '../result';
 import { describeFailure, type S3Operation } from '../s3/errors';
@@ -80,8 +80,8 @@ export function connectionOf(profile: KeysProfile, secrets: Pick<Secrets, 'secre
 /** Clients kept at once: one per profile in use is plenty. */
 const MAX_CLIENTS = 4;
 
-/** S3 clients by connection: building one costs more than signing a URL with it. */
-export function s3ClientPool(): (conn: S3Connection) => S3Client {
+/** S3 clients by connection: building one costs more than signing a URL with it. `options` serve tests (a short timeout). */
+export function s3ClientPool(options: ClientOptions = {}): (conn: S3Connection) => S3Client {
   const clients = new Map<string, S3Client>();
   return (conn) => {
     const id = JSON.stringify(conn);
@@ -92,7 +92,7 @@ export function s3ClientPool(): (conn: S3Connection) => S3Client {
         oldest![1].destroy();
         clients.delete(oldest![0]);
       }
-      client = createS3Client(conn);
+      client = createS3Client(conn, options);
       clients.set(id, client);
     }
     return client;

@@ -44,7 +44,12 @@ export interface ShareLink extends SignedRequest {
 export interface MultipartOps {
   create(target: { key: string; contentType: string }): Promise<Result<{ uploadId: string }>>;
   signParts(target: { key: string; uploadId: string; parts: readonly PartSpec[] }): Promise<Result<SignedPart[]>>;
-  complete(target: { key: string; uploadId: string; parts: readonly CompletedPart[] }): Promise<Result<{ etag?: string }>>;
+  /**
+   * Joins the parts. `size` is the file's: when the join's answer is lost
+   * (timeout, dropped connection, 5xx), the bucket is asked whether an object
+   * of that size, made of these parts, is there before failing.
+   */
+  complete(target: { key: string; uploadId: string; parts: readonly CompletedPart[]; size: number }): Promise<Result<{ etag?: string }>>;
   abort(target: { key: string; uploadId: string }): Promise<Result<null>>;
 }
 

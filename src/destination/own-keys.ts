@@ -5,6 +5,7 @@ import type { Result, UserError } from '../result';
 import type { S3Connection } from '../s3/client';
 import { testConnection } from '../s3/connection-test';
 import { autoDeleteTagging } from '../s3/auto-delete';
+import { completeAndCheck } from '../s3/complete-check';
 import { contentDisposition } from '../s3/content-disposition';
 import { hostPermissionOrigins } from '../s3/endpoint';
 import { describeFailure, failureFromError, type S3Operation } from '../s3/errors';
@@ -84,7 +85,20 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
   const multipart: MultipartOps = {
     create: (target) => signed('upload', (client) => multipartSigner(client, target).create()),
     signParts: (target) => signed('upload', (client) => multipartSigner(client, target).signParts(target.uploadId, target.parts)),
-    complete: (target) => signed('upload', (client) => multipartSigner(client, target).complete(target.uploadId, target.parts)),
+    complete: (target) =>
+      signed('upload', (client) =>
+        completeAndCheck(client, {
+          bucket: profile.bucket,
+          key: target.key,
+          uploadId: target.uploadId,
+          parts: target.parts,
+          size: target.size,
+          ...(conditional ? { ifNoneMatch: true } : {}),
+          // Read from the profile as it is now: a template changed mid-upload from one that can collide to one that
+          // cannot would be trusted on size alone, for that one upload; the other way round only asks more.
+          keyUnique: !templateCanCollide(profile.keyTemplate),
+        }),
+      ),
     async abort(target) {
       const aborted = await signed('upload', async (client) => {
         await multipartSigner(client, target).abort(target.uploadId);

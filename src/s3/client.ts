@@ -16,7 +16,20 @@ export interface ClientOptions {
   /** Milliseconds to add to the local clock when signing (tests use it to fake a skewed clock). */
   systemClockOffset?: number;
   maxAttempts?: number;
+  /** Milliseconds to wait for an answer's headers before giving up on an attempt; default `REQUEST_TIMEOUT_MS`. */
+  requestTimeoutMs?: number;
 }
+
+/**
+ * How long one signed request may wait for its answer to start. Without a
+ * bound, a server or network that holds the answer back leaves the upload
+ * "finishing" for ever; with one, the call fails and the caller can ask the
+ * bucket what really happened (see `src/s3/complete-check.ts`). Generous: it
+ * covers the headers only, and the slow calls (CompleteMultipartUpload on
+ * AWS, MinIO and Swift) answer 200 at once and keep the body alive with
+ * whitespace while they join the parts.
+ */
+export const REQUEST_TIMEOUT_MS = 60_000;
 
 /**
  * An S3 client for one bucket connection. Checksums are only sent when an
@@ -38,5 +51,8 @@ export function createS3Client(conn: S3Connection, options: ClientOptions = {}):
     // Plain retries; the build leaves out the adaptive (client-side rate limiting) mode.
     retryMode: 'standard',
     ...(options.systemClockOffset ? { systemClockOffset: options.systemClockOffset } : {}),
+    // Options for whichever handler the platform uses (fetch in the browser, node:http in tests). The fetch
+    // handler always fails a request that runs out of time; node:http's only warns unless told to throw.
+    requestHandler: { requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
   });
 }

@@ -104,6 +104,8 @@ export function isNetworkError(err: unknown): boolean {
   const e = err as SdkLikeError;
   if (e.$metadata?.httpStatusCode) return false;
   if (e.code && NETWORK_CODES.has(e.code)) return true;
+  // The SDK gave up waiting for an answer (the client's request timeout): no reply, as far as the caller knows.
+  if (e.name === 'TimeoutError') return true;
   if (e.name === 'TypeError' && /fetch|network|load failed/i.test(e.message ?? '')) return true;
   if (e.cause) return isNetworkError(e.cause);
   return /Failed to fetch|NetworkError|fetch failed|ECONNREFUSED|ENOTFOUND/i.test(e.message ?? '');

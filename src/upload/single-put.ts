@@ -36,6 +36,14 @@ const MIN_URL_LIFETIME_MS = 5_000;
  * Uploads a body with one presigned PUT. If the URL expired before the bytes
  * arrived (a slow link, a sleeping laptop), it is signed afresh and tried
  * once more; anything else fails with its sentence.
+ *
+ * A PUT whose answer was lost (network error after the body went) may have
+ * stored the object; unlike a lost join (src/s3/complete-check.ts) it is not
+ * checked. For a key of its own (`{uuid}`, `{shortid}`) a HEAD with the size
+ * would be sound (a PUT is stored whole or not at all; the URL binds
+ * Content-Length), but this runs without keys and would need the background
+ * to finish on an unconfirmed PUT; for a key that can collide only the MD5 of
+ * the whole file (its ETag) tells whose object it is, which is not cheap.
  */
 export async function uploadWithSinglePut(opts: SinglePutOptions): Promise<{ etag?: string | null }> {
   const now = opts.now ?? Date.now;

@@ -20,9 +20,14 @@ export interface SeenRequest {
 /**
  * A real `S3Client` (the SDK's serializers and XML parsers, the same settings
  * as S3 Drop's) whose HTTP layer answers from `answer` instead of the network:
- * a check's decision is tested against S3's own XML, byte for byte.
+ * a check's decision is tested against S3's own XML, byte for byte. An
+ * `answer` that throws is a request that got no answer (the SDK sees the
+ * error as its HTTP handler's). `maxAttempts` (default 1) lets the SDK retry.
  */
-export function cannedS3(answer: (request: SeenRequest) => CannedAnswer): { client: S3Client; requests: SeenRequest[] } {
+export function cannedS3(
+  answer: (request: SeenRequest) => CannedAnswer,
+  options: { maxAttempts?: number } = {},
+): { client: S3Client; requests: SeenRequest[] } {
   const requests: SeenRequest[] = [];
   const client = new S3Client({
     region: 'us-east-1',
@@ -31,7 +36,7 @@ export function cannedS3(answer: (request: SeenRequest) => CannedAnswer): { clie
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 1,
+    maxAttempts: options.maxAttempts ?? 1,
     requestHandler: {
       async handle(request: HttpRequest) {
         const body = typeof request.body === 'string' ? request.body : request.body instanceof Uint8Array ? new TextDecoder().decode(request.body) : '';

@@ -26,7 +26,13 @@ export type Fault =
   /** Read the body and never answer: a server that hangs until the client gives up. */
   | { kind: 'stall' }
   /** Wait, then forward. */
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /**
+   * Forward, and keep the server's answer from the client: the server acts on
+   * the request, the client hears nothing until it gives up (the answer is
+   * read and dropped; its status goes to the log as `heldStatus`).
+   */
+  | { kind: 'hold' };
 
 export const SLOW_DOWN: Fault = { kind: 'error', status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' };
 
@@ -50,6 +56,8 @@ export interface ProxyLogEntry extends ProxiedRequest {
   connection?: number;
   reusedConnection?: boolean;
   answeredAt?: number;
+  /** `hold`: the status the server answered, which the client never got. */
+  heldStatus?: number;
 }
 
 export type FaultSchedule = (request: ProxiedRequest) => Fault | undefined;
@@ -113,10 +121,15 @@ export async function startFaultProxy(
       }),
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, dropAfter?: number) => {
+  const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, dropAfter?: number, hold = false) => {
     const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: options.keepHost ? req.headers.host : upstream.host };
     for (const name of Object.keys(headers)) if (HOP_BY_HOP.has(name)) delete headers[name];
     const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (reply) => {
+      if (hold) {
+        entry.heldStatus = reply.statusCode;
+        reply.resume();
+        return;
+      }
       entry.status = reply.statusCode;
       entry.answeredAt = Date.now();
       res.writeHead(reply.statusCode ?? 502, reply.headers);
@@ -178,6 +191,8 @@ export async function startFaultProxy(
       case 'delay':
         setTimeout(() => forward(req, res, entry), fault.ms);
         return;
+      case 'hold':
+        return forward(req, res, entry, undefined, true);
     }
   });
   server.on('connection', (socket) => {

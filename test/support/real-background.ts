@@ -6,6 +6,7 @@ import { openDestination } from '../../src/destination/open';
 import type { RecentUpload } from '../../src/history/recent';
 import type { ProtocolHandlers, UploadHandlers } from '../../src/messaging/protocol';
 import type { Result } from '../../src/result';
+import type { ClientOptions } from '../../src/s3/client';
 import { EMPTY_PROFILE, type KeysDraft } from '../../src/settings/profile';
 import { expect } from 'vitest';
 import { realServiceDeps, type FakeSettings } from './fake-settings';
@@ -32,11 +33,12 @@ export interface RealBackground {
  */
 export function realBackground(
   settings: FakeSettings,
-  over: Partial<ServiceDeps> & { record?: (upload: RecentUpload) => Promise<void> } = {},
+  over: Partial<ServiceDeps> & { record?: (upload: RecentUpload) => Promise<void>; clientOptions?: ClientOptions } = {},
 ): RealBackground {
-  const { record = async () => {}, ...serviceOver } = over;
+  const { record = async () => {}, clientOptions, ...serviceOver } = over;
   const deps = realServiceDeps(settings, serviceOver);
-  const client = s3ClientPool();
+  // `clientOptions`: e.g. a short request timeout, for a test whose server holds an answer back.
+  const client = s3ClientPool(clientOptions);
   const open = (profileId?: string) => openDestination({ ...deps, client }, profileId);
   const uploads = createUploadHandlers({
     open,

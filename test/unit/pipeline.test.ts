@@ -159,10 +159,11 @@ describe('runUpload: multipart', () => {
       expect(await firstByte(call.body)).toBe(n);
     }
 
-    // The finish carries every part's ETag in order; the background joins exactly those.
+    // The finish carries every part's ETag in order; the background joins exactly those, and knows the file's size
+    // (17 parts of 8 MiB and 1 KiB) to check a join whose answer is lost.
     const parts = Array.from({ length: 18 }, (_, i) => ({ PartNumber: i + 1, ETag: `"part-${i + 1}"` }));
     expect(fake.backend.finishUpload.mock.calls).toEqual([[{ ticket: { ...start.ticket, uploadId: 'mp-1' }, parts, name: 'talk.mp4', source: 'popup' }]]);
-    expect(fake.destination.complete.mock.calls).toEqual([['default', { key: 'up/talk.mp4', uploadId: 'mp-1', parts }]]);
+    expect(fake.destination.complete.mock.calls).toEqual([['default', { key: 'up/talk.mp4', uploadId: 'mp-1', parts, size: 17 * 8 * MiB + 1024 }]]);
     expect(fake.destination.abort).not.toHaveBeenCalled();
   });
 

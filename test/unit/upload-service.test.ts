@@ -56,6 +56,10 @@ let port: number;
 const seen: Seen[] = [];
 const existing = new Set<string>();
 let headStatus: (key: string) => number = (key) => (existing.has(key) ? 200 : 404);
+/** The size HEAD reports for a key that exists; none by default. */
+let headSize: (key: string) => number | undefined = () => undefined;
+/** Replaces the join's answer (status and error XML); the default joins. */
+let joinFailure: { status: number; body: string } | undefined;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -73,7 +77,12 @@ beforeAll(async () => {
       };
       if (req.method === 'HEAD') {
         res.statusCode = headStatus(key);
+        const size = headSize(key);
+        if (size !== undefined) res.setHeader('content-length', size);
         res.end();
+      } else if (req.method === 'POST' && url.searchParams.has('uploadId') && joinFailure) {
+        res.statusCode = joinFailure.status;
+        xml(joinFailure.body);
       } else if (req.method === 'POST' && url.searchParams.has('uploads')) {
         xml(`<InitiateMultipartUploadResult><Bucket>media</Bucket><Key>${key}</Key><UploadId>upload-1</UploadId></InitiateMultipartUploadResult>`);
       } else if (req.method === 'POST' && url.searchParams.has('uploadId')) {
@@ -96,6 +105,8 @@ beforeEach(() => {
   seen.length = 0;
   existing.clear();
   headStatus = (key) => (existing.has(key) ? 200 : 404);
+  headSize = () => undefined;
+  joinFailure = undefined;
 });
 
 const heads = () => seen.filter((s) => s.method === 'HEAD').map((s) => ({ key: s.key, signed: s.accessKey !== null }));
@@ -484,6 +495,46 @@ describe('multipart', () => {
     const join = seen.find((r) => r.method === 'POST' && r.query.has('uploadId'))!;
     expect(join.host).toBe('work-bucket.s3.eu-west-1.amazonaws.com');
     expect(join.headers['if-none-match']).toBe('*');
+  });
+
+  describe('a join whose answer was a 500: the bucket is asked before failing', () => {
+    const parts = [
+      { PartNumber: 1, ETag: '"e1"' },
+      { PartNumber: 2, ETag: '"e2"' },
+    ];
+    const internalError = () => ({
+      status: 500,
+      body: '<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>',
+    });
+
+    it('the object is there with the ticket’s size (a uuid key): finished, linked and recorded', async () => {
+      const { s, started } = await big(16 * MiB + 5);
+      joinFailure = internalError();
+      existing.add(started.ticket.key);
+      headSize = () => started.ticket.size;
+      seen.length = 0;
+      const done = ok(await s.uploads.finishUpload({ ticket: started.ticket, parts, name: 'video.mp4', source: 'popup' }));
+      // Two join attempts (the client retries a 500), then one signed HEAD on the key.
+      expect(seen.map((r) => [r.method, r.key, r.accessKey])).toEqual([
+        ['POST', started.ticket.key, 'AKIAMEDIA'],
+        ['POST', started.ticket.key, 'AKIAMEDIA'],
+        ['HEAD', started.ticket.key, 'AKIAMEDIA'],
+      ]);
+      expect(new URL(done.link.url).pathname).toBe(`/media/${started.ticket.key}`);
+      expect(s.recorded).toMatchObject([{ id: started.ticket.id, status: 'done', key: started.ticket.key, size: 16 * MiB + 5 }]);
+    });
+
+    it('an object of another size, or none: the join’s sentence, nothing recorded', async () => {
+      for (const size of [16 * MiB + 4, undefined]) {
+        const { s, started } = await big(16 * MiB + 5);
+        joinFailure = internalError();
+        if (size !== undefined) existing.add(started.ticket.key);
+        headSize = () => size;
+        const err = failure(await s.uploads.finishUpload({ ticket: started.ticket, parts, name: 'video.mp4', source: 'popup' }));
+        expect(err).toMatchObject({ code: 'InternalError', message: `${endpoint} had an internal error. Try again in a moment.`, transient: true });
+        expect(s.recorded).toEqual([]);
+      }
+    });
   });
 
   it('abort throws the parts away; a single PUT has nothing to abort', async () => {
