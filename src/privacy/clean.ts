@@ -33,6 +33,11 @@ export const SIGNATURE_BYTES = 12;
 
 const REWRITERS = { jpeg: cleanJpeg, png: cleanPng, webp: cleanWebp } as const;
 
+/** Whether this stage can rewrite the format (else it reports `cannot` without reading further). */
+export function rewritable(format: PhotoFormat): format is keyof typeof REWRITERS {
+  return Object.hasOwn(REWRITERS, format);
+}
+
 /**
  * Cleans one file. `null`: not a photo this stage knows (a PDF, a GIF, a
  * ZIP…), nothing to say about it. With `keep` nothing is read.
@@ -41,7 +46,7 @@ export function cleanPhoto(bytes: Uint8Array, mode: PhotoPrivacy): { bytes: Uint
   if (mode === 'keep') return null;
   const format = photoFormat(bytes);
   if (!format) return null;
-  if (format !== 'jpeg' && format !== 'png' && format !== 'webp') return { bytes, report: { status: 'cannot', format } };
+  if (!rewritable(format)) return { bytes, report: { status: 'cannot', format } };
   try {
     const cleaned = REWRITERS[format](bytes, mode);
     return { bytes: cleaned.bytes, report: { status: cleaned.changed ? 'removed' : 'none-found', mode, format } };

@@ -18,6 +18,7 @@ import { bucketOrigin, hostPermissionOrigins, regionProbeUrl, serviceEndpoint } 
 import { validateAutoDeleteDays } from '../s3/auto-delete';
 import { validateLinkExpiry } from '../s3/expiry';
 import { validateLinkBaseUrl } from '../s3/public-url';
+import { PHOTO_PRIVACY_CHOICES } from '../privacy/report';
 import type { UrlSigner } from '../team/errors';
 import { normalizeServiceUrl, originPattern, validateHeaderName, validateServiceUrl, validateTokenValue } from '../team/service-url';
 import {
@@ -208,9 +209,9 @@ export function fieldsOfKind(kind: ProfileKind): { empty: Profile; optional: rea
     {
       keys: () => ({
         empty: EMPTY_PROFILE,
-        optional: ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl', 'autoDeleteDays'],
+        optional: ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl', 'autoDeleteDays', 'photoPrivacy'],
       }),
-      'presign-service': () => ({ empty: EMPTY_SERVICE_PROFILE, optional: [] }),
+      'presign-service': () => ({ empty: EMPTY_SERVICE_PROFILE, optional: ['photoPrivacy'] }),
     },
   );
 }
@@ -310,6 +311,7 @@ export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boole
   if (template) errors.keyTemplate = template;
   const expiry = validateLinkExpiry(draft.linkExpirySeconds);
   if (expiry) errors.linkExpirySeconds = expiry;
+  if (draft.photoPrivacy !== undefined && !PHOTO_PRIVACY_CHOICES.includes(draft.photoPrivacy)) errors.photoPrivacy = t('profile_photoPrivacyChoose');
   return errors;
 }
 

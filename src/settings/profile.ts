@@ -9,6 +9,7 @@ import { AWS_REGION_SHAPE, closestAwsRegion } from '../s3/aws-regions';
 import type { LinkDisposition } from '../s3/content-disposition';
 import { DEFAULT_LINK_EXPIRY_SECONDS } from '../s3/expiry';
 import type { ServiceAuth } from '../team/service-url';
+import type { PhotoPrivacy } from '../privacy/report';
 
 export type { ServiceAuth } from '../team/service-url';
 
@@ -35,6 +36,12 @@ interface ProfileCommon {
   forcePathStyle: boolean;
   keyTemplate: string;
   linkExpirySeconds: number;
+  /**
+   * What happens to a photo's metadata before it goes up (`src/privacy/`):
+   * absent means `location` (GPS removed). It is about the bytes, not who
+   * signs them, so both kinds have it.
+   */
+  photoPrivacy?: PhotoPrivacy;
 }
 
 /** Your own keys: the background signs every URL itself. */
@@ -152,6 +159,7 @@ export const FIELD_LABELS: Partial<Record<ProfileField, string>> = {
   linkMode: t('field_linkMode'),
   linkBaseUrl: t('field_linkBaseUrl'),
   autoDeleteDays: t('field_autoDeleteDays'),
+  photoPrivacy: t('field_photoPrivacy'),
 };
 
 export const EMPTY_PROFILE: KeysProfile = {

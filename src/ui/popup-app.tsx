@@ -13,6 +13,7 @@ import { readPublished, watchPublished } from './read-published';
 import { RecentHistory, useDeletedUploads } from './recent-history';
 import { hostsOf } from '../team/service-url';
 import { autoDeleteNote } from './history-format';
+import { privacyNote } from '../privacy/words';
 import { linkCutNote, tokenExpiryNote } from './token-expiry';
 import { UnlockForm } from './unlock-form';
 import { t } from '../i18n/t';
@@ -274,6 +275,7 @@ export function PopupApp() {
 
 function UploadRow({ item, queue, accessOrigins }: { item: UploadItem; queue: RunnerView; accessOrigins: string[] }) {
   const [copied, setCopied] = useState(false);
+  const privacy = privacyNote(item.privacy);
   return (
     <li class={`upload ${item.status}`}>
       <div class="name" title={item.name}>
@@ -326,6 +328,8 @@ function UploadRow({ item, queue, accessOrigins }: { item: UploadItem; queue: Ru
           {item.deletesAt !== undefined && <p class="muted">{autoDeleteNote({ deletesAt: item.deletesAt })}</p>}
         </>
       )}
+      {/* What happened to the photo's location, once it is known (done, or failed after the stage ran). */}
+      {privacy && (item.status === 'done' || item.status === 'failed') && <p class="muted privacy">{privacy}</p>}
       {item.status === 'failed' && item.error && (
         <>
           <p class="alert" role="alert">

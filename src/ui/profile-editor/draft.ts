@@ -42,7 +42,7 @@ export type Status = {
 } | null;
 
 /** What both kinds share, kept when the kind changes. */
-export type Uploads = Pick<KeysProfile, 'keyTemplate' | 'linkExpirySeconds' | 'name'>;
+export type Uploads = Pick<KeysProfile, 'keyTemplate' | 'linkExpirySeconds' | 'name' | 'photoPrivacy'>;
 
 /** Typed into the form, sent with the next Save or Test, never read back from the background. */
 export interface TypedSecrets {
@@ -72,7 +72,7 @@ export interface EditorState {
   busy: boolean;
 }
 
-const UPLOAD_FIELDS = ['keyTemplate', 'linkExpirySeconds', 'name'] as const satisfies readonly (keyof Uploads)[];
+const UPLOAD_FIELDS = ['keyTemplate', 'linkExpirySeconds', 'name', 'photoPrivacy'] as const satisfies readonly (keyof Uploads)[];
 const SECRET_FIELDS = ['secretAccessKey', 'sessionToken', 'serviceToken'] as const satisfies readonly (keyof TypedSecrets)[];
 
 /** Every field the form edits, with its type. */
@@ -112,7 +112,12 @@ export function initialEditorState(summary: ProfileSummary | null): EditorState 
     kind: saved?.kind ?? 'keys',
     keys: saved?.kind === 'keys' ? saved : EMPTY_PROFILE,
     service: saved?.kind === 'presign-service' ? saved : EMPTY_SERVICE_PROFILE,
-    uploads: { keyTemplate: saved?.keyTemplate ?? EMPTY_PROFILE.keyTemplate, linkExpirySeconds, name: saved?.name ?? '' },
+    uploads: {
+      keyTemplate: saved?.keyTemplate ?? EMPTY_PROFILE.keyTemplate,
+      linkExpirySeconds,
+      name: saved?.name ?? '',
+      ...(saved?.photoPrivacy ? { photoPrivacy: saved.photoPrivacy } : {}),
+    },
     id: saved?.id ?? '',
     secrets: { secretAccessKey: '', sessionToken: '', serviceToken: '' },
     stored: {
