@@ -176,9 +176,10 @@ describe('drafts', () => {
   it('an import file’s fields: each kind’s empty profile, and the fields keys have only sometimes', () => {
     expect(fieldsOfKind('keys')).toEqual({
       empty: EMPTY_PROFILE,
-      optional: ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl', 'autoDeleteDays'],
+      optional: ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl', 'autoDeleteDays', 'photoPrivacy'],
     });
-    expect(fieldsOfKind('presign-service')).toEqual({ empty: EMPTY_SERVICE_PROFILE, optional: [] });
+    // What happens to a photo's metadata is about the bytes, not who signs: both kinds have it.
+    expect(fieldsOfKind('presign-service')).toEqual({ empty: EMPTY_SERVICE_PROFILE, optional: ['photoPrivacy'] });
   });
 
   it('Test connection is blocked by the fields each kind cannot ask without, in the order they are reported', () => {
