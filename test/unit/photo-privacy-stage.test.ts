@@ -118,3 +118,28 @@ describe.runIf(photoReadersAvailable())('in the pipeline', () => {
     expect(tags['EXIF:Make']).toBeUndefined();
   });
 });
+
+describe('the profile field', () => {
+  it('Save refuses an unknown choice; an export carries the choice, for either kind, and an import checks it', async () => {
+    const { validateDraft } = await import('../../src/settings/profile-kinds');
+    const { exportProfiles, parseImport } = await import('../../src/settings/transfer');
+    const draft = { ...AWS_PROFILE, secretAccessKey: 'x', photoPrivacy: 'blur' as never };
+    expect(validateDraft(draft, { hasSavedSecret: true }).photoPrivacy).toBe('Choose what to remove from photos before they go up.');
+    const service = { ...EMPTY_SERVICE_PROFILE, id: 's', name: 'svc', serviceUrl: 'https://presign.example.com', serviceAuth: 'none' as const, photoPrivacy: 'keep' as const };
+    const text = exportProfiles([{ ...AWS_PROFILE, photoPrivacy: 'all' }, service], new Date('2026-06-01T00:00:00Z'));
+    const parsed = parseImport(text, []);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.profiles.map((p) => p.photoPrivacy)).toEqual(['all', 'keep']);
+    const bad = parseImport(text.replace('"all"', '"blur"'), []);
+    expect(bad.problems.join(' ')).toContain('Choose what to remove from photos');
+  });
+
+  it('the editor keeps the choice when the kind changes, and sends it with either kind', async () => {
+    const { draftOf, editorReducer, initialEditorState } = await import('../../src/ui/profile-editor/draft');
+    let state = initialEditorState(null);
+    state = editorReducer(state, { type: 'set', field: 'photoPrivacy', value: 'all' });
+    expect(draftOf(state).photoPrivacy).toBe('all');
+    state = editorReducer(state, { type: 'kind', kind: 'presign-service' });
+    expect(draftOf(state)).toMatchObject({ kind: 'presign-service', photoPrivacy: 'all' });
+  });
+});
