@@ -20,8 +20,11 @@ describe('bundle budgets (gzip -9)', () => {
   // The budget is 80 KiB, which the background misses: the AWS SDK alone is about 57 KiB of it (bench/README.md,
   // Results). Until it is met, this keeps it from growing unnoticed: 97 KiB before Check my bucket, whose checks and
   // four more S3 commands (lifecycle, versioning, Object Lock) brought Chrome's to 104.9 and Firefox's to 106.7.
-  it.each(['chrome-mv3', 'firefox-mv2'])('%s: the background does not grow past 108 KiB', (dir) => {
+  // Before the photo privacy stage Chrome's was 107.7 and Firefox's 109.4 (already past 108); the stage's byte-level
+  // JPEG, PNG and WebP rewriters run in the background too, for right-clicked images and screenshots (+4.5 KiB):
+  // 112.1 and 114.4.
+  it.each(['chrome-mv3', 'firefox-mv2'])('%s: the background does not grow past 115 KiB', (dir) => {
     const background = backgroundSize(join(OUTPUT, dir));
-    expect(background.total, background.files.map((f) => `${f.file} ${f.gzip} B`).join(', ')).toBeLessThanOrEqual(108 * KiB);
+    expect(background.total, background.files.map((f) => `${f.file} ${f.gzip} B`).join(', ')).toBeLessThanOrEqual(115 * KiB);
   });
 });
