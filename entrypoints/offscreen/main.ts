@@ -16,6 +16,7 @@ offscreenMessaging.onMessage('offscreenCopy', ({ data, sender }) => {
 
 const runner = hostUploadRunner(
   {
+    fileTreatment: (request) => sendMessage('fileTreatment', request),
     startUpload: (request) => sendMessage('startUpload', request),
     signPut: (ticket) => sendMessage('signPut', ticket),
     signParts: (request) => sendMessage('signParts', request),

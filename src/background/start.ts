@@ -4,6 +4,7 @@ import { backgroundCopier } from '../clipboard/background-clipboard';
 import { profilesItem, secretsItem, securityItem, vaultSessionItem } from '../settings/items';
 import { createSecretKeeper } from '../secrets/keeper';
 import { fetchTransport } from '../upload/fetch-transport';
+import { photoPrivacyStage } from '../upload/photo-privacy';
 import { createMenuClickListener, menuItems } from './menus';
 import { notifier, openNotificationLink } from './notifications';
 import { fetchImageFromNetwork, readImageInPage } from './page-image';
@@ -122,7 +123,13 @@ export function startBackground(): void {
   const forbiddenHosts = async () => ownStorageHosts((await profilesItem.getValue()).profiles);
   const saveDeps: SaveDeps = {
     // The same pipeline as the popup's files, with the upload service called directly (no message to itself).
-    pipeline: { backend: uploads, transport: fetchTransport((input, init) => fetch(input, init)), copy: copyFromBackground },
+    pipeline: {
+      backend: uploads,
+      transport: fetchTransport((input, init) => fetch(input, init)),
+      copy: copyFromBackground,
+      // Right-clicked images and screenshots get the same privacy stage as the popup's files.
+      transforms: [photoPrivacyStage((context) => uploads.fileTreatment(context))],
+    },
     readInPage: async (target, url) => readImageInPage(target, url, { forbiddenHosts: await forbiddenHosts() }),
     fetchImage: async (url) => fetchImageFromNetwork(url, { forbiddenHosts: await forbiddenHosts() }),
     hasHostPermission: (origins) => browser.permissions.contains({ origins }),

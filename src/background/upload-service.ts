@@ -17,6 +17,7 @@ import { effectiveContentType } from '../s3/presign';
 import type { PartSpec } from '../s3/multipart';
 import { MAX_OBJECT_SIZE, partRange, planParts, preferredPartSize } from '../upload/part-plan';
 import type { TransferPlan, UploadStart, UploadTicket } from '../upload/ticket';
+import { DEFAULT_PHOTO_PRIVACY } from '../privacy/report';
 
 /** S3's limit for one PUT. Larger files need multipart. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
@@ -50,6 +51,13 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
     ensureRunner: () => deps.ensureRunner(),
     runnerIdle: async () => {
       await deps.runnerIdle?.();
+    },
+
+    // The profile decides, the bytes' holder does it: see FileTreatment. Opening reads no secret.
+    async fileTreatment(request) {
+      const opened = await deps.open(request.profileId);
+      if (!opened.ok) return opened;
+      return { ok: true, value: { photoPrivacy: opened.value.photoPrivacy ?? DEFAULT_PHOTO_PRIVACY } };
     },
 
     async startUpload(request): Promise<Result<UploadStart>> {

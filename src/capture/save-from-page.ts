@@ -9,6 +9,7 @@ import { ResultError } from '../result';
 import { describeDuration } from '../s3/expiry';
 import { runUpload, type PipelineDeps, type UploadOutcome } from '../upload/pipeline';
 import { formatBytes } from '../upload/speed';
+import { privacyNote } from '../privacy/words';
 import type { UploadSource } from '../upload/ticket';
 import { decodeDataUrl, ImageError, imageFileName, imageOriginPattern, imageRoute, MAX_IMAGE_BYTES, pageContentStorage } from './image-source';
 
@@ -143,7 +144,9 @@ export async function saveBytes(
       : outcome.lifetimeSeconds !== undefined
         ? t('notify_uploadedFor', { ...said, duration: describeDuration(outcome.lifetimeSeconds) })
         : t('notify_uploaded', said);
+  // What happened to a photo's location belongs in the announcement too: there is no row to show it.
+  const privacy = privacyNote(outcome.privacy);
   // The upload stands whatever happens to its announcement.
-  await deps.notifySuccess({ link: outcome.link, copied: outcome.copied }, detail).catch(() => {});
+  await deps.notifySuccess({ link: outcome.link, copied: outcome.copied }, privacy ? `${detail} ${privacy}.` : detail).catch(() => {});
   return { ...outcome, ...about };
 }

@@ -5,6 +5,7 @@
  * never which kind it is.
  */
 import type { LinkText } from '../links/link-format';
+import type { PhotoPrivacy } from '../privacy/report';
 import type { SaveReport } from '../messaging/protocol';
 import type { Result } from '../result';
 import type { FailureContext } from '../s3/errors';
@@ -83,6 +84,8 @@ export interface Destination {
   readonly transferContext: Pick<FailureContext, 'bucket' | 'region' | 'endpoint' | 'tagged'> & { signer: UrlSigner };
   /** Uploads are tagged to be deleted by the bucket this many days after they go up; absent: they stay. */
   readonly autoDeleteDays?: number;
+  /** What the profile removes from photos before they go up; absent means the default, the location. */
+  readonly photoPrivacy?: PhotoPrivacy;
   /** A short-lived PUT URL bound to the key, type and size. */
   signPut(target: PutTarget): Promise<Result<SignedRequest>>;
   shareLink(request: LinkRequest): Promise<Result<ShareLink>>;

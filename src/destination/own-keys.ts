@@ -118,6 +118,7 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
     multipartThreshold: profile.multipartThresholdMiB ? profile.multipartThresholdMiB * MiB : DEFAULT_MULTIPART_THRESHOLD,
     transferContext: { ...context, signer: 'extension' },
     ...(profile.autoDeleteDays ? { autoDeleteDays: profile.autoDeleteDays } : {}),
+    ...(profile.photoPrivacy ? { photoPrivacy: profile.photoPrivacy } : {}),
     signPut: (target) =>
       signed('upload', (client) =>
         presignUpload(client, {

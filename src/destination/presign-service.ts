@@ -27,6 +27,7 @@ export function presignServiceDestination(profile: PresignServiceProfile, deps: 
     conditionalWrites: false,
     // Never used (no multipart), but every destination answers it.
     multipartThreshold: DEFAULT_MULTIPART_THRESHOLD,
+    ...(profile.photoPrivacy ? { photoPrivacy: profile.photoPrivacy } : {}),
     transferContext: { bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint, signer: 'service' },
     async signPut(target) {
       const token = await deps.token();

@@ -112,6 +112,11 @@ export const en = {
   popup_openOptions: 'Open options',
   popup_cancelled: 'Cancelled.',
 
+  privacy_locationRemoved: 'Location removed',
+  privacy_allRemoved: 'Location and other photo details removed',
+  privacy_cannot: 'Location could not be removed from this {format} file',
+  privacy_damaged: 'Location not removed: the photo’s details could not be read, so it went up unchanged',
+
   recent_heading: 'Recent',
   recent_list: 'Recent uploads',
   recent_metaDeleted: '{size} · {when} · deleted from the bucket',
@@ -225,6 +230,11 @@ export const en = {
     'Links open in the browser tab, under the original name. SVG, HTML and XML files always download: opened from your bucket, they could run script on its address.',
   editor_autoDeleteNever: 'Keep files',
   editor_autoDeleteHint: 'Empty keeps files. Otherwise each upload is tagged, and a rule of the bucket deletes it that many days later; Check my bucket adds the rule.',
+  editor_photoPrivacyLocation: 'Remove the location',
+  editor_photoPrivacyAll: 'Remove the location and all other details',
+  editor_photoPrivacyKeep: 'Keep everything',
+  editor_photoPrivacyHint:
+    'JPEG, PNG and WebP photos are cleaned in your browser before they go up; their pixels are not touched. All other details means the camera, dates, comments and editing notes too; the orientation and colour profile always stay. HEIC photos go up unchanged.',
   editor_thresholdHint: 'Larger files go up in parts, four at a time, each retried on its own. Up to 5120 MiB (one PUT’s limit).',
   editor_testing: 'Testing the connection…',
   editor_testNeedsServiceAccess: 'S3 Drop needs access to {hosts} to reach the presign service. Press Check my bucket again and allow it.',
@@ -283,6 +293,7 @@ export const en = {
   profile_linkFormatChoose: 'Choose how links are copied.',
   profile_linkTemplateNeedsUrl: 'The link text must contain {token}, where the link goes.',
   profile_linkTemplateTooLong: 'The link text can be at most {max} characters.',
+  field_photoPrivacy: 'Before photos go up',
 
   profile_defaultName: 'My bucket',
   profile_copyName: '{name} copy',
@@ -310,6 +321,7 @@ export const en = {
   profile_secretEmpty: 'Enter the secret access key.',
   profile_linkDispositionChoose: 'Choose Automatic, Always open in the browser or Always download.',
   profile_linkModeChoose: 'Choose presigned, public or custom-domain links.',
+  profile_photoPrivacyChoose: 'Choose what to remove from photos before they go up.',
 
   import_notJson: 'This file is not JSON. Choose a file made by "Export profiles".',
   import_notExport: 'This file is not an S3 Drop profile export. Choose a file made by "Export profiles".',

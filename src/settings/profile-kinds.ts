@@ -19,6 +19,7 @@ import { LINK_FORMATS, validateLinkTemplate } from '../links/link-format';
 import { validateAutoDeleteDays } from '../s3/auto-delete';
 import { validateLinkExpiry } from '../s3/expiry';
 import { validateLinkBaseUrl } from '../s3/public-url';
+import { PHOTO_PRIVACY_CHOICES } from '../privacy/report';
 import type { UrlSigner } from '../team/errors';
 import { normalizeServiceUrl, originPattern, validateHeaderName, validateServiceUrl, validateTokenValue } from '../team/service-url';
 import {
@@ -209,9 +210,19 @@ export function fieldsOfKind(kind: ProfileKind): { empty: Profile; optional: rea
     {
       keys: () => ({
         empty: EMPTY_PROFILE,
-        optional: ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl', 'autoDeleteDays', 'linkFormat', 'linkTemplate'],
+        optional: [
+          'multipartThresholdMiB',
+          'sessionTokenExpiration',
+          'linkDisposition',
+          'linkMode',
+          'linkBaseUrl',
+          'autoDeleteDays',
+          'linkFormat',
+          'linkTemplate',
+          'photoPrivacy',
+        ],
       }),
-      'presign-service': () => ({ empty: EMPTY_SERVICE_PROFILE, optional: ['linkFormat', 'linkTemplate'] }),
+      'presign-service': () => ({ empty: EMPTY_SERVICE_PROFILE, optional: ['linkFormat', 'linkTemplate', 'photoPrivacy'] }),
     },
   );
 }
@@ -316,6 +327,7 @@ export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boole
     const linkTemplate = validateLinkTemplate(draft.linkTemplate);
     if (linkTemplate) errors.linkTemplate = linkTemplate;
   }
+  if (draft.photoPrivacy !== undefined && !PHOTO_PRIVACY_CHOICES.includes(draft.photoPrivacy)) errors.photoPrivacy = t('profile_photoPrivacyChoose');
   return errors;
 }
 

@@ -10,6 +10,7 @@ import type { LinkFormat } from '../links/link-format';
 import type { LinkDisposition } from '../s3/content-disposition';
 import { DEFAULT_LINK_EXPIRY_SECONDS } from '../s3/expiry';
 import type { ServiceAuth } from '../team/service-url';
+import type { PhotoPrivacy } from '../privacy/report';
 
 export type { ServiceAuth } from '../team/service-url';
 
@@ -40,6 +41,12 @@ interface ProfileCommon {
   linkFormat?: LinkFormat;
   /** For the `custom` format: text with `{url}`, `{name}` and `{key}`. */
   linkTemplate?: string;
+  /**
+   * What happens to a photo's metadata before it goes up (`src/privacy/`):
+   * absent means `location` (GPS removed). It is about the bytes, not who
+   * signs them, so both kinds have it.
+   */
+  photoPrivacy?: PhotoPrivacy;
 }
 
 /** Your own keys: the background signs every URL itself. */
@@ -159,6 +166,7 @@ export const FIELD_LABELS: Partial<Record<ProfileField, string>> = {
   autoDeleteDays: t('field_autoDeleteDays'),
   linkFormat: t('field_linkFormat'),
   linkTemplate: t('field_linkTemplate'),
+  photoPrivacy: t('field_photoPrivacy'),
 };
 
 export const EMPTY_PROFILE: KeysProfile = {

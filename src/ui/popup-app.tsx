@@ -13,8 +13,7 @@ import { readPublished, watchPublished } from './read-published';
 import { RecentHistory, useDeletedUploads } from './recent-history';
 import { hostsOf } from '../team/service-url';
 import { autoDeleteNote } from './history-format';
-import { CopyAsMenu, QrCode } from './copy-as';
-import { formatLink, linkFormatLabel, linkTextOf, type LinkFormat } from '../links/link-format';
+import { privacyNote } from '../privacy/words';
 import { linkCutNote, tokenExpiryNote } from './token-expiry';
 import { UnlockForm } from './unlock-form';
 import { t } from '../i18n/t';
@@ -274,15 +273,25 @@ export function PopupApp() {
   );
 }
 
+type LinkExtras = typeof import('./popup-link-extras').PopupLinkExtras;
+let linkExtras: Promise<LinkExtras> | undefined;
+
+/** Copy as… and the QR code, loaded once the first upload is done: no popup pays for them before it has a link. */
+function useLinkExtras(wanted: boolean): LinkExtras | null {
+  const [component, setComponent] = useState<LinkExtras | null>(null);
+  useEffect(() => {
+    if (!wanted || component) return;
+    linkExtras ??= import('./popup-link-extras').then((m) => m.PopupLinkExtras);
+    void linkExtras.then((c) => setComponent(() => c));
+  }, [wanted]);
+  return component;
+}
+
 function UploadRow({ item, queue, profile }: { item: UploadItem; queue: RunnerView; profile: ProfileSummary | undefined }) {
   const [copied, setCopied] = useState(false);
-  /** The form Copy as… put on the clipboard last, for the sentence under the link. */
-  const [copiedAs, setCopiedAs] = useState<LinkFormat | null>(null);
   const accessOrigins = profile?.accessOrigins ?? [];
-  const copyAs = async (format: LinkFormat) => {
-    const text = formatLink({ ...linkTextOf(profile?.profile ?? {}), format }, { url: item.link!, name: item.name, type: item.type, key: item.key ?? '' });
-    setCopiedAs((await copyText(text)) ? format : null);
-  };
+  const Extras = useLinkExtras(item.status === 'done');
+  const privacy = privacyNote(item.privacy);
   return (
     <li class={`upload ${item.status}`}>
       <div class="name" title={item.name}>
@@ -334,17 +343,11 @@ function UploadRow({ item, queue, profile }: { item: UploadItem; queue: RunnerVi
               : t(item.copied || copied ? 'popup_doneCopiedNeverExpires' : 'popup_doneNeverExpires', { size: formatBytes(item.size) })}
           </p>
           {item.deletesAt !== undefined && <p class="muted">{autoDeleteNote({ deletesAt: item.deletesAt })}</p>}
-          <div class="link-extras">
-            <CopyAsMenu name={item.name} hasTemplate={Boolean(profile?.profile.linkTemplate)} onCopy={(format) => void copyAs(format)} />
-            <QrCode url={item.link} name={item.name} />
-          </div>
-          {copiedAs && (
-            <p class="muted" role="status">
-              {t('common_copiedAs', { name: item.name, format: linkFormatLabel(copiedAs) })}
-            </p>
-          )}
+          {Extras && <Extras item={item} link={item.link} profile={profile} />}
         </>
       )}
+      {/* What happened to the photo's location, once it is known (done, or failed after the stage ran). */}
+      {privacy && (item.status === 'done' || item.status === 'failed') && <p class="muted privacy">{privacy}</p>}
       {item.status === 'failed' && item.error && (
         <>
           <p class="alert" role="alert">

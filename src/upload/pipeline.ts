@@ -18,16 +18,24 @@ import { uploadMultipart, type MultipartSigner } from './multipart';
 import { uploadWithSinglePut } from './single-put';
 import type { FinishRequest, UploadRequest, UploadStart, UploadTicket } from './ticket';
 import type { PutTransport } from './transport';
+import type { PrivacyReport } from '../privacy/report';
 
 /** A file on its way up: the bytes and what they are called. Transforms take and give one. */
 export interface UploadFile {
   body: Blob;
   name: string;
   type: string;
+  /** What the privacy stage did to it, when it is a photo (src/privacy/). */
+  privacy?: PrivacyReport;
+}
+
+/** What a transform may need to know about the upload: the profile it goes to (absent: the default), whose choices it asks the background for. */
+export interface TransformContext {
+  profileId?: string;
 }
 
 /** One transform stage (strip metadata, resize, convert…): runs before the key is decided. */
-export type Transform = (file: UploadFile, signal: AbortSignal) => Promise<UploadFile>;
+export type Transform = (file: UploadFile, signal: AbortSignal, context: TransformContext) => Promise<UploadFile>;
 
 export interface UploadInput extends UploadFile, Omit<UploadRequest, 'name' | 'type' | 'size'> {
   /** Seconds the share link should live; default the profile's. */
@@ -40,7 +48,7 @@ export type UploadBackend = Pick<UploadHandlers, 'startUpload' | 'signPut' | 'si
 export interface PipelineDeps {
   backend: UploadBackend;
   transport: PutTransport;
-  /** In order; none yet. */
+  /** In order (the photo privacy stage, where the bytes are). */
   transforms?: readonly Transform[];
   /** Puts the link on the clipboard; false if the browser refused. */
   copy(text: string): Promise<boolean>;
@@ -80,8 +88,10 @@ export type UploadOutcome =
       /** What was put on the clipboard: the link in the profile's format. */
       copyText: string;
       copied: boolean;
+      /** What the privacy stage did, for a photo. */
+      privacy?: PrivacyReport;
     }
-  | { status: 'failed'; key?: string; error: UserError }
+  | { status: 'failed'; key?: string; error: UserError; privacy?: PrivacyReport }
   | { status: 'cancelled' };
 
 /** The context S3's answers to the transfer are read in. */
@@ -125,9 +135,12 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
   const signal = hooks.signal ?? new AbortController().signal;
   const now = deps.now ?? Date.now;
   let start: UploadStart | undefined;
+  let privacy: PrivacyReport | undefined;
   try {
     let file: UploadFile = { body: input.body, name: input.name, type: input.type };
-    for (const transform of deps.transforms ?? []) file = await transform(file, signal);
+    const context: TransformContext = input.profileId ? { profileId: input.profileId } : {};
+    for (const transform of deps.transforms ?? []) file = await transform(file, signal, context);
+    privacy = file.privacy;
     if (signal.aborted) return { status: 'cancelled' };
 
     const request: UploadRequest = {
@@ -158,7 +171,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
     hooks.onStarted?.(start);
 
     const { ticket, transfer } = start;
-    const context = transferContext(start);
+    const where = transferContext(start);
     let parts: CompletedPart[] | undefined;
     if (transfer.kind === 'multipart') {
       const signer = ticketSigner(deps.backend, ticket, transfer.parts, now);
@@ -166,7 +179,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
         body: file.body,
         signer,
         transport: deps.transport,
-        context,
+        context: where,
         signal,
         partSize: transfer.partSize,
         ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
@@ -182,7 +195,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
           return put;
         },
         transport: deps.transport,
-        context,
+        context: where,
         signal,
         now,
         ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
@@ -219,9 +232,10 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
       ...(lifetimeSeconds !== undefined ? { lifetimeSeconds } : {}),
       ...(deletesAt !== undefined ? { deletesAt } : {}),
       copied,
+      ...(privacy ? { privacy } : {}),
     };
   } catch (err) {
     if (signal.aborted) return { status: 'cancelled' };
-    return { status: 'failed', ...(start ? { key: start.ticket.key } : {}), error: failureOf(err) };
+    return { status: 'failed', ...(start ? { key: start.ticket.key } : {}), error: failureOf(err), ...(privacy ? { privacy } : {}) };
   }
 }

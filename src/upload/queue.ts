@@ -1,4 +1,5 @@
 import type { UserError } from '../result';
+import type { PrivacyReport } from '../privacy/report';
 import { SpeedMeter } from './speed';
 import { runUpload, type PipelineDeps } from './pipeline';
 
@@ -30,6 +31,8 @@ export interface UploadItem {
   /** Whether the link made it onto the clipboard. */
   copied?: boolean;
   error?: UserError;
+  /** What the privacy stage did to it, for a photo: the row says it. */
+  privacy?: PrivacyReport;
 }
 
 /** Everything the queue needs from the outside world: the pipeline's deps, and a clock. */
@@ -143,7 +146,8 @@ export class UploadQueue {
           onWaiting: () => {
             if (!abort.signal.aborted) this.update(item.id, { status: 'waiting' });
           },
-          onStarted: (start) => this.update(item.id, { status: 'uploading', key: start.ticket.key, entryId: start.ticket.id }),
+          // The size the background signed: a photo's is its cleaned size.
+          onStarted: (start) => this.update(item.id, { status: 'uploading', key: start.ticket.key, entryId: start.ticket.id, size: start.ticket.size }),
           onProgress: (loaded) => {
             meter.add(this.now(), loaded);
             this.update(item.id, { loaded, bytesPerSecond: meter.bytesPerSecond() });
@@ -152,12 +156,18 @@ export class UploadQueue {
       );
       if (outcome.status === 'cancelled' || abort.signal.aborted) return;
       if (outcome.status === 'failed') {
-        this.update(item.id, { status: 'failed', bytesPerSecond: 0, error: outcome.error, ...(outcome.key ? { key: outcome.key } : {}) });
+        this.update(item.id, {
+          status: 'failed',
+          bytesPerSecond: 0,
+          error: outcome.error,
+          ...(outcome.key ? { key: outcome.key } : {}),
+          ...(outcome.privacy ? { privacy: outcome.privacy } : {}),
+        });
       } else {
         // No linkExpiresAt: a public or custom-domain link, which never expires.
         this.update(item.id, {
           status: 'done',
-          loaded: item.size,
+          loaded: this.items.find((i) => i.id === item.id)?.size ?? item.size,
           bytesPerSecond: 0,
           key: outcome.key,
           link: outcome.link,
@@ -165,6 +175,7 @@ export class UploadQueue {
           deletesAt: outcome.deletesAt,
           copyText: outcome.copyText,
           copied: outcome.copied,
+          ...(outcome.privacy ? { privacy: outcome.privacy } : {}),
         });
       }
       this.settled(item.id);

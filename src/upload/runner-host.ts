@@ -1,4 +1,6 @@
+import type { UploadHandlers } from '../messaging/protocol';
 import type { UploadBackend } from './pipeline';
+import { photoPrivacyStage } from './photo-privacy';
 import { startUploadRunner } from './runner';
 import { xhrTransport } from './xhr-transport';
 
@@ -26,7 +28,7 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
  * document cannot watch storage: one small message).
  */
 export function hostUploadRunner(
-  backend: UploadBackend,
+  backend: UploadBackend & Pick<UploadHandlers, 'fileTreatment'>,
   copy: (text: string) => Promise<boolean> | boolean,
   options: { unlockPollMs?: number; onIdle?(): void } = {},
 ) {
@@ -34,6 +36,9 @@ export function hostUploadRunner(
   return startUploadRunner({
     backend,
     transport: xhrTransport(),
+    // The runner cannot read the settings (Chrome's offscreen document has no storage API), and the background
+    // decides: a photo's file asks it the profile's choice, then is cleaned here, where its bytes are.
+    transforms: [photoPrivacyStage((context) => backend.fileTreatment(context))],
     copy: async (text) => copy(text),
     whenLocked: (signal) => pause(pollMs, signal),
   }, options.onIdle ? { onIdle: options.onIdle } : {});

@@ -8,6 +8,7 @@
 import type { CompletedPart, SignedPart } from '../s3/multipart';
 import type { SignedRequest } from '../s3/presign';
 import type { UrlSigner } from '../team/errors';
+import type { PhotoPrivacy } from '../privacy/report';
 
 /** Where an upload was started. */
 export type UploadSource = 'popup' | 'image' | 'screenshot';
@@ -28,6 +29,16 @@ export interface UploadRequest {
    * Destinations that cannot sign the header leave it out.
    */
   download?: boolean;
+}
+
+/**
+ * What the background asks done to a file's bytes before it is started: the
+ * profile's choices, read there. The bytes are where the upload runs (the
+ * runner, or the background for right-clicks), so that is where they are
+ * changed; the size the start signs is the changed one.
+ */
+export interface FileTreatment {
+  photoPrivacy: PhotoPrivacy;
 }
 
 /** The upload as the background decided it: echoed back to sign more, finish or abort. */

@@ -20,9 +20,11 @@ describe('bundle budgets (gzip -9)', () => {
   // The budget is 80 KiB, which the background misses: the AWS SDK alone is about 62 KiB of it (bench/README.md,
   // Results). Until it is met, this keeps it from growing unnoticed: 97 KiB before Check my bucket, whose checks and
   // four more S3 commands (lifecycle, versioning, Object Lock) brought Chrome's to 104.9 and Firefox's to 106.7;
-  // its checksum, Auto-delete (GetObjectTagging) and presign-service lines to 107.7 and 109.4.
-  it.each(['chrome-mv3', 'firefox-mv2'])('%s: the background does not grow past 111 KiB', (dir) => {
+  // its checksum, Auto-delete (GetObjectTagging) and presign-service lines to 107.7 and 109.4. The photo privacy
+  // stage's byte-level JPEG, PNG and WebP rewriters run in the background too, for right-clicked images and
+  // screenshots (+4.5 KiB), and checking that a timed-out join did complete takes the SDK's MD5 (+1.1 KiB).
+  it.each(['chrome-mv3', 'firefox-mv2'])('%s: the background does not grow past 117 KiB', (dir) => {
     const background = backgroundSize(join(OUTPUT, dir));
-    expect(background.total, background.files.map((f) => `${f.file} ${f.gzip} B`).join(', ')).toBeLessThanOrEqual(111 * KiB);
+    expect(background.total, background.files.map((f) => `${f.file} ${f.gzip} B`).join(', ')).toBeLessThanOrEqual(117 * KiB);
   });
 });

@@ -176,9 +176,20 @@ describe('drafts', () => {
   it('an import file’s fields: each kind’s empty profile, and the fields keys have only sometimes', () => {
     expect(fieldsOfKind('keys')).toEqual({
       empty: EMPTY_PROFILE,
-      optional: ['multipartThresholdMiB', 'sessionTokenExpiration', 'linkDisposition', 'linkMode', 'linkBaseUrl', 'autoDeleteDays', 'linkFormat', 'linkTemplate'],
+      optional: [
+        'multipartThresholdMiB',
+        'sessionTokenExpiration',
+        'linkDisposition',
+        'linkMode',
+        'linkBaseUrl',
+        'autoDeleteDays',
+        'linkFormat',
+        'linkTemplate',
+        'photoPrivacy',
+      ],
     });
-    expect(fieldsOfKind('presign-service')).toEqual({ empty: EMPTY_SERVICE_PROFILE, optional: ['linkFormat', 'linkTemplate'] });
+    // Link forms and what happens to a photo's metadata are about the link and the bytes, not who signs: both kinds have them.
+    expect(fieldsOfKind('presign-service')).toEqual({ empty: EMPTY_SERVICE_PROFILE, optional: ['linkFormat', 'linkTemplate', 'photoPrivacy'] });
   });
 
   it('Test connection is blocked by the fields each kind cannot ask without, in the order they are reported', () => {

@@ -337,6 +337,7 @@ describe('protocol coverage', () => {
   const uploadTypes = {
     ensureRunner: null,
     runnerIdle: null,
+    fileTreatment: null,
     startUpload: null,
     signPut: null,
     signParts: null,

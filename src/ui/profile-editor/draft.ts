@@ -44,7 +44,7 @@ export type Status = {
 } | null;
 
 /** What both kinds share, kept when the kind changes. */
-export type Uploads = Pick<KeysProfile, 'keyTemplate' | 'linkExpirySeconds' | 'name' | 'linkFormat' | 'linkTemplate'>;
+export type Uploads = Pick<KeysProfile, 'keyTemplate' | 'linkExpirySeconds' | 'name' | 'linkFormat' | 'linkTemplate' | 'photoPrivacy'>;
 
 /** Typed into the form, sent with the next Save or Test, never read back from the background. */
 export interface TypedSecrets {
@@ -74,7 +74,7 @@ export interface EditorState {
   busy: boolean;
 }
 
-const UPLOAD_FIELDS = ['keyTemplate', 'linkExpirySeconds', 'name', 'linkFormat', 'linkTemplate'] as const satisfies readonly (keyof Uploads)[];
+const UPLOAD_FIELDS = ['keyTemplate', 'linkExpirySeconds', 'name', 'linkFormat', 'linkTemplate', 'photoPrivacy'] as const satisfies readonly (keyof Uploads)[];
 const SECRET_FIELDS = ['secretAccessKey', 'sessionToken', 'serviceToken'] as const satisfies readonly (keyof TypedSecrets)[];
 
 /** Every field the form edits, with its type. */
@@ -121,6 +121,7 @@ export function initialEditorState(summary: ProfileSummary | null): EditorState 
       name: saved?.name ?? '',
       ...(saved?.linkFormat ? { linkFormat: saved.linkFormat } : {}),
       ...(saved?.linkTemplate !== undefined ? { linkTemplate: saved.linkTemplate } : {}),
+      ...(saved?.photoPrivacy ? { photoPrivacy: saved.photoPrivacy } : {}),
     },
     id: saved?.id ?? '',
     secrets: { secretAccessKey: '', sessionToken: '', serviceToken: '' },

@@ -1,9 +1,16 @@
 import { AUTO_DELETE_DAYS_RANGE } from '../../s3/auto-delete';
 import { MULTIPART_THRESHOLD_RANGE_MIB } from '../../settings/profile';
+import { DEFAULT_PHOTO_PRIVACY, type PhotoPrivacy } from '../../privacy/report';
 import { t } from '../../i18n/t';
 import type { GroupProps } from './field-kit';
 import { LinkFields } from './link-fields';
 import { NamingFields } from './naming-fields';
+
+const PHOTO_PRIVACY_CHOICES: { value: PhotoPrivacy; label: string }[] = [
+  { value: 'location', label: t('editor_photoPrivacyLocation') },
+  { value: 'all', label: t('editor_photoPrivacyAll') },
+  { value: 'keep', label: t('editor_photoPrivacyKeep') },
+];
 
 /** The "Uploads" settings: how objects are named, what their links are, and when a file goes up in parts. */
 export function UploadsFields(props: GroupProps) {
@@ -13,6 +20,21 @@ export function UploadsFields(props: GroupProps) {
       <legend>{t('editor_uploadsLegend')}</legend>
       <NamingFields {...props} />
       <LinkFields {...props} />
+      {/* Both kinds: it is about the bytes, which S3 Drop holds whoever signs. */}
+      {field(
+        'photoPrivacy',
+        t('field_photoPrivacy'),
+        <select
+          {...a11y('photoPrivacy', true)}
+          value={state.uploads.photoPrivacy ?? DEFAULT_PHOTO_PRIVACY}
+          onChange={(e) => dispatch({ type: 'set', field: 'photoPrivacy', value: e.currentTarget.value as PhotoPrivacy })}
+        >
+          {PHOTO_PRIVACY_CHOICES.map((c) => (
+            <option value={c.value}>{c.label}</option>
+          ))}
+        </select>,
+        t('editor_photoPrivacyHint'),
+      )}
       {/* A presign service signs single PUTs only: no parts to size. */}
       {state.kind === 'keys' &&
         field(
