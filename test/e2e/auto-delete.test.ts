@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchExtension, OptionsPage, PopupPage, type ExtensionBrowser } from '../support/extension';
+import { launchExtension, OptionsPage, PopupPage, serverFields, type ExtensionBrowser } from '../support/extension';
 import { startS3rver, type S3Server } from '../support/s3-servers';
 
 const SHOTS = 'test-results/screenshots';
@@ -35,15 +35,7 @@ describe('Auto-delete, Chromium end to end', () => {
 
   it('is set by its label, refuses a delay it cannot keep, and the check says what this server does with tags', async () => {
     options = await OptionsPage.open(ext);
-    await options.fill({
-      name: 'Shares',
-      bucket: BUCKET,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      pathStyle: true,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-    });
+    await options.fill({ name: 'Shares', ...serverFields(s3, BUCKET) });
     const days = options.page.getByLabel('Delete files after (days)');
     // Empty keeps files: the field says so.
     expect(await days.getAttribute('placeholder')).toBe('Keep files');

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import jsQR from 'jsqr';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchExtension, OptionsPage, PopupPage, readClipboard, type ExtensionBrowser } from '../support/extension';
+import { launchExtension, OptionsPage, PopupPage, readClipboard, serverFields, type ExtensionBrowser } from '../support/extension';
 import { startS3rver, type S3Server } from '../support/s3-servers';
 
 const SHOTS = 'test-results/screenshots';
@@ -32,15 +32,7 @@ describe('link formats and the QR code, Chromium end to end', () => {
     await painter.close();
 
     const options = await OptionsPage.open(ext);
-    await options.fill({
-      name: 'Forum',
-      bucket: BUCKET,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      pathStyle: true,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-    });
+    await options.fill({ name: 'Forum', ...serverFields(s3, BUCKET) });
     await options.page.getByLabel('Copy links as').selectOption({ label: 'Markdown' });
     expect(await options.save()).toMatch(/^Saved/);
     await options.page.close();

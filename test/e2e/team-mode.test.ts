@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchExtension, OptionsPage, PopupPage, type ExtensionBrowser } from '../support/extension';
+import { type ExtensionBrowser, launchExtension, OptionsPage, PopupPage, serverFields } from '../support/extension';
 import { strictLaneAvailable } from '../support/lanes';
 import { presignServiceAvailable, startPresignService, type PresignService } from '../support/presign-service';
 import { startRedirectingService, type RedirectingService } from '../support/redirecting-service';
@@ -47,14 +47,7 @@ describe.skipIf(!strictLaneAvailable() || !presignServiceAvailable())('Chromium 
   it('switches from own keys to the presign service: wrong token, right token, Save', async () => {
     const options = await OptionsPage.open(ext);
     // Someone who used their own keys before: those must be gone once the team's service is saved.
-    await options.fill({
-      bucket: BUCKET,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      pathStyle: true,
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-    });
+    await options.fill(serverFields(s3, BUCKET));
     expect(await options.save()).toMatch(/^Saved\./);
 
     await options.chooseKind('presign-service');

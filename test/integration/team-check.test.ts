@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBucketCheckHandlers } from '../../src/background/bucket-check-service';
 import type { BucketCheck, BucketFact, CheckId } from '../../src/bucket-check/facts';
 import { s3ClientPool } from '../../src/destination/connection';
-import { EMPTY_SERVICE_PROFILE, type PresignServiceDraft } from '../../src/settings/profile';
+import type { PresignServiceDraft } from '../../src/settings/profile';
 import { fakeSettings } from '../support/fake-settings';
 import { strictLaneAvailable } from '../support/lanes';
-import { presignServiceAvailable, startPresignService, type PresignService } from '../support/presign-service';
+import { presignServiceAvailable, serviceDraft, startPresignService, type PresignService } from '../support/presign-service';
 import { realBackground } from '../support/real-background';
 import { ok } from '../support/results';
 import { connectionTo, startS3rver, startSwift, type S3Server } from '../support/s3-servers';
@@ -16,22 +16,7 @@ const BUCKET = 'team-check';
 const TOKEN = 'team-token-5d1e88a0';
 const PREFIX = 'drop/';
 
-function draft(baseUrl: string, over: Partial<PresignServiceDraft> = {}): PresignServiceDraft {
-  return {
-    ...EMPTY_SERVICE_PROFILE,
-    serviceUrl: baseUrl,
-    serviceAuth: 'bearer',
-    serviceAuthHeader: '',
-    serviceToken: TOKEN,
-    bucket: '',
-    region: '',
-    endpoint: '',
-    forcePathStyle: true,
-    keyTemplate: `${PREFIX}{uuid}/{name}`,
-    linkExpirySeconds: 3600,
-    ...over,
-  };
-}
+const draft = (baseUrl: string, over: Partial<PresignServiceDraft> = {}) => serviceDraft(baseUrl, TOKEN, over);
 
 const line = (check: BucketCheck, id: CheckId): BucketFact => {
   const found = check.facts.find((f) => f.id === id);

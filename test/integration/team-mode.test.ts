@@ -2,14 +2,14 @@ import { originPattern } from '../../src/permissions/origin-pattern';
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFailure, failureFromResponse, type FailureContext } from '../../src/s3/errors';
-import { EMPTY_SERVICE_PROFILE, type PresignServiceDraft } from '../../src/settings/profile';
+import type { PresignServiceDraft } from '../../src/settings/profile';
 import { fetchTransport } from '../../src/upload/fetch-transport';
 import { UploadQueue, type UploadItem } from '../../src/upload/queue';
 import type { PutTransport } from '../../src/upload/transport';
 import { fakeSettings } from '../support/fake-settings';
 import { realBackground, type RealBackground } from '../support/real-background';
 import { strictLaneAvailable } from '../support/lanes';
-import { presignServiceAvailable, startPresignService, type PresignService } from '../support/presign-service';
+import { presignServiceAvailable, serviceDraft, startPresignService, type PresignService } from '../support/presign-service';
 import { startRedirectingService, type RedirectingService } from '../support/redirecting-service';
 import { startSwift, type S3Server } from '../support/s3-servers';
 
@@ -28,22 +28,7 @@ function signPut(background: RealBackground, profileId: string, target: { key: s
   return background.uploads.signPut({ id: 'entry-1', profileId, ...target });
 }
 
-function draft(baseUrl: string, over: Partial<PresignServiceDraft> = {}): PresignServiceDraft {
-  return {
-    ...EMPTY_SERVICE_PROFILE,
-    serviceUrl: baseUrl,
-    serviceAuth: 'bearer',
-    serviceAuthHeader: '',
-    serviceToken: TOKEN,
-    bucket: '',
-    region: '',
-    endpoint: '',
-    forcePathStyle: true,
-    keyTemplate: 'drop/{uuid}/{name}',
-    linkExpirySeconds: 3600,
-    ...over,
-  };
-}
+const draft = (baseUrl: string, over: Partial<PresignServiceDraft> = {}) => serviceDraft(baseUrl, TOKEN, over);
 
 /**
  * Team mode on the strict lane: the reference presign service (FastAPI +

@@ -201,6 +201,21 @@ export interface ProfileInput {
   secretAccessKey: string;
 }
 
+/** What the form needs of a test server. */
+export type TestServerKeys = { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
+
+/** The form's fields for a bucket on a test server, with the server's own keys (path style, as test servers need). */
+export function serverFields(server: TestServerKeys, bucket: string, endpoint = server.endpoint): Omit<ProfileInput, 'name'> {
+  return {
+    bucket,
+    region: server.region,
+    endpoint,
+    pathStyle: true,
+    accessKeyId: server.accessKeyId,
+    secretAccessKey: server.secretAccessKey,
+  };
+}
+
 /** A "Presign service" profile, as the options page asks for it. */
 export interface ServiceProfileInput {
   serviceUrl: string;
@@ -437,7 +452,7 @@ export async function readClipboard(page: Page, timeout = 15_000): Promise<strin
  */
 export async function saveKeysProfile(
   ext: ExtensionBrowser,
-  server: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string },
+  server: TestServerKeys,
   bucket: string,
   endpoint = server.endpoint,
   name?: string,
@@ -445,15 +460,7 @@ export async function saveKeysProfile(
   const options = await OptionsPage.open(ext);
   // A second profile starts from an empty form; the first run shows one already.
   if (name !== undefined && (await options.page.getByRole('list', { name: 'Profiles' }).count())) await options.addProfile();
-  await options.fill({
-    ...(name !== undefined ? { name } : {}),
-    bucket,
-    region: server.region,
-    endpoint,
-    pathStyle: true,
-    accessKeyId: server.accessKeyId,
-    secretAccessKey: server.secretAccessKey,
-  });
+  await options.fill({ ...(name !== undefined ? { name } : {}), ...serverFields(server, bucket, endpoint) });
   const saved = await options.save();
   await options.page.close();
   if (!saved.startsWith('Saved')) throw new Error(`The profile was not saved: ${saved}`);

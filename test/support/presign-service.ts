@@ -11,6 +11,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, type S3Server } from './s3-servers';
+import { EMPTY_SERVICE_PROFILE, type PresignServiceDraft } from '../../src/settings/profile';
 
 export const PRESIGN_PYTHON = process.env.PRESIGN_PYTHON ?? '/usr/bin/python3';
 export const PRESIGN_APP_DIR = resolve(import.meta.dirname, '../fixtures/presign-service');
@@ -168,4 +169,25 @@ export async function startPresignService(opts: PresignServiceOptions): Promise<
     await sleep(100);
   }
   return { baseUrl, log, stop };
+}
+
+/**
+ * A presign-service profile as the options page sends it for the reference
+ * service at `baseUrl`: a bearer token, keys under `drop/`, one-hour links.
+ */
+export function serviceDraft(baseUrl: string, token: string, over: Partial<PresignServiceDraft> = {}): PresignServiceDraft {
+  return {
+    ...EMPTY_SERVICE_PROFILE,
+    serviceUrl: baseUrl,
+    serviceAuth: 'bearer',
+    serviceAuthHeader: '',
+    serviceToken: token,
+    bucket: '',
+    region: '',
+    endpoint: '',
+    forcePathStyle: true,
+    keyTemplate: 'drop/{uuid}/{name}',
+    linkExpirySeconds: 3600,
+    ...over,
+  };
 }
