@@ -85,7 +85,7 @@ function lane(name: string, start: () => Promise<S3Server>) {
         `The presign service at ${host(presign.baseUrl)} answers: it signed an upload URL for a test file, pointing at S3 on ${host(s3.endpoint)} (region us-east-1).`,
       );
       // uvicorn's Date and ours, on one machine.
-      expect(line(check, 'clock').sentence).toMatch(/^Your computer's clock agrees with the presign service's \(within [01] s\)/);
+      expect(line(check, 'clock').sentence).toMatch(/^Your computer's clock agrees with the presign service's \(within \d+ s\)/);
       expect(line(check, 'probeLink').sentence).toBe('The service signed a link to the test file, and the link opened it with the same bytes, so share links work.');
       expect(line(check, 'bucketSettings').sentence).toBe(SETTINGS_SENTENCE);
 
