@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecentUpload } from '../../src/history/recent';
 import { launchExtension, OptionsPage, PopupPage, saveKeysProfile, type ExtensionBrowser } from '../support/extension';
+import { startImageSite, type ImageSite } from '../support/image-site';
 import { strictLaneAvailable } from '../support/lanes';
 import { exifTags, locationTags, photoReadersAvailable } from '../support/photo-readers';
 import { startSwift, type S3Server } from '../support/s3-servers';
@@ -63,6 +65,10 @@ function pillowReads(bytes: Uint8Array): { format: string; width: number; height
   }
 }
 
+/** The worker's `chrome` global, inside `worker.evaluate` callbacks (they run in the extension, not here). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- typed by Chrome at run time
+declare const chrome: any;
+
 const isRed = ([r, g, b]: number[]) => r! > 180 && g! < 80 && b! < 80;
 
 /**
@@ -75,11 +81,14 @@ const isRed = ([r, g, b]: number[]) => r! > 180 && g! < 80 && b! < 80;
 describe.skipIf(!strictLaneAvailable() || !photoReadersAvailable())('image stage, Chromium end to end', () => {
   let s3: S3Server;
   let ext: ExtensionBrowser;
+  let site: ImageSite;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     s3 = await startSwift({ buckets: [BUCKET] });
-    ext = await launchExtension({ hostOrigins: [`${s3.endpoint}/*`] });
+    site = await startImageSite();
+    // As if the user had accepted the prompts: the bucket, and what a real click's activeTab grant gives captureVisibleTab.
+    ext = await launchExtension({ hostOrigins: [`${s3.endpoint}/*`, `${site.origin}/*`, '<all_urls>'] });
     await saveKeysProfile(ext, s3, BUCKET);
     const options = await OptionsPage.open(ext);
     await options.page.getByLabel('Convert pictures to', { exact: true }).selectOption('webp');
@@ -91,6 +100,7 @@ describe.skipIf(!strictLaneAvailable() || !photoReadersAvailable())('image stage
   });
   afterAll(async () => {
     await ext?.close();
+    await site?.stop();
     await s3?.stop();
   });
 
@@ -140,5 +150,24 @@ describe.skipIf(!strictLaneAvailable() || !photoReadersAvailable())('image stage
     const response = await fetch(link);
     expect(response.headers.get('content-type')).toBe('image/gif');
     expect(Buffer.from(await response.arrayBuffer()).equals(original)).toBe(true);
+  });
+
+  it('a screenshot, made and converted in the service worker, goes up as a WebP of 1024 px', async () => {
+    const page = await ext.context.newPage();
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    await page.goto(site.pageUrl);
+    await page.bringToFront();
+    const upload: RecentUpload | null = await ext.worker.evaluate(async (pageUrl) => {
+      const listeners = (globalThis as unknown as { __s3dropListeners: { command(c: string, tab: unknown): Promise<unknown> } }).__s3dropListeners;
+      const [tab] = await chrome.tabs.query({ url: pageUrl });
+      return listeners.command('save-screenshot', tab) as Promise<RecentUpload | null>;
+    }, site.pageUrl);
+    await page.close();
+    expect(upload?.status, upload?.error?.message ?? 'no upload').toBe('done');
+    // The object's key follows the new format (the name the right-click reports back is the one it started with).
+    expect(new URL(upload!.link!).pathname).toMatch(/screenshot-127\.0\.0\.1-\d{8}-\d{6}\.webp$/);
+    const response = await fetch(upload!.link!);
+    expect(response.headers.get('content-type')).toBe('image/webp');
+    expect(pillowReads(new Uint8Array(await response.arrayBuffer()))).toMatchObject({ format: 'WEBP', width: 1024, height: 640 });
   });
 });
