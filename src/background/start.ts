@@ -4,7 +4,8 @@ import { backgroundCopier } from '../clipboard/background-clipboard';
 import { profilesItem, secretsItem, securityItem, vaultSessionItem } from '../settings/items';
 import { createSecretKeeper } from '../secrets/keeper';
 import { fetchTransport } from '../upload/fetch-transport';
-import { photoPrivacyStage } from '../upload/photo-privacy';
+import { fileStages } from '../upload/file-stages';
+import { canvasCodec } from '../images/canvas';
 import { createMenuClickListener, menuItems } from './menus';
 import { notifier, openNotificationLink } from './notifications';
 import { fetchImageFromNetwork, readImageInPage } from './page-image';
@@ -127,8 +128,9 @@ export function startBackground(): void {
       backend: uploads,
       transport: fetchTransport((input, init) => fetch(input, init)),
       copy: copyFromBackground,
-      // Right-clicked images and screenshots get the same privacy stage as the popup's files.
-      transforms: [photoPrivacyStage((context) => uploads.fileTreatment(context))],
+      // Right-clicked images and screenshots get the same image and privacy stages as the popup's files
+      // (OffscreenCanvas and createImageBitmap exist in the service worker).
+      transforms: fileStages((context) => uploads.fileTreatment(context), canvasCodec()),
     },
     readInPage: async (target, url) => readImageInPage(target, url, { forbiddenHosts: await forbiddenHosts() }),
     fetchImage: async (url) => fetchImageFromNetwork(url, { forbiddenHosts: await forbiddenHosts() }),

@@ -57,7 +57,8 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
     async fileTreatment(request) {
       const opened = await deps.open(request.profileId);
       if (!opened.ok) return opened;
-      return { ok: true, value: { photoPrivacy: opened.value.photoPrivacy ?? DEFAULT_PHOTO_PRIVACY } };
+      const { photoPrivacy, images } = opened.value;
+      return { ok: true, value: { photoPrivacy: photoPrivacy ?? DEFAULT_PHOTO_PRIVACY, ...(images ? { images } : {}) } };
     },
 
     async startUpload(request): Promise<Result<UploadStart>> {

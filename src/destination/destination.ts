@@ -6,6 +6,7 @@
  */
 import type { LinkText } from '../links/link-format';
 import type { PhotoPrivacy } from '../privacy/report';
+import type { ImageSettings } from '../images/settings';
 import type { SaveReport } from '../messaging/protocol';
 import type { Result } from '../result';
 import type { FailureContext } from '../s3/errors';
@@ -86,6 +87,8 @@ export interface Destination {
   readonly autoDeleteDays?: number;
   /** What the profile removes from photos before they go up; absent means the default, the location. */
   readonly photoPrivacy?: PhotoPrivacy;
+  /** How the profile resizes or converts pictures before they go up; absent: it does not. */
+  readonly images?: ImageSettings;
   /** A short-lived PUT URL bound to the key, type and size. */
   signPut(target: PutTarget): Promise<Result<SignedRequest>>;
   shareLink(request: LinkRequest): Promise<Result<ShareLink>>;

@@ -1,5 +1,6 @@
 /** The destination for a profile with the user's own keys: the background signs every URL. */
 import { linkTextOf } from '../links/link-format';
+import { imagesOf } from '../images/settings';
 import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Result, UserError } from '../result';
 import type { S3Connection } from '../s3/client';
@@ -119,6 +120,7 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
     transferContext: { ...context, signer: 'extension' },
     ...(profile.autoDeleteDays ? { autoDeleteDays: profile.autoDeleteDays } : {}),
     ...(profile.photoPrivacy ? { photoPrivacy: profile.photoPrivacy } : {}),
+    ...imagesOf(profile),
     signPut: (target) =>
       signed('upload', (client) =>
         presignUpload(client, {

@@ -4,6 +4,7 @@
  * it cannot ask whether a key is taken, upload in parts or delete.
  */
 import { linkTextOf } from '../links/link-format';
+import { imagesOf } from '../images/settings';
 import type { Result } from '../result';
 import { DEFAULT_MULTIPART_THRESHOLD } from '../upload/part-plan';
 import type { PresignServiceDraft, PresignServiceProfile, Profile, Secrets } from '../settings/profile';
@@ -28,6 +29,7 @@ export function presignServiceDestination(profile: PresignServiceProfile, deps: 
     // Never used (no multipart), but every destination answers it.
     multipartThreshold: DEFAULT_MULTIPART_THRESHOLD,
     ...(profile.photoPrivacy ? { photoPrivacy: profile.photoPrivacy } : {}),
+    ...imagesOf(profile),
     transferContext: { bucket: profile.bucket, region: profile.region, endpoint: profile.endpoint, signer: 'service' },
     async signPut(target) {
       const token = await deps.token();

@@ -117,6 +117,15 @@ export const en = {
   privacy_cannot: 'Location could not be removed from this {format} file',
   privacy_damaged: 'Location not removed: the photo’s details could not be read, so it went up unchanged',
 
+  image_converted: 'Converted to {format}, {width} × {height}',
+  image_resized: 'Made smaller: {width} × {height}',
+  image_noDetails: 'no location or other photo details kept',
+  image_keptAnimated: 'Kept as is: animated pictures are not converted',
+  image_keptLarger: 'Kept as is: converting would have made it larger',
+  image_keptCannotMake: 'Kept as is: this browser cannot make {format} files',
+  image_keptUnreadable: 'Kept as is: this browser could not read the picture',
+  image_keptTooLarge: 'Kept as is: too large to convert in the browser',
+
   recent_heading: 'Recent',
   recent_list: 'Recent uploads',
   recent_metaDeleted: '{size} · {when} · deleted from the bucket',
@@ -235,6 +244,15 @@ export const en = {
   editor_photoPrivacyKeep: 'Keep everything',
   editor_photoPrivacyHint:
     'JPEG, PNG and WebP photos are cleaned in your browser before they go up; their pixels are not touched. All other details means the camera, dates, comments and editing notes too; the orientation and colour profile always stay. HEIC photos go up unchanged.',
+  editor_imageFormatKeep: 'Keep their format',
+  editor_imageFormatWebp: 'WebP (small, opens everywhere)',
+  editor_imageFormatJpeg: 'JPEG (opens in every app)',
+  editor_imageFormatAvif: 'AVIF (smallest, where this browser can make it)',
+  editor_imageFormatHint:
+    'JPEG, PNG, WebP, BMP, GIF and AVIF pictures are redrawn in your browser before they go up, the right way up, and the file name gets the new ending. A redrawn picture keeps no location or other photo details. Animated pictures and SVG drawings go up unchanged, and so does a picture that converting would only make larger.',
+  editor_imageMaxSizeNone: 'Any size',
+  editor_imageMaxSizeHint: 'The longer side, in pixels: a larger picture is made smaller, keeping its shape. Smaller pictures are never enlarged. Empty keeps every size.',
+  editor_imageQualityHint: 'For WebP, JPEG and AVIF: lower makes smaller files, higher keeps more detail. 85 suits most photos.',
   editor_thresholdHint: 'Larger files go up in parts, four at a time, each retried on its own. Up to 5120 MiB (one PUT’s limit).',
   editor_testing: 'Testing the connection…',
   editor_testNeedsServiceAccess: 'S3 Drop needs access to {hosts} to reach the presign service. Press Check my bucket again and allow it.',
@@ -294,6 +312,9 @@ export const en = {
   profile_linkTemplateNeedsUrl: 'The link text must contain {token}, where the link goes.',
   profile_linkTemplateTooLong: 'The link text can be at most {max} characters.',
   field_photoPrivacy: 'Before photos go up',
+  field_imageFormat: 'Convert pictures to',
+  field_imageMaxSize: 'Make pictures no larger than (pixels)',
+  field_imageQuality: 'Picture quality (1–100)',
 
   profile_defaultName: 'My bucket',
   profile_copyName: '{name} copy',
@@ -322,6 +343,9 @@ export const en = {
   profile_linkDispositionChoose: 'Choose Automatic, Always open in the browser or Always download.',
   profile_linkModeChoose: 'Choose presigned, public or custom-domain links.',
   profile_photoPrivacyChoose: 'Choose what to remove from photos before they go up.',
+  profile_imageFormatChoose: 'Choose Keep the format, WebP, JPEG or AVIF.',
+  profile_imageMaxSizeRange: 'Enter a whole number of pixels from {min} to {max}, or leave it empty to keep every size.',
+  profile_imageQualityRange: 'Enter a whole number from {min} to {max}.',
 
   import_notJson: 'This file is not JSON. Choose a file made by "Export profiles".',
   import_notExport: 'This file is not an S3 Drop profile export. Choose a file made by "Export profiles".',

@@ -20,6 +20,7 @@ import { validateAutoDeleteDays } from '../s3/auto-delete';
 import { validateLinkExpiry } from '../s3/expiry';
 import { validateLinkBaseUrl } from '../s3/public-url';
 import { PHOTO_PRIVACY_CHOICES } from '../privacy/report';
+import { IMAGE_MAX_SIZE_RANGE, IMAGE_QUALITY_RANGE, imageFieldProblems } from '../images/settings';
 import type { UrlSigner } from '../team/errors';
 import { normalizeServiceUrl, originPattern, validateHeaderName, validateServiceUrl, validateTokenValue } from '../team/service-url';
 import {
@@ -220,9 +221,12 @@ export function fieldsOfKind(kind: ProfileKind): { empty: Profile; optional: rea
           'linkFormat',
           'linkTemplate',
           'photoPrivacy',
+          'imageFormat',
+          'imageMaxSize',
+          'imageQuality',
         ],
       }),
-      'presign-service': () => ({ empty: EMPTY_SERVICE_PROFILE, optional: ['linkFormat', 'linkTemplate', 'photoPrivacy'] }),
+      'presign-service': () => ({ empty: EMPTY_SERVICE_PROFILE, optional: ['linkFormat', 'linkTemplate', 'photoPrivacy', 'imageFormat', 'imageMaxSize', 'imageQuality'] }),
     },
   );
 }
@@ -328,6 +332,10 @@ export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boole
     if (linkTemplate) errors.linkTemplate = linkTemplate;
   }
   if (draft.photoPrivacy !== undefined && !PHOTO_PRIVACY_CHOICES.includes(draft.photoPrivacy)) errors.photoPrivacy = t('profile_photoPrivacyChoose');
+  const images = imageFieldProblems(draft);
+  if (images.imageFormat) errors.imageFormat = t('profile_imageFormatChoose');
+  if (images.imageMaxSize) errors.imageMaxSize = t('profile_imageMaxSizeRange', IMAGE_MAX_SIZE_RANGE);
+  if (images.imageQuality) errors.imageQuality = t('profile_imageQualityRange', IMAGE_QUALITY_RANGE);
   return errors;
 }
 

@@ -11,6 +11,7 @@ import type { LinkDisposition } from '../s3/content-disposition';
 import { DEFAULT_LINK_EXPIRY_SECONDS } from '../s3/expiry';
 import type { ServiceAuth } from '../team/service-url';
 import type { PhotoPrivacy } from '../privacy/report';
+import type { ImageFormatChoice } from '../images/settings';
 
 export type { ServiceAuth } from '../team/service-url';
 
@@ -47,6 +48,16 @@ interface ProfileCommon {
    * signs them, so both kinds have it.
    */
   photoPrivacy?: PhotoPrivacy;
+  /**
+   * The image stage (`src/images/`), about the bytes like `photoPrivacy`, so
+   * both kinds have it. Off unless one is set: `imageFormat` absent means
+   * `keep`, `imageMaxSize` absent means any size; `imageQuality` absent means 85.
+   */
+  imageFormat?: ImageFormatChoice;
+  /** Pixels on a picture's long side; larger pictures are made smaller, smaller ones are never enlarged. */
+  imageMaxSize?: number;
+  /** The encoder's quality for JPEG, WebP and AVIF, 1–100. */
+  imageQuality?: number;
 }
 
 /** Your own keys: the background signs every URL itself. */
@@ -167,6 +178,9 @@ export const FIELD_LABELS: Partial<Record<ProfileField, string>> = {
   linkFormat: t('field_linkFormat'),
   linkTemplate: t('field_linkTemplate'),
   photoPrivacy: t('field_photoPrivacy'),
+  imageFormat: t('field_imageFormat'),
+  imageMaxSize: t('field_imageMaxSize'),
+  imageQuality: t('field_imageQuality'),
 };
 
 export const EMPTY_PROFILE: KeysProfile = {

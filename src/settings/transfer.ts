@@ -10,7 +10,7 @@ import { formatBytes } from '../upload/speed';
 import { t } from '../i18n/t';
 
 /** Optional fields that hold numbers (the others, when present, are strings). */
-const NUMBER_FIELDS = new Set<string>(['multipartThresholdMiB', 'autoDeleteDays']);
+const NUMBER_FIELDS = new Set<string>(['multipartThresholdMiB', 'autoDeleteDays', 'imageMaxSize', 'imageQuality']);
 
 /** What an export file says it is, so an import can refuse anything else. */
 export const EXPORT_FORMAT = 's3-drop-profiles';

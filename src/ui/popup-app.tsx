@@ -14,6 +14,7 @@ import { RecentHistory, useDeletedUploads } from './recent-history';
 import { hostsOf } from '../team/service-url';
 import { autoDeleteNote } from './history-format';
 import { privacyNote } from '../privacy/words';
+import { imageNote } from '../images/words';
 import { linkCutNote, tokenExpiryNote } from './token-expiry';
 import { UnlockForm } from './unlock-form';
 import { t } from '../i18n/t';
@@ -292,6 +293,7 @@ function UploadRow({ item, queue, profile }: { item: UploadItem; queue: RunnerVi
   const accessOrigins = profile?.accessOrigins ?? [];
   const Extras = useLinkExtras(item.status === 'done');
   const privacy = privacyNote(item.privacy);
+  const image = imageNote(item.image);
   return (
     <li class={`upload ${item.status}`}>
       <div class="name" title={item.name}>
@@ -347,6 +349,8 @@ function UploadRow({ item, queue, profile }: { item: UploadItem; queue: RunnerVi
         </>
       )}
       {/* What happened to the photo's location, once it is known (done, or failed after the stage ran). */}
+      {/* What the image stage did (converted, resized, or why it kept the file), once known. */}
+      {image && (item.status === 'done' || item.status === 'failed') && <p class="muted image">{image}</p>}
       {privacy && (item.status === 'done' || item.status === 'failed') && <p class="muted privacy">{privacy}</p>}
       {item.status === 'failed' && item.error && (
         <>

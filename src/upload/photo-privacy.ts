@@ -21,8 +21,24 @@ export const MAX_CLEANED_BYTES = 256 * 1024 ** 2;
 /** Asks the background what the profile wants done (see `UploadProtocolMap.fileTreatment`). */
 export type AskTreatment = (context: TransformContext) => Promise<Result<FileTreatment>>;
 
+/**
+ * One question per file, however many stages ask it: the pipeline gives each
+ * file a context object of its own, so the answer is kept on that object
+ * (and goes when the file is done).
+ */
+export function askOncePerFile(ask: AskTreatment): AskTreatment {
+  const answers = new WeakMap<TransformContext, Promise<Result<FileTreatment>>>();
+  return (context) => {
+    let answer = answers.get(context);
+    if (!answer) answers.set(context, (answer = ask(context)));
+    return answer;
+  };
+}
+
 export function photoPrivacyStage(ask: AskTreatment): Transform {
   return async (file, signal, context) => {
+    // Re-encoded by the image stage: a canvas writes no metadata, so there is nothing left to remove.
+    if (file.image?.status === 'converted') return file;
     // Known by its first bytes, never by a name or a type a page gave: anything else costs no question.
     const format = photoFormat(new Uint8Array(await file.body.slice(0, SIGNATURE_BYTES).arrayBuffer()));
     if (!format) return file;

@@ -19,6 +19,7 @@ import { uploadWithSinglePut } from './single-put';
 import type { FinishRequest, UploadRequest, UploadStart, UploadTicket } from './ticket';
 import type { PutTransport } from './transport';
 import type { PrivacyReport } from '../privacy/report';
+import type { ImageReport } from '../images/decide';
 
 /** A file on its way up: the bytes and what they are called. Transforms take and give one. */
 export interface UploadFile {
@@ -27,6 +28,8 @@ export interface UploadFile {
   type: string;
   /** What the privacy stage did to it, when it is a photo (src/privacy/). */
   privacy?: PrivacyReport;
+  /** What the image stage did to it, when the profile resizes or converts pictures (src/images/). */
+  image?: ImageReport;
 }
 
 /** What a transform may need to know about the upload: the profile it goes to (absent: the default), whose choices it asks the background for. */
@@ -48,7 +51,7 @@ export type UploadBackend = Pick<UploadHandlers, 'startUpload' | 'signPut' | 'si
 export interface PipelineDeps {
   backend: UploadBackend;
   transport: PutTransport;
-  /** In order (the photo privacy stage, where the bytes are). */
+  /** In order (the image stage, then the photo privacy stage, where the bytes are). */
   transforms?: readonly Transform[];
   /** Puts the link on the clipboard; false if the browser refused. */
   copy(text: string): Promise<boolean>;
@@ -90,8 +93,10 @@ export type UploadOutcome =
       copied: boolean;
       /** What the privacy stage did, for a photo. */
       privacy?: PrivacyReport;
+      /** What the image stage did, for a picture. */
+      image?: ImageReport;
     }
-  | { status: 'failed'; key?: string; error: UserError; privacy?: PrivacyReport }
+  | { status: 'failed'; key?: string; error: UserError; privacy?: PrivacyReport; image?: ImageReport }
   | { status: 'cancelled' };
 
 /** The context S3's answers to the transfer are read in. */
@@ -136,11 +141,13 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
   const now = deps.now ?? Date.now;
   let start: UploadStart | undefined;
   let privacy: PrivacyReport | undefined;
+  let image: ImageReport | undefined;
   try {
     let file: UploadFile = { body: input.body, name: input.name, type: input.type };
     const context: TransformContext = input.profileId ? { profileId: input.profileId } : {};
     for (const transform of deps.transforms ?? []) file = await transform(file, signal, context);
     privacy = file.privacy;
+    image = file.image;
     if (signal.aborted) return { status: 'cancelled' };
 
     const request: UploadRequest = {
@@ -233,9 +240,10 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
       ...(deletesAt !== undefined ? { deletesAt } : {}),
       copied,
       ...(privacy ? { privacy } : {}),
+      ...(image ? { image } : {}),
     };
   } catch (err) {
     if (signal.aborted) return { status: 'cancelled' };
-    return { status: 'failed', ...(start ? { key: start.ticket.key } : {}), error: failureOf(err), ...(privacy ? { privacy } : {}) };
+    return { status: 'failed', ...(start ? { key: start.ticket.key } : {}), error: failureOf(err), ...(privacy ? { privacy } : {}), ...(image ? { image } : {}) };
   }
 }

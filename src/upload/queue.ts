@@ -1,5 +1,6 @@
 import type { UserError } from '../result';
 import type { PrivacyReport } from '../privacy/report';
+import type { ImageReport } from '../images/decide';
 import { SpeedMeter } from './speed';
 import { runUpload, type PipelineDeps } from './pipeline';
 
@@ -33,6 +34,8 @@ export interface UploadItem {
   error?: UserError;
   /** What the privacy stage did to it, for a photo: the row says it. */
   privacy?: PrivacyReport;
+  /** What the image stage did to it, when the profile resizes or converts pictures: the row says it. */
+  image?: ImageReport;
 }
 
 /** Everything the queue needs from the outside world: the pipeline's deps, and a clock. */
@@ -162,6 +165,7 @@ export class UploadQueue {
           error: outcome.error,
           ...(outcome.key ? { key: outcome.key } : {}),
           ...(outcome.privacy ? { privacy: outcome.privacy } : {}),
+          ...(outcome.image ? { image: outcome.image } : {}),
         });
       } else {
         // No linkExpiresAt: a public or custom-domain link, which never expires.
@@ -176,6 +180,7 @@ export class UploadQueue {
           copyText: outcome.copyText,
           copied: outcome.copied,
           ...(outcome.privacy ? { privacy: outcome.privacy } : {}),
+          ...(outcome.image ? { image: outcome.image } : {}),
         });
       }
       this.settled(item.id);

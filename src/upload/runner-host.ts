@@ -1,6 +1,7 @@
 import type { UploadHandlers } from '../messaging/protocol';
 import type { UploadBackend } from './pipeline';
-import { photoPrivacyStage } from './photo-privacy';
+import { canvasCodec } from '../images/canvas';
+import { fileStages } from './file-stages';
 import { startUploadRunner } from './runner';
 import { xhrTransport } from './xhr-transport';
 
@@ -37,8 +38,8 @@ export function hostUploadRunner(
     backend,
     transport: xhrTransport(),
     // The runner cannot read the settings (Chrome's offscreen document has no storage API), and the background
-    // decides: a photo's file asks it the profile's choice, then is cleaned here, where its bytes are.
-    transforms: [photoPrivacyStage((context) => backend.fileTreatment(context))],
+    // decides: a picture's file asks it the profile's choices, then is converted and cleaned here, where its bytes are.
+    transforms: fileStages((context) => backend.fileTreatment(context), canvasCodec()),
     copy: async (text) => copy(text),
     whenLocked: (signal) => pause(pollMs, signal),
   }, options.onIdle ? { onIdle: options.onIdle } : {});

@@ -9,6 +9,7 @@ import type { CompletedPart, SignedPart } from '../s3/multipart';
 import type { SignedRequest } from '../s3/presign';
 import type { UrlSigner } from '../team/errors';
 import type { PhotoPrivacy } from '../privacy/report';
+import type { ImageSettings } from '../images/settings';
 
 /** Where an upload was started. */
 export type UploadSource = 'popup' | 'image' | 'screenshot';
@@ -39,6 +40,8 @@ export interface UploadRequest {
  */
 export interface FileTreatment {
   photoPrivacy: PhotoPrivacy;
+  /** How pictures are resized or converted; absent: they go up as they are (the default). */
+  images?: ImageSettings;
 }
 
 /** The upload as the background decided it: echoed back to sign more, finish or abort. */

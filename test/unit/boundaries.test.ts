@@ -18,7 +18,7 @@ const imports = (path: string) =>
 
 /** Conventions that keep the secret in the background and the logic testable in Node. */
 describe('module boundaries', () => {
-  it.each(['src/s3', 'src/upload', 'src/keys', 'src/privacy'])('%s uses no extension API, so it runs in plain Node', (dir) => {
+  it.each(['src/s3', 'src/upload', 'src/keys', 'src/privacy', 'src/images'])('%s uses no extension API, so it runs in plain Node', (dir) => {
     for (const file of sources(dir)) {
       expect(imports(file).filter((m) => /^(wxt\/browser|webextension-polyfill|#imports)/.test(m)), file).toEqual([]);
       expect(read(file), file).not.toMatch(/\b(browser|chrome)\.(runtime|storage|permissions|tabs)\b/);

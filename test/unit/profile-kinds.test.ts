@@ -186,10 +186,16 @@ describe('drafts', () => {
         'linkFormat',
         'linkTemplate',
         'photoPrivacy',
+        'imageFormat',
+        'imageMaxSize',
+        'imageQuality',
       ],
     });
-    // Link forms and what happens to a photo's metadata are about the link and the bytes, not who signs: both kinds have them.
-    expect(fieldsOfKind('presign-service')).toEqual({ empty: EMPTY_SERVICE_PROFILE, optional: ['linkFormat', 'linkTemplate', 'photoPrivacy'] });
+    // Link forms, a photo's metadata and the image settings are about the link and the bytes, not who signs: both kinds have them.
+    expect(fieldsOfKind('presign-service')).toEqual({
+      empty: EMPTY_SERVICE_PROFILE,
+      optional: ['linkFormat', 'linkTemplate', 'photoPrivacy', 'imageFormat', 'imageMaxSize', 'imageQuality'],
+    });
   });
 
   it('Test connection is blocked by the fields each kind cannot ask without, in the order they are reported', () => {

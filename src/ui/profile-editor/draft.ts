@@ -44,7 +44,7 @@ export type Status = {
 } | null;
 
 /** What both kinds share, kept when the kind changes. */
-export type Uploads = Pick<KeysProfile, 'keyTemplate' | 'linkExpirySeconds' | 'name' | 'linkFormat' | 'linkTemplate' | 'photoPrivacy'>;
+export type Uploads = Pick<KeysProfile, 'keyTemplate' | 'linkExpirySeconds' | 'name' | 'linkFormat' | 'linkTemplate' | 'photoPrivacy' | 'imageFormat' | 'imageMaxSize' | 'imageQuality'>;
 
 /** Typed into the form, sent with the next Save or Test, never read back from the background. */
 export interface TypedSecrets {
@@ -74,7 +74,7 @@ export interface EditorState {
   busy: boolean;
 }
 
-const UPLOAD_FIELDS = ['keyTemplate', 'linkExpirySeconds', 'name', 'linkFormat', 'linkTemplate', 'photoPrivacy'] as const satisfies readonly (keyof Uploads)[];
+const UPLOAD_FIELDS = ['keyTemplate', 'linkExpirySeconds', 'name', 'linkFormat', 'linkTemplate', 'photoPrivacy', 'imageFormat', 'imageMaxSize', 'imageQuality'] as const satisfies readonly (keyof Uploads)[];
 const SECRET_FIELDS = ['secretAccessKey', 'sessionToken', 'serviceToken'] as const satisfies readonly (keyof TypedSecrets)[];
 
 /** Every field the form edits, with its type. */
@@ -122,6 +122,9 @@ export function initialEditorState(summary: ProfileSummary | null): EditorState 
       ...(saved?.linkFormat ? { linkFormat: saved.linkFormat } : {}),
       ...(saved?.linkTemplate !== undefined ? { linkTemplate: saved.linkTemplate } : {}),
       ...(saved?.photoPrivacy ? { photoPrivacy: saved.photoPrivacy } : {}),
+      ...(saved?.imageFormat ? { imageFormat: saved.imageFormat } : {}),
+      ...(saved?.imageMaxSize !== undefined ? { imageMaxSize: saved.imageMaxSize } : {}),
+      ...(saved?.imageQuality !== undefined ? { imageQuality: saved.imageQuality } : {}),
     },
     id: saved?.id ?? '',
     secrets: { secretAccessKey: '', sessionToken: '', serviceToken: '' },
