@@ -10,11 +10,14 @@ import { browser } from 'wxt/browser';
 import { t } from '../i18n/t';
 import { decodeDataUrl } from './image-source';
 import { FullPageError, inPage, type CaptureFullPage } from './full-page';
-import { hideFixedAndSticky, measurePage, restorePage, scrollAndPaint } from './full-page-in-page';
+import { measurePage, restorePage, scrollAndPaint } from './full-page-in-page';
 import { frameOffsets, pictureSize, placeFrame } from './full-page-plan';
 
 /** Takes one `captureVisibleTab` in turn with every other capture (see `capturePacer`). */
 export type PacedCapture = (windowId: number) => Promise<string>;
+
+/** How many times a frame is taken again while it still shows the page as it was before the scroll. */
+const STALE_RETRIES = 3;
 
 export function chromeFullPage(capture: PacedCapture): CaptureFullPage {
   return async (tab) => {
@@ -27,15 +30,26 @@ export function chromeFullPage(capture: PacedCapture): CaptureFullPage {
     const context = canvas.getContext('2d');
     if (!context) throw new FullPageError(t('notify_fullPageUnreadable'));
     let drawnRows = 0;
+    const take = async () => {
+      // captureVisibleTab takes whatever tab is in front: never another page than the one asked for.
+      if (!(await browser.tabs.get(tab.id)).active) throw new FullPageError(t('notify_fullPageTabLeft'));
+      return capture(tab.windowId).catch((err: Error) => {
+        throw new FullPageError(t('notify_screenshotRefused', { reason: err.message }));
+      });
+    };
+    // What the screen showed before the last scroll. Chrome copies the last frame the compositor presented,
+    // which on a busy machine can still be the one before the scroll even after the page painted twice:
+    // a capture equal to it is taken again (a page that truly looks the same twice costs a few retries).
+    let previous: string | null = state.scrollY === 0 && state.scrollX === 0 ? null : await take();
     try {
       for (const [index, y] of offsets.entries()) {
-        if (index === 1) await inPage(tab.id, hideFixedAndSticky, []);
-        const scrolledTo = await inPage(tab.id, scrollAndPaint, [y]);
-        // captureVisibleTab takes whatever tab is in front: never another page than the one asked for.
-        if (!(await browser.tabs.get(tab.id)).active) throw new FullPageError(t('notify_fullPageTabLeft'));
-        const dataUrl = await capture(tab.windowId).catch((err: Error) => {
-          throw new FullPageError(t('notify_screenshotRefused', { reason: err.message }));
-        });
+        const scrolledTo = await inPage(tab.id, scrollAndPaint, [y, index === 1]);
+        let dataUrl = await take();
+        for (let retry = 0; retry < STALE_RETRIES && dataUrl === previous; retry++) {
+          await inPage(tab.id, scrollAndPaint, [scrolledTo, false]);
+          dataUrl = await take();
+        }
+        previous = dataUrl;
         const frame = await createImageBitmap(new Blob([decodeDataUrl(dataUrl).bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
         try {
           const place = placeFrame({ scrolledTo, dpr: state.dpr, frameRows: Math.min(frame.height, viewportRows), drawnRows, pictureRows: size.height });
