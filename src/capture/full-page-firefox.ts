@@ -26,10 +26,6 @@ export function firefoxFullPage(): CaptureFullPage {
     } catch (err) {
       throw new FullPageError(t('notify_screenshotRefused', { reason: (err as Error).message }));
     }
-    const { bytes } = decodeDataUrl(dataUrl);
-    // What Firefox drew, read from the PNG's header (its width and height follow the signature and IHDR).
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const drawn = bytes.byteLength >= 24 ? { width: view.getUint32(16), height: view.getUint32(20) } : { width: size.width, height: size.height };
-    return { bytes, ...drawn, capped: size.capped, cssHeight: size.cssHeight, pageHeight: state.scrollHeight };
+    return { bytes: decodeDataUrl(dataUrl).bytes, ...size, pageHeight: state.scrollHeight };
   };
 }
