@@ -223,6 +223,11 @@ export class EventStreamSerde { constructor() { unused(); } }`
           suggested_key: { default: 'Alt+Shift+S' },
           description: '__MSG_command_saveScreenshot__',
         },
+        // Chrome takes at most four suggested keys; this is the third.
+        'save-full-page': {
+          suggested_key: { default: 'Alt+Shift+F' },
+          description: '__MSG_command_saveFullPage__',
+        },
         [manifestVersion === 3 ? '_execute_action' : '_execute_browser_action']: {
           suggested_key: { default: 'Alt+Shift+U' },
           description: '__MSG_command_openPopup__',

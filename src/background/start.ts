@@ -12,6 +12,10 @@ import { fetchImageFromNetwork, readImageInPage } from './page-image';
 import { ownStorageHosts } from '../capture/own-storage';
 import { registerHandlers } from './register';
 import { saveBytes, saveImage, type ImageClick, type SaveDeps } from '../capture/save-from-page';
+import { capturePacer } from '../capture/full-page-plan';
+import { FullPageError, type CaptureFullPage } from '../capture/full-page';
+import { chromeFullPage } from '../capture/full-page-chrome';
+import { firefoxFullPage } from '../capture/full-page-firefox';
 import { createService, type ServiceDeps } from './service';
 import { createUploadHandlers } from './upload-service';
 import { createHistoryHandlers } from './history-service';
@@ -32,10 +36,11 @@ import { bucketChecksItem } from '../bucket-check/items';
 import { createBucketCheckHandlers, storedBucketCheck, type BucketCheckStore } from './bucket-check-service';
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
+export const COMMAND_SAVE_FULL_PAGE = 'save-full-page';
 /** Closes the offscreen document a while after a copy from the background, if nothing else needs it then. */
 const CLOSE_OFFSCREEN_ALARM = 'close-offscreen';
 
-function screenshotName(tab: Browser.tabs.Tab, now: Date): string {
+function screenshotName(tab: Browser.tabs.Tab, now: Date, kind = 'screenshot'): string {
   let host = 'page';
   try {
     host = new URL(tab.url ?? '').hostname || 'page';
@@ -43,7 +48,7 @@ function screenshotName(tab: Browser.tabs.Tab, now: Date): string {
     /* keep "page" */
   }
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..+/, '').replace('T', '-');
-  return `screenshot-${host}-${stamp}.png`;
+  return `${kind}-${host}-${stamp}.png`;
 }
 
 /** Wires every background event to its module. Called once per service-worker (or event-page) start. */
@@ -142,10 +147,16 @@ export function startBackground(): void {
     notifyFailure: notifier.failure,
     now: serviceDeps.now,
   };
+  // Chrome refuses a third captureVisibleTab within a second: every capture, full page or not, takes its turn here.
+  const pacer = capturePacer({ now: () => Date.now(), wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
+  const captureVisible = (windowId: number) => pacer.run(() => browser.tabs.captureVisibleTab(windowId, { format: 'png' }));
+  // Each browser's better way: Firefox draws the whole page in one call, Chrome scrolls and stitches.
+  // A build-time constant, so each build carries only its own.
+  const captureFullPage: CaptureFullPage = import.meta.env.FIREFOX ? firefoxFullPage() : chromeFullPage(captureVisible);
   const saveScreenshot = async (tab: Browser.tabs.Tab, profileId?: string) => {
     let dataUrl: string;
     try {
-      dataUrl = await browser.tabs.captureVisibleTab(tab.windowId ?? browser.windows.WINDOW_ID_CURRENT, { format: 'png' });
+      dataUrl = await captureVisible(tab.windowId ?? browser.windows.WINDOW_ID_CURRENT);
     } catch (err) {
       await notifier.failure(t('notify_screenshotNotSaved'), t('notify_screenshotRefused', { reason: (err as Error).message }));
       return null;
@@ -159,6 +170,28 @@ export function startBackground(): void {
       source: 'screenshot',
       ...(tab.url ? { pageUrl: tab.url } : {}),
       ...(profileId ? { profileId } : {}),
+    });
+  };
+
+  const saveFullPage = async (tab: Browser.tabs.Tab, profileId?: string) => {
+    if (tab.id === undefined) return null;
+    let picture;
+    try {
+      picture = await captureFullPage({ id: tab.id, windowId: tab.windowId ?? browser.windows.WINDOW_ID_CURRENT });
+    } catch (err) {
+      const sentence = err instanceof FullPageError ? err.message : t('notify_screenshotRefused', { reason: (err as Error).message });
+      await notifier.failure(t('notify_fullPageNotSaved'), sentence);
+      return null;
+    }
+    const percent = Math.floor((100 * picture.cssHeight) / Math.max(1, picture.pageHeight));
+    return saveBytes(saveDeps, {
+      bytes: picture.bytes,
+      type: 'image/png',
+      name: screenshotName(tab, new Date(), 'full-page'),
+      source: 'screenshot',
+      ...(tab.url ? { pageUrl: tab.url } : {}),
+      ...(profileId ? { profileId } : {}),
+      ...(picture.capped ? { note: t('notify_fullPageCapped', { percent: String(percent) }) } : {}),
     });
   };
 
@@ -176,12 +209,19 @@ export function startBackground(): void {
   const onMenuClicked = createMenuClickListener({
     saveImage: orNotify(t('notify_imageNotSaved'), (click: ImageClick) => saveImage(saveDeps, click)),
     saveScreenshot: orNotify(t('notify_screenshotNotSaved'), saveScreenshot),
+    saveFullPage: orNotify(t('notify_fullPageNotSaved'), saveFullPage),
   });
   browser.contextMenus.onClicked.addListener(onMenuClicked);
   const onCommand = async (command: string, tab?: Browser.tabs.Tab) => {
-    if (command !== COMMAND_SAVE_SCREENSHOT) return null;
+    const action =
+      command === COMMAND_SAVE_SCREENSHOT
+        ? orNotify(t('notify_screenshotNotSaved'), saveScreenshot)
+        : command === COMMAND_SAVE_FULL_PAGE
+          ? orNotify(t('notify_fullPageNotSaved'), saveFullPage)
+          : null;
+    if (!action) return null;
     const target = tab ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0];
-    return target ? orNotify(t('notify_screenshotNotSaved'), saveScreenshot)(target) : null;
+    return target ? action(target) : null;
   };
   browser.commands.onCommand.addListener(onCommand);
 

@@ -125,9 +125,11 @@ export async function saveBytes(
     profileId?: string;
     /** Store it to be downloaded, never shown, by any link (see `UploadRequest.download`). */
     download?: boolean;
+    /** A sentence for the success notification about what was saved (a full page cut short). */
+    note?: string;
   },
 ): Promise<SavedUpload> {
-  const { bytes, ...rest } = input;
+  const { bytes, note, ...rest } = input;
   const about = { name: input.name, size: bytes.byteLength, type: input.type };
   // Never throws: every failure comes back as an outcome with its sentence.
   const outcome = await runUpload({ ...rest, body: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: input.type }) }, deps.pipeline);
@@ -146,7 +148,8 @@ export async function saveBytes(
         : t('notify_uploaded', said);
   // What happened to a photo's location belongs in the announcement too: there is no row to show it.
   const privacy = privacyNote(outcome.privacy);
+  const message = [privacy ? `${detail} ${privacy}.` : detail, note].filter(Boolean).join(' ');
   // The upload stands whatever happens to its announcement.
-  await deps.notifySuccess({ link: outcome.link, copied: outcome.copied }, privacy ? `${detail} ${privacy}.` : detail).catch(() => {});
+  await deps.notifySuccess({ link: outcome.link, copied: outcome.copied }, message).catch(() => {});
   return { ...outcome, ...about };
 }

@@ -14,10 +14,12 @@ export const en = {
   ext_actionTitle: 'S3 Drop',
 
   command_saveScreenshot: 'Save a screenshot of this page to S3',
+  command_saveFullPage: 'Save the full page, top to bottom, to S3',
   command_openPopup: 'Open S3 Drop',
 
   menu_saveImage: 'Save image to S3',
   menu_saveScreenshot: 'Save screenshot of this page to S3',
+  menu_saveFullPage: 'Save full page to S3',
   menu_profileDefault: '{name} (default)',
 
   notify_linkCopied: 'Link copied',
@@ -26,6 +28,10 @@ export const en = {
   notify_fileNotSaved: '{name} not saved',
   notify_screenshotNotSaved: 'Screenshot not saved',
   notify_screenshotRefused: 'The browser did not allow a screenshot of this page ({reason}).',
+  notify_fullPageNotSaved: 'Full page not saved',
+  notify_fullPageUnreadable: 'S3 Drop could not measure this page, so it took no picture of it.',
+  notify_fullPageTabLeft: 'Another tab came to the front while the page was being captured. Stay on the page until the link is copied, and try again.',
+  notify_fullPageCapped: 'This page is too long for one picture: the top {percent}% of it was saved.',
   notify_uploaded: '{name} · {size}',
   notify_uploadedPublic: '{name} · {size}; public link, does not expire',
   notify_uploadedFor: '{name} · {size}; link valid for {duration}',

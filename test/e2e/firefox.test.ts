@@ -7,6 +7,8 @@ import { firefoxAvailable, launchFirefoxExtension, type FirefoxExtension } from 
 import { IMAGES, startImageSite, type ImageSite } from '../support/image-site';
 import { strictLaneAvailable } from '../support/lanes';
 import { startNoiseSite, type NoiseSite } from '../support/noise-site';
+import { LONG_PAGE, startLongPageSite, type LongPageSite } from '../support/long-page-site';
+import { decodePng, rowBands } from '../support/png-pixels';
 import { startSwift, type S3Server } from '../support/s3-servers';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -68,17 +70,18 @@ describe.skipIf(!firefoxAvailable() || !strictLaneAvailable())('Firefox ESR end 
   let s3: S3Server;
   let site: ImageSite;
   let noise: NoiseSite;
+  let long: LongPageSite;
   let dir: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 's3drop-ff-files-'));
-    [s3, site, noise] = await Promise.all([startSwift({ buckets: [BUCKET] }), startImageSite(), startNoiseSite()]);
+    [s3, site, noise, long] = await Promise.all([startSwift({ buckets: [BUCKET] }), startImageSite(), startNoiseSite(), startLongPageSite()]);
     // As if the user had accepted the prompts: the bucket, the image origins, and what a real click's
     // activeTab grant gives captureVisibleTab (a test cannot make that gesture).
     ff = await launchFirefoxExtension({ hostOrigins: [`${s3.endpoint}/*`, `${site.origin}/*`, `${site.otherOrigin}/*`, '<all_urls>'] });
   });
   afterAll(async () => {
     await ff?.close();
-    await Promise.all([s3?.stop(), site?.stop(), noise?.stop()]);
+    await Promise.all([s3?.stop(), site?.stop(), noise?.stop(), long?.stop()]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -154,6 +157,45 @@ describe.skipIf(!firefoxAvailable() || !strictLaneAvailable())('Firefox ESR end 
     console.log(`[firefox] busy-page screenshot: ${size.w}×${size.h}, ${(png.byteLength / 1e6).toFixed(1)} MB`);
     expect(png.byteLength).toBeGreaterThan(2 * 1024 * 1024);
     expect({ w: png.readUInt32BE(16), h: png.readUInt32BE(20) }).toEqual(size);
+    expect(await ff.clipboard()).toBe(upload!.link);
+    await page.close();
+  });
+
+  it('saves the full page in one captureTab: a PNG of the page’s whole height, the sticky header once', async () => {
+    const page = await ff.openWeb(long.pageUrl, { width: 1280, height: 800 });
+    await page.waitForFunction(() => document.body.dataset.drawn === 'yes');
+    await page.evaluate(() => window.scrollTo({ top: 1234, behavior: 'instant' }));
+    await page.waitForFunction(() => scrollY === 1234);
+    const metrics = await page.evaluate(() => ({
+      scrollHeight: document.documentElement.scrollHeight,
+      clientWidth: document.documentElement.clientWidth,
+      dpr: devicePixelRatio,
+    }));
+    expect(metrics.scrollHeight).toBe(LONG_PAGE.height);
+    await page.bringToFront();
+    const upload = await ff.menuClick({ menuItemId: 'save-full-page', pageUrl: long.pageUrl });
+    expect(upload?.status, upload?.error?.message ?? 'no upload').toBe('done');
+    expect(upload!.name).toMatch(/^full-page-127\.0\.0\.1-\d{8}-\d{6}\.png$/);
+    const res = await fetch(upload!.link!);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.byteLength).toBe(upload!.size);
+    console.log(`[firefox] full page: ${bytes.readUInt32BE(16)}×${bytes.readUInt32BE(20)}, ${(bytes.byteLength / 1e6).toFixed(1)} MB`);
+    expect(bytes.byteLength).toBeGreaterThan(4 * 1024 * 1024);
+    const png = decodePng(bytes);
+    expect(Math.abs(png.height - LONG_PAGE.height * metrics.dpr)).toBeLessThanOrEqual(1);
+    expect(Math.abs(png.width - metrics.clientWidth * metrics.dpr)).toBeLessThanOrEqual(1);
+    const px = (css: number) => Math.round(css * metrics.dpr);
+    const bands = rowBands(png, px(LONG_PAGE.plain.from), px(LONG_PAGE.plain.to));
+    const of = (colour: string) => bands.filter((b) => b.colour === colour).map(({ start, end }) => [start, end]);
+    // Drawn where it sits now: the sticky header stuck to the top of the view, 1234 pixels down the page.
+    expect(of(LONG_PAGE.header.colour)).toHaveLength(1);
+    for (const block of LONG_PAGE.blocks)
+      if (block.top >= 1234 + LONG_PAGE.header.height || block.top + block.height <= 1234)
+        expect(of(block.colour), block.colour).toEqual([[px(block.top), px(block.top + block.height)]]);
+    expect(of(LONG_PAGE.marker.colour)).toEqual([[png.height - px(LONG_PAGE.marker.height), png.height]]);
+    // Nothing was scrolled.
+    expect(await page.evaluate(() => scrollY)).toBe(1234);
     expect(await ff.clipboard()).toBe(upload!.link);
     await page.close();
   });

@@ -2,6 +2,7 @@ import type { Browser } from 'wxt/browser';
 import { describe, expect, it, vi } from 'vitest';
 import {
   createMenuClickListener,
+  MENU_SAVE_FULL_PAGE,
   MENU_SAVE_IMAGE,
   MENU_SAVE_SCREENSHOT,
   menuItems,
@@ -22,14 +23,16 @@ const info = (over: Partial<Browser.contextMenus.OnClickData>): Browser.contextM
 function setup() {
   const saveImage = vi.fn<MenuActions['saveImage']>(async () => 'image-saved');
   const saveScreenshot = vi.fn<MenuActions['saveScreenshot']>(async () => 'screenshot-saved');
-  return { saveImage, saveScreenshot, listener: createMenuClickListener({ saveImage, saveScreenshot }) };
+  const saveFullPage = vi.fn<MenuActions['saveFullPage']>(async () => 'full-page-saved');
+  return { saveImage, saveScreenshot, saveFullPage, listener: createMenuClickListener({ saveImage, saveScreenshot, saveFullPage }) };
 }
 
 describe('menuItems', () => {
-  it('has the image item and the screenshot item on the page and the MV3 action', () => {
+  it('has the image item, and the screenshot and full-page items on the page and the MV3 action', () => {
     expect(menuItems(3)).toEqual([
       { id: 'save-image', title: 'Save image to S3', contexts: ['image'] },
       { id: 'save-screenshot', title: 'Save screenshot of this page to S3', contexts: ['page', 'action'] },
+      { id: 'save-full-page', title: 'Save full page to S3', contexts: ['page', 'action'] },
     ]);
   });
 
@@ -37,12 +40,13 @@ describe('menuItems', () => {
     expect(menuItems(2)).toEqual([
       { id: 'save-image', title: 'Save image to S3', contexts: ['image'] },
       { id: 'save-screenshot', title: 'Save screenshot of this page to S3', contexts: ['page', 'browser_action'] },
+      { id: 'save-full-page', title: 'Save full page to S3', contexts: ['page', 'browser_action'] },
     ]);
   });
 
   it('uses the ids the click listener dispatches on, each once', () => {
     const ids = menuItems(3).map((item) => item.id);
-    expect(ids).toEqual([MENU_SAVE_IMAGE, MENU_SAVE_SCREENSHOT]);
+    expect(ids).toEqual([MENU_SAVE_IMAGE, MENU_SAVE_SCREENSHOT, MENU_SAVE_FULL_PAGE]);
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
@@ -87,6 +91,16 @@ describe('createMenuClickListener', () => {
     expect(saveImage).not.toHaveBeenCalled();
   });
 
+  it('saves the full page of the tab, for the profile of a child item', async () => {
+    const { listener, saveImage, saveScreenshot, saveFullPage } = setup();
+    const t = tab({ id: 12 });
+    await expect(listener(info({ menuItemId: MENU_SAVE_FULL_PAGE }), t)).resolves.toBe('full-page-saved');
+    await expect(listener(info({ menuItemId: `${MENU_SAVE_FULL_PAGE}@p2` }), t)).resolves.toBe('full-page-saved');
+    expect(saveFullPage.mock.calls).toEqual([[t], [t, 'p2']]);
+    expect(saveScreenshot).not.toHaveBeenCalled();
+    expect(saveImage).not.toHaveBeenCalled();
+  });
+
   it('ignores unknown items, clicks without a tab, and image clicks without a tab id or image URL', () => {
     const { listener, saveImage, saveScreenshot } = setup();
     expect(listener(info({ menuItemId: 'something-else', srcUrl: 'https://example.com/a.png' }), tab())).toBeUndefined();
@@ -98,6 +112,7 @@ describe('createMenuClickListener', () => {
     expect(listener(info({}), tab())).toBeUndefined();
     expect(listener(info({ srcUrl: '' }), tab())).toBeUndefined();
     expect(listener(info({ menuItemId: MENU_SAVE_SCREENSHOT }), undefined)).toBeUndefined();
+    expect(listener(info({ menuItemId: MENU_SAVE_FULL_PAGE }), undefined)).toBeUndefined();
     expect(saveImage).not.toHaveBeenCalled();
     expect(saveScreenshot).not.toHaveBeenCalled();
   });
@@ -106,6 +121,7 @@ describe('createMenuClickListener', () => {
 const SINGLE_MV3 = [
   { id: 'save-image', title: 'Save image to S3', contexts: ['image'] },
   { id: 'save-screenshot', title: 'Save screenshot of this page to S3', contexts: ['page', 'action'] },
+  { id: 'save-full-page', title: 'Save full page to S3', contexts: ['page', 'action'] },
 ];
 
 const THREE: MenuProfile[] = [
@@ -132,6 +148,10 @@ describe('menuItems with profiles', () => {
       { id: 'save-screenshot@p2', parentId: 'save-screenshot', title: 'Media (default)', contexts: ['page', 'action'] },
       { id: 'save-screenshot@p1', parentId: 'save-screenshot', title: 'Work', contexts: ['page', 'action'] },
       { id: 'save-screenshot@p3', parentId: 'save-screenshot', title: 'Archive', contexts: ['page', 'action'] },
+      { id: 'save-full-page', title: 'Save full page to S3', contexts: ['page', 'action'] },
+      { id: 'save-full-page@p2', parentId: 'save-full-page', title: 'Media (default)', contexts: ['page', 'action'] },
+      { id: 'save-full-page@p1', parentId: 'save-full-page', title: 'Work', contexts: ['page', 'action'] },
+      { id: 'save-full-page@p3', parentId: 'save-full-page', title: 'Archive', contexts: ['page', 'action'] },
     ]);
   });
 
@@ -148,7 +168,7 @@ describe('menuItems with profiles', () => {
     const items = menuItems(3, THREE, 'p1');
     const ids = items.map((i) => i.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toHaveLength(8);
+    expect(ids).toHaveLength(12);
     items.forEach((item, index) => {
       if (item.parentId) expect(ids.slice(0, index)).toContain(item.parentId);
     });
@@ -169,6 +189,9 @@ describe('menuItems with profiles', () => {
       'save-screenshot',
       'save-screenshot@p1',
       'save-screenshot@p2',
+      'save-full-page',
+      'save-full-page@p1',
+      'save-full-page@p2',
     ]);
   });
 });

@@ -1,0 +1,45 @@
+/**
+ * What both browsers' full-page captures share: the result's shape, the
+ * failure that carries a sentence, and running a step inside the page.
+ * Chrome stitches frames (`full-page-chrome.ts`); Firefox draws the whole
+ * page at once (`full-page-firefox.ts`). The background picks one.
+ */
+import { browser } from 'wxt/browser';
+import { t } from '../i18n/t';
+
+export interface FullPagePicture {
+  /** A PNG. */
+  bytes: Uint8Array;
+  width: number;
+  height: number;
+  /** The page was taller than a picture may be: only its top `cssHeight` of `pageHeight` CSS pixels is in it. */
+  capped: boolean;
+  cssHeight: number;
+  pageHeight: number;
+}
+
+export type CaptureFullPage = (tab: { id: number; windowId: number }) => Promise<FullPagePicture>;
+
+/** A failure with a sentence for the notification. */
+export class FullPageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FullPageError';
+  }
+}
+
+/**
+ * Runs one self-contained function in the tab's top frame (see
+ * full-page-in-page.ts) and returns what it resolved with. A page the
+ * browser keeps extensions out of (its own pages, the web store) fails here.
+ */
+export async function inPage<A extends unknown[], R>(tabId: number, func: (...args: A) => R | Promise<R>, args: A): Promise<R> {
+  let injection;
+  try {
+    [injection] = await browser.scripting.executeScript({ target: { tabId, frameIds: [0] }, func, args } as never);
+  } catch (err) {
+    throw new FullPageError(t('notify_screenshotRefused', { reason: (err as Error).message }));
+  }
+  if (!injection || (injection as { error?: unknown }).error) throw new FullPageError(t('notify_fullPageUnreadable'));
+  return (injection as { result: R }).result;
+}
