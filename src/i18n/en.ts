@@ -376,6 +376,7 @@ export const en = {
   template_unknownToken: 'The key template uses an unknown token {token}.',
   template_tooLong: 'The key template is longer than {max} bytes once its tokens are filled in ({host} can take 253); S3 keys end at {keyMax}, and the file name needs room.',
   template_noRoom: "The key template leaves no room for a name within S3's {max}-byte key limit.",
+  template_pathTooLong: "The folders around {name} are too deep or too long: with them the key passes S3's {max}-byte limit. Move it to a shorter folder path.",
 
   freeKey_allTaken: 'Keys "{first}" to "{last}" all exist already.',
 

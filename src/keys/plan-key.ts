@@ -3,7 +3,7 @@ import { userError, type Result } from '../result';
 import { t } from '../i18n/t';
 import type { Destination } from '../destination/destination';
 import { findFreeKey, NoFreeKeyError } from './free-key';
-import { renderKey, shortId, templateCanCollide, TOKEN_TEXT } from './template';
+import { PathTooLongError, renderKey, shortId, templateCanCollide, TOKEN_TEXT } from './template';
 
 export interface KeyPlan {
   key: string;
@@ -18,8 +18,18 @@ export interface KeyPlanDeps {
   shortId?(): string;
 }
 
-export async function planKey(destination: Destination, file: { name: string; pageUrl?: string }, deps: KeyPlanDeps): Promise<Result<KeyPlan>> {
-  const input = { name: file.name, now: deps.now(), uuid: deps.uuid(), ...(file.pageUrl ? { pageUrl: file.pageUrl } : {}) };
+export async function planKey(
+  destination: Destination,
+  file: { name: string; pageUrl?: string; path?: string },
+  deps: KeyPlanDeps,
+): Promise<Result<KeyPlan>> {
+  const input = {
+    name: file.name,
+    now: deps.now(),
+    uuid: deps.uuid(),
+    ...(file.pageUrl ? { pageUrl: file.pageUrl } : {}),
+    ...(file.path ? { path: file.path } : {}),
+  };
   let render: (suffix: string) => string;
   try {
     // One random id for every candidate, so only the suffix differs.
@@ -27,6 +37,7 @@ export async function planKey(destination: Destination, file: { name: string; pa
     render = (suffix) => renderKey(destination.keyTemplate, { ...input, shortid, suffix });
     render('');
   } catch (err) {
+    if (err instanceof PathTooLongError) return { ok: false, error: userError('InvalidSettings', err.message) };
     return { ok: false, error: userError('InvalidSettings', `${(err as Error).message} ${t('service_shortenTemplate')}`, { fix: { kind: 'open-options' } }) };
   }
   // A destination that cannot ask (a team's presign service signs only PUT and GET) takes the template as it renders.

@@ -16,6 +16,11 @@ export interface KeyInput {
   /** The page an image or screenshot came from; `{host}` is its host name (`hostToken`). */
   pageUrl?: string;
   /**
+   * `{path}`: the folder the file sat in, relative to the dropped or chosen
+   * folder (`trip/day1/`); absent or empty for a single file.
+   */
+  path?: string;
+  /**
    * Appended to the name's stem, before its extension (`-1` makes `a.txt`
    * `a-1.txt`), and kept when a long name is shortened to fit.
    */
@@ -29,10 +34,14 @@ const MAX_KEPT_EXTENSION = 16;
 
 const TOKEN = /\{(\w+)\}/g;
 /** Every token, in the order the options page lists them. */
-export const KEY_TOKENS = ['yyyy', 'mm', 'dd', 'hh', 'uuid', 'shortid', 'name', 'ext', 'host'] as const;
+export const KEY_TOKENS = ['yyyy', 'mm', 'dd', 'hh', 'uuid', 'shortid', 'path', 'name', 'ext', 'host'] as const;
 const KNOWN_TOKENS = new Set<string>(KEY_TOKENS);
-/** The most bytes each fixed-size token renders to (`{name}` and `{ext}` shrink to fit, so they count 0). */
-const TOKEN_MAX_BYTES: Record<string, number> = { yyyy: 4, mm: 2, dd: 2, hh: 2, uuid: 36, shortid: 8, name: 0, ext: 0, host: 253 };
+/**
+ * The most bytes each fixed-size token renders to (`{name}` and `{ext}` shrink
+ * to fit, so they count 0; `{path}` has no bound a template could promise, so
+ * it is counted where it is rendered, against each file's own folders).
+ */
+const TOKEN_MAX_BYTES: Record<string, number> = { yyyy: 4, mm: 2, dd: 2, hh: 2, uuid: 36, shortid: 8, path: 0, name: 0, ext: 0, host: 253 };
 const utf8 = new TextEncoder();
 
 /**
@@ -88,6 +97,17 @@ function fixedBytes(template: string): number {
   return utf8.encode(template.replace(TOKEN, (whole, token: string) => (token in TOKEN_MAX_BYTES ? 'x'.repeat(TOKEN_MAX_BYTES[token]!) : whole))).length;
 }
 
+/**
+ * `{path}` as it goes into a key: each folder escaped as a file name is
+ * (a `/` or `\\` inside one cannot invent another), joined by `/`, ending in
+ * `/` so `{path}{name}` reads as a path. Empty folders (`a//b`, a leading
+ * `/`) are dropped; no folder at all renders empty.
+ */
+export function pathToken(path: string | undefined): string {
+  const folders = (path ?? '').split('/').filter((folder) => folder !== '');
+  return folders.length ? `${folders.map(encodeKeyName).join('/')}/` : '';
+}
+
 function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
@@ -108,6 +128,11 @@ export function validateKeyTemplate(template: string): string | null {
   if (fixedBytes(template) > MAX_TEMPLATE_BYTES)
     return t('template_tooLong', { max: MAX_TEMPLATE_BYTES, host: TOKEN_TEXT.host, keyMax: MAX_KEY_BYTES });
   return null;
+}
+
+/** A file whose folders leave its name no room in a key: the file's to fix, not the template's. */
+export class PathTooLongError extends RangeError {
+  override name = 'PathTooLongError';
 }
 
 /** `a.txt` + `-1` → `a-1.txt`; `README` + `-1` → `README-1`. */
@@ -134,6 +159,7 @@ export function renderKey(template: string, input: KeyInput): string {
     uuid: input.uuid,
     shortid: input.shortid ?? (template.includes('{shortid}') ? shortId() : ''),
     host: hostToken(input.pageUrl),
+    path: pathToken(input.path),
   };
   const values = (name: string): Record<string, string> => ({
     ...fixed,
@@ -164,6 +190,10 @@ export function renderKey(template: string, input: KeyInput): string {
     else hi = mid - 1;
   }
   const name = chars.slice(0, lo).join('') + kept;
-  if (!fits(name)) throw new RangeError(t('template_noRoom', { max: MAX_KEY_BYTES }));
+  if (!fits(name)) {
+    // The folders alone fill the key: say so, the template is not what is wrong.
+    if (fixed.path && template.includes('{path}')) throw new PathTooLongError(t('template_pathTooLong', { name: input.name, max: MAX_KEY_BYTES }));
+    throw new RangeError(t('template_noRoom', { max: MAX_KEY_BYTES }));
+  }
   return render(name);
 }

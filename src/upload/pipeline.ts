@@ -157,6 +157,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
       source: input.source,
       ...(input.profileId ? { profileId: input.profileId } : {}),
       ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}),
+      ...(input.path ? { path: input.path } : {}),
       ...(input.download ? { download: true } : {}),
     };
     for (;;) {

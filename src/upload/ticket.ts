@@ -24,6 +24,8 @@ export interface UploadRequest {
   source: UploadSource;
   /** The page an image or screenshot came from: the key template's `{host}`. */
   pageUrl?: string;
+  /** For a file of a dropped or chosen folder, its folders below that one (`trip/day1/`): the key template's `{path}`. */
+  path?: string;
   /**
    * Store it to be downloaded, never shown, by any link (`Content-Disposition:
    * attachment` signed into the PUT), for page content that could run script.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeKeyName, encodeKeyName, splitExtension } from '../../src/keys/safe-name';
-import { DEFAULT_KEY_TEMPLATE, MAX_KEY_BYTES, renderKey, validateKeyTemplate } from '../../src/keys/template';
+import { DEFAULT_KEY_TEMPLATE, MAX_KEY_BYTES, PathTooLongError, pathToken, renderKey, validateKeyTemplate } from '../../src/keys/template';
 
 /** Any code point except lone surrogates, often ASCII (controls included). Cheaper to build than unit 'binary'. */
 const anyCodePoint = fc
@@ -229,6 +229,58 @@ describe('renderKey', () => {
     const name = `a.${'b'.repeat(1100)}`;
     const key = renderKey(DEFAULT_KEY_TEMPLATE, { name, now, uuid });
     expect(bytes(key)).toBeLessThanOrEqual(MAX_KEY_BYTES);
+  });
+});
+
+describe('{path}', () => {
+  const now = new Date('2024-03-05T23:30:00Z');
+  const uuid = '123e4567-e89b-42d3-a456-426614174000';
+
+  it('puts a folder file under its folders, and a single file under none', () => {
+    expect(renderKey('{path}{name}', { name: 'beach.jpg', path: 'trip/day1/', now, uuid })).toBe('trip/day1/beach.jpg');
+    expect(renderKey('drop/{path}{uuid}-{name}', { name: 'beach.jpg', path: 'trip/day1/', now, uuid })).toBe(`drop/trip/day1/${uuid}-beach.jpg`);
+    expect(renderKey('{path}{name}', { name: 'beach.jpg', now, uuid })).toBe('beach.jpg');
+    expect(renderKey('drop/{path}{uuid}-{name}', { name: 'beach.jpg', path: '', now, uuid })).toBe(`drop/${uuid}-beach.jpg`);
+    // Written with its own slash, the key still has no empty folder.
+    expect(renderKey('drop/{path}/{name}', { name: 'a.txt', path: 'x/', now, uuid })).toBe('drop/x/a.txt');
+    expect(renderKey('drop/{path}/{name}', { name: 'a.txt', now, uuid })).toBe('drop/a.txt');
+  });
+
+  it('escapes each folder as a file name is, and keeps the slashes between them', () => {
+    expect(pathToken('trip/day 1/')).toBe('trip/day 1/');
+    expect(pathToken('trip/day1')).toBe('trip/day1/');
+    expect(pathToken('/a//b/')).toBe('a/b/');
+    expect(pathToken('')).toBe('');
+    expect(pathToken(undefined)).toBe('');
+    // A backslash or control character inside a folder's name cannot make another folder or break the URL.
+    expect(pathToken('a\\b/c\u0001d/')).toBe('a%5Cb/c%01d/');
+    // "." and ".." as folders would be dropped from the URL by the browser.
+    expect(pathToken('../x/./')).toBe('%2E%2E/x/%2E/');
+    expect(pathToken('100%/résumé #1?/')).toBe('100%/résumé #1?/');
+    const key = renderKey('{path}{name}', { name: 'n.txt', path: 'a\\b/50%41/', now, uuid });
+    expect(key.split('/').slice(0, -1).map(decodeKeyName)).toEqual(['a\\b', '50%41']);
+  });
+
+  it('counts the folders in the 1024-byte limit: the name is shortened, its extension kept', () => {
+    const path = `${'d'.repeat(200)}/${'é'.repeat(150)}/`; // 200 + 1 + 300 + 1 bytes
+    const key = renderKey('{path}{uuid}-{name}', { name: `${'n'.repeat(800)}.jpeg`, path, now, uuid });
+    expect(bytes(key)).toBe(MAX_KEY_BYTES);
+    expect(key.startsWith(`${path}${uuid}-nnn`)).toBe(true);
+    expect(key.endsWith('n.jpeg')).toBe(true);
+  });
+
+  it('says the folders are too long when they leave the name no room', () => {
+    const path = `${'d'.repeat(250)}/`.repeat(5); // 1255 bytes
+    expect(() => renderKey('{path}{name}', { name: 'a.txt', path, now, uuid })).toThrow(PathTooLongError);
+    expect(() => renderKey('{path}{name}', { name: 'a.txt', path, now, uuid })).toThrow(/folders around a\.txt/);
+    // A template without {path} ignores the folders.
+    expect(renderKey('{name}', { name: 'a.txt', path, now, uuid })).toBe('a.txt');
+  });
+
+  it('is a known token that does not alone make keys unique', () => {
+    expect(validateKeyTemplate('{path}{name}')).toBeNull();
+    expect(validateKeyTemplate('drop/{path}{uuid}-{name}')).toBeNull();
+    expect(validateKeyTemplate('{path}')).toMatch(/needs \{name\} or \{uuid\}/);
   });
 });
 

@@ -229,6 +229,19 @@ describe('startUpload: the key', () => {
     expect(ok(await s.uploads.startUpload(shot)).ticket.key).toBe('shots/local/Sh0rtID9-shot.png');
   });
 
+  it('{path} is the folder a dropped folder\'s file sat in; folders too long for a key are the file\'s fault, not the template\'s', async () => {
+    const s = setup();
+    await seedProfile(s.f, { ...aws, keyTemplate: 'drop/{path}{shortid}-{name}' }, { secretAccessKey: SECRET });
+    const photo = file({ name: 'beach.jpg', type: 'image/jpeg', size: 10 });
+    expect(ok(await s.uploads.startUpload({ ...photo, path: 'trip/day1/' })).ticket.key).toBe('drop/trip/day1/Sh0rtID9-beach.jpg');
+    expect(ok(await s.uploads.startUpload(photo)).ticket.key).toBe('drop/Sh0rtID9-beach.jpg');
+    const deep = await s.uploads.startUpload({ ...photo, path: `${'d'.repeat(200)}/`.repeat(6) });
+    expect(deep.ok).toBe(false);
+    if (deep.ok) return;
+    expect(deep.error.message).toMatch(/folders around beach\.jpg/);
+    expect(deep.error.fix).toBeUndefined();
+  });
+
   it('a template with {uuid} or {shortid} needs no HEAD and no If-None-Match', async () => {
     // An AWS profile without the loopback client: a HEAD would go to the internet and fail here.
     const s = setup();
