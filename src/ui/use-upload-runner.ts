@@ -9,8 +9,11 @@ export interface RunnerView {
   items: readonly UploadItem[];
   /** False until the runner has answered: uploads started before that wait, they are not lost. */
   connected: boolean;
-  /** Queues files for a profile (default: the default profile), with their links' expiry in seconds (default: the profile's). */
-  add(files: File[], profileId?: string, expiresIn?: number): void;
+  /**
+   * Queues files for a profile (default: the default profile), with their links' expiry in seconds (default: the profile's);
+   * a folder's files with each one's folders (`paths`, in order) and the folder's name.
+   */
+  add(files: File[], profileId?: string, expiresIn?: number, folder?: { name: string; paths: string[] }): void;
   cancel(id: number): void;
   retry(id: number): void;
 }
@@ -93,8 +96,14 @@ export function useUploadRunner(drawn: boolean): RunnerView {
   return {
     items,
     connected,
-    add: (files, profileId, expiresIn) =>
-      send({ type: 'add', files, ...(profileId ? { profileId } : {}), ...(expiresIn !== undefined ? { expiresIn } : {}) }),
+    add: (files, profileId, expiresIn, folder) =>
+      send({
+        type: 'add',
+        files,
+        ...(profileId ? { profileId } : {}),
+        ...(expiresIn !== undefined ? { expiresIn } : {}),
+        ...(folder ? { paths: folder.paths, folder: folder.name } : {}),
+      }),
     cancel: (id) => send({ type: 'cancel', id }),
     retry: (id) => send({ type: 'retry', id }),
   };

@@ -19,6 +19,10 @@ export interface UploadItem {
   profileId?: string;
   /** Seconds the share link should live, chosen for this upload; absent means the profile's. */
   expiresIn?: number;
+  /** For a file of a dropped or chosen folder: its folders (`trip/day1/`), the key template's `{path}`. */
+  path?: string;
+  /** The dropped or chosen folder it came with (one name for all its files): the popup shows them as one row. */
+  folder?: string;
   status: UploadStatus;
   loaded: number;
   bytesPerSecond: number;
@@ -72,20 +76,42 @@ export class UploadQueue {
     return this.items;
   }
 
-  /** Adds files to the queue, for a profile (default: the default profile) and a link expiry (default: the profile's); returns their ids. */
-  add(files: Iterable<File | (Blob & { name: string })>, options: { profileId?: string; expiresIn?: number } = {}): number[] {
+  /**
+   * Adds files to the queue, for a profile (default: the default profile) and a link expiry (default: the profile's); returns their ids.
+   * A folder's files come with `paths` (each file's folders, in the same order) and the `folder` they make up.
+   */
+  add(
+    files: Iterable<File | (Blob & { name: string })>,
+    options: { profileId?: string; expiresIn?: number; paths?: readonly string[]; folder?: string } = {},
+  ): number[] {
     const profile = {
       ...(options.profileId ? { profileId: options.profileId } : {}),
       // Kept on the item (a retry keeps it), and asked of the share link only.
       ...(options.expiresIn !== undefined ? { expiresIn: options.expiresIn } : {}),
     };
     const ids: number[] = [];
+    const added: UploadItem[] = [];
+    let index = 0;
     for (const file of files) {
       const id = this.nextId++;
+      const path = options.paths?.[index++];
       this.files.set(id, file);
-      this.items = [...this.items, { id, name: file.name, size: file.size, type: file.type, ...profile, status: 'queued', loaded: 0, bytesPerSecond: 0 }];
+      added.push({
+        id,
+        name: file.name,
+        size: file.size,
+        type: file.type,
+        ...profile,
+        ...(path ? { path } : {}),
+        ...(options.folder ? { folder: options.folder } : {}),
+        status: 'queued',
+        loaded: 0,
+        bytesPerSecond: 0,
+      });
       ids.push(id);
     }
+    // One new list for a whole folder, not one per file.
+    this.items = [...this.items, ...added];
     this.emit();
     void this.run();
     return ids;
@@ -142,6 +168,7 @@ export class UploadQueue {
           source: 'popup',
           ...(item.profileId ? { profileId: item.profileId } : {}),
           ...(item.expiresIn !== undefined ? { expiresIn: item.expiresIn } : {}),
+          ...(item.path ? { path: item.path } : {}),
         },
         this.deps,
         {

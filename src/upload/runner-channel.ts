@@ -12,8 +12,11 @@ export const RUNNER_CHANNEL = 's3drop-uploads';
 export const UPLOAD_VIEW_PORT = 'upload-view';
 
 export type ToRunner =
-  /** `expiresIn`: seconds the files' share links should live (default: the profile's expiry). */
-  | { type: 'add'; files: File[]; profileId?: string; expiresIn?: number }
+  /**
+   * `expiresIn`: seconds the files' share links should live (default: the profile's expiry).
+   * A folder's files come with `paths` (each file's folders, in order: `{path}`) and the `folder`'s name.
+   */
+  | { type: 'add'; files: File[]; profileId?: string; expiresIn?: number; paths?: string[]; folder?: string }
   | { type: 'cancel'; id: number }
   | { type: 'retry'; id: number }
   /** A view opened: send it the current state. */

@@ -49,6 +49,8 @@ export function startUploadRunner(deps: QueueDeps, options: { onIdle?(): void } 
       queue.add(message.files, {
         ...(message.profileId ? { profileId: message.profileId } : {}),
         ...(message.expiresIn !== undefined ? { expiresIn: message.expiresIn } : {}),
+        ...(message.paths ? { paths: message.paths } : {}),
+        ...(message.folder ? { folder: message.folder } : {}),
       });
     else if (message.type === 'cancel') queue.cancel(message.id);
     else if (message.type === 'retry') queue.retry(message.id);

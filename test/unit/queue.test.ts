@@ -34,6 +34,29 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 describe('UploadQueue', () => {
+  it('puts a folder\'s files under their folders, through {path}, one list update for the whole folder', async () => {
+    const { queue, transport, fake, history } = setup();
+    fake.profiles.keyTemplate = 'drop/{path}{name}';
+    const before = history.length;
+    const ids = queue.add([file('a.txt', 'alpha'), file('b.txt', 'beta'), file('loose.txt', 'x')], {
+      paths: ['trip/day1/', 'trip/day1/raw/', ''],
+      folder: 'trip',
+    });
+    // Added at once: the first update already holds all three.
+    expect(history[before]!.map((i) => i.name)).toEqual(['a.txt', 'b.txt', 'loose.txt']);
+    await queue.idle();
+    expect(transport.calls.map((c) => c.url.split('?')[0])).toEqual([
+      'http://127.0.0.1:9000/my-bucket/drop/trip/day1/a.txt',
+      'http://127.0.0.1:9000/my-bucket/drop/trip/day1/raw/b.txt',
+      'http://127.0.0.1:9000/my-bucket/drop/loose.txt',
+    ]);
+    expect(ids.map((id) => [item(queue, id).path, item(queue, id).folder])).toEqual([
+      ['trip/day1/', 'trip'],
+      ['trip/day1/raw/', 'trip'],
+      [undefined, 'trip'],
+    ]);
+  });
+
   it('uploads several files one after another and copies each link', async () => {
     const { queue, transport, sign, copy, history } = setup();
     const ids = queue.add([file('a.txt', 'alpha'), file('b b.png', new Uint8Array([1, 2, 3, 4]), 'image/png'), file('c', 'gamma!', '')]);
