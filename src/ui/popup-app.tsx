@@ -19,6 +19,11 @@ import { linkCutNote, tokenExpiryNote } from './token-expiry';
 import { UnlockForm } from './unlock-form';
 import { t } from '../i18n/t';
 import { tRich } from './rich';
+import type { FolderPick, FolderRow as FolderRowType } from './popup-folder';
+
+/** Only folder uploads need reading folders and the folder row: they load when a folder comes, not with the popup. */
+const folderUi = () => import('./popup-folder');
+type FolderUi = Awaited<ReturnType<typeof folderUi>>;
 
 /** True in Firefox's toolbar popup, where opening the file dialog would close the popup. */
 function pickInTab(): boolean {
@@ -42,6 +47,8 @@ export function PopupApp() {
   /** Origins the chosen profile needs that the browser no longer grants (the user removed them). */
   const [revoked, setRevoked] = useState<string[]>([]);
   const [settings, setSettings] = useState<PublicSettings | null>(null);
+  /** What the last folder left out (hidden files), or why it could not be read; empty: nothing to say. */
+  const [folderNote, setFolderNote] = useState('');
   const queue = useUploadRunner(settings !== null);
   const items = queue.items;
 
@@ -112,6 +119,21 @@ export function PopupApp() {
   const cutNote = expiring ? linkCutNote({ sessionTokenExpiration }, expiresIn, Date.now()) : null;
   /** Files go to the profile chosen now, with the expiry chosen now; the runner waits for an unlock if the secrets are locked. */
   const add = (files: File[]) => queue.add(files, profileId || undefined, expiring ? expiresIn : undefined);
+  /** A folder's files, each with its folders (`{path}`), as one upload named for the folder. */
+  const addFolder = (pick: (m: FolderUi) => Promise<FolderPick>) =>
+    void folderUi()
+      .then(pick)
+      .then((f) => {
+        setFolderNote(f.note);
+        if (f.files.length) queue.add(f.files, profileId || undefined, expiring ? expiresIn : undefined, f);
+      });
+  /** Firefox closes the toolbar popup when the file dialog opens, and the choice is lost with it: choose in a tab instead. */
+  const chooseInTab = (e: MouseEvent) => {
+    // The upload runs in the background page, so the tab may close too.
+    if (!pickInTab()) return;
+    e.preventDefault();
+    void browser.tabs.create({ url: `${browser.runtime.getURL('/popup.html')}?tab=1` }).then(() => window.close());
+  };
 
   return (
     <main
@@ -124,7 +146,11 @@ export function PopupApp() {
       onDrop={(e) => {
         e.preventDefault();
         setDragging(false);
-        if (configured && e.dataTransfer?.files.length) add(Array.from(e.dataTransfer.files));
+        if (!configured || !e.dataTransfer?.files.length) return;
+        // Entries must be taken while the drop event lasts; a folder among them is then walked at leisure.
+        const entries = Array.from(e.dataTransfer.items, (item) => item.webkitGetAsEntry?.()).filter((entry) => entry != null);
+        if (!entries.some((entry) => entry.isDirectory)) return add(Array.from(e.dataTransfer.files));
+        addFolder((m) => m.fromDrop(entries));
       }}
     >
       <header>
@@ -225,16 +251,7 @@ export function PopupApp() {
         </section>
       ) : (
         <section class="dropzone" aria-describedby="drop-hint">
-          <label
-            class="button primary"
-            onClick={(e) => {
-              // Firefox closes the toolbar popup when the file dialog opens, and the choice is lost with it:
-              // choose in a tab instead. The upload runs in the background page, so the tab may close too.
-              if (!pickInTab()) return;
-              e.preventDefault();
-              void browser.tabs.create({ url: `${browser.runtime.getURL('/popup.html')}?tab=1` }).then(() => window.close());
-            }}
-          >
+          <label class="button primary" onClick={chooseInTab}>
             {t('popup_chooseFiles')}
             <input
               type="file"
@@ -247,6 +264,25 @@ export function PopupApp() {
               }}
             />
           </label>
+          <label class="button" onClick={chooseInTab}>
+            {t('popup_chooseFolder')}
+            <input
+              type="file"
+              {...{ webkitdirectory: true }}
+              class="visually-hidden"
+              onChange={(e) => {
+                const input = e.currentTarget;
+                const files = Array.from(input.files ?? []);
+                input.value = '';
+                if (files.length) addFolder((m) => m.fromInput(files));
+              }}
+            />
+          </label>
+          {folderNote && (
+            <p class="muted" role="status">
+              {folderNote}
+            </p>
+          )}
           <p id="drop-hint" class="muted">
             {t('popup_dropHint')}{' '}
             {profile!.bucket
@@ -258,14 +294,19 @@ export function PopupApp() {
 
       {live.length > 0 && (
         <ul class="uploads" aria-label={t('popup_uploads')}>
-          {[...live].reverse().map((item) => (
-            <UploadRow
-              key={item.id}
-              item={item}
-              queue={queue}
-              profile={settings?.profiles.find((p) => p.profile.id === (item.profileId || settings.defaultId))}
-            />
-          ))}
+          {[...live].reverse().map((item) =>
+            // A folder's files show as one row, where its first file would be.
+            item.folder ? (
+              item.id === item.folder.id && <FolderRow key={item.id} items={live.filter((i) => i.folder?.id === item.id)} queue={queue} />
+            ) : (
+              <UploadRow
+                key={item.id}
+                item={item}
+                queue={queue}
+                profile={settings?.profiles.find((p) => p.profile.id === (item.profileId || settings.defaultId))}
+              />
+            ),
+          )}
         </ul>
       )}
 
@@ -286,6 +327,13 @@ function useLinkExtras(wanted: boolean): LinkExtras | null {
     void linkExtras.then((c) => setComponent(() => c));
   }, [wanted]);
   return component;
+}
+
+/** The folder row, from the module that read the folder (loaded by then). */
+function FolderRow(props: Parameters<typeof FolderRowType>[0]) {
+  const [Row, setRow] = useState<typeof FolderRowType | null>(null);
+  useEffect(() => void folderUi().then((m) => setRow(() => m.FolderRow)), []);
+  return Row && <Row {...props} />;
 }
 
 function UploadRow({ item, queue, profile }: { item: UploadItem; queue: RunnerView; profile: ProfileSummary | undefined }) {

@@ -21,8 +21,8 @@ export interface UploadItem {
   expiresIn?: number;
   /** For a file of a dropped or chosen folder: its folders (`trip/day1/`), the key template's `{path}`. */
   path?: string;
-  /** The dropped or chosen folder it came with (one name for all its files): the popup shows them as one row. */
-  folder?: string;
+  /** The dropped or chosen folder it came with: the popup shows its files as one row. */
+  folder?: FolderOf;
   status: UploadStatus;
   loaded: number;
   bytesPerSecond: number;
@@ -40,6 +40,14 @@ export interface UploadItem {
   privacy?: PrivacyReport;
   /** What the image stage did to it, when the profile resizes or converts pictures: the row says it. */
   image?: ImageReport;
+}
+
+/** A folder's files share this: `id` is its first file's (unique in the queue), `name` the folder's. */
+export interface FolderOf {
+  id: number;
+  name: string;
+  /** Set on every file of the folder once all are settled: whether the list of links made it onto the clipboard. */
+  listCopied?: boolean;
 }
 
 /** Everything the queue needs from the outside world: the pipeline's deps, and a clock. */
@@ -92,6 +100,7 @@ export class UploadQueue {
     const ids: number[] = [];
     const added: UploadItem[] = [];
     let index = 0;
+    const folder = options.folder ? { id: this.nextId, name: options.folder } : undefined;
     for (const file of files) {
       const id = this.nextId++;
       const path = options.paths?.[index++];
@@ -103,7 +112,7 @@ export class UploadQueue {
         type: file.type,
         ...profile,
         ...(path ? { path } : {}),
-        ...(options.folder ? { folder: options.folder } : {}),
+        ...(folder ? { folder } : {}),
         status: 'queued',
         loaded: 0,
         bytesPerSecond: 0,
@@ -220,7 +229,24 @@ export class UploadQueue {
 
   private settled(id: number): void {
     const item = this.items.find((i) => i.id === id);
-    if (item) this.deps.onSettled?.(item);
+    if (!item) return;
+    this.deps.onSettled?.(item);
+    if (item.folder) void this.folderSettled(item.folder.id);
+  }
+
+  /**
+   * Once the last file of a folder has settled, the clipboard gets every
+   * link of it, one a line, in the profile's form (each file's own link went
+   * there as it finished; the list replaces the last one).
+   */
+  private async folderSettled(folderId: number): Promise<void> {
+    const files = this.items.filter((i) => i.folder?.id === folderId);
+    if (files.some((i) => i.status === 'queued' || i.status === 'waiting' || i.status === 'uploading')) return;
+    const lines = files.flatMap((i) => (i.status === 'done' && i.link ? [i.copyText ?? i.link] : []));
+    if (!lines.length) return;
+    const listCopied = await this.deps.copy(lines.join('\n')).catch(() => false);
+    this.items = this.items.map((i) => (i.folder?.id === folderId ? { ...i, folder: { ...i.folder, listCopied } } : i));
+    this.emit();
   }
 
   private update(id: number, patch: Partial<UploadItem>): void {

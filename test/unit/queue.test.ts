@@ -35,7 +35,7 @@ async function until(condition: () => boolean): Promise<void> {
 
 describe('UploadQueue', () => {
   it('puts a folder\'s files under their folders, through {path}, one list update for the whole folder', async () => {
-    const { queue, transport, fake, history } = setup();
+    const { queue, transport, fake, history, copy } = setup();
     fake.profiles.keyTemplate = 'drop/{path}{name}';
     const before = history.length;
     const ids = queue.add([file('a.txt', 'alpha'), file('b.txt', 'beta'), file('loose.txt', 'x')], {
@@ -50,11 +50,34 @@ describe('UploadQueue', () => {
       'http://127.0.0.1:9000/my-bucket/drop/trip/day1/raw/b.txt',
       'http://127.0.0.1:9000/my-bucket/drop/loose.txt',
     ]);
+    const folder = { id: ids[0], name: 'trip', listCopied: true };
     expect(ids.map((id) => [item(queue, id).path, item(queue, id).folder])).toEqual([
-      ['trip/day1/', 'trip'],
-      ['trip/day1/raw/', 'trip'],
-      [undefined, 'trip'],
+      ['trip/day1/', folder],
+      ['trip/day1/raw/', folder],
+      [undefined, folder],
     ]);
+    // Each link as its file finished, then the folder's list, one a line.
+    const links = ids.map((id) => item(queue, id).link!);
+    expect(links[0]).toBe('http://127.0.0.1:9000/my-bucket/drop/trip/day1/a.txt?get');
+    expect(copy.mock.calls.map(([text]) => text)).toEqual([...links, links.join('\n')]);
+  });
+
+  it('copies a folder\'s list in the profile\'s form once its last file settles, leaving out the failed ones', async () => {
+    const { queue, fake, copy, transport } = setup();
+    fake.profiles.keyTemplate = '{path}{name}';
+    // The second file's PUT fails; the list has the two others.
+    transport.scripts = [
+      async () => ({ status: 200, body: '', etag: '"a"' }),
+      async () => ({ status: 403, body: '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>' }),
+    ];
+    const ids = queue.add([file('a.png', 'A', 'image/png'), file('b.txt', 'B'), file('c.txt', 'C')], { paths: ['p/', 'p/', 'p/q/'], folder: 'p' });
+    // Queued alone after: not part of the folder.
+    queue.add([file('solo.txt', 'S')]);
+    await queue.idle();
+    expect(ids.map((id) => item(queue, id).status)).toEqual(['done', 'failed', 'done']);
+    const list = copy.mock.calls.map(([text]) => text).find((text) => text.includes('\n'));
+    expect(list).toBe(`${item(queue, ids[0]!).copyText}\n${item(queue, ids[2]!).copyText}`);
+    expect(list).toBe('http://127.0.0.1:9000/my-bucket/p/a.png?get\nhttp://127.0.0.1:9000/my-bucket/p/q/c.txt?get');
   });
 
   it('uploads several files one after another and copies each link', async () => {
