@@ -278,17 +278,17 @@ export function PopupApp() {
               }}
             />
           </label>
-          {folderNote && (
-            <p class="muted" role="status">
-              {folderNote}
-            </p>
-          )}
           <p id="drop-hint" class="muted">
             {t('popup_dropHint')}{' '}
             {profile!.bucket
               ? tRich(expiring ? 'popup_destinationBucket' : 'popup_destinationBucketPublic', { bucket: <strong>{profile!.bucket}</strong>, duration: expiry })
               : t(expiring ? 'popup_destinationService' : 'popup_destinationServicePublic', { duration: expiry })}
           </p>
+          {folderNote && (
+            <p class="muted" role="status">
+              {folderNote}
+            </p>
+          )}
         </section>
       )}
 

@@ -92,6 +92,7 @@ export function FolderRow({ items, queue }: { items: UploadItem[]; queue: Runner
         {items.map((i) =>
           i.status === 'done' && i.link ? (
             <li>
+              <span class="muted">{(i.path ?? '') + i.name}</span>
               <input type="text" readOnly value={i.link} aria-label={t('popup_shareLinkFor', { name: (i.path ?? '') + i.name })} onFocus={(e) => e.currentTarget.select()} />
             </li>
           ) : i.status === 'failed' ? (
