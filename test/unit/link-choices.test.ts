@@ -54,10 +54,12 @@ describe('key template tokens', () => {
   });
 
   it('lists every token the renderer knows', () => {
-    expect([...KEY_TOKENS].sort()).toEqual(['dd', 'ext', 'hh', 'host', 'mm', 'name', 'shortid', 'uuid', 'yyyy']);
+    expect([...KEY_TOKENS].sort()).toEqual(['dd', 'ext', 'hh', 'host', 'mm', 'name', 'path', 'shortid', 'uuid', 'yyyy']);
     const all = KEY_TOKENS.map((t) => `{${t}}`).join('/');
     expect(validateKeyTemplate(all)).toBeNull();
+    // A single file has no folders: {path} and the slash after it leave no empty folder.
     expect(renderKey(all, input)).toBe(`2025/01/02/03/${UUID}/aB3dE6gH/Holiday photo.final.JPG/JPG/www.example.com`);
+    expect(renderKey(all, { ...input, path: 'trip/day1/' })).toBe(`2025/01/02/03/${UUID}/aB3dE6gH/trip/day1/Holiday photo.final.JPG/JPG/www.example.com`);
   });
 
   it('{shortid} is made when not given: 8 base-62 characters, new for every key', () => {
