@@ -23,9 +23,10 @@ describe('bundle budgets (gzip -9)', () => {
   // its checksum, Auto-delete (GetObjectTagging) and presign-service lines to 107.7 and 109.4. The photo privacy
   // stage's byte-level JPEG, PNG and WebP rewriters run in the background too, for right-clicked images and
   // screenshots (+4.5 KiB), and checking that a timed-out join did complete takes the SDK's MD5 (+1.1 KiB). The image
-  // stage (resize and convert, for right-clicks and screenshots too) took Chrome's to 116.2 and Firefox's to 118.1.
-  it.each(['chrome-mv3', 'firefox-mv2'])('%s: the background does not grow past 119 KiB', (dir) => {
+  // stage (resize and convert, for right-clicks and screenshots too) took Chrome's to 116.2 and Firefox's to 118.1;
+  // full-page capture and the {path} token of folder uploads to 117.8 and 119.3.
+  it.each(['chrome-mv3', 'firefox-mv2'])('%s: the background does not grow past 120 KiB', (dir) => {
     const background = backgroundSize(join(OUTPUT, dir));
-    expect(background.total, background.files.map((f) => `${f.file} ${f.gzip} B`).join(', ')).toBeLessThanOrEqual(119 * KiB);
+    expect(background.total, background.files.map((f) => `${f.file} ${f.gzip} B`).join(', ')).toBeLessThanOrEqual(120 * KiB);
   });
 });
