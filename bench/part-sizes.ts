@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     for (const sizeMiB of sizesMiB) {
       const file = join(work, `file-${sizeMiB}.bin`);
       writeFile(file, sizeMiB * MiB);
-      await page.locator('input[type="file"]').setInputFiles(file);
+      await page.locator('input[type="file"]:not([webkitdirectory])').setInputFiles(file);
       const grid = partsMiB.filter((p) => p < sizeMiB).flatMap((p) => concurrencies.map((c) => ({ partMiB: p, concurrency: c })));
       const rows = [...grid.map((g) => ({ sizeMiB, ...g, ms: [] as number[], parts: 0 })), { sizeMiB, partMiB: 'curl' as const, concurrency: 1, ms: [] as number[], parts: 1 }];
       results.push(...rows);

@@ -13,7 +13,7 @@ import type { SignerConnection } from './shared';
 const api = {
   /** Uploads the input's file in parts of `partSize`, `concurrency` at a time; ms from start to CompleteMultipartUpload's answer. */
   async upload(conn: SignerConnection, key: string, partSize: number, concurrency: number): Promise<{ ms: number; parts: number }> {
-    const file = document.querySelector<HTMLInputElement>('input[type="file"]')?.files?.[0];
+    const file = document.querySelector<HTMLInputElement>('input[type="file"]:not([webkitdirectory])')?.files?.[0];
     if (!file) throw new Error('no file chosen');
     const client = createS3Client({
       bucket: conn.bucket,

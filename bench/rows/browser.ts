@@ -333,7 +333,7 @@ async function timeUpload(page: Page, name: string, bytes: number, choose: () =>
   await page.evaluate(
     ({ name, timeoutMs }) => {
       const w = window as unknown as BenchWindow;
-      if (!document.querySelector('input[type="file"]')) throw new Error('the popup has no file input (is the bucket set up?)');
+      if (!document.querySelector('input[type="file"]:not([webkitdirectory])')) throw new Error('the popup has no file input (is the bucket set up?)');
       w.__benchUpload = new Promise<number>((resolve, reject) => {
         let start = Number.NaN;
         const link = `input[aria-label="Share link for ${name}"]`;
@@ -372,7 +372,7 @@ async function timeUpload(page: Page, name: string, bytes: number, choose: () =>
 /** The file made in the page goes in the input as a script would put it there. */
 const chooseMadeFile = (page: Page) => () =>
   page.evaluate(() => {
-    const input = document.querySelector<HTMLInputElement>('input[type="file"]')!;
+    const input = document.querySelector<HTMLInputElement>('input[type="file"]:not([webkitdirectory])')!;
     const transfer = new DataTransfer();
     transfer.items.add((window as unknown as BenchWindow).__benchFile!);
     input.files = transfer.files;
@@ -384,7 +384,7 @@ const chooseMadeFile = (page: Page) => () =>
  * only the path (DevTools `DOM.setFileInputFiles`), so the File is backed by
  * the file, not by memory.
  */
-const chooseDiskFile = (page: Page, path: string) => () => page.locator('input[type="file"]').setInputFiles(path);
+const chooseDiskFile = (page: Page, path: string) => () => page.locator('input[type="file"]:not([webkitdirectory])').setInputFiles(path);
 
 interface PopupUpload {
   ms: number;
@@ -412,7 +412,7 @@ async function popupUpload(
   let linked: string | undefined;
   try {
     await page.goto(b.ext.url('popup.html'));
-    await page.locator('input[type="file"]').waitFor({ state: 'attached' });
+    await page.locator('input[type="file"]:not([webkitdirectory])').waitFor({ state: 'attached' });
     if (opts.diskFile) {
       // The chooser names the File after the path: give the same bytes this upload's name (a hard link, no copy).
       linked = join(dirname(opts.diskFile), name);
