@@ -39,6 +39,7 @@ export interface HistoryEntryProps {
 /** One upload in the history: thumbnail or type, what and when, its key and link, and its actions. */
 export function HistoryEntry({ entry, link, confirming, busy, canDelete, bucket, hasTemplate, ...on }: HistoryEntryProps) {
   const deleted = Boolean(entry.deletedAt);
+  const autoDelete = autoDeleteNote(entry);
   return (
     <li class={`history-entry${deleted ? ' deleted' : ''}`}>
       {entry.thumbnail ? (
@@ -59,7 +60,7 @@ export function HistoryEntry({ entry, link, confirming, busy, canDelete, bucket,
           <code>{entry.key}</code>
         </p>
         {deleted ? <p class="deleted-note">{deletedNote(entry)}</p> : <p class="muted">{linkNote(entry)}</p>}
-        {autoDeleteNote(entry) && <p class="muted">{autoDeleteNote(entry)}</p>}
+        {autoDelete && <p class="muted">{autoDelete}</p>}
         {link && !deleted && (
           <div class="row">
             <input type="text" readOnly value={link.url} aria-label={t('history_freshLinkFor', { name: entry.name })} onFocus={(e) => e.currentTarget.select()} />

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { serveOnePage, type OnePageSite } from './one-page-site';
 
 /**
  * A long page with known content, for full-page captures: 4000 CSS pixels
@@ -25,10 +25,7 @@ export const LONG_PAGE = {
   plain: { from: 700, to: 1100 },
 } as const;
 
-export interface LongPageSite {
-  pageUrl: string;
-  stop(): Promise<void>;
-}
+export type LongPageSite = OnePageSite;
 
 export async function startLongPageSite(): Promise<LongPageSite> {
   const p = LONG_PAGE;
@@ -60,15 +57,5 @@ ${block(p.marker.colour, p.height - p.marker.height, p.marker.height)}
   ctx.putImageData(image, 0, 0);
   document.body.dataset.drawn = 'yes';
 </script></body></html>`;
-  const server = createServer((req, res) => {
-    if (req.url === '/') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    pageUrl: `http://127.0.0.1:${port}/`,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  return serveOnePage(html);
 }

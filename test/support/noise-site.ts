@@ -1,10 +1,7 @@
-import { createServer } from 'node:http';
+import { serveOnePage, type OnePageSite } from './one-page-site';
 
-export interface NoiseSite {
-  /** A page whose whole viewport is a canvas of random colours. */
-  pageUrl: string;
-  stop(): Promise<void>;
-}
+/** A page whose whole viewport is a canvas of random colours. */
+export type NoiseSite = OnePageSite;
 
 /**
  * A busy page, the worst case for a screenshot: every pixel a random opaque
@@ -27,15 +24,5 @@ export async function startNoiseSite(): Promise<NoiseSite> {
   for (let i = 3; i < image.data.length; i += 4) image.data[i] = 255;
   ctx.putImageData(image, 0, 0);
 </script></body></html>`;
-  const server = createServer((req, res) => {
-    if (req.url === '/') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    pageUrl: `http://127.0.0.1:${port}/`,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  return serveOnePage(html);
 }

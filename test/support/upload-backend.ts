@@ -4,9 +4,10 @@ import { LOCKED, NOT_CONFIGURED } from '../../src/destination/connection';
 import type { Destination, LinkRequest, PutTarget, ShareLink } from '../../src/destination/destination';
 import type { RecentUpload } from '../../src/history/recent';
 import type { UploadHandlers } from '../../src/messaging/protocol';
-import type { Result } from '../../src/result';
+import { userError, type Result } from '../../src/result';
 import type { CompletedPart, PartSpec, SignedPart } from '../../src/s3/multipart';
 import type { SignedRequest } from '../../src/s3/presign';
+import type { UploadRequest } from '../../src/upload/ticket';
 import type { UrlSigner } from '../../src/team/errors';
 import type { UploadBackend } from '../../src/upload/pipeline';
 import { UploadAbortedError, type PutRequest, type PutResponse, type PutTransport } from '../../src/upload/transport';
@@ -218,4 +219,24 @@ export function messagingBackend(handlers: UploadHandlers, log: string[] = []) {
   /** How many messages of each kind were sent, e.g. `{ startUpload: 1, finishUpload: 1 }`. */
   const counts = () => Object.fromEntries([...new Set(messages)].map((m) => [m, messages.filter((n) => n === m).length]));
   return { backend, messages, counts };
+}
+
+/**
+ * A backend that records what `startUpload` was asked and refuses it, so a
+ * pipeline test ends at the start: for stages, what reaches the start is the point.
+ */
+export function startOnlyBackend(): { backend: UploadBackend; requests: UploadRequest[] } {
+  const requests: UploadRequest[] = [];
+  const no = async () => ({ ok: false as const, error: userError('InvalidSettings', 'no') });
+  const backend: UploadBackend = {
+    startUpload: async (request) => {
+      requests.push(request);
+      return { ok: false, error: userError('InvalidSettings', 'stop here') };
+    },
+    signPut: no,
+    signParts: no,
+    finishUpload: no,
+    abortUpload: async () => ({ ok: true, value: null }),
+  };
+  return { backend, requests };
 }

@@ -11,13 +11,14 @@ import { resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { createUploadHandlers } from '../../src/background/upload-service';
 import type { DecodedPicture, PictureCodec } from '../../src/images/canvas';
-import { userError, type Result } from '../../src/result';
+import type { Result } from '../../src/result';
 import { EMPTY_SERVICE_PROFILE } from '../../src/settings/profile';
 import { fileStages } from '../../src/upload/file-stages';
 import type { AskTreatment } from '../../src/upload/photo-privacy';
-import { runUpload, type UploadBackend } from '../../src/upload/pipeline';
-import type { FileTreatment, UploadRequest } from '../../src/upload/ticket';
+import { runUpload } from '../../src/upload/pipeline';
+import type { FileTreatment } from '../../src/upload/ticket';
 import { AWS_PROFILE, destinationOpener, fakeServiceDeps, fakeSettings, seedProfile } from '../support/fake-settings';
+import { startOnlyBackend } from '../support/upload-backend';
 
 const read = (dir: string, name: string) => new Uint8Array(readFileSync(resolve(import.meta.dirname, '../fixtures', dir, name)));
 const blob = (bytes: Uint8Array, type: string) => new Blob([bytes as Uint8Array<ArrayBuffer>], { type });
@@ -43,17 +44,7 @@ function standInCodec(width: number, height: number, opts: { bytes?: number; wro
 
 /** Runs one file through the real pipeline with both stages; the start is refused once it has seen the request. */
 async function upload(body: Blob, name: string, ask: AskTreatment, codec: PictureCodec) {
-  const requests: UploadRequest[] = [];
-  const backend: UploadBackend = {
-    startUpload: async (request) => {
-      requests.push(request);
-      return { ok: false, error: userError('InvalidSettings', 'stop here') };
-    },
-    signPut: async () => ({ ok: false, error: userError('InvalidSettings', 'no') }),
-    signParts: async () => ({ ok: false, error: userError('InvalidSettings', 'no') }),
-    finishUpload: async () => ({ ok: false, error: userError('InvalidSettings', 'no') }),
-    abortUpload: async () => ({ ok: true, value: null }),
-  };
+  const { backend, requests } = startOnlyBackend();
   const outcome = await runUpload(
     { body, name, type: body.type, source: 'popup', profileId: 'p' },
     { backend, transport: { put: async () => ({ status: 200, etag: null }) } as never, copy: async () => true, transforms: fileStages(ask, codec) },

@@ -9,12 +9,13 @@ import { resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { createUploadHandlers } from '../../src/background/upload-service';
 import { privacyNote } from '../../src/privacy/words';
-import { userError, type Result } from '../../src/result';
+import type { Result } from '../../src/result';
 import { EMPTY_SERVICE_PROFILE } from '../../src/settings/profile';
 import { photoPrivacyStage, type AskTreatment } from '../../src/upload/photo-privacy';
-import { runUpload, type UploadBackend } from '../../src/upload/pipeline';
-import type { FileTreatment, UploadRequest } from '../../src/upload/ticket';
+import { runUpload } from '../../src/upload/pipeline';
+import type { FileTreatment } from '../../src/upload/ticket';
 import { AWS_PROFILE, destinationOpener, fakeServiceDeps, fakeSettings, seedProfile } from '../support/fake-settings';
+import { startOnlyBackend } from '../support/upload-backend';
 import { exifTags, locationTags, photoReadersAvailable } from '../support/photo-readers';
 
 const photo = (name: string) => new Uint8Array(readFileSync(resolve(import.meta.dirname, '../fixtures/photos', name)));
@@ -79,18 +80,8 @@ describe('the stage', () => {
 
 describe.runIf(photoReadersAvailable())('in the pipeline', () => {
   it('the start is asked for the cleaned photo, whose bytes have no location; the outcome says so', async () => {
-    const requests: UploadRequest[] = [];
-    const backend: UploadBackend = {
-      // Refused, so the test ends at the start: what was asked is the point.
-      startUpload: async (request) => {
-        requests.push(request);
-        return { ok: false, error: userError('InvalidSettings', 'stop here') };
-      },
-      signPut: async () => ({ ok: false, error: userError('InvalidSettings', 'no') }),
-      signParts: async () => ({ ok: false, error: userError('InvalidSettings', 'no') }),
-      finishUpload: async () => ({ ok: false, error: userError('InvalidSettings', 'no') }),
-      abortUpload: async () => ({ ok: true, value: null }),
-    };
+    // Refused, so the test ends at the start: what was asked is the point.
+    const { backend, requests } = startOnlyBackend();
     let sent: Blob | undefined;
     const original = photo('camera.webp');
     const outcome = await runUpload(
