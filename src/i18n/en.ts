@@ -267,6 +267,8 @@ export const en = {
   editor_imageMaxSizeNone: 'Any size',
   editor_imageMaxSizeHint: 'The longer side, in pixels: a larger picture is made smaller, keeping its shape. Smaller pictures are never enlarged. Empty keeps every size.',
   editor_imageQualityHint: 'For WebP, JPEG and AVIF: lower makes smaller files, higher keeps more detail. 85 suits most photos.',
+  editor_editCapturesHint:
+    'Screenshots and full pages open in an editor first, where you can crop, black out or blur parts, and mark things up. Nothing is saved until you press Save there.',
   editor_thresholdHint: 'Larger files go up in parts, four at a time, each retried on its own. Up to 5120 MiB (one PUT’s limit).',
   editor_testing: 'Testing the connection…',
   editor_testNeedsServiceAccess: 'S3 Drop needs access to {hosts} to reach the presign service. Press Check my bucket again and allow it.',
@@ -329,6 +331,7 @@ export const en = {
   field_imageFormat: 'Convert pictures to',
   field_imageMaxSize: 'Make pictures no larger than (pixels)',
   field_imageQuality: 'Picture quality (1–100)',
+  field_editCaptures: 'Edit captures before saving',
 
   profile_defaultName: 'My bucket',
   profile_copyName: '{name} copy',
@@ -360,6 +363,7 @@ export const en = {
   profile_imageFormatChoose: 'Choose Keep the format, WebP, JPEG or AVIF.',
   profile_imageMaxSizeRange: 'Enter a whole number of pixels from {min} to {max}, or leave it empty to keep every size.',
   profile_imageQualityRange: 'Enter a whole number from {min} to {max}.',
+  profile_editCapturesChoose: 'Tick the box or leave it empty.',
 
   import_notJson: 'This file is not JSON. Choose a file made by "Export profiles".',
   import_notExport: 'This file is not an S3 Drop profile export. Choose a file made by "Export profiles".',
