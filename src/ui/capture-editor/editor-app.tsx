@@ -73,14 +73,14 @@ export function CaptureEditorApp() {
     const id = decodeURIComponent(location.hash.slice(1));
     void (async () => {
       const capture = id ? await held.get(id).catch(() => undefined) : undefined;
-      if (!capture) return setPhase('gone');
+      if (!capture) return moveTo('gone');
       // As drawn: no colour conversion, so pixels nobody edited go up exactly as captured.
       const picture = await createImageBitmap(new Blob([capture.bytes as BlobPart], { type: 'image/png' }), {
         colorSpaceConversion: 'none',
         premultiplyAlpha: 'none',
       });
       setLoaded({ capture, picture });
-      setPhase('editing');
+      moveTo('editing');
     })();
   }, []);
 
@@ -116,14 +116,31 @@ export function CaptureEditorApp() {
     }
   });
 
-  const add = (op: Operation) => setHistory((h) => push(h, op));
+  /**
+   * What the keys and Save act on, ahead of the next drawing: keys come faster than Preact redraws (Ctrl+Z then
+   * Enter must save without the undone operation), so each change is noted here at once as well.
+   */
+  const now = useRef({ history, phase });
+  const change = (next: (h: EditHistory) => EditHistory) => {
+    now.current.history = next(now.current.history);
+    setHistory(now.current.history);
+  };
+  const moveTo = (next: Phase) => {
+    now.current.phase = next;
+    setPhase(next);
+  };
+  const add = (op: Operation) => change((h) => push(h, op));
   const editing = phase === 'editing';
   const canSave = editing && queue.connected && labelling === null;
 
   const save = async () => {
-    if (!loaded || !canSave) return;
-    setPhase('saving');
-    const blob = await exportPng(composed, area);
+    if (!loaded || now.current.phase !== 'editing' || !queue.connected || labelling) return;
+    moveTo('saving');
+    // Drawn again from the operations as they are now, not from what the screen last showed.
+    const ops = now.current.history.done;
+    const flat = document.createElement('canvas');
+    compose(flat, loaded.picture, ops);
+    const blob = await exportPng(flat, keptArea(ops, loaded.picture));
     const file = new File([blob], loaded.capture.name, { type: 'image/png' });
     setSentAfter(Math.max(0, ...queue.items.map((i) => i.id)));
     queue.add([file], loaded.capture.profileId);
@@ -132,8 +149,8 @@ export function CaptureEditorApp() {
   };
 
   const discard = async () => {
-    if (!loaded || !editing) return;
-    setPhase('discarded');
+    if (!loaded || now.current.phase !== 'editing') return;
+    moveTo('discarded');
     await held.delete(loaded.capture.id).catch(() => {});
     const tab = await browser.tabs.getCurrent().catch(() => undefined);
     if (tab?.id !== undefined) await browser.tabs.remove(tab.id).catch(() => {});
@@ -146,10 +163,10 @@ export function CaptureEditorApp() {
       const mod = e.ctrlKey || e.metaKey;
       if (mod && e.key.toLowerCase() === 'z') {
         e.preventDefault();
-        if (editing) setHistory((h) => (e.shiftKey ? redo(h) : undo(h)));
+        if (editing) change(e.shiftKey ? redo : undo);
       } else if (mod && e.key.toLowerCase() === 'y') {
         e.preventDefault();
-        if (editing) setHistory(redo);
+        if (editing) change(redo);
       } else if (e.key === 'Enter' && !(e.target instanceof HTMLElement && e.target.dataset.keepsEnter)) {
         // Enter saves from anywhere, even with a tool's button focused; Space still presses a button.
         e.preventDefault();
@@ -206,10 +223,10 @@ export function CaptureEditorApp() {
               {toolWords(each).name}
             </button>
           ))}
-          <button type="button" disabled={!editing || !history.done.length} onClick={() => setHistory(undo)}>
+          <button type="button" disabled={!editing || !history.done.length} onClick={() => change(undo)}>
             {t('capture_undo')}
           </button>
-          <button type="button" disabled={!editing || !history.undone.length} onClick={() => setHistory(redo)}>
+          <button type="button" disabled={!editing || !history.undone.length} onClick={() => change(redo)}>
             {t('capture_redo')}
           </button>
         </div>
