@@ -1,5 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/s3/client';
 import { launchExtension, OptionsPage, serverFields, type ExtensionBrowser } from '../support/extension';
@@ -39,6 +40,33 @@ for (let y = 0; y < c.height; y += n) for (let x = 0; x < c.width; x += n) {
 document.body.dataset.drawn = 'yes';
 </script></body></html>`;
 
+/** A page people capture and redact: an account dashboard with an API key and customers' addresses. */
+const DASHBOARD = `<!doctype html><html><head><style>
+body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#1f2937;background:#f3f4f6;display:flex;min-height:100vh}
+nav{width:210px;background:#111827;color:#e5e7eb;padding:20px}nav b{display:block;font-size:18px;margin-bottom:24px}
+nav a{display:block;color:#9ca3af;padding:6px 0;text-decoration:none}nav a.on{color:#fff}
+main{flex:1;padding:28px 36px}h1{margin:0 0 18px;font-size:24px}
+.cards{display:flex;gap:16px;margin-bottom:22px}.card{flex:1;background:#fff;border-radius:10px;padding:16px 18px;box-shadow:0 1px 3px #0002}
+.card small{color:#6b7280}.card div{font-size:26px;font-weight:700}.up{color:#15803d;font-size:13px}
+.key{background:#fff;border-radius:10px;padding:14px 18px;margin-bottom:22px;box-shadow:0 1px 3px #0002}
+code{font:15px ui-monospace,monospace;background:#eef2ff;padding:4px 8px;border-radius:6px}
+table{width:100%;border-collapse:collapse;background:#fff;border-radius:10px;overflow:hidden;box-shadow:0 1px 3px #0002}
+th,td{text-align:left;padding:10px 14px;border-bottom:1px solid #e5e7eb}th{background:#f9fafb;color:#6b7280;font-size:13px}
+.bad{color:#b91c1c;font-weight:600}
+</style></head><body><nav><b>Acme Cloud</b><a>Overview</a><a class="on">Billing</a><a>Usage</a><a>API keys</a><a>Team</a><a>Settings</a></nav>
+<main><h1>Billing overview</h1>
+<div class="cards"><div class="card"><small>Monthly revenue</small><div>$48,210</div><span class="up">▲ 12.4% from last month</span></div>
+<div class="card"><small>Active customers</small><div>1,284</div><span class="up">▲ 38 this week</span></div>
+<div class="card"><small>Failed payments</small><div class="bad">7</div><span>needs attention</span></div></div>
+<div class="key">Live API key: <code id="apikey">sk_live_51Hq8ZpK2eXvT9mWq4LrN7yB3cDfG0aJ</code></div>
+<table><tr><th>Customer</th><th>Email</th><th>Plan</th><th>Status</th></tr>
+<tr><td>Jane Cooper</td><td>jane.cooper@example.com</td><td>Business</td><td>Paid</td></tr>
+<tr><td>Wade Warren</td><td>wade@warren.example</td><td>Starter</td><td class="bad">Card declined</td></tr>
+<tr><td>Esther Howard</td><td>esther.h@example.org</td><td>Business</td><td>Paid</td></tr>
+<tr><td>Cameron Williamson</td><td>cameron@example.net</td><td>Enterprise</td><td>Paid</td></tr>
+<tr><td>Brooklyn Simmons</td><td>brooklyn.s@example.com</td><td>Starter</td><td>Trial</td></tr></table>
+</main><script>document.body.dataset.drawn = 'yes'</script></body></html>`;
+
 type Block = { left: number; top: number; width: number; height: number };
 
 /** Every colour in a block of the PNG (CSS pixels × `dpr`, less `inset` real pixels each side), with how often. */
@@ -55,6 +83,7 @@ function coloursIn(png: PngPixels, b: Block, dpr: number, inset = 0): Map<string
 describe.skipIf(!strictLaneAvailable())('capture editor, Chromium end to end', () => {
   let s3: S3Server;
   let site: OnePageSite;
+  let dashboard: OnePageSite;
   let ext: ExtensionBrowser;
   let page: Page;
   let dpr = 1;
@@ -88,8 +117,8 @@ describe.skipIf(!strictLaneAvailable())('capture editor, Chromium end to end', (
     );
 
   /** A menu item clicked on the test page, as the browser would call the listener; resolves with the editor's tab. */
-  const openEditor = async (menuItemId: string): Promise<Page> => {
-    await page.bringToFront();
+  const openEditor = async (menuItemId: string, on = page): Promise<Page> => {
+    await on.bringToFront();
     const opened = ext.context.waitForEvent('page', (p) => p.url().includes('/editor.html'));
     await ext.worker.evaluate(
       async ({ pageUrl, menuItemId }) => {
@@ -99,7 +128,7 @@ describe.skipIf(!strictLaneAvailable())('capture editor, Chromium end to end', (
         const [tab] = await chrome.tabs.query({ url: pageUrl });
         return listeners.menu({ menuItemId, pageUrl, frameId: 0, editable: false }, tab);
       },
-      { pageUrl: page.url(), menuItemId },
+      { pageUrl: on.url(), menuItemId },
     );
     const editor = await opened;
     await editor.setViewportSize({ width: 1280, height: 800 });
@@ -114,6 +143,7 @@ describe.skipIf(!strictLaneAvailable())('capture editor, Chromium end to end', (
     const picture = editor.getByRole('img', { name: /^Screenshot / });
     const shown = (await picture.boundingBox())!;
     const realWidth = await picture.evaluate((c) => (c as HTMLCanvasElement).width);
+    // A drag in the editor scales with the capture's own pixels per CSS pixel of the page.
     const k = (shown.width / realWidth) * dpr;
     const at = (x: number, y: number) => [shown.x + x * k, shown.y + y * k] as const;
     await editor.mouse.move(...at(b.left - outset, b.top - outset));
@@ -135,7 +165,7 @@ describe.skipIf(!strictLaneAvailable())('capture editor, Chromium end to end', (
   };
 
   beforeAll(async () => {
-    [s3, site] = await Promise.all([startSwift({ buckets: [BUCKET] }), serveOnePage(HTML)]);
+    [s3, site, dashboard] = await Promise.all([startSwift({ buckets: [BUCKET] }), serveOnePage(HTML), serveOnePage(DASHBOARD)]);
     // As if the user had accepted the prompt for the bucket, and what a real click's activeTab grant gives.
     ext = await launchExtension({ hostOrigins: [`${s3.endpoint}/*`, '<all_urls>'] });
     // The profile edits every capture first: its checkbox, found by its label, as a user would tick it.
@@ -153,6 +183,7 @@ describe.skipIf(!strictLaneAvailable())('capture editor, Chromium end to end', (
   afterAll(async () => {
     await ext?.close();
     await site?.stop();
+    await dashboard?.stop();
     await s3?.stop();
   });
 
@@ -214,5 +245,47 @@ describe.skipIf(!strictLaneAvailable())('capture editor, Chromium end to end', (
     expect([...coloursIn(png, PAGE.green, dpr).keys()]).toEqual(['#000000']);
     expect([...coloursIn(png, PAGE.purple, dpr)]).toEqual([[PAGE.purple.colour, PAGE.purple.width * PAGE.purple.height * dpr * dpr]]);
     await editor.close();
+  }, 120_000);
+
+  it('looks right in light and dark, with a redaction, a highlight, an arrow and a label on a real page', async () => {
+    const shots = 'test-results/screenshots';
+    mkdirSync(shots, { recursive: true });
+    const board = await ext.context.newPage();
+    await board.setViewportSize({ width: 1280, height: 800 });
+    await board.goto(dashboard.pageUrl);
+    await board.waitForFunction(() => document.body.dataset.drawn === 'yes');
+    const block = (selector: string) =>
+      board.locator(selector).evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return { left: r.left, top: r.top, width: r.width, height: r.height };
+      });
+    const [key, declined] = [await block('#apikey'), await block('td.bad')];
+    const editor = await openEditor('edit-screenshot', board);
+    await editor.keyboard.press('r');
+    await dragOver(editor, key, 3);
+    await editor.keyboard.press('h');
+    await dragOver(editor, { ...declined, left: declined.left - 6, width: declined.width + 12 }, 4);
+    await editor.keyboard.press('a');
+    await dragOver(editor, { left: declined.left - 130, top: declined.top + 212, width: 118, height: -192 }, 0);
+    await editor.keyboard.press('t');
+    const picture = editor.getByRole('img', { name: /^Screenshot / });
+    const shown = (await picture.boundingBox())!;
+    const k = shown.width / (await picture.evaluate((c) => (c as HTMLCanvasElement).width));
+    await editor.mouse.click(shown.x + (declined.left - 400) * dpr * k, shown.y + (declined.top + 196) * dpr * k);
+    await editor.getByRole('textbox', { name: 'Label text' }).fill('Ask Wade to update his card');
+    await editor.keyboard.press('Enter');
+    await expect.poll(() => editor.getByRole('textbox', { name: 'Label text' }).count()).toBe(0);
+    await editor.getByRole('button', { name: 'Highlight (H)' }).focus();
+    await editor.emulateMedia({ colorScheme: 'light' });
+    await editor.screenshot({ path: `${shots}/editor-light.png` });
+    await editor.emulateMedia({ colorScheme: 'dark' });
+    expect(await editor.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(21, 24, 29)');
+    await editor.screenshot({ path: `${shots}/editor-dark.png` });
+    // Leaving without saving: nothing goes up, nothing is kept.
+    const before = await objects();
+    await editor.keyboard.press('Escape');
+    await expect.poll(heldCount).toBe(0);
+    expect(await objects()).toEqual(before);
+    await board.close();
   }, 120_000);
 });

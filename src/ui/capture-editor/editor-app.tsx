@@ -216,7 +216,8 @@ export function CaptureEditorApp() {
   return (
     <main class="capture-editor">
       <header class="editor-bar">
-        <h1>{t('capture_heading')}</h1>
+        {/* The tab's title says it; the bar's room is the tools'. */}
+        <h1 class="visually-hidden">{t('capture_heading')}</h1>
         <div class="tools" role="toolbar" aria-label={t('capture_toolsLabel')}>
           {TOOLS.map(({ tool: each }) => (
             <button type="button" aria-pressed={tool === each} disabled={!editing} onClick={() => setTool(each)} title={toolWords(each).hint}>
