@@ -33,6 +33,7 @@ import { t } from '../i18n/t';
 import { exposeListenersForTests } from './test-hooks';
 import { startSummaryPublisher } from './publish-summary';
 import { bucketChecksItem } from '../bucket-check/items';
+import { heldCaptures } from '../editor/held-captures';
 import { createBucketCheckHandlers, storedBucketCheck, type BucketCheckStore } from './bucket-check-service';
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
@@ -153,7 +154,45 @@ export function startBackground(): void {
   // Each browser's better way: Firefox draws the whole page in one call, Chrome scrolls and stitches.
   // A build-time constant, so each build carries only its own.
   const captureFullPage: CaptureFullPage = import.meta.env.FIREFOX ? firefoxFullPage() : chromeFullPage(captureVisible);
-  const saveScreenshot = async (tab: Browser.tabs.Tab, profileId?: string) => {
+  // Captures waiting in the editor. The editor's own code is in its page; here only the hand-over.
+  const held = heldCaptures(indexedDB);
+  const editsCaptures = async (profileId?: string) => {
+    const store = await profilesItem.getValue();
+    return store.profiles.find((p) => p.id === (profileId ?? store.defaultId))?.editCaptures === true;
+  };
+  /**
+   * Where every capture goes: straight up, or first to the editor (when asked for this once, or when the
+   * profile edits every capture), which uploads it only when the user confirms.
+   */
+  const deliverCapture = async (
+    picture: { bytes: Uint8Array; name: string; note?: string },
+    tab: Browser.tabs.Tab,
+    profileId?: string,
+    editFirst = false,
+  ) => {
+    if (!editFirst && !(await editsCaptures(profileId)))
+      return saveBytes(saveDeps, {
+        ...picture,
+        type: 'image/png',
+        source: 'screenshot',
+        ...(tab.url ? { pageUrl: tab.url } : {}),
+        ...(profileId ? { profileId } : {}),
+      });
+    const id = crypto.randomUUID();
+    await held.put({ id, ...picture, ...(profileId ? { profileId } : {}) });
+    // Only the capture's id is in the address; the picture stays in the extension's own storage.
+    const editor = await browser.tabs.create({
+      url: browser.runtime.getURL(`/editor.html#${id}`),
+      ...(tab.id !== undefined ? { openerTabId: tab.id, index: tab.index + 1 } : {}),
+    });
+    if (editor.id !== undefined) await held.setTab(id, editor.id);
+    return null;
+  };
+  // Closing the editor's tab throws its capture away; so does a browser start (whatever a crash left).
+  browser.tabs.onRemoved.addListener((tabId) => void held.deleteForTab(tabId).catch(() => {}));
+  browser.runtime.onStartup.addListener(() => void held.clear().catch(() => {}));
+
+  const saveScreenshot = async (tab: Browser.tabs.Tab, profileId?: string, editFirst = false) => {
     let dataUrl: string;
     try {
       dataUrl = await captureVisible(tab.windowId ?? browser.windows.WINDOW_ID_CURRENT);
@@ -163,14 +202,7 @@ export function startBackground(): void {
     }
     // The capture API only gives a data: URL; it is decoded natively (see decodeDataUrl), never byte by byte.
     const { bytes } = decodeDataUrl(dataUrl);
-    return saveBytes(saveDeps, {
-      bytes,
-      type: 'image/png',
-      name: screenshotName(tab, new Date()),
-      source: 'screenshot',
-      ...(tab.url ? { pageUrl: tab.url } : {}),
-      ...(profileId ? { profileId } : {}),
-    });
+    return deliverCapture({ bytes, name: screenshotName(tab, new Date()) }, tab, profileId, editFirst);
   };
 
   const saveFullPage = async (tab: Browser.tabs.Tab, profileId?: string) => {
@@ -184,15 +216,15 @@ export function startBackground(): void {
       return null;
     }
     const percent = Math.floor((100 * picture.cssHeight) / Math.max(1, picture.pageHeight));
-    return saveBytes(saveDeps, {
-      bytes: picture.bytes,
-      type: 'image/png',
-      name: screenshotName(tab, new Date(), 'full-page'),
-      source: 'screenshot',
-      ...(tab.url ? { pageUrl: tab.url } : {}),
-      ...(profileId ? { profileId } : {}),
-      ...(picture.capped ? { note: t('notify_fullPageCapped', { percent: String(percent) }) } : {}),
-    });
+    return deliverCapture(
+      {
+        bytes: picture.bytes,
+        name: screenshotName(tab, new Date(), 'full-page'),
+        ...(picture.capped ? { note: t('notify_fullPageCapped', { percent: String(percent) }) } : {}),
+      },
+      tab,
+      profileId,
+    );
   };
 
   // A menu click or shortcut has no page to show an error on: whatever fails ends in a notification.
@@ -210,6 +242,7 @@ export function startBackground(): void {
     saveImage: orNotify(t('notify_imageNotSaved'), (click: ImageClick) => saveImage(saveDeps, click)),
     saveScreenshot: orNotify(t('notify_screenshotNotSaved'), saveScreenshot),
     saveFullPage: orNotify(t('notify_fullPageNotSaved'), saveFullPage),
+    editScreenshot: orNotify(t('notify_screenshotNotSaved'), (tab: Browser.tabs.Tab, profileId?: string) => saveScreenshot(tab, profileId, true)),
   });
   browser.contextMenus.onClicked.addListener(onMenuClicked);
   const onCommand = async (command: string, tab?: Browser.tabs.Tab) => {

@@ -224,9 +224,10 @@ export function fieldsOfKind(kind: ProfileKind): { empty: Profile; optional: rea
           'imageFormat',
           'imageMaxSize',
           'imageQuality',
+          'editCaptures',
         ],
       }),
-      'presign-service': () => ({ empty: EMPTY_SERVICE_PROFILE, optional: ['linkFormat', 'linkTemplate', 'photoPrivacy', 'imageFormat', 'imageMaxSize', 'imageQuality'] }),
+      'presign-service': () => ({ empty: EMPTY_SERVICE_PROFILE, optional: ['linkFormat', 'linkTemplate', 'photoPrivacy', 'imageFormat', 'imageMaxSize', 'imageQuality', 'editCaptures'] }),
     },
   );
 }
@@ -336,6 +337,8 @@ export function validateDraft(draft: ProfileDraft, opts: { hasSavedSecret: boole
   if (images.imageFormat) errors.imageFormat = t('profile_imageFormatChoose');
   if (images.imageMaxSize) errors.imageMaxSize = t('profile_imageMaxSizeRange', IMAGE_MAX_SIZE_RANGE);
   if (images.imageQuality) errors.imageQuality = t('profile_imageQualityRange', IMAGE_QUALITY_RANGE);
+  // Storage and import files are JSON: only a real true or false is a choice.
+  if (draft.editCaptures !== undefined && typeof draft.editCaptures !== 'boolean') errors.editCaptures = t('profile_editCapturesChoose');
   return errors;
 }
 

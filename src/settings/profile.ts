@@ -58,6 +58,12 @@ interface ProfileCommon {
   imageMaxSize?: number;
   /** The encoder's quality for JPEG, WebP and AVIF, 1–100. */
   imageQuality?: number;
+  /**
+   * Screenshots and full-page captures open in the capture editor (crop,
+   * redact…) and go up only when the user confirms there. Absent means off:
+   * they go up at once.
+   */
+  editCaptures?: boolean;
 }
 
 /** Your own keys: the background signs every URL itself. */
@@ -181,6 +187,7 @@ export const FIELD_LABELS: Partial<Record<ProfileField, string>> = {
   imageFormat: t('field_imageFormat'),
   imageMaxSize: t('field_imageMaxSize'),
   imageQuality: t('field_imageQuality'),
+  editCaptures: t('field_editCaptures'),
 };
 
 export const EMPTY_PROFILE: KeysProfile = {

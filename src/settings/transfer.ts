@@ -11,6 +11,8 @@ import { t } from '../i18n/t';
 
 /** Optional fields that hold numbers (the others, when present, are strings). */
 const NUMBER_FIELDS = new Set<string>(['multipartThresholdMiB', 'autoDeleteDays', 'imageMaxSize', 'imageQuality']);
+/** Optional fields that hold true or false. */
+const BOOLEAN_FIELDS = new Set<string>(['editCaptures']);
 
 /** What an export file says it is, so an import can refuse anything else. */
 export const EXPORT_FORMAT = 's3-drop-profiles';
@@ -114,7 +116,7 @@ export function parseImport(text: string, takenNames: readonly string[]): Parsed
     const optional = new Set<string>(shape.optional);
     for (const field of [...Object.keys(template), ...optional]) {
       if (field === 'id' || !(field in raw)) continue;
-      const expected = field in template ? typeof template[field] : NUMBER_FIELDS.has(field) ? 'number' : 'string';
+      const expected = field in template ? typeof template[field] : NUMBER_FIELDS.has(field) ? 'number' : BOOLEAN_FIELDS.has(field) ? 'boolean' : 'string';
       if (typeof raw[field] !== expected) typeErrors.push(t('import_wrongType', { field: FIELD_LABELS[field as ProfileField] ?? field, type: expected }));
       else picked[field] = raw[field];
     }

@@ -2,6 +2,7 @@ import type { Browser } from 'wxt/browser';
 import { describe, expect, it, vi } from 'vitest';
 import {
   createMenuClickListener,
+  MENU_EDIT_SCREENSHOT,
   MENU_SAVE_FULL_PAGE,
   MENU_SAVE_IMAGE,
   MENU_SAVE_SCREENSHOT,
@@ -24,7 +25,14 @@ function setup() {
   const saveImage = vi.fn<MenuActions['saveImage']>(async () => 'image-saved');
   const saveScreenshot = vi.fn<MenuActions['saveScreenshot']>(async () => 'screenshot-saved');
   const saveFullPage = vi.fn<MenuActions['saveFullPage']>(async () => 'full-page-saved');
-  return { saveImage, saveScreenshot, saveFullPage, listener: createMenuClickListener({ saveImage, saveScreenshot, saveFullPage }) };
+  const editScreenshot = vi.fn<MenuActions['editScreenshot']>(async () => 'editor-opened');
+  return {
+    saveImage,
+    saveScreenshot,
+    saveFullPage,
+    editScreenshot,
+    listener: createMenuClickListener({ saveImage, saveScreenshot, saveFullPage, editScreenshot }),
+  };
 }
 
 describe('menuItems', () => {
@@ -33,6 +41,7 @@ describe('menuItems', () => {
       { id: 'save-image', title: 'Save image to S3', contexts: ['image'] },
       { id: 'save-screenshot', title: 'Save screenshot of this page to S3', contexts: ['page', 'action'] },
       { id: 'save-full-page', title: 'Save full page to S3', contexts: ['page', 'action'] },
+      { id: 'edit-screenshot', title: 'Edit a screenshot of this page, then save it to S3…', contexts: ['page', 'action'] },
     ]);
   });
 
@@ -41,12 +50,13 @@ describe('menuItems', () => {
       { id: 'save-image', title: 'Save image to S3', contexts: ['image'] },
       { id: 'save-screenshot', title: 'Save screenshot of this page to S3', contexts: ['page', 'browser_action'] },
       { id: 'save-full-page', title: 'Save full page to S3', contexts: ['page', 'browser_action'] },
+      { id: 'edit-screenshot', title: 'Edit a screenshot of this page, then save it to S3…', contexts: ['page', 'browser_action'] },
     ]);
   });
 
   it('uses the ids the click listener dispatches on, each once', () => {
     const ids = menuItems(3).map((item) => item.id);
-    expect(ids).toEqual([MENU_SAVE_IMAGE, MENU_SAVE_SCREENSHOT, MENU_SAVE_FULL_PAGE]);
+    expect(ids).toEqual([MENU_SAVE_IMAGE, MENU_SAVE_SCREENSHOT, MENU_SAVE_FULL_PAGE, MENU_EDIT_SCREENSHOT]);
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
@@ -101,6 +111,17 @@ describe('createMenuClickListener', () => {
     expect(saveImage).not.toHaveBeenCalled();
   });
 
+  it('opens a screenshot in the editor, for the profile of a child item, saving nothing itself', async () => {
+    const { listener, saveScreenshot, saveFullPage, editScreenshot } = setup();
+    const t = tab({ id: 13 });
+    await expect(listener(info({ menuItemId: MENU_EDIT_SCREENSHOT }), t)).resolves.toBe('editor-opened');
+    await expect(listener(info({ menuItemId: `${MENU_EDIT_SCREENSHOT}@p3` }), t)).resolves.toBe('editor-opened');
+    expect(editScreenshot.mock.calls).toEqual([[t], [t, 'p3']]);
+    expect(listener(info({ menuItemId: MENU_EDIT_SCREENSHOT }), undefined)).toBeUndefined();
+    expect(saveScreenshot).not.toHaveBeenCalled();
+    expect(saveFullPage).not.toHaveBeenCalled();
+  });
+
   it('ignores unknown items, clicks without a tab, and image clicks without a tab id or image URL', () => {
     const { listener, saveImage, saveScreenshot } = setup();
     expect(listener(info({ menuItemId: 'something-else', srcUrl: 'https://example.com/a.png' }), tab())).toBeUndefined();
@@ -122,6 +143,7 @@ const SINGLE_MV3 = [
   { id: 'save-image', title: 'Save image to S3', contexts: ['image'] },
   { id: 'save-screenshot', title: 'Save screenshot of this page to S3', contexts: ['page', 'action'] },
   { id: 'save-full-page', title: 'Save full page to S3', contexts: ['page', 'action'] },
+  { id: 'edit-screenshot', title: 'Edit a screenshot of this page, then save it to S3…', contexts: ['page', 'action'] },
 ];
 
 const THREE: MenuProfile[] = [
@@ -152,6 +174,10 @@ describe('menuItems with profiles', () => {
       { id: 'save-full-page@p2', parentId: 'save-full-page', title: 'Media (default)', contexts: ['page', 'action'] },
       { id: 'save-full-page@p1', parentId: 'save-full-page', title: 'Work', contexts: ['page', 'action'] },
       { id: 'save-full-page@p3', parentId: 'save-full-page', title: 'Archive', contexts: ['page', 'action'] },
+      { id: 'edit-screenshot', title: 'Edit a screenshot of this page, then save it to S3…', contexts: ['page', 'action'] },
+      { id: 'edit-screenshot@p2', parentId: 'edit-screenshot', title: 'Media (default)', contexts: ['page', 'action'] },
+      { id: 'edit-screenshot@p1', parentId: 'edit-screenshot', title: 'Work', contexts: ['page', 'action'] },
+      { id: 'edit-screenshot@p3', parentId: 'edit-screenshot', title: 'Archive', contexts: ['page', 'action'] },
     ]);
   });
 
@@ -168,7 +194,7 @@ describe('menuItems with profiles', () => {
     const items = menuItems(3, THREE, 'p1');
     const ids = items.map((i) => i.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toHaveLength(12);
+    expect(ids).toHaveLength(16);
     items.forEach((item, index) => {
       if (item.parentId) expect(ids.slice(0, index)).toContain(item.parentId);
     });
@@ -192,6 +218,9 @@ describe('menuItems with profiles', () => {
       'save-full-page',
       'save-full-page@p1',
       'save-full-page@p2',
+      'edit-screenshot',
+      'edit-screenshot@p1',
+      'edit-screenshot@p2',
     ]);
   });
 });

@@ -189,13 +189,21 @@ describe('drafts', () => {
         'imageFormat',
         'imageMaxSize',
         'imageQuality',
+        'editCaptures',
       ],
     });
-    // Link forms, a photo's metadata and the image settings are about the link and the bytes, not who signs: both kinds have them.
+    // Link forms, a photo's metadata, the image settings and editing captures first are about the link and the bytes, not who signs: both kinds have them.
     expect(fieldsOfKind('presign-service')).toEqual({
       empty: EMPTY_SERVICE_PROFILE,
-      optional: ['linkFormat', 'linkTemplate', 'photoPrivacy', 'imageFormat', 'imageMaxSize', 'imageQuality'],
+      optional: ['linkFormat', 'linkTemplate', 'photoPrivacy', 'imageFormat', 'imageMaxSize', 'imageQuality', 'editCaptures'],
     });
+  });
+
+  it('takes "Edit captures before saving" as true, false or absent only', () => {
+    const draft = { ...EMPTY_PROFILE, name: 'x', accessKeyId: 'AKIAX', bucket: 'x-bucket' };
+    for (const editCaptures of [true, false, undefined]) expect(validateDraft({ ...draft, editCaptures }, { hasSavedSecret: true })).toEqual({});
+    const stored = { ...draft, editCaptures: 'yes' } as unknown as typeof draft;
+    expect(validateDraft(stored, { hasSavedSecret: true })).toEqual({ editCaptures: 'Tick the box or leave it empty.' });
   });
 
   it('Test connection is blocked by the fields each kind cannot ask without, in the order they are reported', () => {

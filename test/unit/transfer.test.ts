@@ -133,6 +133,15 @@ describe('parseImport', () => {
     expect(imported).toEqual(rawKeys());
   });
 
+  it('carries "Edit captures before saving" both ways, for both kinds, and refuses it as text', () => {
+    const round = parseImport(exportProfiles([{ ...work, editCaptures: true }, { ...team, editCaptures: true }], NOW), []);
+    expect(round.problems).toEqual([]);
+    expect(round.profiles.map((p) => p.editCaptures)).toEqual([true, true]);
+    const asText = parseImport(file([rawKeys({ editCaptures: 'yes' })]), []);
+    expect(asText.profiles).toEqual([]);
+    expect(asText.problems).toEqual(['Profile 1 ("x"): Edit captures before saving must be a boolean.']);
+  });
+
   it('a profile without a kind is a keys profile', () => {
     const { kind: _kind, ...raw } = rawKeys();
     const result = parseImport(file([raw]), []);

@@ -44,7 +44,7 @@ export type Status = {
 } | null;
 
 /** What both kinds share, kept when the kind changes. */
-export type Uploads = Pick<KeysProfile, 'keyTemplate' | 'linkExpirySeconds' | 'name' | 'linkFormat' | 'linkTemplate' | 'photoPrivacy' | 'imageFormat' | 'imageMaxSize' | 'imageQuality'>;
+export type Uploads = Pick<KeysProfile, 'keyTemplate' | 'linkExpirySeconds' | 'name' | 'linkFormat' | 'linkTemplate' | 'photoPrivacy' | 'imageFormat' | 'imageMaxSize' | 'imageQuality' | 'editCaptures'>;
 
 /** Typed into the form, sent with the next Save or Test, never read back from the background. */
 export interface TypedSecrets {
@@ -74,7 +74,7 @@ export interface EditorState {
   busy: boolean;
 }
 
-const UPLOAD_FIELDS = ['keyTemplate', 'linkExpirySeconds', 'name', 'linkFormat', 'linkTemplate', 'photoPrivacy', 'imageFormat', 'imageMaxSize', 'imageQuality'] as const satisfies readonly (keyof Uploads)[];
+const UPLOAD_FIELDS = ['keyTemplate', 'linkExpirySeconds', 'name', 'linkFormat', 'linkTemplate', 'photoPrivacy', 'imageFormat', 'imageMaxSize', 'imageQuality', 'editCaptures'] as const satisfies readonly (keyof Uploads)[];
 const SECRET_FIELDS = ['secretAccessKey', 'sessionToken', 'serviceToken'] as const satisfies readonly (keyof TypedSecrets)[];
 
 /** Every field the form edits, with its type. */
@@ -125,6 +125,7 @@ export function initialEditorState(summary: ProfileSummary | null): EditorState 
       ...(saved?.imageFormat ? { imageFormat: saved.imageFormat } : {}),
       ...(saved?.imageMaxSize !== undefined ? { imageMaxSize: saved.imageMaxSize } : {}),
       ...(saved?.imageQuality !== undefined ? { imageQuality: saved.imageQuality } : {}),
+      ...(saved?.editCaptures ? { editCaptures: true } : {}),
     },
     id: saved?.id ?? '',
     secrets: { secretAccessKey: '', sessionToken: '', serviceToken: '' },

@@ -93,6 +93,19 @@ export function UploadsFields(props: GroupProps) {
         />,
         t('editor_imageQualityHint'),
       )}
+      {/* Both kinds: the editor works on the bytes before anything is signed. */}
+      {field(
+        'editCaptures',
+        t('field_editCaptures'),
+        <input
+          type="checkbox"
+          {...a11y('editCaptures', true)}
+          checked={state.uploads.editCaptures === true}
+          // Off is the field's absence, as for a profile saved before it existed.
+          onChange={(e) => dispatch({ type: 'set', field: 'editCaptures', value: e.currentTarget.checked ? true : undefined })}
+        />,
+        t('editor_editCapturesHint'),
+      )}
       {/* A presign service signs single PUTs only: no parts to size. */}
       {state.kind === 'keys' &&
         field(
