@@ -58,3 +58,4 @@ export function imagesOf(profile: ImageFields): { images?: ImageSettings } {
   const images = imageSettingsOf(profile);
   return images ? { images } : {};
 }
+
