@@ -58,4 +58,3 @@ export function imagesOf(profile: ImageFields): { images?: ImageSettings } {
   const images = imageSettingsOf(profile);
   return images ? { images } : {};
 }
-
