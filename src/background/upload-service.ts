@@ -18,6 +18,7 @@ import type { PartSpec } from '../s3/multipart';
 import { MAX_OBJECT_SIZE, partRange, planParts, preferredPartSize } from '../upload/part-plan';
 import type { TransferPlan, UploadStart, UploadTicket } from '../upload/ticket';
 import { DEFAULT_PHOTO_PRIVACY } from '../privacy/report';
+import { chooseImages, imageChoiceErrors } from '../images/choice';
 
 /** S3's limit for one PUT. Larger files need multipart. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
@@ -57,8 +58,14 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
     async fileTreatment(request) {
       const opened = await deps.open(request.profileId);
       if (!opened.ok) return opened;
-      const { photoPrivacy, images } = opened.value;
-      return { ok: true, value: { photoPrivacy: photoPrivacy ?? DEFAULT_PHOTO_PRIVACY, ...(images ? { images } : {}) } };
+      // The popup's choice for this upload replaces the profile's, once it is checked like a profile's fields would be.
+      const chosen = chooseImages(opened.value.images, request.images);
+      if (!chosen.ok) {
+        const why = Object.values(imageChoiceErrors(chosen.problems)).join(' ');
+        return { ok: false, error: userError('InvalidSettings', t('upload_imageChoiceInvalid', { why })) };
+      }
+      const { images } = chosen;
+      return { ok: true, value: { photoPrivacy: opened.value.photoPrivacy ?? DEFAULT_PHOTO_PRIVACY, ...(images ? { images } : {}) } };
     },
 
     async startUpload(request): Promise<Result<UploadStart>> {

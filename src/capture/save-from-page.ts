@@ -10,6 +10,7 @@ import { describeDuration } from '../s3/expiry';
 import { runUpload, type PipelineDeps, type UploadOutcome } from '../upload/pipeline';
 import { formatBytes } from '../upload/speed';
 import { privacyNote } from '../privacy/words';
+import { imageNote } from '../images/words';
 import type { UploadSource } from '../upload/ticket';
 import { decodeDataUrl, ImageError, imageFileName, imageOriginPattern, imageRoute, MAX_IMAGE_BYTES, pageContentStorage } from './image-source';
 
@@ -146,9 +147,11 @@ export async function saveBytes(
       : outcome.lifetimeSeconds !== undefined
         ? t('notify_uploadedFor', { ...said, duration: describeDuration(outcome.lifetimeSeconds) })
         : t('notify_uploaded', said);
-  // What happened to a photo's location belongs in the announcement too: there is no row to show it.
-  const privacy = privacyNote(outcome.privacy);
-  const message = [privacy ? `${detail} ${privacy}.` : detail, note].filter(Boolean).join(' ');
+  // What was done to the picture (converted, made smaller, or why not) and to a photo's location belongs in the
+  // announcement too, in the popup row's words: there is no row to show it.
+  const done = [imageNote(outcome.image), privacyNote(outcome.privacy)].flatMap((said) => (said ? [`${said}.`] : []));
+  const more = [...done, ...(note ? [note] : [])];
+  const message = more.length ? `${detail}. ${more.join(' ')}` : detail;
   // The upload stands whatever happens to its announcement.
   await deps.notifySuccess({ link: outcome.link, copied: outcome.copied }, message).catch(() => {});
   return { ...outcome, ...about };

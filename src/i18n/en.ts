@@ -87,6 +87,8 @@ export const en = {
   popup_history: 'History',
   popup_uploadTo: 'Upload to',
   popup_linkExpiresAfter: 'Link expires after',
+  popup_imageOptions: 'Image options',
+  popup_imageOptionsHint: 'For the pictures you add next from this popup. Each profile’s own settings are in Options.',
   popup_accessRevoked:
     "S3 Drop is not allowed to reach {hosts}, so uploads to {profile} would fail. Access may have been removed in the browser's extension settings; allow it again here.",
   popup_grantAccess: 'Grant access to {hosts}',
@@ -738,6 +740,7 @@ export const en = {
   team_answersBut: 'The presign service at {service} answers, but {problem}',
 
   upload_failed: 'The upload failed: {reason}',
+  upload_imageChoiceInvalid: 'The image options chosen in the popup cannot be used, so nothing was uploaded. {why}',
   upload_tooLargeForOnePut: '"{name}" is larger than 5 GiB, the most S3 takes in one upload, and this profile cannot upload in parts.',
   upload_tooLargeForS3: '"{name}" is larger than 5 TiB, the largest object S3 stores.',
   upload_profileChanged: 'The profile this upload was going to changed while it was under way. Upload the file again.',

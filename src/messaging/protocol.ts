@@ -3,7 +3,7 @@ import type { ConnectionReport } from '../s3/connection-test';
 import type { Result } from '../result';
 import type { SignedRequest } from '../s3/presign';
 import type { PartSpec, SignedPart } from '../s3/multipart';
-import type { FileTreatment, FinishRequest, UploadFinish, UploadRequest, UploadStart, UploadTicket } from '../upload/ticket';
+import type { FileTreatment, FinishRequest, TreatmentRequest, UploadFinish, UploadRequest, UploadStart, UploadTicket } from '../upload/ticket';
 import type { Capabilities, FieldErrors, Profile, ProfileDraft, ProfileField } from '../settings/profile';
 import type { TeamConnectionReport } from '../team/team-signer';
 import type { BucketCheck, BucketFixKind } from '../bucket-check/facts';
@@ -173,7 +173,7 @@ export interface UploadProtocolMap {
    * choice). Asked only for files whose first bytes say they are photos; needs
    * no secret, so it answers while S3 Drop is locked.
    */
-  fileTreatment(request: ForProfile): Result<FileTreatment>;
+  fileTreatment(request: TreatmentRequest): Result<FileTreatment>;
   /** Reads the profile once, decides the key and signs the PUT, or starts a multipart upload and signs its first parts. */
   startUpload(request: UploadRequest): Result<UploadStart>;
   /** The PUT URL again, when the first one ran out before the bytes arrived. */

@@ -1,3 +1,4 @@
+import type { ComponentType } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { sendMessage, type ProfileSummary, type PublicSettings } from '../messaging/protocol';
@@ -19,11 +20,33 @@ import { linkCutNote, tokenExpiryNote } from './token-expiry';
 import { UnlockForm } from './unlock-form';
 import { t } from '../i18n/t';
 import { tRich } from './rich';
-import type { FolderPick, FolderRow as FolderRowType } from './popup-folder';
+import type { FolderPick } from './popup-folder';
+import type { ImageChoice } from '../images/choice';
 
 /** Only folder uploads need reading folders and the folder row: they load when a folder comes, not with the popup. */
 const folderUi = () => import('./popup-folder');
 type FolderUi = Awaited<ReturnType<typeof folderUi>>;
+
+/**
+ * A component from a module loaded the first time it is drawn, not with the
+ * popup (whose first load has a budget); drawn as nothing until then, and at
+ * once for every later use.
+ */
+function lazy<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  let loaded: ComponentType<P> | undefined;
+  return (props) => {
+    const [C, setC] = useState(() => loaded);
+    useEffect(() => void (C || load().then((c) => setC(() => (loaded = c)))), []);
+    return C ? <C {...props} /> : null;
+  };
+}
+
+/** The folder row, from the module that read the folder (loaded by then). */
+const FolderRow = lazy(() => folderUi().then((m) => m.FolderRow));
+/** Copy as… and the QR code, drawn once an upload is done: no popup pays for them before it has a link. */
+const LinkExtras = lazy(() => import('./popup-link-extras').then((m) => m.PopupLinkExtras));
+/** The "Image options" disclosure, drawn just after the popup's first screen. */
+const ImageOptions = lazy(() => import('./popup-image-options').then((m) => m.ImageOptions));
 
 /** True in Firefox's toolbar popup, where opening the file dialog would close the popup. */
 function pickInTab(): boolean {
@@ -49,6 +72,8 @@ export function PopupApp() {
   const [settings, setSettings] = useState<PublicSettings | null>(null);
   /** What the last folder left out (hidden files), or why it could not be read; empty: nothing to say. */
   const [folderNote, setFolderNote] = useState('');
+  /** The image options chosen for the next files; `undefined`: the chosen profile's. */
+  const [images, setImages] = useState<ImageChoice>();
   const queue = useUploadRunner(settings !== null);
   const items = queue.items;
 
@@ -118,14 +143,14 @@ export function PopupApp() {
   const tokenNote = tokenExpiryNote({ sessionTokenExpiration, linkExpirySeconds: 0 }, Date.now());
   const cutNote = expiring ? linkCutNote({ sessionTokenExpiration }, expiresIn, Date.now()) : null;
   /** Files go to the profile chosen now, with the expiry chosen now; the runner waits for an unlock if the secrets are locked. */
-  const add = (files: File[]) => queue.add(files, profileId || undefined, expiring ? expiresIn : undefined);
+  const add = (files: File[]) => queue.add(files, profileId || undefined, expiring ? expiresIn : undefined, undefined, images);
   /** A folder's files, each with its folders (`{path}`), as one upload named for the folder. */
   const addFolder = (pick: (m: FolderUi) => Promise<FolderPick>) =>
     void folderUi()
       .then(pick)
       .then((f) => {
         setFolderNote(f.note);
-        if (f.files.length) queue.add(f.files, profileId || undefined, expiring ? expiresIn : undefined, f);
+        if (f.files.length) queue.add(f.files, profileId || undefined, expiring ? expiresIn : undefined, f, images);
       });
   /** Firefox closes the toolbar popup when the file dialog opens, and the choice is lost with it: choose in a tab instead. */
   const chooseInTab = (e: MouseEvent) => {
@@ -182,7 +207,7 @@ export function PopupApp() {
             value={profileId}
             onChange={(e) => {
               setProfileId(e.currentTarget.value);
-              // Each profile has its own default expiry.
+              // Each profile has its own default expiry (and image settings: the image options start again from them).
               setLinkExpiry(null);
             }}
           >
@@ -216,6 +241,9 @@ export function PopupApp() {
           )}
         </div>
       )}
+
+      {/* Keyed by profile: another profile's options start again from its own settings. */}
+      {configured && <ImageOptions key={profileId} profile={profile!} onChoice={setImages} />}
 
       {revoked.length > 0 && (
         <div class="report bad" role="alert">
@@ -315,31 +343,9 @@ export function PopupApp() {
   );
 }
 
-type LinkExtras = typeof import('./popup-link-extras').PopupLinkExtras;
-let linkExtras: Promise<LinkExtras> | undefined;
-
-/** Copy as… and the QR code, loaded once the first upload is done: no popup pays for them before it has a link. */
-function useLinkExtras(wanted: boolean): LinkExtras | null {
-  const [component, setComponent] = useState<LinkExtras | null>(null);
-  useEffect(() => {
-    if (!wanted || component) return;
-    linkExtras ??= import('./popup-link-extras').then((m) => m.PopupLinkExtras);
-    void linkExtras.then((c) => setComponent(() => c));
-  }, [wanted]);
-  return component;
-}
-
-/** The folder row, from the module that read the folder (loaded by then). */
-function FolderRow(props: Parameters<typeof FolderRowType>[0]) {
-  const [Row, setRow] = useState<typeof FolderRowType | null>(null);
-  useEffect(() => void folderUi().then((m) => setRow(() => m.FolderRow)), []);
-  return Row && <Row {...props} />;
-}
-
 function UploadRow({ item, queue, profile }: { item: UploadItem; queue: RunnerView; profile: ProfileSummary | undefined }) {
   const [copied, setCopied] = useState(false);
   const accessOrigins = profile?.accessOrigins ?? [];
-  const Extras = useLinkExtras(item.status === 'done');
   const privacy = privacyNote(item.privacy);
   const image = imageNote(item.image);
   return (
@@ -393,7 +399,7 @@ function UploadRow({ item, queue, profile }: { item: UploadItem; queue: RunnerVi
               : t(item.copied || copied ? 'popup_doneCopiedNeverExpires' : 'popup_doneNeverExpires', { size: formatBytes(item.size) })}
           </p>
           {item.deletesAt !== undefined && <p class="muted">{autoDeleteNote({ deletesAt: item.deletesAt })}</p>}
-          {Extras && <Extras item={item} link={item.link} profile={profile} />}
+          <LinkExtras item={item} link={item.link} profile={profile} />
         </>
       )}
       {/* What happened to the photo's location, once it is known (done, or failed after the stage ran). */}

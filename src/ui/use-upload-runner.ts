@@ -3,6 +3,7 @@ import { browser } from 'wxt/browser';
 import { sendMessage } from '../messaging/protocol';
 import type { UploadItem } from '../upload/queue';
 import { openViewEnd, UPLOAD_VIEW_PORT, type ToRunner } from '../upload/runner-channel';
+import type { ImageChoice } from '../images/choice';
 
 /** The popup's handle on the upload runner: its state, and the commands a view can send. */
 export interface RunnerView {
@@ -11,9 +12,9 @@ export interface RunnerView {
   connected: boolean;
   /**
    * Queues files for a profile (default: the default profile), with their links' expiry in seconds (default: the profile's);
-   * a folder's files with each one's folders (`paths`, in order) and the folder's name.
+   * a folder's files with each one's folders (`paths`, in order) and the folder's name; `images`, the image choice made in the popup.
    */
-  add(files: File[], profileId?: string, expiresIn?: number, folder?: { name: string; paths: string[] }): void;
+  add(files: File[], profileId?: string, expiresIn?: number, folder?: { name: string; paths: string[] }, images?: ImageChoice): void;
   cancel(id: number): void;
   retry(id: number): void;
 }
@@ -96,14 +97,8 @@ export function useUploadRunner(drawn: boolean): RunnerView {
   return {
     items,
     connected,
-    add: (files, profileId, expiresIn, folder) =>
-      send({
-        type: 'add',
-        files,
-        ...(profileId ? { profileId } : {}),
-        ...(expiresIn !== undefined ? { expiresIn } : {}),
-        ...(folder ? { paths: folder.paths, folder: folder.name } : {}),
-      }),
+    // Absent choices go as `undefined` (the runner reads each only when set): fewer bytes in the popup's first load.
+    add: (files, profileId, expiresIn, folder, images) => send({ type: 'add', files, profileId, expiresIn, paths: folder?.paths, folder: folder?.name, images }),
     cancel: (id) => send({ type: 'cancel', id }),
     retry: (id) => send({ type: 'retry', id }),
   };

@@ -16,7 +16,7 @@ import type { CompletedPart, SignedPart } from '../s3/multipart';
 import { S3_ANSWERS_BY_SIGNER } from '../team/errors';
 import { uploadMultipart, type MultipartSigner } from './multipart';
 import { uploadWithSinglePut } from './single-put';
-import type { FinishRequest, UploadRequest, UploadStart, UploadTicket } from './ticket';
+import type { FinishRequest, TreatmentRequest, UploadRequest, UploadStart, UploadTicket } from './ticket';
 import type { PutTransport } from './transport';
 import type { PrivacyReport } from '../privacy/report';
 import type { ImageReport } from '../images/decide';
@@ -32,10 +32,11 @@ export interface UploadFile {
   image?: ImageReport;
 }
 
-/** What a transform may need to know about the upload: the profile it goes to (absent: the default), whose choices it asks the background for. */
-export interface TransformContext {
-  profileId?: string;
-}
+/**
+ * What a transform may need to know about the upload: the profile it goes to (absent: the default), whose choices it asks
+ * the background for, and the image choice made for this upload in the popup.
+ */
+export type TransformContext = TreatmentRequest;
 
 /** One transform stage (strip metadata, resize, convert…): runs before the key is decided. */
 export type Transform = (file: UploadFile, signal: AbortSignal, context: TransformContext) => Promise<UploadFile>;
@@ -43,6 +44,8 @@ export type Transform = (file: UploadFile, signal: AbortSignal, context: Transfo
 export interface UploadInput extends UploadFile, Omit<UploadRequest, 'name' | 'type' | 'size'> {
   /** Seconds the share link should live; default the profile's. */
   expiresIn?: number;
+  /** The popup's image choice for this file, over the profile's (checked by the background). */
+  images?: TransformContext['images'];
 }
 
 /** What the pipeline asks of the background: one start and one finish per file. */
@@ -144,7 +147,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
   let image: ImageReport | undefined;
   try {
     let file: UploadFile = { body: input.body, name: input.name, type: input.type };
-    const context: TransformContext = input.profileId ? { profileId: input.profileId } : {};
+    const context: TransformContext = { ...(input.profileId ? { profileId: input.profileId } : {}), ...(input.images ? { images: input.images } : {}) };
     for (const transform of deps.transforms ?? []) file = await transform(file, signal, context);
     privacy = file.privacy;
     image = file.image;

@@ -1,6 +1,7 @@
 import type { UserError } from '../result';
 import type { PrivacyReport } from '../privacy/report';
 import type { ImageReport } from '../images/decide';
+import type { ImageChoice } from '../images/choice';
 import { SpeedMeter } from './speed';
 import { runUpload, type PipelineDeps } from './pipeline';
 
@@ -19,6 +20,8 @@ export interface UploadItem {
   profileId?: string;
   /** Seconds the share link should live, chosen for this upload; absent means the profile's. */
   expiresIn?: number;
+  /** The image choice made in the popup when it was added, over the profile's (a retry keeps it). */
+  images?: ImageChoice;
   /** For a file of a dropped or chosen folder: its folders (`trip/day1/`), the key template's `{path}`. */
   path?: string;
   /** The dropped or chosen folder it came with: the popup shows its files as one row. */
@@ -86,16 +89,18 @@ export class UploadQueue {
 
   /**
    * Adds files to the queue, for a profile (default: the default profile) and a link expiry (default: the profile's); returns their ids.
-   * A folder's files come with `paths` (each file's folders, in the same order) and the `folder` they make up.
+   * A folder's files come with `paths` (each file's folders, in the same order) and the `folder` they make up;
+   * `images` is the popup's image choice for them (default: the profile's).
    */
   add(
     files: Iterable<File | (Blob & { name: string })>,
-    options: { profileId?: string; expiresIn?: number; paths?: readonly string[]; folder?: string } = {},
+    options: { profileId?: string; expiresIn?: number; paths?: readonly string[]; folder?: string; images?: ImageChoice } = {},
   ): number[] {
     const profile = {
       ...(options.profileId ? { profileId: options.profileId } : {}),
       // Kept on the item (a retry keeps it), and asked of the share link only.
       ...(options.expiresIn !== undefined ? { expiresIn: options.expiresIn } : {}),
+      ...(options.images ? { images: options.images } : {}),
     };
     const ids: number[] = [];
     const added: UploadItem[] = [];
@@ -178,6 +183,7 @@ export class UploadQueue {
           ...(item.profileId ? { profileId: item.profileId } : {}),
           ...(item.expiresIn !== undefined ? { expiresIn: item.expiresIn } : {}),
           ...(item.path ? { path: item.path } : {}),
+          ...(item.images ? { images: item.images } : {}),
         },
         this.deps,
         {

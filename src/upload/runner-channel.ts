@@ -1,4 +1,5 @@
 import type { UploadItem } from './queue';
+import type { ImageChoice } from '../images/choice';
 
 /**
  * How pages talk to the upload runner: a BroadcastChannel, because it carries
@@ -14,9 +15,10 @@ export const UPLOAD_VIEW_PORT = 'upload-view';
 export type ToRunner =
   /**
    * `expiresIn`: seconds the files' share links should live (default: the profile's expiry).
-   * A folder's files come with `paths` (each file's folders, in order: `{path}`) and the `folder`'s name.
+   * A folder's files come with `paths` (each file's folders, in order: `{path}`) and the `folder`'s name;
+   * `images`: the popup's image choice for these files (default: the profile's; the background checks it).
    */
-  | { type: 'add'; files: File[]; profileId?: string; expiresIn?: number; paths?: string[]; folder?: string }
+  | { type: 'add'; files: File[]; profileId?: string; expiresIn?: number; paths?: string[]; folder?: string; images?: ImageChoice }
   | { type: 'cancel'; id: number }
   | { type: 'retry'; id: number }
   /** A view opened: send it the current state. */

@@ -51,6 +51,7 @@ export function startUploadRunner(deps: QueueDeps, options: { onIdle?(): void } 
         ...(message.expiresIn !== undefined ? { expiresIn: message.expiresIn } : {}),
         ...(message.paths ? { paths: message.paths } : {}),
         ...(message.folder ? { folder: message.folder } : {}),
+        ...(message.images ? { images: message.images } : {}),
       });
     else if (message.type === 'cancel') queue.cancel(message.id);
     else if (message.type === 'retry') queue.retry(message.id);

@@ -10,6 +10,7 @@ import type { SignedRequest } from '../s3/presign';
 import type { UrlSigner } from '../team/errors';
 import type { PhotoPrivacy } from '../privacy/report';
 import type { ImageSettings } from '../images/settings';
+import type { ImageChoice } from '../images/choice';
 
 /** Where an upload was started. */
 export type UploadSource = 'popup' | 'image' | 'screenshot';
@@ -32,6 +33,13 @@ export interface UploadRequest {
    * Destinations that cannot sign the header leave it out.
    */
   download?: boolean;
+}
+
+/** Whose treatment a file gets: the profile's (absent: the default), and the popup's image choice for this upload, if any. */
+export interface TreatmentRequest {
+  profileId?: string;
+  /** Made in the popup for the files added next: it replaces the profile's image settings. */
+  images?: ImageChoice;
 }
 
 /**

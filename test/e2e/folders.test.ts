@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,10 +58,10 @@ describe('folders, Chromium end to end', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a folder of 3 levels and 50 files lands under {path} with the same tree; the clipboard has every link', async () => {
-    const popup = await PopupPage.open(ext);
-    await popup.page.getByLabel('Choose folder…').setInputFiles(join(dir, 'trip'));
+  /** The picked folder's files, as the popup got them: one folder row, then every file in its place under `drop/`. */
+  async function expectTreeUploaded(popup: PopupPage, shot: string) {
     await popup.page.getByText('Left out 3 hidden files or folders').waitFor();
+    // Newest row first: the folder just given (the runner keeps the earlier test's rows).
     const row = popup.page.getByRole('listitem').filter({ hasText: /^trip/ }).first();
     await row.getByText(/^50 of 50 files uploaded \(.+\)\. Their links are copied, one a line\.$/).waitFor({ timeout: 120_000 });
 
@@ -84,7 +84,31 @@ describe('folders, Chromium end to end', () => {
 
     // Every file's own link is in the row, by its path.
     await expect(row.getByLabel('Share link for trip/day2/night sky/star 14.tif').inputValue()).resolves.toMatch(/night%20sky\/star%2014\.tif/);
-    await popup.page.screenshot({ path: `${SHOTS}/popup-folder.png` });
+    await popup.page.screenshot({ path: `${SHOTS}/${shot}.png` });
+
+    // Emptied for the next way in: the template never overwrites, so a second upload would get new names.
+    for (const path of EXPECTED) await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `drop/${path}` }));
+  }
+
+  it('a chosen folder of 3 levels and 50 files lands under {path} with the same tree; the clipboard has every link', async () => {
+    const popup = await PopupPage.open(ext);
+    await popup.page.getByLabel('Choose folder…').setInputFiles(join(dir, 'trip'));
+    await expectTreeUploaded(popup, 'popup-folder');
+    await popup.page.close();
+  });
+
+  it('a dropped folder is walked from its entries: the same tree, one row, hidden files left out', async () => {
+    const popup = await PopupPage.open(ext);
+    // Top-level rows of the uploads list (each folder row holds a list of its own files).
+    const folderRows = popup.page.locator('ul.uploads > li.folder');
+    const rowsBefore = await folderRows.count();
+    // A real drag from the disk: the drop carries a directory entry, not 50 loose files.
+    await popup.dropPaths([join(dir, 'trip')]);
+    // The new row is there (newest first), so the checks below read it and not the chosen folder's.
+    await folderRows.nth(rowsBefore).waitFor();
+    await expectTreeUploaded(popup, 'popup-folder-dropped');
+    // One row for the whole folder, not one per file.
+    await expect(folderRows.count()).resolves.toBe(rowsBefore + 1);
     await popup.page.close();
   });
 });

@@ -157,6 +157,16 @@ describe.skipIf(!strictLaneAvailable() || !photoReadersAvailable())('image stage
     await page.setViewportSize({ width: 1600, height: 1000 });
     await page.goto(site.pageUrl);
     await page.bringToFront();
+    // Chrome has no getter for a notification's text: `notifications.create` is wrapped in this test's worker.
+    await ext.worker.evaluate(() => {
+      const g = globalThis as unknown as { __messages?: string[] };
+      g.__messages = [];
+      const create = chrome.notifications.create.bind(chrome.notifications);
+      chrome.notifications.create = (id: string, options: { message: string }) => {
+        g.__messages!.push(options.message);
+        return create(id, options);
+      };
+    });
     const upload: RecentUpload | null = await ext.worker.evaluate(async (pageUrl) => {
       const listeners = (globalThis as unknown as { __s3dropListeners: { command(c: string, tab: unknown): Promise<unknown> } }).__s3dropListeners;
       const [tab] = await chrome.tabs.query({ url: pageUrl });
@@ -169,5 +179,9 @@ describe.skipIf(!strictLaneAvailable() || !photoReadersAvailable())('image stage
     const response = await fetch(upload!.link!);
     expect(response.headers.get('content-type')).toBe('image/webp');
     expect(pillowReads(new Uint8Array(await response.arrayBuffer()))).toMatchObject({ format: 'WEBP', width: 1024, height: 640 });
+    // The notification says what was done, as the popup's row would (there is no row for a screenshot).
+    const messages = await ext.worker.evaluate(() => (globalThis as unknown as { __messages: string[] }).__messages);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^screenshot-127\.0\.0\.1-\d{8}-\d{6}\.png · .+; link valid for 1 day\. Converted to WebP, 1024 × 640; no location or other photo details kept\.$/);
   });
 });

@@ -398,6 +398,23 @@ export class PopupPage {
     }, files);
   }
 
+  /**
+   * Drags files or folders from the disk onto the popup, as from a file manager: Chromium's DevTools
+   * `Input.dispatchDragEvent` with the paths. Unlike a DataTransfer built in the page, this gives the
+   * drop real entries, so a folder reaches `webkitGetAsEntry()` as a directory to walk.
+   */
+  async dropPaths(paths: string[]): Promise<void> {
+    const cdp = await this.page.context().newCDPSession(this.page);
+    try {
+      const box = (await this.page.locator('main').boundingBox())!;
+      const at = { x: box.x + box.width / 2, y: box.y + Math.min(box.height / 2, 100) };
+      const data = { items: [], files: paths, dragOperationsMask: 1 };
+      for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+    } finally {
+      await cdp.detach();
+    }
+  }
+
   /** Pastes a file as Ctrl+V with an image on the clipboard would: a `paste` event carrying it. */
   async paste(file: { name: string; mimeType: string; bytes: number[] }): Promise<void> {
     await this.page.evaluate((f) => {

@@ -14,6 +14,7 @@ import { openDestination, type DestinationDeps } from '../../src/destination/ope
 import type { RecentUpload } from '../../src/history/recent';
 import type { Result } from '../../src/result';
 import { EMPTY_PROFILE, type KeysProfile, type Secrets } from '../../src/settings/profile';
+import type { Transform } from '../../src/upload/pipeline';
 import { formatBytes } from '../../src/upload/speed';
 import { fakeSettings, seedProfile } from '../support/fake-settings';
 import { FakeTransport, messagingBackend } from '../support/upload-backend';
@@ -659,6 +660,38 @@ describe('saveBytes', () => {
     expect(new TextDecoder().decode(await bytesOf(f.transport.calls[0]!.body))).toBe('screenshot bytes');
     expect(f.recorded).toEqual([expect.objectContaining({ source: 'screenshot', name, size: bytes.byteLength, pageUrl: 'https://example.com/', status: 'done' })]);
     expect(f.notifySuccess.mock.calls[0]![1]).toBe('screenshot-example.com-20240305-070809.png · 16 B; link valid for 1 day');
+  });
+
+  it('says what was done to the picture and its location, in the popup row’s words', async () => {
+    const f = await setup();
+    const said = async (stage: Transform) => {
+      f.notifySuccess.mockClear();
+      f.deps.pipeline.transforms = [stage];
+      await saveBytes(f.deps, { bytes: PNG, type: 'image/png', name: 'shot.png', source: 'screenshot' });
+      return f.notifySuccess.mock.calls[0]![1];
+    };
+    expect(
+      await said(async (file) => ({
+        ...file,
+        body: new Blob([new Uint8Array(10)], { type: 'image/webp' }),
+        name: 'shot.webp',
+        type: 'image/webp',
+        image: { status: 'converted', format: 'webp', width: 1024, height: 640, resized: true, changedFormat: true },
+      })),
+    ).toBe('shot.png · 16 B; link valid for 1 day. Converted to WebP, 1024 × 640; no location or other photo details kept.');
+    expect(await said(async (file) => ({ ...file, image: { status: 'converted', format: 'png', width: 800, height: 500, resized: true, changedFormat: false } }))).toBe(
+      'shot.png · 16 B; link valid for 1 day. Made smaller: 800 × 500; no location or other photo details kept.',
+    );
+    expect(await said(async (file) => ({ ...file, image: { status: 'kept', reason: 'cannot-make', format: 'avif' } }))).toBe(
+      'shot.png · 16 B; link valid for 1 day. Kept as is: this browser cannot make AVIF files.',
+    );
+    expect(await said(async (file) => ({ ...file, privacy: { status: 'removed', mode: 'location', format: 'jpeg' } }))).toBe('shot.png · 16 B; link valid for 1 day. Location removed.');
+    // Both stages' words when both had something to say.
+    expect(
+      await said(async (file) => ({ ...file, image: { status: 'kept', reason: 'larger' }, privacy: { status: 'removed', mode: 'all', format: 'jpeg' } })),
+    ).toBe('shot.png · 16 B; link valid for 1 day. Kept as is: converting would have made it larger. Location and other photo details removed.');
+    // Nothing done: nothing more said.
+    expect(await said(async (file) => file)).toBe('shot.png · 16 B; link valid for 1 day');
   });
 
   it('signs an untyped body as application/octet-stream and PUTs with that type', async () => {
