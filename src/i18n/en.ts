@@ -719,7 +719,6 @@ export const en = {
   resume_wrongSize: '"{picked}" is not the file this upload started with: its size differs. Nothing was sent. Choose "{name}" again.',
   resume_wrongDate: '"{picked}" is not the file this upload started with: it was changed since, or it is another copy. Nothing was sent. Choose "{name}" again.',
   resume_wrongContent: '"{picked}" is not the file this upload started with: its bytes differ. Nothing was sent. Choose "{name}" again.',
-  resume_discarded: 'Discarded "{name}": its parts were removed from the bucket.',
   upload_fileTooLargeForS3: 'The file is larger than 5 TiB, the most S3 stores in one object.',
   upload_tooManyParts: 'The file is too large for {parts} parts of at most {size} each, the limits of this service.',
   upload_etagUnreadable: "{where} stored a part but its ETag header was not readable, so the parts cannot be joined. The bucket's CORS rules must expose ETag.",

@@ -25,11 +25,7 @@ import type { FolderPick, FolderRow as FolderRowType } from './popup-folder';
 const folderUi = () => import('./popup-folder');
 type FolderUi = Awaited<ReturnType<typeof folderUi>>;
 
-/** True in Firefox's toolbar popup, where opening the file dialog would close the popup. */
-function pickInTab(): boolean {
-  const firefox = typeof (browser.runtime as { getBrowserInfo?: unknown }).getBrowserInfo === 'function';
-  return firefox && !new URLSearchParams(location.search).has('tab');
-}
+import { pickInTab } from './pick-in-tab';
 
 /** Pasted images arrive nameless ("image.png" at best); give them a name worth keeping. */
 function namePasted(file: File, now = new Date()): File {
@@ -291,6 +287,7 @@ export function PopupApp() {
           )}
         </section>
       )}
+
 
       {live.length > 0 && (
         <ul class="uploads" aria-label={t('popup_uploads')}>

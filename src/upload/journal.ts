@@ -9,6 +9,7 @@
  * ListParts answer, and recognising the file when the user picks it again.
  */
 import type { ListedPart } from '../s3/multipart';
+import type { ResumeRequest } from './ticket';
 
 /** Bump when the entry's shape changes; older entries are then dropped by the store (an upload left behind is aborted by the bucket's lifecycle rule, or by the sweep before the change). */
 export const JOURNAL_VERSION = 1;
@@ -107,6 +108,19 @@ export function reconcileParts(journaled: readonly JournalPart[], listed: readon
     })
     .sort((a, b) => a.partNumber - b.partNumber);
 }
+
+/** What the background needs to take an upload up again, or to throw it away. */
+export const resumeRequestOf = (entry: JournalEntry): ResumeRequest => ({
+  id: entry.id,
+  profileId: entry.profileId,
+  bucket: entry.bucket,
+  key: entry.key,
+  uploadId: entry.uploadId,
+  contentType: entry.contentType,
+  size: entry.identity.size,
+  partSize: entry.partSize,
+  name: entry.name,
+});
 
 /** Bytes of the journaled parts: how much of the file went up. */
 export const journaledBytes = (entry: Pick<JournalEntry, 'parts'>) => entry.parts.reduce((n, p) => n + p.size, 0);

@@ -16,8 +16,8 @@ import type { CompletedPart, SignedPart } from '../s3/multipart';
 import { S3_ANSWERS_BY_SIGNER } from '../team/errors';
 import { uploadMultipart, type MultipartSigner } from './multipart';
 import { uploadWithSinglePut } from './single-put';
-import type { FinishRequest, ResumeRequest, UploadRequest, UploadStart, UploadTicket } from './ticket';
-import { fileIdentity, JOURNAL_VERSION, reconcileParts, type JournalEntry } from './journal';
+import type { FinishRequest, UploadRequest, UploadStart, UploadTicket } from './ticket';
+import { fileIdentity, JOURNAL_VERSION, reconcileParts, resumeRequestOf, type JournalEntry } from './journal';
 import type { UploadJournal } from './journal-store';
 import type { PutTransport } from './transport';
 import type { PrivacyReport } from '../privacy/report';
@@ -145,19 +145,6 @@ function ticketSigner(backend: UploadBackend, ticket: UploadTicket, first: Signe
 function failureOf(err: unknown): UserError {
   return err instanceof ResultError ? err.userError : userError('Unexpected', t('upload_failed', { reason: (err as Error)?.message ?? String(err) }));
 }
-
-/** What the background needs to take an upload up again. */
-export const resumeRequestOf = (entry: JournalEntry): ResumeRequest => ({
-  id: entry.id,
-  profileId: entry.profileId,
-  bucket: entry.bucket,
-  key: entry.key,
-  uploadId: entry.uploadId,
-  contentType: entry.contentType,
-  size: entry.identity.size,
-  partSize: entry.partSize,
-  name: entry.name,
-});
 
 /** A journal that never stops an upload: a failed write costs the resume, not the upload. */
 function journalWriter(journal: UploadJournal) {

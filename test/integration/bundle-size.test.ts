@@ -24,9 +24,10 @@ describe('bundle budgets (gzip -9)', () => {
   // stage's byte-level JPEG, PNG and WebP rewriters run in the background too, for right-clicked images and
   // screenshots (+4.5 KiB), and checking that a timed-out join did complete takes the SDK's MD5 (+1.1 KiB). The image
   // stage (resize and convert, for right-clicks and screenshots too) took Chrome's to 116.2 and Firefox's to 118.1;
-  // full-page capture and the {path} token of folder uploads to 117.8 and 119.3.
-  it.each(['chrome-mv3', 'firefox-mv2'])('%s: the background does not grow past 120 KiB', (dir) => {
+  // full-page capture and the {path} token of folder uploads to 117.8 and 119.3. Resuming uploads after a restart
+  // (ListParts, the journal's sweep of week-old uploads, the resume and discard handlers) took Chrome's to 120.1.
+  it.each(['chrome-mv3', 'firefox-mv2'])('%s: the background does not grow past 122 KiB', (dir) => {
     const background = backgroundSize(join(OUTPUT, dir));
-    expect(background.total, background.files.map((f) => `${f.file} ${f.gzip} B`).join(', ')).toBeLessThanOrEqual(120 * KiB);
+    expect(background.total, background.files.map((f) => `${f.file} ${f.gzip} B`).join(', ')).toBeLessThanOrEqual(122 * KiB);
   });
 });

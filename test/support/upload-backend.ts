@@ -222,6 +222,8 @@ export function messagingBackend(handlers: UploadHandlers, log: string[] = []) {
     signParts: vi.fn((request: Parameters<UploadHandlers['signParts']>[0]) => (sent('signParts'), handlers.signParts(request))),
     finishUpload: vi.fn((request: Parameters<UploadHandlers['finishUpload']>[0]) => (sent('finishUpload'), handlers.finishUpload(request))),
     abortUpload: vi.fn((ticket: Parameters<UploadHandlers['abortUpload']>[0]) => (sent('abortUpload'), handlers.abortUpload(ticket))),
+    resumeUpload: vi.fn((request: Parameters<UploadHandlers['resumeUpload']>[0]) => (sent('resumeUpload'), handlers.resumeUpload(request))),
+    listParts: vi.fn((ticket: Parameters<UploadHandlers['listParts']>[0]) => (sent('listParts'), handlers.listParts(ticket))),
   } satisfies UploadBackend;
   /** How many messages of each kind were sent, e.g. `{ startUpload: 1, finishUpload: 1 }`. */
   const counts = () => Object.fromEntries([...new Set(messages)].map((m) => [m, messages.filter((n) => n === m).length]));
