@@ -22,6 +22,8 @@ const runner = hostUploadRunner(
     signParts: (request) => sendMessage('signParts', request),
     finishUpload: (request) => sendMessage('finishUpload', request),
     abortUpload: (ticket) => sendMessage('abortUpload', ticket),
+    resumeUpload: (request) => sendMessage('resumeUpload', request),
+    listParts: (ticket) => sendMessage('listParts', ticket),
   },
   (text) => copyWithTextarea(text),
   // Nothing left to do here: the background may close this document.

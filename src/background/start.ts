@@ -35,6 +35,9 @@ import { startSummaryPublisher } from './publish-summary';
 import { bucketChecksItem } from '../bucket-check/items';
 import { heldCaptures } from '../editor/held-captures';
 import { createBucketCheckHandlers, storedBucketCheck, type BucketCheckStore } from './bucket-check-service';
+import { sweepJournal } from './journal-sweep';
+import { idbJournal } from '../upload/journal-store';
+import { addEntry } from '../history/history';
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
 export const COMMAND_SAVE_FULL_PAGE = 'save-full-page';
@@ -286,5 +289,17 @@ export function startBackground(): void {
   };
   browser.runtime.onInstalled.addListener(() => void createMenus());
   browser.runtime.onStartup.addListener(() => void createMenus());
+  // Unfinished uploads older than a week: their parts are thrown away on the server, each with a line in the history.
+  const sweep = () =>
+    sweepJournal({
+      journal: idbJournal(),
+      discard: (request) => uploads.discardUpload(request),
+      addToHistory: async (entry) => {
+        const limit = await historyStorage.loadLimit();
+        await historyStorage.updateHistory((entries) => addEntry(entries, entry, limit));
+      },
+      now: () => Date.now(),
+    }).catch((err) => console.warn('S3 Drop: old unfinished uploads were not cleared', err));
+  browser.runtime.onStartup.addListener(() => void sweep());
   profilesItem.watch(() => void createMenus());
 }

@@ -16,7 +16,7 @@ import { linkExpiryRefusal } from '../s3/expiry';
 import { effectiveContentType } from '../s3/presign';
 import type { PartSpec } from '../s3/multipart';
 import { MAX_OBJECT_SIZE, partRange, planParts, preferredPartSize } from '../upload/part-plan';
-import type { TransferPlan, UploadStart, UploadTicket } from '../upload/ticket';
+import type { ResumeRequest, TransferPlan, UploadStart, UploadTicket } from '../upload/ticket';
 import { DEFAULT_PHOTO_PRIVACY } from '../privacy/report';
 import { chooseImages, imageChoiceErrors } from '../images/choice';
 
@@ -42,6 +42,29 @@ export interface UploadServiceDeps extends KeyPlanDeps {
 function multipartGone(): Result<never> {
   // Only reachable if the profile changed kind between start and finish.
   return { ok: false, error: userError('InvalidSettings', t('upload_profileChanged')) };
+}
+
+/** The ticket for an upload begun before a restart, with its destination; refused when the profile is gone or now uploads elsewhere. */
+async function reopenJournaled(deps: UploadServiceDeps, request: ResumeRequest): Promise<Result<{ destination: Destination; ticket: UploadTicket }>> {
+  const opened = await deps.open(request.profileId);
+  if (!opened.ok)
+    return opened.error.code === 'NoSuchProfile' || opened.error.code === 'NotConfigured'
+      ? { ok: false, error: userError('NoSuchProfile', t('resume_profileGone', { name: request.name })) }
+      : opened;
+  const destination = opened.value;
+  // The key and upload ID belong to that bucket: another bucket (or a profile that can no longer upload in parts) cannot take them.
+  if (destination.profileId !== request.profileId) return { ok: false, error: userError('NoSuchProfile', t('resume_profileGone', { name: request.name })) };
+  if (destination.bucket !== request.bucket || !destination.multipart)
+    return { ok: false, error: userError('InvalidSettings', t('resume_profileMoved', { name: request.name })) };
+  const ticket: UploadTicket = {
+    id: request.id,
+    profileId: request.profileId,
+    key: request.key,
+    contentType: effectiveContentType(request.contentType),
+    size: request.size,
+    uploadId: request.uploadId,
+  };
+  return { ok: true, value: { destination, ticket } };
 }
 
 export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
@@ -131,6 +154,28 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
       const multipart = opened.value.multipart;
       if (!multipart) return multipartGone();
       return multipart.abort({ key: ticket.key, uploadId: ticket.uploadId });
+    },
+
+    async resumeUpload(request) {
+      const reopened = await reopenJournaled(deps, request);
+      if (!reopened.ok) return reopened;
+      const { destination, ticket } = reopened.value;
+      // No URLs yet: the runner first asks which parts the bucket has, then signs only the others.
+      return { ok: true, value: { ticket, transfer: { kind: 'multipart', uploadId: request.uploadId, partSize: request.partSize, parts: [] }, context: destination.transferContext } };
+    },
+
+    async listParts(ticket) {
+      const opened = await reopen(ticket);
+      if (!opened.ok) return opened;
+      const multipart = opened.value.multipart;
+      if (!multipart || !ticket.uploadId) return multipartGone();
+      return multipart.list({ key: ticket.key, uploadId: ticket.uploadId });
+    },
+
+    async discardUpload(request) {
+      const reopened = await reopenJournaled(deps, request);
+      if (!reopened.ok) return reopened;
+      return reopened.value.destination.multipart!.abort({ key: request.key, uploadId: request.uploadId });
     },
 
     async finishUpload(request) {

@@ -13,7 +13,7 @@ import type { FailureContext } from '../s3/errors';
 import type { FetchLike } from '../s3/region';
 import type { Profile, ProfileDraft, ProfileField, Secrets } from '../settings/profile';
 import type { TeamConnectionReport } from '../team/team-signer';
-import type { CompletedPart, PartSpec, SignedPart } from '../s3/multipart';
+import type { CompletedPart, ListedPart, PartSpec, SignedPart } from '../s3/multipart';
 import type { SignedRequest } from '../s3/presign';
 import type { UrlSigner } from '../team/errors';
 
@@ -53,6 +53,8 @@ export interface MultipartOps {
    */
   complete(target: { key: string; uploadId: string; parts: readonly CompletedPart[]; size: number }): Promise<Result<{ etag?: string }>>;
   abort(target: { key: string; uploadId: string }): Promise<Result<null>>;
+  /** The parts the bucket holds for the upload (ListParts), to resume it. */
+  list(target: { key: string; uploadId: string }): Promise<Result<ListedPart[]>>;
 }
 
 /**

@@ -11,7 +11,7 @@ import { contentDisposition } from '../s3/content-disposition';
 import { hostPermissionOrigins } from '../s3/endpoint';
 import { describeFailure, failureFromError, type S3Operation } from '../s3/errors';
 import { shareLinkLifetime } from '../s3/expiry';
-import { s3MultipartSigner } from '../s3/multipart';
+import { listParts, s3MultipartSigner } from '../s3/multipart';
 import { presignShareLink, presignUpload } from '../s3/presign';
 import { customLinkUrl, publicObjectUrl } from '../s3/public-url';
 import { detectBucketRegion } from '../s3/region';
@@ -108,6 +108,7 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
       // Already gone (aborted or completed meanwhile): what the caller wanted.
       return !aborted.ok && aborted.error.code === 'NoSuchUpload' ? { ok: true, value: null } : aborted;
     },
+    list: (target) => signed('upload', (client) => listParts(client, { bucket: profile.bucket, key: target.key, uploadId: target.uploadId })),
   };
 
   return {

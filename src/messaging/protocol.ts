@@ -2,8 +2,8 @@ import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { ConnectionReport } from '../s3/connection-test';
 import type { Result } from '../result';
 import type { SignedRequest } from '../s3/presign';
-import type { PartSpec, SignedPart } from '../s3/multipart';
-import type { FileTreatment, FinishRequest, TreatmentRequest, UploadFinish, UploadRequest, UploadStart, UploadTicket } from '../upload/ticket';
+import type { ListedPart, PartSpec, SignedPart } from '../s3/multipart';
+import type { FileTreatment, FinishRequest, ResumeRequest, TreatmentRequest, UploadFinish, UploadRequest, UploadStart, UploadTicket } from '../upload/ticket';
 import type { Capabilities, FieldErrors, Profile, ProfileDraft, ProfileField } from '../settings/profile';
 import type { TeamConnectionReport } from '../team/team-signer';
 import type { BucketCheck, BucketFixKind } from '../bucket-check/facts';
@@ -183,6 +183,12 @@ export interface UploadProtocolMap {
   finishUpload(request: FinishRequest): Result<UploadFinish>;
   /** Throws a multipart upload's parts away (cancel, failure): nothing is left to pay for. */
   abortUpload(ticket: UploadTicket): Result<null>;
+  /** A ticket for an upload begun before a restart: the same profile, bucket and key as journaled, or a sentence why not. */
+  resumeUpload(request: ResumeRequest): Result<UploadStart>;
+  /** The parts of a multipart upload the bucket holds, to send only the others. */
+  listParts(ticket: UploadTicket): Result<ListedPart[]>;
+  /** Throws away an upload begun before a restart (Discard, and the sweep of old ones). */
+  discardUpload(request: ResumeRequest): Result<null>;
 }
 
 /** "Check my bucket" on the options page: the background runs the checks, keeps the result per profile, applies fixes. */

@@ -22,6 +22,7 @@ import { t } from '../i18n/t';
 import { tRich } from './rich';
 import type { FolderPick } from './popup-folder';
 import type { ImageChoice } from '../images/choice';
+import { pickInTab } from './pick-in-tab';
 
 /** Only folder uploads need reading folders and the folder row: they load when a folder comes, not with the popup. */
 const folderUi = () => import('./popup-folder');
@@ -48,11 +49,6 @@ const LinkExtras = lazy(() => import('./popup-link-extras').then((m) => m.PopupL
 /** The "Image options" disclosure, drawn just after the popup's first screen. */
 const ImageOptions = lazy(() => import('./popup-image-options').then((m) => m.ImageOptions));
 
-/** True in Firefox's toolbar popup, where opening the file dialog would close the popup. */
-function pickInTab(): boolean {
-  const firefox = typeof (browser.runtime as { getBrowserInfo?: unknown }).getBrowserInfo === 'function';
-  return firefox && !new URLSearchParams(location.search).has('tab');
-}
 
 /** Pasted images arrive nameless ("image.png" at best); give them a name worth keeping. */
 function namePasted(file: File, now = new Date()): File {
@@ -319,6 +315,7 @@ export function PopupApp() {
           )}
         </section>
       )}
+
 
       {live.length > 0 && (
         <ul class="uploads" aria-label={t('popup_uploads')}>

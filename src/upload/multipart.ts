@@ -47,6 +47,12 @@ export interface MultipartOptions {
   onProgress?: (loaded: number) => void;
   onRetry?: (event: MultipartRetryEvent) => void;
   onPartDone?: (part: { partNumber: number; etag: string; size: number }) => void;
+  /**
+   * Continue an upload begun earlier (after a restart): no create; the listed
+   * parts are in the bucket already and only the others are sent. Progress
+   * starts at their bytes.
+   */
+  resume?: { uploadId: string; parts: readonly { partNumber: number; etag: string; size: number }[] };
   /** Called once the upload ID exists, so a caller can record it (e.g. for cleanup after a crash). */
   onCreated?: (uploadId: string) => void;
   /** After a cancel or a failure: whether the parts were thrown away (abort), so nothing is left to pay for. */
@@ -139,13 +145,16 @@ export async function uploadMultipart(opts: MultipartOptions): Promise<Multipart
 
   if (signal?.aborted) throw new UploadAbortedError();
   let uploadId: string;
-  try {
-    ({ uploadId } = await call('create', () => signer.create(), signal));
-  } catch (err) {
-    if (isAbortError(err) || signal?.aborted) throw err;
-    throw new MultipartUploadFailedError(describe(err), undefined, false);
+  if (opts.resume) uploadId = opts.resume.uploadId;
+  else {
+    try {
+      ({ uploadId } = await call('create', () => signer.create(), signal));
+    } catch (err) {
+      if (isAbortError(err) || signal?.aborted) throw err;
+      throw new MultipartUploadFailedError(describe(err), undefined, false);
+    }
+    opts.onCreated?.(uploadId);
   }
-  opts.onCreated?.(uploadId);
 
   // Aborts everything in flight: on the caller's cancel, or on our first fatal failure.
   const stop = new AbortController();
@@ -155,6 +164,13 @@ export async function uploadMultipart(opts: MultipartOptions): Promise<Multipart
 
   // --- progress: bytes of finished parts + bytes of parts in flight, reported as a running maximum
   let doneBytes = 0;
+  const etags = new Map<number, string>();
+  // A resumed upload's parts in the bucket: joined with the rest, never sent again.
+  for (const p of opts.resume?.parts ?? [])
+    if (p.partNumber >= 1 && p.partNumber <= plan.partCount && !etags.has(p.partNumber)) {
+      etags.set(p.partNumber, p.etag);
+      doneBytes += p.size;
+    }
   const inFlight = new Map<number, number>();
   let reported = -1;
   const report = () => {
@@ -171,8 +187,12 @@ export async function uploadMultipart(opts: MultipartOptions): Promise<Multipart
   const urls = new Map<number, SignedPart & { batch: number }>();
   let batches = 0;
   const pending = new Map<number, Promise<void>>();
-  const etags = new Map<number, string>();
   let nextPart = 1;
+  /** The next part nobody has started and the bucket does not have. */
+  const takePart = () => {
+    while (etags.has(nextPart)) nextPart++;
+    return nextPart++;
+  };
 
   const fresh = (part: SignedPart | undefined) => !!part && part.expiresAt - clock.now() >= minLifetime;
 
@@ -180,7 +200,7 @@ export async function uploadMultipart(opts: MultipartOptions): Promise<Multipart
     const specs: PartSpec[] = [];
     for (let n = first; n <= plan.partCount && specs.length < batchSize; n++) {
       // The asked-for part, then parts nobody has started and that have no usable URL.
-      if (n !== first && (n < nextPart || fresh(urls.get(n)) || pending.has(n))) continue;
+      if (n !== first && (n < nextPart || etags.has(n) || fresh(urls.get(n)) || pending.has(n))) continue;
       specs.push({ partNumber: n, size: partRange(plan, n).size });
     }
     stats.signRequests++;
@@ -259,8 +279,7 @@ export async function uploadMultipart(opts: MultipartOptions): Promise<Multipart
 
   let failure: { error: UserError; partNumber?: number } | undefined;
   const worker = async () => {
-    while (!stop.signal.aborted && nextPart <= plan.partCount) {
-      const n = nextPart++;
+    for (let n = takePart(); !stop.signal.aborted && n <= plan.partCount; n = takePart()) {
       try {
         await uploadPart(n);
       } catch (err) {
@@ -272,7 +291,7 @@ export async function uploadMultipart(opts: MultipartOptions): Promise<Multipart
 
   try {
     report();
-    await Promise.all(Array.from({ length: Math.min(concurrency, plan.partCount) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, plan.partCount - etags.size)) }, worker));
     if (!failure && !signal?.aborted) {
       const parts = [...etags].sort(([a], [b]) => a - b).map(([PartNumber, ETag]) => ({ PartNumber, ETag }));
       try {

@@ -17,6 +17,8 @@ import { S3_ANSWERS_BY_SIGNER } from '../team/errors';
 import { uploadMultipart, type MultipartSigner } from './multipart';
 import { uploadWithSinglePut } from './single-put';
 import type { FinishRequest, TreatmentRequest, UploadRequest, UploadStart, UploadTicket } from './ticket';
+import { fileIdentity, JOURNAL_VERSION, reconcileParts, resumeRequestOf, type JournalEntry } from './journal';
+import type { UploadJournal } from './journal-store';
 import type { PutTransport } from './transport';
 import type { PrivacyReport } from '../privacy/report';
 import type { ImageReport } from '../images/decide';
@@ -46,10 +48,13 @@ export interface UploadInput extends UploadFile, Omit<UploadRequest, 'name' | 't
   expiresIn?: number;
   /** The popup's image choice for this file, over the profile's (checked by the background). */
   images?: TransformContext['images'];
+  /** An upload begun before a restart, to finish with this file (picked again, and matched with the entry). */
+  resume?: JournalEntry;
 }
 
 /** What the pipeline asks of the background: one start and one finish per file. */
-export type UploadBackend = Pick<UploadHandlers, 'startUpload' | 'signPut' | 'signParts' | 'finishUpload' | 'abortUpload'>;
+export type UploadBackend = Pick<UploadHandlers, 'startUpload' | 'signPut' | 'signParts' | 'finishUpload' | 'abortUpload'> &
+  Partial<Pick<UploadHandlers, 'resumeUpload' | 'listParts'>>;
 
 export interface PipelineDeps {
   backend: UploadBackend;
@@ -65,6 +70,12 @@ export interface PipelineDeps {
    */
   whenLocked?(signal: AbortSignal): Promise<void>;
   now?: () => number;
+  /**
+   * Where multipart uploads are journaled, to resume them after a restart
+   * (see journal.ts). Without it, or for a file a transform changed (its bytes
+   * could not be matched when picked again), nothing is journaled.
+   */
+  journal?: UploadJournal;
 }
 
 export interface PipelineHooks {
@@ -138,6 +149,17 @@ function failureOf(err: unknown): UserError {
   return err instanceof ResultError ? err.userError : userError('Unexpected', t('upload_failed', { reason: (err as Error)?.message ?? String(err) }));
 }
 
+/** A journal that never stops an upload: a failed write costs the resume, not the upload. */
+function journalWriter(journal: UploadJournal) {
+  let last: Promise<void> = Promise.resolve();
+  const queue = (step: () => Promise<void>) => {
+    // In order: a part is added only to an entry that is written.
+    last = last.then(step).catch((err) => console.warn('S3 Drop: the upload journal could not be written', err));
+    return last;
+  };
+  return { queue, settled: () => last };
+}
+
 /** Runs one file through the pipeline. Never throws: the outcome says how it ended, with a sentence on failure. */
 export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: PipelineHooks = {}): Promise<UploadOutcome> {
   const signal = hooks.signal ?? new AbortController().signal;
@@ -148,7 +170,8 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
   try {
     let file: UploadFile = { body: input.body, name: input.name, type: input.type };
     const context: TransformContext = { ...(input.profileId ? { profileId: input.profileId } : {}), ...(input.images ? { images: input.images } : {}) };
-    for (const transform of deps.transforms ?? []) file = await transform(file, signal, context);
+    // A resumed file went through the stages unchanged the first time (only such files are journaled).
+    if (!input.resume) for (const transform of deps.transforms ?? []) file = await transform(file, signal, context);
     privacy = file.privacy;
     image = file.image;
     if (signal.aborted) return { status: 'cancelled' };
@@ -164,7 +187,9 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
       ...(input.download ? { download: true } : {}),
     };
     for (;;) {
-      const started = await deps.backend.startUpload(request);
+      const started = input.resume
+        ? ((await deps.backend.resumeUpload?.(resumeRequestOf(input.resume))) ?? { ok: false as const, error: userError('InvalidSettings', t('upload_profileChanged')) })
+        : await deps.backend.startUpload(request);
       if (signal.aborted) {
         // Cancelled while the background started it: nothing of it may stay behind.
         if (started.ok && started.value.ticket.uploadId) await deps.backend.abortUpload(started.value.ticket).catch(() => {});
@@ -184,8 +209,21 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
     const { ticket, transfer } = start;
     const where = transferContext(start);
     let parts: CompletedPart[] | undefined;
+    /** Removes the upload's journal entry: once it is joined, or thrown away. */
+    let forget: (() => Promise<void>) | undefined;
     if (transfer.kind === 'multipart') {
       const signer = ticketSigner(deps.backend, ticket, transfer.parts, now);
+      const lastModified = (input.body as Partial<File>).lastModified;
+      // Only the picked file's own bytes can be matched when it is picked again.
+      const journal = deps.journal && (input.resume || (file.body === input.body && lastModified !== undefined)) ? deps.journal : undefined;
+      const writer = journal && journalWriter(journal);
+      let resume: { uploadId: string; parts: JournalEntry['parts'] } | undefined;
+      if (input.resume) {
+        const listed = deps.backend.listParts ? unwrapResult(await deps.backend.listParts(ticket)) : [];
+        resume = { uploadId: transfer.uploadId, parts: reconcileParts(input.resume.parts, listed) };
+      }
+      // Read while the first parts go up: it reads 192 KiB, whatever the size.
+      const identity = writer && !input.resume ? fileIdentity(file.body, { name: input.name, lastModified: lastModified! }) : undefined;
       await uploadMultipart({
         body: file.body,
         signer,
@@ -193,9 +231,41 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
         context: where,
         signal,
         partSize: transfer.partSize,
+        ...(resume ? { resume } : {}),
         ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+        ...(writer && journal
+          ? {
+              onCreated: (uploadId: string) =>
+                void writer.queue(async () => {
+                  const at = now();
+                  const entry: JournalEntry = {
+                    version: JOURNAL_VERSION,
+                    id: ticket.id,
+                    profileId: ticket.profileId,
+                    bucket: start!.context.bucket,
+                    key: ticket.key,
+                    uploadId,
+                    contentType: ticket.contentType,
+                    partSize: transfer.partSize,
+                    parts: [],
+                    identity: await identity!,
+                    name: file.name,
+                    createdAt: at,
+                    updatedAt: at,
+                  };
+                  await journal.put(entry);
+                }),
+              onPartDone: (part: { partNumber: number; etag: string; size: number; checksum?: string }) =>
+                void writer.queue(() => journal.addPart(ticket.id, part, now())),
+              // Thrown away on the server: nothing left to resume.
+              onCleanup: ({ aborted }: { aborted: boolean }) => {
+                if (aborted) void writer.queue(() => journal.remove(ticket.id));
+              },
+            }
+          : {}),
       });
       parts = signer.joined;
+      forget = writer && journal ? () => writer.queue(() => journal.remove(ticket.id)) : undefined;
     } else {
       let first: typeof transfer.put | undefined = transfer.put;
       await uploadWithSinglePut({
@@ -216,7 +286,11 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
     if (signal.aborted) {
       // Parts not yet joined are thrown away. A single PUT that went through is stored already: it is finished
       // (so the history has it, to delete or share later), but nothing is copied, as the user asked.
-      if (parts) await deps.backend.abortUpload(ticket).catch(() => {});
+      if (parts)
+        await deps.backend.abortUpload(ticket).then(
+          (r) => (r.ok ? forget?.() : undefined),
+          () => {},
+        );
       else await deps.backend.finishUpload(finish).catch(() => {});
       return { status: 'cancelled' };
     }
@@ -228,6 +302,8 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
         ...(input.expiresIn !== undefined ? { expiresIn: input.expiresIn } : {}),
       }),
     );
+    // The parts are joined: nothing is left to resume.
+    await forget?.();
     // Cancel may be pressed while the link is signed: the user asked for nothing to be copied.
     if (signal.aborted) return { status: 'cancelled' };
     const { link, lifetimeSeconds, deletesAt, copyText } = finished;

@@ -4,6 +4,7 @@ import type { ImageReport } from '../images/decide';
 import type { ImageChoice } from '../images/choice';
 import { SpeedMeter } from './speed';
 import { runUpload, type PipelineDeps } from './pipeline';
+import type { JournalEntry } from './journal';
 
 /** `waiting`: the secrets are locked; the upload starts once the user enters the passphrase. */
 export type UploadStatus = 'queued' | 'waiting' | 'uploading' | 'done' | 'failed' | 'cancelled';
@@ -67,6 +68,8 @@ export interface QueueDeps extends PipelineDeps {
 export class UploadQueue {
   private items: UploadItem[] = [];
   private files = new Map<number, Blob>();
+  /** Uploads begun before a restart that these items finish. */
+  private resumes = new Map<number, JournalEntry>();
   private aborts = new Map<number, AbortController>();
   private listeners = new Set<(items: readonly UploadItem[]) => void>();
   private nextId = 1;
@@ -139,6 +142,28 @@ export class UploadQueue {
     this.files.delete(id);
   }
 
+  /**
+   * Finishes an upload begun before a restart, with the file picked again
+   * (already matched with the entry): only its missing parts go up, and it
+   * ends like any other upload (link, clipboard, history). Returns its id.
+   */
+  resume(file: File | (Blob & { name: string }), entry: JournalEntry): number {
+    // Not twice: a second Resume of the same upload while the first runs would send its parts twice.
+    const running = this.items.find((i) => i.entryId === entry.id && (i.status === 'queued' || i.status === 'waiting' || i.status === 'uploading'));
+    if (running) return running.id;
+    const id = this.nextId++;
+    this.files.set(id, file);
+    this.resumes.set(id, entry);
+    const loaded = entry.parts.reduce((n, p) => n + p.size, 0);
+    this.items = [
+      ...this.items,
+      { id, entryId: entry.id, name: entry.name, size: file.size, type: entry.contentType, profileId: entry.profileId, key: entry.key, status: 'queued', loaded, bytesPerSecond: 0 },
+    ];
+    this.emit();
+    void this.run();
+    return id;
+  }
+
   /** Puts a failed upload back in the queue, with the same file. */
   retry(id: number): void {
     const item = this.items.find((i) => i.id === id);
@@ -184,6 +209,7 @@ export class UploadQueue {
           ...(item.expiresIn !== undefined ? { expiresIn: item.expiresIn } : {}),
           ...(item.path ? { path: item.path } : {}),
           ...(item.images ? { images: item.images } : {}),
+          ...(this.resumes.has(item.id) ? { resume: this.resumes.get(item.id)! } : {}),
         },
         this.deps,
         {
@@ -229,7 +255,10 @@ export class UploadQueue {
     } finally {
       this.aborts.delete(item.id);
       // A failed file stays in memory so Retry needs nothing from the user.
-      if (this.items.find((i) => i.id === item.id)?.status !== 'failed') this.files.delete(item.id);
+      if (this.items.find((i) => i.id === item.id)?.status !== 'failed') {
+        this.files.delete(item.id);
+        this.resumes.delete(item.id);
+      }
     }
   }
 

@@ -21,6 +21,8 @@ export type ToRunner =
   | { type: 'add'; files: File[]; profileId?: string; expiresIn?: number; paths?: string[]; folder?: string; images?: ImageChoice }
   | { type: 'cancel'; id: number }
   | { type: 'retry'; id: number }
+  /** Finish the journaled upload `entryId` with this file, picked again (the view matched it with the entry). */
+  | { type: 'resume'; entryId: string; file: File }
   /** A view opened: send it the current state. */
   | { type: 'hello' };
 

@@ -4,6 +4,7 @@ import { canvasCodec } from '../images/canvas';
 import { fileStages } from './file-stages';
 import { startUploadRunner } from './runner';
 import { xhrTransport } from './xhr-transport';
+import { idbJournal } from './journal-store';
 
 /** How often a file waiting for the passphrase asks again whether it may start. */
 export const UNLOCK_POLL_MS = 1000;
@@ -42,5 +43,7 @@ export function hostUploadRunner(
     transforms: fileStages((context) => backend.fileTreatment(context), canvasCodec()),
     copy: async (text) => copy(text),
     whenLocked: (signal) => pause(pollMs, signal),
+    // In this origin's IndexedDB, which outlives the browser: a large upload can be resumed after a restart.
+    journal: idbJournal(),
   }, options.onIdle ? { onIdle: options.onIdle } : {});
 }

@@ -55,6 +55,9 @@ export function startUploadRunner(deps: QueueDeps, options: { onIdle?(): void } 
       });
     else if (message.type === 'cancel') queue.cancel(message.id);
     else if (message.type === 'retry') queue.retry(message.id);
+    else if (message.type === 'resume')
+      // Read again here: parts may have been added since the view read it.
+      void deps.journal?.get(message.entryId).then((entry) => entry && queue.resume(message.file, entry));
     else if (message.type === 'hello') send(queue.snapshot());
   });
   return {

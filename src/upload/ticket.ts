@@ -80,6 +80,24 @@ export interface UploadStart {
   context: { bucket: string; region: string; endpoint: string; signer: UrlSigner };
 }
 
+/**
+ * An upload begun before a restart, as its journal entry names it (see
+ * src/upload/journal.ts): the background makes a ticket for it only if the
+ * profile still exists and still points at the same bucket.
+ */
+export interface ResumeRequest {
+  /** The history id the upload started with. */
+  id: string;
+  profileId: string;
+  bucket: string;
+  key: string;
+  uploadId: string;
+  contentType: string;
+  size: number;
+  partSize: number;
+  name: string;
+}
+
 export interface FinishRequest {
   ticket: UploadTicket;
   /** A multipart upload's parts, to join. */

@@ -5,7 +5,7 @@ import type { Destination, LinkRequest, PutTarget, ShareLink } from '../../src/d
 import type { RecentUpload } from '../../src/history/recent';
 import type { UploadHandlers } from '../../src/messaging/protocol';
 import { userError, type Result } from '../../src/result';
-import type { CompletedPart, PartSpec, SignedPart } from '../../src/s3/multipart';
+import type { CompletedPart, ListedPart, PartSpec, SignedPart } from '../../src/s3/multipart';
 import type { SignedRequest } from '../../src/s3/presign';
 import type { UploadRequest } from '../../src/upload/ticket';
 import type { UrlSigner } from '../../src/team/errors';
@@ -141,6 +141,11 @@ export function fakeUploadBackend(options: { now?: () => number; log?: string[] 
       gate(() => ({ etag: '"joined"' })),
   );
   const abort = vi.fn(async (_profileId: string, _target: { key: string; uploadId: string }): Promise<Result<null>> => gate(() => null));
+  /** The parts the bucket holds, per upload ID: a test sets them to play a bucket that has some parts of a resumed upload. */
+  const listed = new Map<string, ListedPart[]>();
+  const list = vi.fn(async (_profileId: string, target: { key: string; uploadId: string }): Promise<Result<ListedPart[]>> =>
+    gate(() => listed.get(target.uploadId) ?? []),
+  );
 
   function destinationOf(profileId: string): Destination {
     return {
@@ -161,6 +166,7 @@ export function fakeUploadBackend(options: { now?: () => number; log?: string[] 
               signParts: (target) => signParts(profileId, target),
               complete: (target) => complete(profileId, target),
               abort: (target) => abort(profileId, target),
+              list: (target) => list(profileId, target),
             },
           }
         : {}),
@@ -192,7 +198,8 @@ export function fakeUploadBackend(options: { now?: () => number; log?: string[] 
     counts,
     record,
     recorded,
-    destination: { open, signPut, shareLink, keyExists, create, signParts, complete, abort },
+    listed,
+    destination: { open, signPut, shareLink, keyExists, create, signParts, complete, abort, list },
   };
 }
 
@@ -215,6 +222,8 @@ export function messagingBackend(handlers: UploadHandlers, log: string[] = []) {
     signParts: vi.fn((request: Parameters<UploadHandlers['signParts']>[0]) => (sent('signParts'), handlers.signParts(request))),
     finishUpload: vi.fn((request: Parameters<UploadHandlers['finishUpload']>[0]) => (sent('finishUpload'), handlers.finishUpload(request))),
     abortUpload: vi.fn((ticket: Parameters<UploadHandlers['abortUpload']>[0]) => (sent('abortUpload'), handlers.abortUpload(ticket))),
+    resumeUpload: vi.fn((request: Parameters<UploadHandlers['resumeUpload']>[0]) => (sent('resumeUpload'), handlers.resumeUpload(request))),
+    listParts: vi.fn((ticket: Parameters<UploadHandlers['listParts']>[0]) => (sent('listParts'), handlers.listParts(ticket))),
   } satisfies UploadBackend;
   /** How many messages of each kind were sent, e.g. `{ startUpload: 1, finishUpload: 1 }`. */
   const counts = () => Object.fromEntries([...new Set(messages)].map((m) => [m, messages.filter((n) => n === m).length]));

@@ -479,4 +479,57 @@ describe('uploadMultipart', () => {
     expect(err).toMatchObject({ aborted: true });
     expect(s3.aborts).toHaveLength(1);
   });
+
+  describe('resume (an upload begun before a restart)', () => {
+    /** An upload whose first `done` parts of 1 000 bytes reached the fake bucket before the browser died. */
+    async function halfDone(body: Blob, done: number[]) {
+      const s3 = new FakeS3();
+      const { uploadId } = await s3.create();
+      const signed = await s3.signParts(uploadId, done.map((partNumber) => ({ partNumber, size: 1000 })));
+      for (const part of signed)
+        await s3.put({ url: part.url, headers: {}, body: body.slice((part.partNumber - 1) * 1000, part.partNumber * 1000) });
+      s3.puts.length = 0;
+      s3.signCalls.length = 0;
+      const parts = done.map((partNumber) => ({ partNumber, etag: `"etag-${partNumber}"`, size: 1000 }));
+      return { s3, uploadId, parts };
+    }
+
+    it('sends only the missing parts, starts its progress at the bytes already there, and joins all of them', async () => {
+      const body = file(5500);
+      const { s3, uploadId, parts } = await halfDone(body, [1, 2, 4]);
+      const { promise, progress } = run(s3, body, { partSize: 1000, concurrency: 2, resume: { uploadId, parts } });
+      const result = await promise;
+      expect(result.uploadId).toBe(uploadId);
+      // No second multipart upload was created.
+      expect(s3.uploads.size + s3.objects.size).toBe(1);
+      expect(s3.puts.map((p) => p.partNumber).sort()).toEqual([3, 5, 6]);
+      expect(s3.signCalls.flat().map((p) => p.partNumber).sort()).toEqual([3, 5, 6]);
+      expect(s3.completes[0]!.map((p) => p.PartNumber)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(s3.objects.get(uploadId)).toEqual(await bytesOf(body));
+      expect(progress[0]).toBe(3000);
+      expectMonotonicTo(progress, 5500);
+    });
+
+    it('joins at once when the bucket has every part', async () => {
+      const body = file(3000);
+      const { s3, uploadId, parts } = await halfDone(body, [1, 2, 3]);
+      await run(s3, body, { partSize: 1000, resume: { uploadId, parts } }).promise;
+      expect(s3.puts).toEqual([]);
+      expect(s3.signCalls).toEqual([]);
+      expect(s3.objects.get(uploadId)).toEqual(await bytesOf(body));
+    });
+
+    it('aborts the resumed upload when a part fails for good, like a fresh one', async () => {
+      const body = file(4000);
+      const { s3, uploadId, parts } = await halfDone(body, [1, 2]);
+      s3.script = (call) => (call.partNumber === 4 ? DENIED : undefined);
+      const created: string[] = [];
+      const err = await run(s3, body, { partSize: 1000, resume: { uploadId, parts }, onCreated: (id) => created.push(id) }).promise.catch((e) => e);
+      expect(err).toBeInstanceOf(MultipartUploadFailedError);
+      expect(err.partNumber).toBe(4);
+      expect(s3.aborts).toEqual([uploadId]);
+      // Not a new upload: nothing to record again.
+      expect(created).toEqual([]);
+    });
+  });
 });

@@ -343,6 +343,9 @@ describe('protocol coverage', () => {
     signParts: null,
     finishUpload: null,
     abortUpload: null,
+    resumeUpload: null,
+    listParts: null,
+    discardUpload: null,
   } satisfies Record<keyof UploadProtocolMap, null>;
   const historyTypes = {
     listHistory: null,

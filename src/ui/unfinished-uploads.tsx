@@ -1,0 +1,163 @@
+/**
+ * The popup's list of uploads a restart interrupted (from the upload
+ * journal): how much went up and when, Resume (pick the file again; it must
+ * be the same bytes) and Discard (the parts are thrown away on the server).
+ */
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { sendMessage } from '../messaging/protocol';
+import { fileIdentity, journaledBytes, matchIdentity, resumeRequestOf, type IdentityMatch, type JournalEntry } from '../upload/journal';
+import type { UploadJournal } from '../upload/journal-store';
+import { openViewEnd } from '../upload/runner-channel';
+import { formatBytes } from '../upload/speed';
+import { t } from '../i18n/t';
+import { pickInTab } from './pick-in-tab';
+import { browser } from 'wxt/browser';
+
+/** Firefox closes its toolbar popup when a file dialog opens: the file is picked again in a tab (where this list shows too). */
+function onPick(e: MouseEvent) {
+  if (!pickInTab()) return;
+  e.preventDefault();
+  void browser.tabs.create({ url: `${browser.runtime.getURL('/popup.html')}?tab=1` }).then(() => window.close());
+}
+
+const MISMATCH = { size: 'resume_wrongSize', lastModified: 'resume_wrongDate', content: 'resume_wrongContent' } as const satisfies Record<
+  Exclude<IdentityMatch, 'ok'>,
+  string
+>;
+
+/** Hands the runner a file to finish an entry with, once it answers (after a restart it may still be starting). */
+async function resumeInRunner(entryId: string, file: File): Promise<void> {
+  await sendMessage('ensureRunner').catch(() => {});
+  const channel = openViewEnd();
+  await new Promise<void>((resolve) => {
+    const hello = setInterval(() => channel.post({ type: 'hello' }), 150);
+    const stop = channel.listen((message) => {
+      if (message.type !== 'state') return;
+      clearInterval(hello);
+      stop();
+      channel.post({ type: 'resume', entryId, file });
+      resolve();
+    });
+    channel.post({ type: 'hello' });
+  });
+  channel.close();
+}
+
+/** Entries the runner is finishing now: the live list shows them, not this one. */
+function useRunning(): Set<string> {
+  const [running, setRunning] = useState(new Set<string>());
+  useEffect(() => {
+    const channel = openViewEnd();
+    const stop = channel.listen((message) => {
+      if (message.type === 'state')
+        setRunning(new Set(message.items.flatMap((i) => (i.entryId && i.status !== 'failed' && i.status !== 'cancelled' ? [i.entryId] : []))));
+    });
+    channel.post({ type: 'hello' });
+    return () => {
+      stop();
+      channel.close();
+    };
+  }, []);
+  return running;
+}
+
+interface UnfinishedProps {
+  entries: JournalEntry[];
+  journal: UploadJournal;
+}
+
+/** Draws the list into the popup's empty slot for it (a plain `import('preact')` would keep all of Preact in the popup's first load). */
+export function mountUnfinished(container: HTMLElement, props: UnfinishedProps): void {
+  render(<UnfinishedUploads {...props} />, container);
+}
+
+export function UnfinishedUploads(props: UnfinishedProps) {
+  const [entries, setEntries] = useState(props.entries);
+  const running = useRunning();
+  const shown = entries.filter((e) => !running.has(e.id));
+  if (!shown.length) return null;
+  const drop = (id: string) => setEntries((list) => list.filter((e) => e.id !== id));
+  return (
+    <section class="unfinished" aria-labelledby="unfinished-title">
+      <h2 id="unfinished-title">{t('resume_title')}</h2>
+      <ul class="uploads">
+        {shown.map((entry) => (
+          <Unfinished key={entry.id} entry={entry} journal={props.journal} onGone={() => drop(entry.id)} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Unfinished({ entry, journal, onGone }: { entry: JournalEntry; journal: UploadJournal; onGone(): void }) {
+  const [picking, setPicking] = useState(false);
+  const [note, setNote] = useState<{ text: string; bad: boolean } | null>(null);
+  const name = entry.name;
+
+  const picked = async (file: File) => {
+    const match = matchIdentity(entry.identity, await fileIdentity(file, { name: file.name, lastModified: file.lastModified }));
+    // Not the same bytes: nothing is sent, and the entry stays for the right file.
+    if (match !== 'ok') return setNote({ text: t(MISMATCH[match], { picked: file.name, name }), bad: true });
+    setNote(null);
+    await resumeInRunner(entry.id, file);
+  };
+
+  const discard = async () => {
+    const answer = await sendMessage('discardUpload', resumeRequestOf(entry)).catch((err: Error) => ({
+      ok: false as const,
+      error: { code: 'NetworkError' as const, message: err.message, transient: true },
+    }));
+    // A profile deleted, or moved to another bucket: nothing here can reach the parts any more (a lifecycle rule can).
+    const unreachable = !answer.ok && (answer.error.code === 'NoSuchProfile' || answer.error.code === 'InvalidSettings');
+    if (!answer.ok && !unreachable) return setNote({ text: answer.error.message, bad: true });
+    await journal.remove(entry.id);
+    onGone();
+  };
+
+  return (
+    <li class="upload">
+      <div class="name" title={name}>
+        {name}
+      </div>
+      <progress max={Math.max(entry.identity.size, 1)} value={journaledBytes(entry)} aria-hidden="true" />
+      <p class="muted">
+        {t('resume_progress', {
+          loaded: formatBytes(journaledBytes(entry)),
+          size: formatBytes(entry.identity.size),
+          date: new Date(entry.updatedAt).toLocaleString(),
+        })}
+      </p>
+      {picking && (
+        <label class="button primary" onClick={onPick}>
+          {t('resume_pickAgain', { name })}
+          <input
+            type="file"
+            class="visually-hidden"
+            onChange={(e) => {
+              const input = e.currentTarget;
+              const file = input.files?.[0];
+              input.value = '';
+              if (file) void picked(file);
+            }}
+          />
+        </label>
+      )}
+      <div class="row">
+        {!picking && (
+          <button type="button" class="primary" aria-label={t('resume_resumeLabel', { name })} onClick={() => setPicking(true)}>
+            {t('resume_resume')}
+          </button>
+        )}
+        <button type="button" aria-label={t('resume_discardLabel', { name })} onClick={() => void discard()}>
+          {t('resume_discard')}
+        </button>
+      </div>
+      {note && (
+        <p class={note.bad ? 'alert' : 'muted'} role={note.bad ? 'alert' : 'status'}>
+          {note.text}
+        </p>
+      )}
+    </li>
+  );
+}
