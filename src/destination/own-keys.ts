@@ -108,7 +108,7 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
       // Already gone (aborted or completed meanwhile): what the caller wanted.
       return !aborted.ok && aborted.error.code === 'NoSuchUpload' ? { ok: true, value: null } : aborted;
     },
-    list: (target) => signed('upload', (client) => listParts(client, { bucket: profile.bucket, key: target.key, uploadId: target.uploadId })),
+    list: (target) => signed('listParts', (client) => listParts(client, { bucket: profile.bucket, key: target.key, uploadId: target.uploadId })),
   };
 
   return {

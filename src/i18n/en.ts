@@ -548,6 +548,7 @@ export const en = {
   s3_http403: '{where} refused the keys for bucket "{bucket}" (HTTP 403). Check the access key, the secret, and that the keys may use this bucket ({permission}).',
   s3_deniedUpload: "These keys are not allowed to upload in bucket \"{bucket}\": the key's policy must allow {permission} on {arn}.",
   s3_deniedList: "These keys are not allowed to list objects in bucket \"{bucket}\": the key's policy must allow {permission} on {arn}.",
+  s3_deniedParts: "These keys are not allowed to see the parts of an unfinished upload in bucket \"{bucket}\", so it cannot be resumed: the key's policy must allow {permission} on {arn}. Discard still removes the parts.",
   s3_deniedRead: "These keys are not allowed to read objects in bucket \"{bucket}\": the key's policy must allow {permission} on {arn}.",
   s3_clockSkewed: "Your computer's clock is off by more than 15 minutes, so S3 refuses the signature. Set the clock to the correct time and try again.",
   s3_tokenExpired: 'The session token has expired. Paste fresh temporary credentials (key, secret and token) in Options.',

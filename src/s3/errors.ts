@@ -18,7 +18,7 @@ export interface S3Failure {
 }
 
 /** What the request was for; decides which permission an AccessDenied is about. */
-export type S3Operation = 'upload' | 'share' | 'download' | 'list' | 'connect' | 'delete';
+export type S3Operation = 'upload' | 'share' | 'download' | 'list' | 'connect' | 'delete' | 'listParts';
 
 export interface FailureContext {
   operation: S3Operation;
@@ -43,6 +43,8 @@ const PERMISSION: Record<S3Operation, string> = {
   list: 's3:ListBucket',
   connect: 's3:ListBucket',
   delete: 's3:DeleteObject',
+  // Resume asks which parts of an unfinished upload the bucket holds (ListParts).
+  listParts: 's3:ListMultipartUploadParts',
 };
 
 function tag(xml: string, name: string): string | undefined {
@@ -253,13 +255,14 @@ export function describeFailure(f: S3Failure, context: FailureContext): UserErro
 }
 
 /** What an AccessDenied says the keys may not do, by operation. */
-const DENIED: Record<S3Operation, 's3_deniedUpload' | 's3_deniedList' | 's3_deniedRead'> = {
+const DENIED: Record<S3Operation, 's3_deniedUpload' | 's3_deniedList' | 's3_deniedRead' | 's3_deniedParts'> = {
   upload: 's3_deniedUpload',
   list: 's3_deniedList',
   connect: 's3_deniedList',
   share: 's3_deniedRead',
   download: 's3_deniedRead',
   delete: 's3_deniedRead',
+  listParts: 's3_deniedParts',
 };
 
 /** Every code with a sentence of its own (a meta-test checks each one). */

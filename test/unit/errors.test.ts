@@ -193,6 +193,13 @@ describe('AccessDenied', () => {
     expect(connect).toMatch(/s3:ListBucket on arn:aws:s3:::my-bucket\.$/);
   });
 
+  it("says a resume needs to see the upload's parts, and that Discard still works", () => {
+    expect(describeFailure(denied, { ...aws, operation: 'listParts' }).message).toBe(
+      'These keys are not allowed to see the parts of an unfinished upload in bucket "my-bucket", so it cannot be resumed: ' +
+        "the key's policy must allow s3:ListMultipartUploadParts on arn:aws:s3:::my-bucket/*. Discard still removes the parts.",
+    );
+  });
+
   it('turns an expired upload URL into a transient UploadUrlExpired', () => {
     const f = failureFromResponse(403, '<Error><Code>AccessDenied</Code><Message>Request has expired</Message><Expires>2024-01-01T00:00:00Z</Expires></Error>');
     expect(describeFailure(f, { ...custom, operation: 'upload' })).toMatchObject({ code: 'UploadUrlExpired', transient: true });
