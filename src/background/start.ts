@@ -16,6 +16,9 @@ import { capturePacer } from '../capture/full-page-plan';
 import { FullPageError, type CaptureFullPage } from '../capture/full-page';
 import { chromeFullPage } from '../capture/full-page-chrome';
 import { firefoxFullPage } from '../capture/full-page-firefox';
+import { regionCapture, type CaptureRegion } from '../capture/region';
+import { chromeRegion } from '../capture/region-chrome';
+import { firefoxRegion } from '../capture/region-firefox';
 import { createService, type ServiceDeps } from './service';
 import { createUploadHandlers } from './upload-service';
 import { createHistoryHandlers } from './history-service';
@@ -37,6 +40,7 @@ import { createBucketCheckHandlers, storedBucketCheck, type BucketCheckStore } f
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
 export const COMMAND_SAVE_FULL_PAGE = 'save-full-page';
+export const COMMAND_SAVE_REGION = 'save-region';
 /** Closes the offscreen document a while after a copy from the background, if nothing else needs it then. */
 const CLOSE_OFFSCREEN_ALARM = 'close-offscreen';
 
@@ -153,6 +157,8 @@ export function startBackground(): void {
   // Each browser's better way: Firefox draws the whole page in one call, Chrome scrolls and stitches.
   // A build-time constant, so each build carries only its own.
   const captureFullPage: CaptureFullPage = import.meta.env.FIREFOX ? firefoxFullPage() : chromeFullPage(captureVisible);
+  // The same for a region: Firefox draws just the rectangle, Chrome crops the visible tab.
+  const captureRegion: CaptureRegion = regionCapture(import.meta.env.FIREFOX ? firefoxRegion() : chromeRegion(captureVisible));
   const saveScreenshot = async (tab: Browser.tabs.Tab, profileId?: string) => {
     let dataUrl: string;
     try {
@@ -195,6 +201,28 @@ export function startBackground(): void {
     });
   };
 
+  const saveRegion = async (tab: Browser.tabs.Tab, profileId?: string) => {
+    if (tab.id === undefined) return null;
+    let picture;
+    try {
+      picture = await captureRegion({ id: tab.id, windowId: tab.windowId ?? browser.windows.WINDOW_ID_CURRENT });
+    } catch (err) {
+      const sentence = err instanceof FullPageError ? err.message : t('notify_screenshotRefused', { reason: (err as Error).message });
+      await notifier.failure(t('notify_regionNotSaved'), sentence);
+      return null;
+    }
+    // Esc: the user changed their mind, which needs no notification.
+    if (!picture) return null;
+    return saveBytes(saveDeps, {
+      bytes: picture.bytes,
+      type: 'image/png',
+      name: screenshotName(tab, new Date(), 'region'),
+      source: 'screenshot',
+      ...(tab.url ? { pageUrl: tab.url } : {}),
+      ...(profileId ? { profileId } : {}),
+    });
+  };
+
   // A menu click or shortcut has no page to show an error on: whatever fails ends in a notification.
   const orNotify = <A extends unknown[], R>(title: string, action: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R | null> => {
@@ -210,6 +238,7 @@ export function startBackground(): void {
     saveImage: orNotify(t('notify_imageNotSaved'), (click: ImageClick) => saveImage(saveDeps, click)),
     saveScreenshot: orNotify(t('notify_screenshotNotSaved'), saveScreenshot),
     saveFullPage: orNotify(t('notify_fullPageNotSaved'), saveFullPage),
+    saveRegion: orNotify(t('notify_regionNotSaved'), saveRegion),
   });
   browser.contextMenus.onClicked.addListener(onMenuClicked);
   const onCommand = async (command: string, tab?: Browser.tabs.Tab) => {
@@ -218,7 +247,9 @@ export function startBackground(): void {
         ? orNotify(t('notify_screenshotNotSaved'), saveScreenshot)
         : command === COMMAND_SAVE_FULL_PAGE
           ? orNotify(t('notify_fullPageNotSaved'), saveFullPage)
-          : null;
+          : command === COMMAND_SAVE_REGION
+            ? orNotify(t('notify_regionNotSaved'), saveRegion)
+            : null;
     if (!action) return null;
     const target = tab ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0];
     return target ? action(target) : null;
