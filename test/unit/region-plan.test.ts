@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PLAN_GLOBAL, regionPlan } from '../../src/capture/region-plan';
+import { PLAN_GLOBAL, regionPlan, type RegionPlan } from '../../src/capture/region-plan';
 
 const plan = regionPlan();
 const viewport = { width: 1280, height: 800 };
@@ -107,7 +107,7 @@ describe('regionPlan(true), as injected into the page', () => {
 
   it('puts the same helpers on the global the overlay reads, and returns nothing to serialise', () => {
     expect(regionPlan(true)).toBeUndefined();
-    const installed = (globalThis as Record<string, unknown>)[PLAN_GLOBAL] as ReturnType<typeof regionPlan>;
+    const installed = (globalThis as Record<string, unknown>)[PLAN_GLOBAL] as RegionPlan;
     expect(Object.keys(installed).sort()).toEqual(Object.keys(plan).sort());
     expect(installed.nudge({ x: 0, y: 0, width: 10, height: 10 }, 10, 0, viewport)).toEqual({ x: 10, y: 0, width: 10, height: 10 });
   });
