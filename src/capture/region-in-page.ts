@@ -122,7 +122,9 @@ export function regionOverlay(texts: RegionTexts, timeoutMs: number): Promise<Re
       position: 'absolute',
       padding: '2px 6px',
       'border-radius': '4px',
-      background: '#000000',
+      // A light edge, so the label stands out on a dark page as on a light one.
+      border: '1px solid rgba(255, 255, 255, 0.6)',
+      background: '#1f2328',
       color: '#ffffff',
       font: `12px/1.4 ${font}`,
       'white-space': 'nowrap',

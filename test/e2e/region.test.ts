@@ -1,5 +1,5 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecentUpload } from '../../src/history/recent';
@@ -205,6 +205,13 @@ describe.skipIf(!strictLaneAvailable())('region, Chromium end to end', () => {
     await page.screenshot({ path: `${SHOTS}/region-overlay-dark.png` });
     await page.keyboard.press('Escape');
     expect(await dark).toBeNull();
+    // Both pictures side by side, for the user guide (docs/images/region-overlay.png is a copy).
+    const shot = (name: string) => `data:image/png;base64,${readFileSync(`${SHOTS}/region-overlay-${name}.png`).toString('base64')}`;
+    const sheet = await ext.context.newPage();
+    await sheet.setViewportSize({ width: 1000, height: 350 });
+    await sheet.setContent(`<body style="margin:0;display:flex"><img style="width:500px" src="${shot('light')}"><img style="width:500px" src="${shot('dark')}"></body>`);
+    await sheet.screenshot({ path: `${SHOTS}/region-overlay.png` });
+    await sheet.close();
   }, 120_000);
 
   it('Esc cancels: nothing saved, nothing left in the page', async () => {
