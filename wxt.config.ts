@@ -228,6 +228,11 @@ export class EventStreamSerde { constructor() { unused(); } }`
           suggested_key: { default: 'Alt+Shift+F' },
           description: '__MSG_command_saveFullPage__',
         },
+        // The fourth and last suggested key Chrome takes.
+        'save-region': {
+          suggested_key: { default: 'Alt+Shift+R' },
+          description: '__MSG_command_saveRegion__',
+        },
         [manifestVersion === 3 ? '_execute_action' : '_execute_browser_action']: {
           suggested_key: { default: 'Alt+Shift+U' },
           description: '__MSG_command_openPopup__',

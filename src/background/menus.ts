@@ -4,6 +4,7 @@ import { t } from '../i18n/t';
 export const MENU_SAVE_IMAGE = 'save-image';
 export const MENU_SAVE_SCREENSHOT = 'save-screenshot';
 export const MENU_SAVE_FULL_PAGE = 'save-full-page';
+export const MENU_SAVE_REGION = 'save-region';
 export const MENU_EDIT_SCREENSHOT = 'edit-screenshot';
 /** Separates an action from the profile it is for in a child item's id: `save-image@<profile id>`. */
 const PROFILE_SEPARATOR = '@';
@@ -28,6 +29,7 @@ export function menuItems(
     { id: MENU_SAVE_IMAGE, title: t('menu_saveImage'), contexts: ['image'] },
     { id: MENU_SAVE_SCREENSHOT, title: t('menu_saveScreenshot'), contexts: ['page', toolbar as Browser.contextMenus.ContextType] },
     { id: MENU_SAVE_FULL_PAGE, title: t('menu_saveFullPage'), contexts: ['page', toolbar as Browser.contextMenus.ContextType] },
+    { id: MENU_SAVE_REGION, title: t('menu_saveRegion'), contexts: ['page', toolbar as Browser.contextMenus.ContextType] },
     { id: MENU_EDIT_SCREENSHOT, title: t('menu_editScreenshot'), contexts: ['page', toolbar as Browser.contextMenus.ContextType] },
   ];
   if (profiles.length < 2) return actions;
@@ -54,6 +56,7 @@ export interface MenuActions {
   saveImage(click: { srcUrl: string; pageUrl?: string; tabId: number; frameId: number; profileId?: string }): Promise<unknown>;
   saveScreenshot(tab: Browser.tabs.Tab, profileId?: string): Promise<unknown>;
   saveFullPage(tab: Browser.tabs.Tab, profileId?: string): Promise<unknown>;
+  saveRegion(tab: Browser.tabs.Tab, profileId?: string): Promise<unknown>;
   /** A screenshot that opens in the editor whatever the profile says. */
   editScreenshot(tab: Browser.tabs.Tab, profileId?: string): Promise<unknown>;
 }
@@ -72,6 +75,7 @@ export function createMenuClickListener(actions: MenuActions) {
       });
     if (action === MENU_SAVE_SCREENSHOT && tab) return profileId ? actions.saveScreenshot(tab, profileId) : actions.saveScreenshot(tab);
     if (action === MENU_SAVE_FULL_PAGE && tab) return profileId ? actions.saveFullPage(tab, profileId) : actions.saveFullPage(tab);
+    if (action === MENU_SAVE_REGION && tab) return profileId ? actions.saveRegion(tab, profileId) : actions.saveRegion(tab);
     if (action === MENU_EDIT_SCREENSHOT && tab) return profileId ? actions.editScreenshot(tab, profileId) : actions.editScreenshot(tab);
     return undefined;
   };

@@ -13,9 +13,12 @@ import { ownStorageHosts } from '../capture/own-storage';
 import { registerHandlers } from './register';
 import { saveBytes, saveImage, type ImageClick, type SaveDeps } from '../capture/save-from-page';
 import { capturePacer } from '../capture/full-page-plan';
-import { FullPageError, type CaptureFullPage } from '../capture/full-page';
+import { CaptureError, type CaptureFullPage } from '../capture/full-page';
 import { chromeFullPage } from '../capture/full-page-chrome';
 import { firefoxFullPage } from '../capture/full-page-firefox';
+import { regionCapture, type CaptureRegion } from '../capture/region';
+import { chromeRegion } from '../capture/region-chrome';
+import { firefoxRegion } from '../capture/region-firefox';
 import { createService, type ServiceDeps } from './service';
 import { createUploadHandlers } from './upload-service';
 import { createHistoryHandlers } from './history-service';
@@ -41,6 +44,7 @@ import { addEntry } from '../history/history';
 
 export const COMMAND_SAVE_SCREENSHOT = 'save-screenshot';
 export const COMMAND_SAVE_FULL_PAGE = 'save-full-page';
+export const COMMAND_SAVE_REGION = 'save-region';
 /** Closes the offscreen document a while after a copy from the background, if nothing else needs it then. */
 const CLOSE_OFFSCREEN_ALARM = 'close-offscreen';
 
@@ -157,6 +161,8 @@ export function startBackground(): void {
   // Each browser's better way: Firefox draws the whole page in one call, Chrome scrolls and stitches.
   // A build-time constant, so each build carries only its own.
   const captureFullPage: CaptureFullPage = import.meta.env.FIREFOX ? firefoxFullPage() : chromeFullPage(captureVisible);
+  // The same for a region: Firefox draws just the rectangle, Chrome crops the visible tab.
+  const captureRegion: CaptureRegion = regionCapture(import.meta.env.FIREFOX ? firefoxRegion() : chromeRegion(captureVisible));
   // Captures waiting in the editor. The editor's own code is in its page; here only the hand-over.
   const held = heldCaptures(indexedDB);
   const editsCaptures = async (profileId?: string) => {
@@ -214,7 +220,7 @@ export function startBackground(): void {
     try {
       picture = await captureFullPage({ id: tab.id, windowId: tab.windowId ?? browser.windows.WINDOW_ID_CURRENT });
     } catch (err) {
-      const sentence = err instanceof FullPageError ? err.message : t('notify_screenshotRefused', { reason: (err as Error).message });
+      const sentence = err instanceof CaptureError ? err.message : t('notify_screenshotRefused', { reason: (err as Error).message });
       await notifier.failure(t('notify_fullPageNotSaved'), sentence);
       return null;
     }
@@ -228,6 +234,21 @@ export function startBackground(): void {
       tab,
       profileId,
     );
+  };
+
+  const saveRegion = async (tab: Browser.tabs.Tab, profileId?: string) => {
+    if (tab.id === undefined) return null;
+    let picture;
+    try {
+      picture = await captureRegion({ id: tab.id, windowId: tab.windowId ?? browser.windows.WINDOW_ID_CURRENT });
+    } catch (err) {
+      const sentence = err instanceof CaptureError ? err.message : t('notify_screenshotRefused', { reason: (err as Error).message });
+      await notifier.failure(t('notify_regionNotSaved'), sentence);
+      return null;
+    }
+    // Esc: the user changed their mind, which needs no notification.
+    if (!picture) return null;
+    return deliverCapture({ bytes: picture.bytes, name: screenshotName(tab, new Date(), 'region') }, tab, profileId);
   };
 
   // A menu click or shortcut has no page to show an error on: whatever fails ends in a notification.
@@ -245,6 +266,7 @@ export function startBackground(): void {
     saveImage: orNotify(t('notify_imageNotSaved'), (click: ImageClick) => saveImage(saveDeps, click)),
     saveScreenshot: orNotify(t('notify_screenshotNotSaved'), saveScreenshot),
     saveFullPage: orNotify(t('notify_fullPageNotSaved'), saveFullPage),
+    saveRegion: orNotify(t('notify_regionNotSaved'), saveRegion),
     editScreenshot: orNotify(t('notify_screenshotNotSaved'), (tab: Browser.tabs.Tab, profileId?: string) => saveScreenshot(tab, profileId, true)),
   });
   browser.contextMenus.onClicked.addListener(onMenuClicked);
@@ -254,7 +276,9 @@ export function startBackground(): void {
         ? orNotify(t('notify_screenshotNotSaved'), saveScreenshot)
         : command === COMMAND_SAVE_FULL_PAGE
           ? orNotify(t('notify_fullPageNotSaved'), saveFullPage)
-          : null;
+          : command === COMMAND_SAVE_REGION
+            ? orNotify(t('notify_regionNotSaved'), saveRegion)
+            : null;
     if (!action) return null;
     const target = tab ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0];
     return target ? action(target) : null;

@@ -9,7 +9,7 @@
 import { browser } from 'wxt/browser';
 import { t } from '../i18n/t';
 import { decodeDataUrl } from './image-source';
-import { FullPageError, inPage, type CaptureFullPage } from './full-page';
+import { CaptureError, inPage, type CaptureFullPage } from './full-page';
 import { measurePage, restorePage, scrollAndPaint } from './full-page-in-page';
 import { frameOffsets, pictureSize, placeFrame } from './full-page-plan';
 
@@ -28,13 +28,13 @@ export function chromeFullPage(capture: PacedCapture): CaptureFullPage {
     const viewportRows = Math.round(state.viewportHeight * state.dpr);
     const canvas = new OffscreenCanvas(size.width, size.height);
     const context = canvas.getContext('2d');
-    if (!context) throw new FullPageError(t('notify_fullPageUnreadable'));
+    if (!context) throw new CaptureError(t('notify_fullPageUnreadable'));
     let drawnRows = 0;
     const take = async () => {
       // captureVisibleTab takes whatever tab is in front: never another page than the one asked for.
-      if (!(await browser.tabs.get(tab.id)).active) throw new FullPageError(t('notify_fullPageTabLeft'));
+      if (!(await browser.tabs.get(tab.id)).active) throw new CaptureError(t('notify_fullPageTabLeft'));
       return capture(tab.windowId).catch((err: Error) => {
-        throw new FullPageError(t('notify_screenshotRefused', { reason: err.message }));
+        throw new CaptureError(t('notify_screenshotRefused', { reason: err.message }));
       });
     };
     // What the screen showed before the last scroll. Chrome copies the last frame the compositor presented,

@@ -7,7 +7,7 @@
 import { browser } from 'wxt/browser';
 import { t } from '../i18n/t';
 import { decodeDataUrl } from './image-source';
-import { FullPageError, inPage, type CaptureFullPage } from './full-page';
+import { CaptureError, inPage, type CaptureFullPage } from './full-page';
 import { measurePage } from './full-page-in-page';
 import { pictureSize } from './full-page-plan';
 
@@ -24,7 +24,7 @@ export function firefoxFullPage(): CaptureFullPage {
     try {
       dataUrl = await (browser.tabs as unknown as FirefoxTabs).captureTab(tab.id, { format: 'png', rect, scale: state.dpr });
     } catch (err) {
-      throw new FullPageError(t('notify_screenshotRefused', { reason: (err as Error).message }));
+      throw new CaptureError(t('notify_screenshotRefused', { reason: (err as Error).message }));
     }
     return { bytes: decodeDataUrl(dataUrl).bytes, ...size, pageHeight: state.scrollHeight };
   };

@@ -21,25 +21,31 @@ export interface FullPagePicture {
 export type CaptureFullPage = (tab: { id: number; windowId: number }) => Promise<FullPagePicture>;
 
 /** A failure with a sentence for the notification. */
-export class FullPageError extends Error {
+export class CaptureError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'FullPageError';
+    this.name = 'CaptureError';
   }
 }
 
 /**
  * Runs one self-contained function in the tab's top frame (see
  * full-page-in-page.ts) and returns what it resolved with. A page the
- * browser keeps extensions out of (its own pages, the web store) fails here.
+ * browser keeps extensions out of (its own pages, the web store) fails here;
+ * a function that throws there fails with `unreadable`.
  */
-export async function inPage<A extends unknown[], R>(tabId: number, func: (...args: A) => R | Promise<R>, args: A): Promise<R> {
+export async function inPage<A extends unknown[], R>(
+  tabId: number,
+  func: (...args: A) => R | Promise<R>,
+  args: A,
+  unreadable = t('notify_fullPageUnreadable'),
+): Promise<R> {
   let injection;
   try {
     [injection] = await browser.scripting.executeScript({ target: { tabId, frameIds: [0] }, func, args } as never);
   } catch (err) {
-    throw new FullPageError(t('notify_screenshotRefused', { reason: (err as Error).message }));
+    throw new CaptureError(t('notify_screenshotRefused', { reason: (err as Error).message }));
   }
-  if (!injection || (injection as { error?: unknown }).error) throw new FullPageError(t('notify_fullPageUnreadable'));
+  if (!injection || (injection as { error?: unknown }).error) throw new CaptureError(unreadable);
   return (injection as { result: R }).result;
 }

@@ -15,11 +15,13 @@ export const en = {
 
   command_saveScreenshot: 'Save a screenshot of this page to S3',
   command_saveFullPage: 'Save the full page, top to bottom, to S3',
+  command_saveRegion: 'Save a region of this page to S3: drag a rectangle',
   command_openPopup: 'Open S3 Drop',
 
   menu_saveImage: 'Save image to S3',
   menu_saveScreenshot: 'Save screenshot of this page to S3',
   menu_saveFullPage: 'Save full page to S3',
+  menu_saveRegion: 'Save region to S3',
   menu_editScreenshot: 'Edit a screenshot of this page, then save it to S3…',
   menu_profileDefault: '{name} (default)',
 
@@ -33,6 +35,14 @@ export const en = {
   notify_fullPageUnreadable: 'S3 Drop could not measure this page, so it took no picture of it.',
   notify_fullPageTabLeft: 'Another tab came to the front while the page was being captured. Stay on the page until the link is copied, and try again.',
   notify_fullPageCapped: 'This page is too long for one picture: the top {percent}% of it was saved.',
+  notify_regionNotSaved: 'Region not saved',
+  notify_regionUnavailable: 'S3 Drop could not show the selection on this page, so it took no picture of it.',
+
+  region_title: 'Save a region to S3',
+  region_hint: 'Drag to select an area. Arrow keys move it (with Shift, 10 pixels at a time). Enter saves, Esc cancels.',
+  region_size: '{width} × {height}',
+  region_save: 'Save region',
+  region_cancel: 'Cancel',
   notify_uploaded: '{name} · {size}',
   notify_uploadedPublic: '{name} · {size}; public link, does not expire',
   notify_uploadedFor: '{name} · {size}; link valid for {duration}',

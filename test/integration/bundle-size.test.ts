@@ -29,9 +29,10 @@ describe('bundle budgets (gzip -9)', () => {
   // stage (resize and convert, for right-clicks and screenshots too) took Chrome's to 116.2 and Firefox's to 118.1;
   // full-page capture and the {path} token of folder uploads to 117.8 and 119.3. Resuming uploads after a restart
   // (ListParts, the journal's sweep of week-old uploads, the resume and discard handlers) and handing a capture to the
-  // editor took Chrome's to 120.1 and Firefox's to 122.7.
-  it.each(['chrome-mv3', 'firefox-mv2'])('%s: the background does not grow past 124 KiB', (dir) => {
+  // editor took Chrome's to 120.1 and Firefox's to 122.7; region capture (the overlay injected into the page, its
+  // rectangle rules, the crop) to 123.9 and 125.5.
+  it.each(['chrome-mv3', 'firefox-mv2'])('%s: the background does not grow past 126 KiB', (dir) => {
     const background = backgroundSize(join(OUTPUT, dir));
-    expect(background.total, background.files.map((f) => `${f.file} ${f.gzip} B`).join(', ')).toBeLessThanOrEqual(124 * KiB);
+    expect(background.total, background.files.map((f) => `${f.file} ${f.gzip} B`).join(', ')).toBeLessThanOrEqual(126 * KiB);
   });
 });

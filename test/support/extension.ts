@@ -56,6 +56,10 @@ export interface LaunchOptions {
   reuse?: { extDir: string; profileDir: string };
   /** Which build to load; the test build by default. */
   buildDir?: string;
+  /** More Chromium flags, e.g. `--force-device-scale-factor=2` for a HiDPI screen. */
+  extraArgs?: string[];
+  /** The pages' device pixel ratio, as a HiDPI screen gives (Playwright's emulation, which captures follow). */
+  deviceScaleFactor?: number;
 }
 
 /**
@@ -87,7 +91,8 @@ export async function launchExtension(opts: LaunchOptions): Promise<ExtensionBro
     // Playwright's own headless flag picks the old mode, which cannot load extensions.
     headless: false,
     viewport: { width: 900, height: 700 },
-    args: chromiumExtensionArgs(extDir, { headed: opts.headed ?? false }),
+    ...(opts.deviceScaleFactor ? { deviceScaleFactor: opts.deviceScaleFactor } : {}),
+    args: [...chromiumExtensionArgs(extDir, { headed: opts.headed ?? false }), ...(opts.extraArgs ?? [])],
   });
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));

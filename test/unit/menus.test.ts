@@ -5,6 +5,7 @@ import {
   MENU_EDIT_SCREENSHOT,
   MENU_SAVE_FULL_PAGE,
   MENU_SAVE_IMAGE,
+  MENU_SAVE_REGION,
   MENU_SAVE_SCREENSHOT,
   menuItems,
   parseMenuItemId,
@@ -25,22 +26,25 @@ function setup() {
   const saveImage = vi.fn<MenuActions['saveImage']>(async () => 'image-saved');
   const saveScreenshot = vi.fn<MenuActions['saveScreenshot']>(async () => 'screenshot-saved');
   const saveFullPage = vi.fn<MenuActions['saveFullPage']>(async () => 'full-page-saved');
+  const saveRegion = vi.fn<MenuActions['saveRegion']>(async () => 'region-saved');
   const editScreenshot = vi.fn<MenuActions['editScreenshot']>(async () => 'editor-opened');
   return {
     saveImage,
     saveScreenshot,
     saveFullPage,
     editScreenshot,
-    listener: createMenuClickListener({ saveImage, saveScreenshot, saveFullPage, editScreenshot }),
+    saveRegion,
+    listener: createMenuClickListener({ saveImage, saveScreenshot, saveFullPage, saveRegion, editScreenshot }),
   };
 }
 
 describe('menuItems', () => {
-  it('has the image item, and the screenshot and full-page items on the page and the MV3 action', () => {
+  it('has the image item, and the screenshot, full-page and region items on the page and the MV3 action', () => {
     expect(menuItems(3)).toEqual([
       { id: 'save-image', title: 'Save image to S3', contexts: ['image'] },
       { id: 'save-screenshot', title: 'Save screenshot of this page to S3', contexts: ['page', 'action'] },
       { id: 'save-full-page', title: 'Save full page to S3', contexts: ['page', 'action'] },
+      { id: 'save-region', title: 'Save region to S3', contexts: ['page', 'action'] },
       { id: 'edit-screenshot', title: 'Edit a screenshot of this page, then save it to S3…', contexts: ['page', 'action'] },
     ]);
   });
@@ -50,13 +54,14 @@ describe('menuItems', () => {
       { id: 'save-image', title: 'Save image to S3', contexts: ['image'] },
       { id: 'save-screenshot', title: 'Save screenshot of this page to S3', contexts: ['page', 'browser_action'] },
       { id: 'save-full-page', title: 'Save full page to S3', contexts: ['page', 'browser_action'] },
+      { id: 'save-region', title: 'Save region to S3', contexts: ['page', 'browser_action'] },
       { id: 'edit-screenshot', title: 'Edit a screenshot of this page, then save it to S3…', contexts: ['page', 'browser_action'] },
     ]);
   });
 
   it('uses the ids the click listener dispatches on, each once', () => {
     const ids = menuItems(3).map((item) => item.id);
-    expect(ids).toEqual([MENU_SAVE_IMAGE, MENU_SAVE_SCREENSHOT, MENU_SAVE_FULL_PAGE, MENU_EDIT_SCREENSHOT]);
+    expect(ids).toEqual([MENU_SAVE_IMAGE, MENU_SAVE_SCREENSHOT, MENU_SAVE_FULL_PAGE, MENU_SAVE_REGION, MENU_EDIT_SCREENSHOT]);
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
@@ -122,6 +127,19 @@ describe('createMenuClickListener', () => {
     expect(saveFullPage).not.toHaveBeenCalled();
   });
 
+  it('saves a region of the tab, for the profile of a child item', async () => {
+    const { listener, saveImage, saveScreenshot, saveFullPage, saveRegion } = setup();
+    const t = tab({ id: 13 });
+    await expect(listener(info({ menuItemId: MENU_SAVE_REGION }), t)).resolves.toBe('region-saved');
+    await expect(listener(info({ menuItemId: `${MENU_SAVE_REGION}@p3` }), t)).resolves.toBe('region-saved');
+    expect(saveRegion.mock.calls).toEqual([[t], [t, 'p3']]);
+    expect(saveRegion.mock.calls[0]).toHaveLength(1);
+    expect(listener(info({ menuItemId: MENU_SAVE_REGION }), undefined)).toBeUndefined();
+    expect(saveFullPage).not.toHaveBeenCalled();
+    expect(saveScreenshot).not.toHaveBeenCalled();
+    expect(saveImage).not.toHaveBeenCalled();
+  });
+
   it('ignores unknown items, clicks without a tab, and image clicks without a tab id or image URL', () => {
     const { listener, saveImage, saveScreenshot } = setup();
     expect(listener(info({ menuItemId: 'something-else', srcUrl: 'https://example.com/a.png' }), tab())).toBeUndefined();
@@ -143,6 +161,7 @@ const SINGLE_MV3 = [
   { id: 'save-image', title: 'Save image to S3', contexts: ['image'] },
   { id: 'save-screenshot', title: 'Save screenshot of this page to S3', contexts: ['page', 'action'] },
   { id: 'save-full-page', title: 'Save full page to S3', contexts: ['page', 'action'] },
+  { id: 'save-region', title: 'Save region to S3', contexts: ['page', 'action'] },
   { id: 'edit-screenshot', title: 'Edit a screenshot of this page, then save it to S3…', contexts: ['page', 'action'] },
 ];
 
@@ -174,6 +193,10 @@ describe('menuItems with profiles', () => {
       { id: 'save-full-page@p2', parentId: 'save-full-page', title: 'Media (default)', contexts: ['page', 'action'] },
       { id: 'save-full-page@p1', parentId: 'save-full-page', title: 'Work', contexts: ['page', 'action'] },
       { id: 'save-full-page@p3', parentId: 'save-full-page', title: 'Archive', contexts: ['page', 'action'] },
+      { id: 'save-region', title: 'Save region to S3', contexts: ['page', 'action'] },
+      { id: 'save-region@p2', parentId: 'save-region', title: 'Media (default)', contexts: ['page', 'action'] },
+      { id: 'save-region@p1', parentId: 'save-region', title: 'Work', contexts: ['page', 'action'] },
+      { id: 'save-region@p3', parentId: 'save-region', title: 'Archive', contexts: ['page', 'action'] },
       { id: 'edit-screenshot', title: 'Edit a screenshot of this page, then save it to S3…', contexts: ['page', 'action'] },
       { id: 'edit-screenshot@p2', parentId: 'edit-screenshot', title: 'Media (default)', contexts: ['page', 'action'] },
       { id: 'edit-screenshot@p1', parentId: 'edit-screenshot', title: 'Work', contexts: ['page', 'action'] },
@@ -194,7 +217,7 @@ describe('menuItems with profiles', () => {
     const items = menuItems(3, THREE, 'p1');
     const ids = items.map((i) => i.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toHaveLength(16);
+    expect(ids).toHaveLength(20);
     items.forEach((item, index) => {
       if (item.parentId) expect(ids.slice(0, index)).toContain(item.parentId);
     });
@@ -218,6 +241,9 @@ describe('menuItems with profiles', () => {
       'save-full-page',
       'save-full-page@p1',
       'save-full-page@p2',
+      'save-region',
+      'save-region@p1',
+      'save-region@p2',
       'edit-screenshot',
       'edit-screenshot@p1',
       'edit-screenshot@p2',
@@ -308,11 +334,13 @@ describe('clicks on profile items', () => {
   });
 
   it('every item menuItems makes is handled by the listener', () => {
-    const { listener, saveImage, saveScreenshot } = setup();
+    const { listener, saveImage, saveScreenshot, saveFullPage, saveRegion } = setup();
     const items = menuItems(3, THREE, 'p1');
     for (const item of items) listener(info({ menuItemId: item.id!, srcUrl: 'https://cdn.example.com/x.png' }), tab());
     expect(saveImage).toHaveBeenCalledTimes(4);
     expect(saveScreenshot).toHaveBeenCalledTimes(4);
+    expect(saveFullPage).toHaveBeenCalledTimes(4);
+    expect(saveRegion.mock.calls.map((args) => args[1])).toEqual([undefined, 'p1', 'p2', 'p3']);
     expect(saveImage.mock.calls.map(([c]) => c.profileId)).toEqual([undefined, 'p1', 'p2', 'p3']);
     expect(saveScreenshot.mock.calls.map((args) => args[1])).toEqual([undefined, 'p1', 'p2', 'p3']);
   });
