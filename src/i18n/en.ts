@@ -529,6 +529,8 @@ export const en = {
   s3_preconditionFailed: "Another upload took this file's name in bucket \"{bucket}\" just now; nothing was overwritten. Upload again to get the next free name.",
   s3_tagsNotSupported: '{where} does not support object tags, which Auto-delete puts on every upload. Turn Auto-delete off for this profile in Options, then try again.',
   s3_permissionTagged: '{permission} and s3:PutObjectTagging (Auto-delete tags every upload)',
+  s3_badDigest:
+    '{where} received bytes that differ from the file (their checksum did not match), again on every try. Something between this computer and the storage is changing the data, such as a proxy or security software that inspects traffic. Check it, then upload again.',
   s3_entityTooSmall: '{where} refused parts smaller than it allows (S3 needs at least 5 MiB for every part but the last).',
   s3_refused: '{where} refused the request ({code})',
   s3_refusedStatus: '{where} refused the request ({code}, HTTP {status})',

@@ -16,6 +16,8 @@ import type { CompletedPart, SignedPart } from '../s3/multipart';
 import { S3_ANSWERS_BY_SIGNER } from '../team/errors';
 import { uploadMultipart, type MultipartSigner } from './multipart';
 import { uploadWithSinglePut } from './single-put';
+import { md5Base64 } from './part-hash';
+import { DEFAULT_MULTIPART_THRESHOLD } from './part-plan';
 import type { FinishRequest, UploadRequest, UploadStart, UploadTicket } from './ticket';
 import type { PutTransport } from './transport';
 import type { PrivacyReport } from '../privacy/report';
@@ -95,6 +97,8 @@ export type UploadOutcome =
       privacy?: PrivacyReport;
       /** What the image stage did, for a picture. */
       image?: ImageReport;
+      /** The server verified a checksum of every part (or of the one PUT). */
+      verified?: true;
     }
   | { status: 'failed'; key?: string; error: UserError; privacy?: PrivacyReport; image?: ImageReport }
   | { status: 'cancelled' };
@@ -160,6 +164,9 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
       ...(input.path ? { path: input.path } : {}),
       ...(input.download ? { download: true } : {}),
     };
+    // A file that goes up in one PUT (below the default threshold) is hashed before it starts, so its Content-MD5 is
+    // signed with the start; a larger one, if it still goes in one PUT (a profile's higher threshold), after.
+    if (request.size <= DEFAULT_MULTIPART_THRESHOLD) request.md5 = await md5Base64(file.body, signal);
     for (;;) {
       const started = await deps.backend.startUpload(request);
       if (signal.aborted) {
@@ -178,23 +185,33 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
     }
     hooks.onStarted?.(start);
 
-    const { ticket, transfer } = start;
+    let { ticket } = start;
+    const { transfer } = start;
     const where = transferContext(start);
     let parts: CompletedPart[] | undefined;
+    let checksummed: boolean;
     if (transfer.kind === 'multipart') {
       const signer = ticketSigner(deps.backend, ticket, transfer.parts, now);
-      await uploadMultipart({
+      const sent = await uploadMultipart({
         body: file.body,
         signer,
         transport: deps.transport,
         context: where,
         signal,
         partSize: transfer.partSize,
+        checksums: start.checksum === 'md5',
         ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
       });
       parts = signer.joined;
+      checksummed = sent.checksummed;
     } else {
       let first: typeof transfer.put | undefined = transfer.put;
+      if (start.checksum === 'md5' && !ticket.md5) {
+        // Not hashed before the start (larger than the default threshold): hashed now, and the PUT signed with it.
+        ticket = { ...ticket, md5: await md5Base64(file.body, signal) };
+        first = undefined;
+      }
+      checksummed = !!ticket.md5;
       await uploadWithSinglePut({
         body: file.body,
         sign: async () => {
@@ -209,7 +226,13 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
         ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
       });
     }
-    const finish: FinishRequest = { ticket, name: file.name, source: input.source, ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}) };
+    const finish: FinishRequest = {
+      ticket,
+      name: file.name,
+      source: input.source,
+      ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}),
+      ...(checksummed ? { checksummed } : {}),
+    };
     if (signal.aborted) {
       // Parts not yet joined are thrown away. A single PUT that went through is stored already: it is finished
       // (so the history has it, to delete or share later), but nothing is copied, as the user asked.
@@ -227,7 +250,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
     );
     // Cancel may be pressed while the link is signed: the user asked for nothing to be copied.
     if (signal.aborted) return { status: 'cancelled' };
-    const { link, lifetimeSeconds, deletesAt, copyText } = finished;
+    const { link, lifetimeSeconds, deletesAt, copyText, verified } = finished;
     const copied = await deps.copy(copyText).catch(() => false);
     return {
       status: 'done',
@@ -242,6 +265,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
       copied,
       ...(privacy ? { privacy } : {}),
       ...(image ? { image } : {}),
+      ...(verified ? { verified } : {}),
     };
   } catch (err) {
     if (signal.aborted) return { status: 'cancelled' };
