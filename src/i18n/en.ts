@@ -711,6 +711,8 @@ export const en = {
   upload_profileChanged: 'The profile this upload was going to changed while it was under way. Upload the file again.',
   upload_fileTooLargeForS3: 'The file is larger than 5 TiB, the most S3 stores in one object.',
   upload_tooManyParts: 'The file is too large for {parts} parts of at most {size} each, the limits of this service.',
+  upload_verified: 'Verified',
+  upload_verifiedTitle: 'The storage recomputed the checksum of every byte it received and found them identical to the file.',
   upload_etagUnreadable: "{where} stored a part but its ETag header was not readable, so the parts cannot be joined. The bucket's CORS rules must expose ETag.",
 
   image_permissionDenied: 'S3 Drop needs your permission to read images from {host}. It was not given, so nothing was uploaded.',

@@ -25,8 +25,9 @@ describe('bundle budgets (gzip -9)', () => {
   // screenshots (+4.5 KiB), and checking that a timed-out join did complete takes the SDK's MD5 (+1.1 KiB). The image
   // stage (resize and convert, for right-clicks and screenshots too) took Chrome's to 116.2 and Firefox's to 118.1;
   // full-page capture and the {path} token of folder uploads to 117.8 and 119.3.
-  it.each(['chrome-mv3', 'firefox-mv2'])('%s: the background does not grow past 120 KiB', (dir) => {
+  // Per-part checksums (hashing right-clicks and screenshots, signing Content-MD5, BadDigest, verified) to 118.7 and 120.0.
+  it.each(['chrome-mv3', 'firefox-mv2'])('%s: the background does not grow past 121 KiB', (dir) => {
     const background = backgroundSize(join(OUTPUT, dir));
-    expect(background.total, background.files.map((f) => `${f.file} ${f.gzip} B`).join(', ')).toBeLessThanOrEqual(120 * KiB);
+    expect(background.total, background.files.map((f) => `${f.file} ${f.gzip} B`).join(', ')).toBeLessThanOrEqual(121 * KiB);
   });
 });
