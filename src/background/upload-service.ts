@@ -101,6 +101,7 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
         return { ok: false, error: userError('EntityTooLarge', t('upload_tooLargeForOnePut', { name: request.name })) };
       const plan = await planKey(destination, request, deps);
       if (!plan.ok) return plan;
+      const checksum = destination.checksum;
       const ticket: UploadTicket = {
         id: deps.uuid(),
         profileId: destination.profileId,
@@ -117,8 +118,11 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
         const { uploadId } = created.value;
         const parts = planParts(request.size, { preferredPartSize: (deps.partSize ?? preferredPartSize)(request.size) });
         const first: PartSpec[] = [];
-        for (let n = 1; n <= Math.min(FIRST_PART_BATCH, parts.partCount); n++) first.push({ partNumber: n, size: partRange(parts, n).size });
-        const signed = await multipart.signParts({ key: ticket.key, uploadId, parts: first });
+        // With checksums each part URL is signed with the part's MD5, which only the runner knows once it has read
+        // the part: then none are signed ahead.
+        if (!checksum)
+          for (let n = 1; n <= Math.min(FIRST_PART_BATCH, parts.partCount); n++) first.push({ partNumber: n, size: partRange(parts, n).size });
+        const signed = first.length ? await multipart.signParts({ key: ticket.key, uploadId, parts: first }) : { ok: true as const, value: [] };
         if (!signed.ok) {
           await multipart.abort({ key: ticket.key, uploadId });
           return signed;
@@ -126,11 +130,12 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
         ticket.uploadId = uploadId;
         transfer = { kind: 'multipart', uploadId, partSize: parts.partSize, parts: signed.value };
       } else {
+        if (checksum && request.md5) ticket.md5 = request.md5;
         const put = await destination.signPut(ticket);
         if (!put.ok) return put;
         transfer = { kind: 'single', put: put.value };
       }
-      return { ok: true, value: { ticket, transfer, context: destination.transferContext } };
+      return { ok: true, value: { ticket, transfer, context: destination.transferContext, ...(checksum ? { checksum } : {}) } };
     },
 
     async signPut(ticket) {
@@ -160,8 +165,18 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
       const reopened = await reopenJournaled(deps, request);
       if (!reopened.ok) return reopened;
       const { destination, ticket } = reopened.value;
-      // No URLs yet: the runner first asks which parts the bucket has, then signs only the others.
-      return { ok: true, value: { ticket, transfer: { kind: 'multipart', uploadId: request.uploadId, partSize: request.partSize, parts: [] }, context: destination.transferContext } };
+      // No URLs yet: the runner first asks which parts the bucket has, then signs only the others (with their MD5,
+      // like any upload's parts).
+      const checksum = destination.checksum;
+      return {
+        ok: true,
+        value: {
+          ticket,
+          transfer: { kind: 'multipart', uploadId: request.uploadId, partSize: request.partSize, parts: [] },
+          context: destination.transferContext,
+          ...(checksum ? { checksum } : {}),
+        },
+      };
     },
 
     async listParts(ticket) {
@@ -199,6 +214,8 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
             ...(request.expiresIn !== undefined ? { expiresIn: request.expiresIn } : {}),
           });
       const at = deps.now().getTime();
+      // The runner says every part (or the PUT) went with its MD5, which this destination signs and its server checks.
+      const verified = request.checksummed && destination.checksum && destination.checksumVerified ? (true as const) : undefined;
       const deletesAt = destination.autoDeleteDays ? autoDeleteDate(at, destination.autoDeleteDays) : undefined;
       // The object is stored whatever happens to its link: the history keeps it, and can sign a link later.
       await deps.record({
@@ -214,13 +231,20 @@ export function createUploadHandlers(deps: UploadServiceDeps): UploadHandlers {
         ...(link.ok && link.value.expiresAt !== undefined ? { linkExpiresAt: link.value.expiresAt } : {}),
         ...(deletesAt ? { deletesAt } : {}),
         ...(request.pageUrl ? { pageUrl: request.pageUrl } : {}),
+        ...(verified ? { verified } : {}),
       });
       if (!link.ok) return link;
       const { lifetimeSeconds, ...signed } = link.value;
       const copyText = formatLink(destination.linkText, { url: signed.url, name: request.name, type: ticket.contentType, key: ticket.key });
       return {
         ok: true,
-        value: { link: signed, copyText, ...(lifetimeSeconds !== undefined ? { lifetimeSeconds } : {}), ...(deletesAt ? { deletesAt } : {}) },
+        value: {
+          link: signed,
+          copyText,
+          ...(lifetimeSeconds !== undefined ? { lifetimeSeconds } : {}),
+          ...(deletesAt ? { deletesAt } : {}),
+          ...(verified ? { verified } : {}),
+        },
       };
     },
   };

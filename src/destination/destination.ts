@@ -26,6 +26,8 @@ export interface PutTarget {
   ifNoneMatch?: boolean;
   /** Store the object to download under this name whatever link serves it (`Content-Disposition: attachment`). Ignored where it cannot be signed. */
   downloadAs?: string;
+  /** The body's MD5 (base64), signed as `Content-MD5` where the destination signs checksums (`checksum`). Ignored elsewhere. */
+  md5?: string;
 }
 
 export interface LinkRequest {
@@ -87,6 +89,14 @@ export interface Destination {
   readonly transferContext: Pick<FailureContext, 'bucket' | 'region' | 'endpoint' | 'tagged'> & { signer: UrlSigner };
   /** Uploads are tagged to be deleted by the bucket this many days after they go up; absent: they stay. */
   readonly autoDeleteDays?: number;
+  /**
+   * The checksum signed into upload and part URLs when the sender gives one;
+   * absent: none can be (a presign service signs only what its API takes,
+   * or the endpoint refused the header when its bucket was checked).
+   */
+  readonly checksum?: 'md5';
+  /** The server is known or assumed to recompute that checksum (not seen to ignore it): an upload that carried it is verified. */
+  readonly checksumVerified?: boolean;
   /** What the profile removes from photos before they go up; absent means the default, the location. */
   readonly photoPrivacy?: PhotoPrivacy;
   /** How the profile resizes or converts pictures before they go up; absent: it does not. */

@@ -8,7 +8,7 @@ import type { S3Connection } from '../s3/client';
 import type { FetchLike } from '../s3/region';
 import type { KeysProfile, PresignServiceProfile, ProfileDraft, Secrets } from '../settings/profile';
 import { templateCanCollide } from '../keys/template';
-import { sameBucket, type BucketCheck, type ConditionalWrites } from '../bucket-check/facts';
+import { sameBucket, type BucketCheck, type ChecksumAnswers, type ConditionalWrites } from '../bucket-check/facts';
 import type { ProfileStore } from '../settings/profile-store';
 import type { SecretKeeper } from '../secrets/keeper';
 import { TOKEN_MISSING } from '../team/errors';
@@ -30,12 +30,18 @@ export interface DestinationDeps {
   bucketCheck?(profileId: string): Promise<BucketCheck | null>;
 }
 
-/** How the profile's bucket answered conditional writes when checked, if the check was of the bucket it uses now. */
-async function observedConditionalWrites(deps: DestinationDeps, profile: KeysProfile): Promise<ConditionalWrites | undefined> {
-  // Only a template that can collide asks for them: the default `{uuid}` one never reads the check.
-  if (!deps.bucketCheck || !templateCanCollide(profile.keyTemplate)) return undefined;
-  const check = await deps.bucketCheck(profile.id);
-  return check && sameBucket(check.address, profile) ? check.conditionalWrites : undefined;
+/**
+ * How the profile's bucket answered conditional writes and checksums when
+ * checked, if the check was of the bucket it uses now.
+ */
+async function observed(deps: DestinationDeps, profile: KeysProfile): Promise<{ conditionalWrites?: ConditionalWrites; checksums?: ChecksumAnswers }> {
+  const check = deps.bucketCheck ? await deps.bucketCheck(profile.id) : null;
+  if (!check || !sameBucket(check.address, profile)) return {};
+  return {
+    // Only a template that can collide asks for them: the default `{uuid}` one ignores the answer.
+    ...(check.conditionalWrites && templateCanCollide(profile.keyTemplate) ? { conditionalWrites: check.conditionalWrites } : {}),
+    ...(check.checksums ? { checksums: check.checksums } : {}),
+  };
 }
 
 /** A presign service's destination; its token is read at most once, and only when a step asks the service. */
@@ -65,13 +71,13 @@ export async function openDestination(deps: DestinationDeps, profileId?: string)
   if (profile.kind === 'presign-service') return { ok: true, value: serviceDestination(deps, profile) };
   let secrets: Promise<Result<Secrets | null>> | undefined;
   const readSecrets = () => (secrets ??= secretsOf(deps, profile.id));
-  const observed = await observedConditionalWrites(deps, profile);
+  const seen = await observed(deps, profile);
   return {
     ok: true,
     value: ownKeysDestination(profile, {
       client: deps.client,
       now: deps.now,
-      ...(observed ? { conditionalWrites: observed } : {}),
+      ...seen,
       async connection(operation) {
         const read = await readSecrets();
         if (!read.ok) return read;

@@ -21,7 +21,7 @@ import type { KeysDraft, KeysProfile } from '../settings/profile';
 import { linkModeOf, splitDraft, validateDraft } from '../settings/profile-kinds';
 import { connectionOf, expiredToken } from './connection';
 import type { Destination, MultipartOps, ProfileSteps } from './destination';
-import type { ConditionalWrites } from '../bucket-check/facts';
+import type { ChecksumAnswers, ConditionalWrites } from '../bucket-check/facts';
 
 export interface OwnKeysDeps {
   /** The profile's S3 connection, checked (secrets, token expiry, host permission); read at most once per destination. */
@@ -30,6 +30,21 @@ export interface OwnKeysDeps {
   now(): Date;
   /** How this bucket answered conditional writes when it was last checked (only a check of the bucket the profile uses now). */
   conditionalWrites?: ConditionalWrites;
+  /** Which checksum headers this bucket verified when it was last checked (only a check of the bucket the profile uses now). */
+  checksums?: ChecksumAnswers;
+}
+
+/**
+ * Content-MD5 on every upload and part of a keys profile: AWS S3, MinIO, R2
+ * and Swift's s3api recompute it (Object Lock buckets require it), so it is
+ * sent unless "Check my bucket" saw this bucket refuse the header itself
+ * (remembered per profile with that check). An upload that carried it counts
+ * as verified unless the check saw the bucket store bytes that did not match.
+ * Only MD5: the one checksum Swift's s3api verifies, and all the others do.
+ */
+export function checksumOf(observed?: ChecksumAnswers): { checksum?: 'md5'; checksumVerified?: boolean } {
+  if (observed?.contentMd5 === 'refused') return {};
+  return { checksum: 'md5', checksumVerified: observed?.contentMd5 !== 'ignored' };
 }
 
 /**
@@ -85,7 +100,11 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
     });
   const multipart: MultipartOps = {
     create: (target) => signed('upload', (client) => multipartSigner(client, target).create()),
-    signParts: (target) => signed('upload', (client) => multipartSigner(client, target).signParts(target.uploadId, target.parts)),
+    signParts: (target) =>
+      signed('upload', (client) =>
+        // Without checksums (refused by the bucket) a sender's MD5s are dropped here, as for a single PUT.
+        multipartSigner(client, target).signParts(target.uploadId, checksumOf(deps.checksums).checksum ? target.parts : target.parts.map(({ md5: _, ...p }) => p)),
+      ),
     complete: (target) =>
       signed('upload', (client) =>
         completeAndCheck(client, {
@@ -119,6 +138,7 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
     conditionalWrites: conditional,
     multipartThreshold: profile.multipartThresholdMiB ? profile.multipartThresholdMiB * MiB : DEFAULT_MULTIPART_THRESHOLD,
     transferContext: { ...context, signer: 'extension' },
+    ...checksumOf(deps.checksums),
     ...(profile.autoDeleteDays ? { autoDeleteDays: profile.autoDeleteDays } : {}),
     ...(profile.photoPrivacy ? { photoPrivacy: profile.photoPrivacy } : {}),
     ...imagesOf(profile),
@@ -132,6 +152,7 @@ export function ownKeysDestination(profile: KeysProfile, deps: OwnKeysDeps): Des
           ...(target.ifNoneMatch && conditional ? { ifNoneMatch: true } : {}),
           ...(target.downloadAs ? { contentDisposition: contentDisposition(target.downloadAs, 'attachment') } : {}),
           ...(tagging ? { tagging } : {}),
+          ...(target.md5 && checksumOf(deps.checksums).checksum ? { checksum: { algorithm: 'md5' as const, base64: target.md5 } } : {}),
           now: deps.now(),
         }),
       ),

@@ -110,6 +110,7 @@ export function entryFromUpload(upload: RecentUpload, profileId: string): Histor
     at: upload.at,
     ...(upload.linkExpiresAt ? { linkExpiresAt: upload.linkExpiresAt } : {}),
     ...(upload.deletesAt ? { deletesAt: upload.deletesAt } : {}),
+    ...(upload.verified ? { verified: true } : {}),
     source: upload.source,
     ...(page ? { pageUrl: page } : {}),
   };

@@ -11,7 +11,8 @@ export const notificationLinksItem = storage.defineItem<Record<string, string>>(
 
 /**
  * Numbered migrations of the stored history; each is tested in
- * test/unit/history-migration.test.ts.
+ * test/unit/history-migration.test.ts. An added optional field needs none
+ * when its absence is true of older entries (`verified`: they carried no checksum).
  */
 export const historyMigrations = {
   /** v2: a page's address keeps its scheme, host and path; queries and fragments stored before are dropped. */

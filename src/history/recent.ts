@@ -22,4 +22,6 @@ export interface RecentUpload {
   pageUrl?: string;
   /** The profile it went to. */
   profileId?: string;
+  /** The server verified a checksum of every part (or of the one PUT). */
+  verified?: true;
 }

@@ -576,6 +576,8 @@ export const en = {
   s3_preconditionFailed: "Another upload took this file's name in bucket \"{bucket}\" just now; nothing was overwritten. Upload again to get the next free name.",
   s3_tagsNotSupported: '{where} does not support object tags, which Auto-delete puts on every upload. Turn Auto-delete off for this profile in Options, then try again.',
   s3_permissionTagged: '{permission} and s3:PutObjectTagging (Auto-delete tags every upload)',
+  s3_badDigest:
+    '{where} received bytes that differ from the file (their checksum did not match), again on every try. Something between this computer and the storage is changing the data, such as a proxy or security software that inspects traffic. Check it, then upload again.',
   s3_entityTooSmall: '{where} refused parts smaller than it allows (S3 needs at least 5 MiB for every part but the last).',
   s3_refused: '{where} refused the request ({code})',
   s3_refusedStatus: '{where} refused the request ({code}, HTTP {status})',
@@ -769,6 +771,8 @@ export const en = {
   resume_wrongContent: '"{picked}" is not the file this upload started with: its bytes differ. Nothing was sent. Choose "{name}" again.',
   upload_fileTooLargeForS3: 'The file is larger than 5 TiB, the most S3 stores in one object.',
   upload_tooManyParts: 'The file is too large for {parts} parts of at most {size} each, the limits of this service.',
+  upload_verified: 'Verified',
+  upload_verifiedTitle: 'The storage recomputed the checksum of every byte it received and found them identical to the file.',
   upload_etagUnreadable: "{where} stored a part but its ETag header was not readable, so the parts cannot be joined. The bucket's CORS rules must expose ETag.",
 
   image_permissionDenied: 'S3 Drop needs your permission to read images from {host}. It was not given, so nothing was uploaded.',

@@ -100,6 +100,12 @@ export interface HistoryEntry {
   deletedAt?: number;
   /** When the bucket's Auto-delete rule deletes the object (ms); absent when it stays. */
   deletesAt?: number;
+  /**
+   * Every part (or the one PUT) carried a checksum the server recomputed and
+   * accepted: what arrived is byte for byte what was sent. Absent in entries
+   * from before checksums, which carried none.
+   */
+  verified?: true;
 }
 
 export interface HistoryQuery extends ForProfile {

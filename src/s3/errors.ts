@@ -236,6 +236,10 @@ export function describeFailure(f: S3Failure, context: FailureContext): UserErro
       return make(t('s3_preconditionFailed', { bucket }), { code: 'PreconditionFailed' });
     case 'EntityTooSmall':
       return make(t('s3_entityTooSmall', { where: where(ctx) }));
+    case 'BadDigest':
+      // The bytes changed on the way (the checksum signed into the URL did not match them): sent again from the file.
+      // After the tries run out, something on the path keeps changing them.
+      return make(t('s3_badDigest', { where: where(ctx) }), { transient: true });
     default: {
       const transient = (f.status ?? 0) >= 500;
       const { code, status, message: detail } = f;
@@ -287,4 +291,5 @@ export const MAPPED_CODES = [
   'InvalidPart',
   'EntityTooSmall',
   'PreconditionFailed',
+  'BadDigest',
 ] as const;

@@ -19,10 +19,12 @@ export interface MultipartTarget {
   key: string;
 }
 
-/** A part to sign: its number (1–10 000) and exact size in bytes. */
+/** A part to sign: its number (1–10 000), exact size in bytes, and its MD5 if the sender hashed it. */
 export interface PartSpec {
   partNumber: number;
   size: number;
+  /** The part's MD5 in base64: signed into the URL as `Content-MD5`, so the server refuses other bytes (BadDigest). */
+  md5?: string;
 }
 
 /** A presigned UploadPart URL for one part. */
@@ -82,13 +84,14 @@ export interface PresignPartsRequest extends MultipartTarget {
 export async function presignUploadParts(client: S3Client, request: PresignPartsRequest): Promise<SignedPart[]> {
   const now = request.now ?? new Date();
   const signed: SignedPart[] = [];
-  for (const { partNumber, size } of request.parts) {
+  for (const { partNumber, size, md5 } of request.parts) {
     const part = await presignUploadPart(client, {
       bucket: request.bucket,
       key: request.key,
       uploadId: request.uploadId,
       partNumber,
       contentLength: size,
+      ...(md5 ? { contentMd5: md5 } : {}),
       ...(request.expiresIn !== undefined ? { expiresIn: request.expiresIn } : {}),
       now,
     });

@@ -152,6 +152,11 @@ export interface PartTarget {
   partNumber: number;
   /** The part's exact size in bytes. */
   contentLength: number;
+  /**
+   * The part's MD5 in base64: signed as the `Content-MD5` header the PUT must
+   * carry, so the server refuses other bytes (400 BadDigest).
+   */
+  contentMd5?: string;
   /** Seconds; clamped to [1 s, 15 min]. */
   expiresIn?: number;
   now?: Date;
@@ -159,8 +164,9 @@ export interface PartTarget {
 
 /**
  * A presigned UploadPart: bound to its upload, part number and exact size
- * (Content-Length is signed; the browser sets it from the Blob, so the PUT
- * needs no header of its own), and short-lived like an upload URL. The same
+ * (Content-Length is signed; the browser sets it from the Blob), and to its
+ * MD5 when given (`Content-MD5`, the one header the PUT then carries, signed
+ * and never hoisted into the query), and short-lived like an upload URL. The same
  * URL as the SDK's `getSignedUrl(UploadPartCommand)` with `signableHeaders:
  * ['content-length']`, at a fraction of the cost.
  */
@@ -171,16 +177,17 @@ export async function presignUploadPart(client: S3Client, target: PartTarget): P
     throw new RangeError(`Part ${target.partNumber} has no valid size (${target.contentLength}).`);
   const expiresIn = uploadUrlExpiry(target.expiresIn);
   const now = target.now ?? new Date();
+  const sent = target.contentMd5 ? checksumHeader({ algorithm: 'md5', base64: target.contentMd5 }) : {};
   const url = await presignObjectUrl(client, {
     method: 'PUT',
     bucket: target.bucket,
     key: target.key,
-    headers: { 'content-length': String(target.contentLength) },
+    headers: { 'content-length': String(target.contentLength), ...sent },
     query: { partNumber: String(target.partNumber), uploadId: target.uploadId },
     expiresIn,
     now,
   });
-  return { url, headers: {}, expiresAt: now.getTime() + expiresIn * 1000 };
+  return { url, headers: sent, expiresAt: now.getTime() + expiresIn * 1000 };
 }
 
 // ---------------------------------------------------------------------------

@@ -61,6 +61,11 @@ export function HistoryEntry({ entry, link, confirming, busy, canDelete, bucket,
         </p>
         {deleted ? <p class="deleted-note">{deletedNote(entry)}</p> : <p class="muted">{linkNote(entry)}</p>}
         {autoDelete && <p class="muted">{autoDelete}</p>}
+        {entry.verified && (
+          <p class="muted verified" title={t('upload_verifiedTitle')}>
+            ✓ {t('upload_verified')}
+          </p>
+        )}
         {link && !deleted && (
           <div class="row">
             <input type="text" readOnly value={link.url} aria-label={t('history_freshLinkFor', { name: entry.name })} onFocus={(e) => e.currentTarget.select()} />

@@ -19,6 +19,12 @@ export function PopupLinkExtras({ item, link, profile }: { item: UploadItem; lin
   };
   return (
     <>
+      {/* Here, loaded once an upload is done, rather than in the row: the popup's first paint stays within budget. */}
+      {item.verified && (
+        <p class="muted verified" title={t('upload_verifiedTitle')}>
+          ✓ {t('upload_verified')}
+        </p>
+      )}
       <div class="link-extras">
         <CopyAsMenu name={item.name} hasTemplate={Boolean(profile?.profile.linkTemplate)} onCopy={(format) => void copyAs(format)} />
         <QrCode url={link} name={item.name} />

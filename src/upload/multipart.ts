@@ -5,6 +5,7 @@ import { partRange, planParts, type PartLimits, type PartPlan } from './part-pla
 import { isAbortError, resolveRetry, runWithRetry, userErrorOf, type RetryEvent, type RetryOptions } from './retry';
 import { UploadFailedError } from './single-put';
 import { UploadAbortedError, type PutTransport } from './transport';
+import { partHasher } from './part-hash';
 import { t } from '../i18n/t';
 
 export type { CompletedPart, PartSpec, SignedPart } from '../s3/multipart';
@@ -46,13 +47,21 @@ export interface MultipartOptions {
   /** Bytes sent so far: monotonic, ends at `body.size`. */
   onProgress?: (loaded: number) => void;
   onRetry?: (event: MultipartRetryEvent) => void;
-  onPartDone?: (part: { partNumber: number; etag: string; size: number }) => void;
+  /** `checksum`: the part's Content-MD5 (base64) the server accepted, when it carried one. */
+  onPartDone?: (part: { partNumber: number; etag: string; size: number; checksum?: string }) => void;
+  /**
+   * Hash each part (MD5, streaming, a few parts ahead of the transfer) and
+   * hand the digest to the signer with the part's spec, to be signed into its
+   * URL as `Content-MD5`: the server then refuses a part that changed on the
+   * way (BadDigest), and the part is sent again.
+   */
+  checksums?: boolean;
   /**
    * Continue an upload begun earlier (after a restart): no create; the listed
    * parts are in the bucket already and only the others are sent. Progress
    * starts at their bytes.
    */
-  resume?: { uploadId: string; parts: readonly { partNumber: number; etag: string; size: number }[] };
+  resume?: { uploadId: string; parts: readonly { partNumber: number; etag: string; size: number; checksum?: string }[] };
   /** Called once the upload ID exists, so a caller can record it (e.g. for cleanup after a crash). */
   onCreated?: (uploadId: string) => void;
   /** After a cancel or a failure: whether the parts were thrown away (abort), so nothing is left to pay for. */
@@ -72,6 +81,8 @@ export interface MultipartResult {
   resigns: number;
   /** Calls to `signer.signParts`. */
   signRequests: number;
+  /** Every part went with a Content-MD5 signed into its URL, and the server accepted each. */
+  checksummed: boolean;
 }
 
 /** A multipart upload that failed; the multipart upload was aborted if `aborted`. */
@@ -123,6 +134,8 @@ export async function uploadMultipart(opts: MultipartOptions): Promise<Multipart
   const clock = resolveRetry(opts.retry);
   const describe = (err: unknown) => userErrorOf(err, context);
   const stats = { retries: 0, resigns: 0, signRequests: 0 };
+  // A resumed upload is verified only if the parts sent before the restart carried their MD5 too.
+  let checksummed = !opts.resume?.parts.some((p) => !p.checksum);
 
   const retryHook = (what: MultipartRetryEvent['what']) => (event: RetryEvent) => {
     if (event.action === 'resign') stats.resigns++;
@@ -195,13 +208,31 @@ export async function uploadMultipart(opts: MultipartOptions): Promise<Multipart
   };
 
   const fresh = (part: SignedPart | undefined) => !!part && part.expiresAt - clock.now() >= minLifetime;
+  // Hashed in order, up to a batch ahead of the parts asked for: the next parts' digests are ready when their URLs are signed.
+  const hasher = opts.checksums
+    ? partHasher((n) => { const r = partRange(plan, n); return body.slice(r.start, r.end); }, plan.partCount, { ahead: batchSize, signal: stop.signal })
+    : undefined;
 
   const signBatch = (first: number): Promise<void> => {
+    if (!hasher) return signBatchWith(first, undefined);
+    // The asked-for part's digest first (usually ready: hashing runs ahead); marked pending meanwhile, so no other
+    // worker signs it twice.
+    const hashed = hasher.get(first).then((md5) => signBatchWith(first, md5));
+    const settled = hashed.finally(() => {
+      if (pending.get(first) === settled) pending.delete(first);
+    });
+    pending.set(first, settled);
+    return settled;
+  };
+
+  const signBatchWith = (first: number, firstMd5: string | undefined): Promise<void> => {
     const specs: PartSpec[] = [];
     for (let n = first; n <= plan.partCount && specs.length < batchSize; n++) {
-      // The asked-for part, then parts nobody has started and that have no usable URL.
+      // The asked-for part, then parts nobody has started and that have no usable URL (nor a digest yet, if hashed).
       if (n !== first && (n < nextPart || etags.has(n) || fresh(urls.get(n)) || pending.has(n))) continue;
-      specs.push({ partNumber: n, size: partRange(plan, n).size });
+      const md5 = n === first ? firstMd5 : hasher?.ready(n);
+      if (hasher && !md5) continue;
+      specs.push({ partNumber: n, size: partRange(plan, n).size, ...(md5 ? { md5 } : {}) });
     }
     stats.signRequests++;
     const batch = ++batches;
@@ -234,6 +265,7 @@ export async function uploadMultipart(opts: MultipartOptions): Promise<Multipart
 
   const uploadPart = async (n: number): Promise<void> => {
     const range = partRange(plan, n);
+    let checksum: string | undefined;
     const etag = await runWithRetry(
       async ({ resign }) => {
         const signed = await urlFor(n, resign);
@@ -258,6 +290,7 @@ export async function uploadMultipart(opts: MultipartOptions): Promise<Multipart
           if (res.status < 200 || res.status >= 300)
             throw new UploadFailedError(describeFailure(failureFromResponse(res.status, res.body, res.bucketRegion), context));
           if (!res.etag) throw new UploadFailedError(missingEtag(context));
+          checksum = signed.headers['content-md5'];
           return res.etag;
         } catch (err) {
           // The bytes of a failed try are not sent: take them back out (the report stays where it was).
@@ -271,10 +304,12 @@ export async function uploadMultipart(opts: MultipartOptions): Promise<Multipart
     );
     etags.set(n, etag);
     urls.delete(n);
+    hasher?.forget(n);
     inFlight.delete(n);
     doneBytes += range.size;
+    if (!checksum) checksummed = false;
     report();
-    opts.onPartDone?.({ partNumber: n, etag, size: range.size });
+    opts.onPartDone?.({ partNumber: n, etag, size: range.size, ...(checksum ? { checksum } : {}) });
   };
 
   let failure: { error: UserError; partNumber?: number } | undefined;
@@ -298,7 +333,7 @@ export async function uploadMultipart(opts: MultipartOptions): Promise<Multipart
         // Not cancellable: once sent, the object may already be whole.
         const done = await call('complete', () => signer.complete(uploadId, parts));
         report();
-        return { uploadId, ...(done.etag ? { etag: done.etag } : {}), plan, ...stats };
+        return { uploadId, ...(done.etag ? { etag: done.etag } : {}), plan, ...stats, checksummed };
       } catch (err) {
         failure = { error: describe(err) };
       }

@@ -16,6 +16,8 @@ import type { CompletedPart, SignedPart } from '../s3/multipart';
 import { S3_ANSWERS_BY_SIGNER } from '../team/errors';
 import { uploadMultipart, type MultipartSigner } from './multipart';
 import { uploadWithSinglePut } from './single-put';
+import { md5Base64 } from './part-hash';
+import { DEFAULT_MULTIPART_THRESHOLD } from './part-plan';
 import type { FinishRequest, TreatmentRequest, UploadRequest, UploadStart, UploadTicket } from './ticket';
 import { fileIdentity, JOURNAL_VERSION, reconcileParts, resumeRequestOf, type JournalEntry } from './journal';
 import type { UploadJournal } from './journal-store';
@@ -109,6 +111,8 @@ export type UploadOutcome =
       privacy?: PrivacyReport;
       /** What the image stage did, for a picture. */
       image?: ImageReport;
+      /** The server verified a checksum of every part (or of the one PUT). */
+      verified?: true;
     }
   | { status: 'failed'; key?: string; error: UserError; privacy?: PrivacyReport; image?: ImageReport }
   | { status: 'cancelled' };
@@ -186,6 +190,9 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
       ...(input.path ? { path: input.path } : {}),
       ...(input.download ? { download: true } : {}),
     };
+    // A file that goes up in one PUT (below the default threshold) is hashed before it starts, so its Content-MD5 is
+    // signed with the start; a larger one, if it still goes in one PUT (a profile's higher threshold), after.
+    if (request.size <= DEFAULT_MULTIPART_THRESHOLD) request.md5 = await md5Base64(file.body, signal);
     for (;;) {
       const started = input.resume
         ? ((await deps.backend.resumeUpload?.(resumeRequestOf(input.resume))) ?? { ok: false as const, error: userError('InvalidSettings', t('upload_profileChanged')) })
@@ -206,11 +213,13 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
     }
     hooks.onStarted?.(start);
 
-    const { ticket, transfer } = start;
+    let { ticket } = start;
+    const { transfer } = start;
     const where = transferContext(start);
     let parts: CompletedPart[] | undefined;
     /** Removes the upload's journal entry: once it is joined, or thrown away. */
     let forget: (() => Promise<void>) | undefined;
+    let checksummed: boolean;
     if (transfer.kind === 'multipart') {
       const signer = ticketSigner(deps.backend, ticket, transfer.parts, now);
       const lastModified = (input.body as Partial<File>).lastModified;
@@ -224,7 +233,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
       }
       // Read while the first parts go up: it reads 192 KiB, whatever the size.
       const identity = writer && !input.resume ? fileIdentity(file.body, { name: input.name, lastModified: lastModified! }) : undefined;
-      await uploadMultipart({
+      const sent = await uploadMultipart({
         body: file.body,
         signer,
         transport: deps.transport,
@@ -232,6 +241,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
         signal,
         partSize: transfer.partSize,
         ...(resume ? { resume } : {}),
+        checksums: start.checksum === 'md5',
         ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
         ...(writer && journal
           ? {
@@ -266,8 +276,15 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
       });
       parts = signer.joined;
       forget = writer && journal ? () => writer.queue(() => journal.remove(ticket.id)) : undefined;
+      checksummed = sent.checksummed;
     } else {
       let first: typeof transfer.put | undefined = transfer.put;
+      if (start.checksum === 'md5' && !ticket.md5) {
+        // Not hashed before the start (larger than the default threshold): hashed now, and the PUT signed with it.
+        ticket = { ...ticket, md5: await md5Base64(file.body, signal) };
+        first = undefined;
+      }
+      checksummed = !!ticket.md5;
       await uploadWithSinglePut({
         body: file.body,
         sign: async () => {
@@ -282,7 +299,13 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
         ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
       });
     }
-    const finish: FinishRequest = { ticket, name: file.name, source: input.source, ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}) };
+    const finish: FinishRequest = {
+      ticket,
+      name: file.name,
+      source: input.source,
+      ...(input.pageUrl ? { pageUrl: input.pageUrl } : {}),
+      ...(checksummed ? { checksummed } : {}),
+    };
     if (signal.aborted) {
       // Parts not yet joined are thrown away. A single PUT that went through is stored already: it is finished
       // (so the history has it, to delete or share later), but nothing is copied, as the user asked.
@@ -306,7 +329,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
     await forget?.();
     // Cancel may be pressed while the link is signed: the user asked for nothing to be copied.
     if (signal.aborted) return { status: 'cancelled' };
-    const { link, lifetimeSeconds, deletesAt, copyText } = finished;
+    const { link, lifetimeSeconds, deletesAt, copyText, verified } = finished;
     const copied = await deps.copy(copyText).catch(() => false);
     return {
       status: 'done',
@@ -321,6 +344,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
       copied,
       ...(privacy ? { privacy } : {}),
       ...(image ? { image } : {}),
+      ...(verified ? { verified } : {}),
     };
   } catch (err) {
     if (signal.aborted) return { status: 'cancelled' };

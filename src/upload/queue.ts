@@ -44,6 +44,8 @@ export interface UploadItem {
   privacy?: PrivacyReport;
   /** What the image stage did to it, when the profile resizes or converts pictures: the row says it. */
   image?: ImageReport;
+  /** The server verified a checksum of every part (or of the one PUT): the row marks it. */
+  verified?: true;
 }
 
 /** A folder's files share this: `id` is its first file's (unique in the queue), `name` the folder's. */
@@ -249,6 +251,7 @@ export class UploadQueue {
           copied: outcome.copied,
           ...(outcome.privacy ? { privacy: outcome.privacy } : {}),
           ...(outcome.image ? { image: outcome.image } : {}),
+          ...(outcome.verified ? { verified: true } : {}),
         });
       }
       this.settled(item.id);

@@ -32,10 +32,15 @@ export class UploadFailedError extends ResultError {
 /** Spare seconds a URL must have left before we start a PUT with it. */
 const MIN_URL_LIFETIME_MS = 5_000;
 
+/** Tries for a PUT whose bytes arrived changed (BadDigest), the first included: a glitch passes, a broken path does not. */
+export const BAD_DIGEST_TRIES = 3;
+
 /**
  * Uploads a body with one presigned PUT. If the URL expired before the bytes
  * arrived (a slow link, a sleeping laptop), it is signed afresh and tried
- * once more; anything else fails with its sentence.
+ * once more; if the server found the bytes changed on the way (BadDigest,
+ * against a signed Content-MD5), they are read from the file and sent again,
+ * up to `BAD_DIGEST_TRIES` times; anything else fails with its sentence.
  *
  * A PUT whose answer was lost (network error after the body went) may have
  * stored the object; unlike a lost join (src/s3/complete-check.ts) it is not
@@ -47,7 +52,9 @@ const MIN_URL_LIFETIME_MS = 5_000;
  */
 export async function uploadWithSinglePut(opts: SinglePutOptions): Promise<{ etag?: string | null }> {
   const now = opts.now ?? Date.now;
-  for (let attempt = 1; ; attempt++) {
+  let expired = 0;
+  let badDigests = 0;
+  for (;;) {
     let signed = await opts.sign();
     if (signed.expiresAt !== undefined && signed.expiresAt - now() < MIN_URL_LIFETIME_MS) signed = await opts.sign();
     let error: UserError;
@@ -66,7 +73,8 @@ export async function uploadWithSinglePut(opts: SinglePutOptions): Promise<{ eta
       error = describeFailure(failureFromError(err), opts.context);
     }
     opts.onProgress?.(0);
-    if (error.code === 'UploadUrlExpired' && attempt < 2) continue;
+    if (error.code === 'UploadUrlExpired' && ++expired < 2) continue;
+    if (error.code === 'BadDigest' && ++badDigests < BAD_DIGEST_TRIES) continue;
     throw new UploadFailedError(error);
   }
 }

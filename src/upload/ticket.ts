@@ -33,6 +33,11 @@ export interface UploadRequest {
    * Destinations that cannot sign the header leave it out.
    */
   download?: boolean;
+  /**
+   * The file's MD5 in base64, when the sender hashed it (files going up in
+   * one PUT): signed into the PUT as `Content-MD5` where the destination can.
+   */
+  md5?: string;
 }
 
 /** Whose treatment a file gets: the profile's (absent: the default), and the popup's image choice for this upload, if any. */
@@ -66,6 +71,8 @@ export interface UploadTicket {
   downloadAs?: string;
   /** Set for a multipart upload. */
   uploadId?: string;
+  /** The file's MD5 (base64) the single PUT is signed with; absent: the PUT carries no checksum. */
+  md5?: string;
 }
 
 /** How the bytes go: one PUT, or parts of `partSize` (the first URLs signed already). */
@@ -78,6 +85,12 @@ export interface UploadStart {
   transfer: TransferPlan;
   /** For sentences about S3's answers to the transfer: where it goes, and who signed its URLs. */
   context: { bucket: string; region: string; endpoint: string; signer: UrlSigner };
+  /**
+   * The destination signs a `Content-MD5` into upload URLs: every part's spec
+   * should carry its MD5, and a single PUT's ticket the file's (signed again
+   * with `signPut` if the start had none). Absent: no checksum is sent.
+   */
+  checksum?: 'md5';
 }
 
 /**
@@ -107,6 +120,8 @@ export interface FinishRequest {
   pageUrl?: string;
   /** Seconds the share link should live; default the profile's. */
   expiresIn?: number;
+  /** Every part (or the single PUT) went with a signed Content-MD5 that the server accepted. */
+  checksummed?: boolean;
 }
 
 export interface UploadFinish {
@@ -117,4 +132,6 @@ export interface UploadFinish {
   copyText: string;
   /** Seconds the link lives; absent for links that never expire (public, custom domain). */
   lifetimeSeconds?: number;
+  /** The server verified a checksum of every part (or of the one PUT): recorded so in the history. */
+  verified?: true;
 }

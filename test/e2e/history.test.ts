@@ -59,6 +59,8 @@ describe.skipIf(!strictLaneAvailable())('upload history, Chromium end to end', (
     uploadLinks[IMAGE] = await popup.linkFor(IMAGE);
     await popup.choose([{ name: NOTES, mimeType: 'text/plain', buffer: notesBytes }]);
     uploadLinks[NOTES] = await popup.linkFor(NOTES);
+    // Each went with its Content-MD5 signed into the URL: the row says Verified (from its lazily loaded part).
+    await popup.page.locator('li.upload', { hasText: NOTES }).getByText('✓ Verified').waitFor();
 
     // The popup's header opens the history in a tab.
     const opened = ext.context.waitForEvent('page');
@@ -76,6 +78,8 @@ describe.skipIf(!strictLaneAvailable())('upload history, Chromium end to end', (
     expect(notes).toContain(formatBytes(notesBytes.length));
     expect(notes).toMatch(/text\/plain/);
     expect(notes).toMatch(/Link expires /);
+    expect(await entry(NOTES).locator('.verified').getAttribute('title')).toMatch(/recomputed the checksum/);
+    expect(await entry(IMAGE).locator('.verified').textContent()).toBe('✓ Verified');
     const key = decodeURIComponent(new URL(uploadLinks[NOTES]!).pathname.replace(`/${BUCKET}/`, ''));
     expect(await entry(NOTES).locator('code').textContent()).toBe(key);
 

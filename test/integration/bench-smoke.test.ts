@@ -27,6 +27,7 @@ const ROWS = [
   'multipart',
   'multipart-boto3',
   'multipart-memory',
+  'multipart-checksums',
   'right-click',
   'bundle-background',
   'bundle-popup',
@@ -80,11 +81,11 @@ describe.skipIf(!benchCanRun())('npm run bench -- --quick', () => {
       }
     }
     // Every browser row has a figure, each with its budget.
-    for (const id of ['signing', 'upload-default', 'multipart', 'multipart-boto3', 'multipart-memory', 'right-click'])
+    for (const id of ['signing', 'upload-default', 'multipart', 'multipart-boto3', 'multipart-memory', 'multipart-checksums', 'right-click'])
       expect(result.rows.find((r) => r.id === id)?.budget, id).not.toBeNull();
     expect(result.rows.filter((r) => r.status === 'n/a').map((r) => r.id)).toEqual([]);
     // The table is printed too, one line per row.
-    for (const name of ['Signing cost', 'File from disk', 'vs curl -T', 'vs boto3 upload_file', 'Multipart, memory', 'Right-click', 'Background', 'Popup JS', 'Popup ready'])
+    for (const name of ['Signing cost', 'File from disk', 'vs curl -T', 'vs boto3 upload_file', 'Multipart, memory', 'Multipart with checksums', 'Right-click', 'Background', 'Popup JS', 'Popup ready'])
       expect(stdout).toContain(name);
   });
 });

@@ -32,7 +32,13 @@ export type Fault =
    * the request, the client hears nothing until it gives up (the answer is
    * read and dropped; its status goes to the log as `heldStatus`).
    */
-  | { kind: 'hold' };
+  | { kind: 'hold' }
+  /**
+   * Forward, with one byte of the request body inverted at this offset (same
+   * length, same signed headers): data damaged on the way, which only a
+   * checksum of the body can catch.
+   */
+  | { kind: 'flip'; at: number };
 
 export const SLOW_DOWN: Fault = { kind: 'error', status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' };
 
@@ -121,7 +127,7 @@ export async function startFaultProxy(
       }),
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, dropAfter?: number, hold = false) => {
+  const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, dropAfter?: number, hold = false, flipAt?: number) => {
     const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: options.keepHost ? req.headers.host : upstream.host };
     for (const name of Object.keys(headers)) if (HOP_BY_HOP.has(name)) delete headers[name];
     const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (reply) => {
@@ -144,6 +150,14 @@ export async function startFaultProxy(
           out.destroy();
           req.socket.destroy();
         }
+      });
+    }
+    if (flipAt !== undefined) {
+      let offset = 0;
+      req.on('data', (chunk: Buffer) => {
+        const i = flipAt - offset;
+        if (i >= 0 && i < chunk.length) chunk[i] = chunk[i]! ^ 0xff;
+        offset += chunk.length;
       });
     }
     req.pipe(out);
@@ -193,6 +207,8 @@ export async function startFaultProxy(
         return;
       case 'hold':
         return forward(req, res, entry, undefined, true);
+      case 'flip':
+        return forward(req, res, entry, undefined, false, fault.at);
     }
   });
   server.on('connection', (socket) => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { UserError } from '../../src/result';
 import type { FailureContext } from '../../src/s3/errors';
@@ -482,8 +483,7 @@ describe('uploadMultipart', () => {
 
   describe('resume (an upload begun before a restart)', () => {
     /** An upload whose first `done` parts of 1 000 bytes reached the fake bucket before the browser died. */
-    async function halfDone(body: Blob, done: number[]) {
-      const s3 = new FakeS3();
+    async function halfDone(body: Blob, done: number[], s3: FakeS3 = new FakeS3()) {
       const { uploadId } = await s3.create();
       const signed = await s3.signParts(uploadId, done.map((partNumber) => ({ partNumber, size: 1000 })));
       for (const part of signed)
@@ -510,6 +510,18 @@ describe('uploadMultipart', () => {
       expectMonotonicTo(progress, 5500);
     });
 
+    it('is checksummed only if the parts sent before the restart carried their MD5 too', async () => {
+      const body = file(3000);
+      // A server that answers a part's Content-MD5, so the parts sent now are checksummed.
+      const before = await halfDone(body, [1], new VerifyingS3());
+      const without = await run(before.s3, body, { partSize: 1000, checksums: true, resume: { uploadId: before.uploadId, parts: before.parts } }).promise;
+      expect(without.checksummed).toBe(false);
+      const again = await halfDone(body, [1], new VerifyingS3());
+      const parts = again.parts.map((p) => ({ ...p, checksum: 'journaled-md5' }));
+      const withSums = await run(again.s3, body, { partSize: 1000, checksums: true, resume: { uploadId: again.uploadId, parts } }).promise;
+      expect(withSums.checksummed).toBe(true);
+    });
+
     it('joins at once when the bucket has every part', async () => {
       const body = file(3000);
       const { s3, uploadId, parts } = await halfDone(body, [1, 2, 3]);
@@ -531,5 +543,85 @@ describe('uploadMultipart', () => {
       // Not a new upload: nothing to record again.
       expect(created).toEqual([]);
     });
+  });
+});
+
+/** A server that recomputes the Content-MD5 signed into each part URL, as AWS and Swift do; `damaged` parts arrive with a byte changed. */
+class VerifyingS3 extends FakeS3 {
+  damaged = new Set<string>();
+  async signParts(uploadId: string, parts: readonly PartSpec[]): Promise<SignedPart[]> {
+    const signed = await super.signParts(uploadId, parts);
+    return signed.map((s, i): SignedPart => {
+      const sent = parts[i]!.md5;
+      return { ...s, headers: sent ? { 'content-md5': sent } : {} };
+    });
+  }
+  async put(request: PutRequest): Promise<PutResponse> {
+    const partNumber = Number(new URL(request.url).searchParams.get('partNumber'));
+    const tries = this.puts.filter((p) => p.partNumber === partNumber).length + 1;
+    const received = new Uint8Array(await request.body.arrayBuffer());
+    if (this.damaged.has(`${partNumber}/${tries}`)) received[0] = received[0]! ^ 0xff;
+    const sent = request.headers['content-md5'];
+    if (sent && sent !== createHash('md5').update(received).digest('base64')) {
+      this.puts.push({ partNumber, attempt: tries, url: request.url, size: request.body.size });
+      return { status: 400, body: xml('BadDigest', 'The Content-MD5 you specified did not match what we received.') };
+    }
+    return super.put(request);
+  }
+}
+
+describe('uploadMultipart with checksums', () => {
+  const file = () => {
+    const bytes = new Uint8Array(5000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + 7) & 0xff;
+    return { bytes, blob: new Blob([bytes]) };
+  };
+  const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('base64');
+
+  it('signs every part with the MD5 of exactly its bytes, in batches, and says every part was checksummed', async () => {
+    const s3 = new VerifyingS3();
+    const { bytes, blob } = file();
+    const done: { partNumber: number; checksum?: string }[] = [];
+    const { promise } = run(s3, blob, { partSize: 250, signBatchSize: 8, checksums: true, onPartDone: (p) => done.push(p) });
+    const result = await promise;
+    expect(result.checksummed).toBe(true);
+    const specs = s3.signCalls.flat();
+    expect(specs.map((s) => s.partNumber).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    for (const s of specs) expect(s.md5).toBe(md5(bytes.subarray((s.partNumber - 1) * 250, s.partNumber * 250)));
+    // Hashed ahead: the first parts (one per worker) are signed alone, the next ones in batches of those already hashed.
+    expect(s3.signCalls.length).toBeLessThanOrEqual(7);
+    expect(Math.max(...s3.signCalls.map((c) => c.length))).toBe(8);
+    expect(done.map((d) => d.checksum).sort()).toEqual(specs.map((s) => s.md5).sort());
+    expect([...s3.objects.values()][0]).toEqual(bytes);
+  });
+
+  it('a part that arrives changed (BadDigest) is sent again from the file, with the same MD5', async () => {
+    const s3 = new VerifyingS3();
+    s3.damaged.add('3/1');
+    const { bytes, blob } = file();
+    const { promise, retries } = run(s3, blob, { partSize: 1000, checksums: true });
+    const result = await promise;
+    expect(result.checksummed).toBe(true);
+    expect(retries.map((r) => [r.what, r.error.code, r.action])).toEqual([[{ part: 3 }, 'BadDigest', 'retry']]);
+    expect(s3.puts.filter((p) => p.partNumber === 3)).toHaveLength(2);
+    expect([...s3.objects.values()][0]).toEqual(bytes);
+  });
+
+  it('fails with the sentence when every try arrives changed, and aborts the upload', async () => {
+    const s3 = new VerifyingS3();
+    for (let n = 1; n <= 10; n++) s3.damaged.add(`2/${n}`);
+    const { blob } = file();
+    const { promise } = run(s3, blob, { partSize: 1000, checksums: true, retry: { ...fakeRetry(s3).retry, maxAttempts: 3 } });
+    const err = await promise.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MultipartUploadFailedError);
+    expect(err).toMatchObject({ partNumber: 2, aborted: true, userError: { code: 'BadDigest' } });
+    expect((err as MultipartUploadFailedError).userError.message).toMatch(/differ from the file.*proxy or security software/);
+  });
+
+  it('without checksums, parts carry none and the result says so', async () => {
+    const s3 = new VerifyingS3();
+    const { promise } = run(s3, file().blob, { partSize: 1000 });
+    expect((await promise).checksummed).toBe(false);
+    expect(s3.signCalls.flat().every((s) => s.md5 === undefined)).toBe(true);
   });
 });

@@ -4,6 +4,7 @@
  * behind its destination. The backend's calls are the messages a popup file
  * sends to the background; their counts per file are part of the contract.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { LOCKED, NOT_CONFIGURED } from '../../src/destination/connection';
 import { runUpload, type PipelineDeps, type PipelineHooks, type UploadInput } from '../../src/upload/pipeline';
@@ -58,7 +59,17 @@ describe('runUpload: one PUT', () => {
     // The message counts of a single PUT: one startUpload, one finishUpload, nothing else.
     expect(fake.counts()).toEqual({ startUpload: 1, finishUpload: 1 });
     expect(fake.backend.startUpload.mock.calls).toEqual([
-      [{ name: 'Q3 report.pdf', type: 'application/pdf', size: body.size, source: 'popup', pageUrl: 'https://intranet.example/reports' }],
+      [
+        {
+          name: 'Q3 report.pdf',
+          type: 'application/pdf',
+          size: body.size,
+          source: 'popup',
+          pageUrl: 'https://intranet.example/reports',
+          // Hashed before the start, so the PUT's URL is signed with it.
+          md5: createHash('md5').update('%PDF-1.7 quarterly report').digest('base64'),
+        },
+      ],
     ]);
     // The PUT used the URL the start carried.
     expect(started).toHaveLength(1);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { NOT_CONFIGURED } from '../../src/destination/connection';
 import type { UserError } from '../../src/result';
@@ -455,7 +456,9 @@ describe('UploadQueue with profiles, transforms and a locked vault', () => {
     const [id] = queue.add([file('a.txt', 'alpha')], { profileId: 'p2' });
     expect(item(queue, id!).profileId).toBe('p2');
     await queue.idle();
-    expect(start.mock.calls.map(([r]) => r)).toEqual([{ name: 'a.txt', type: 'text/plain', size: 5, source: 'popup', profileId: 'p2' }]);
+    expect(start.mock.calls.map(([r]) => r)).toEqual([
+      { name: 'a.txt', type: 'text/plain', size: 5, source: 'popup', profileId: 'p2', md5: createHash('md5').update('alpha').digest('base64') },
+    ]);
     // Start and finish each read the profile once.
     expect(fake.destination.open.mock.calls).toEqual([['p2'], ['p2']]);
     expect(sign.mock.calls.map(([profileId, t]) => [profileId, t.key])).toEqual([['p2', 'up/a.txt']]);

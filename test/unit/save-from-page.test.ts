@@ -4,6 +4,7 @@
  * service and the profile's real destination (own keys, presigned with the
  * SDK; no network: the PUT goes to an in-memory transport).
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { createUploadHandlers } from '../../src/background/upload-service';
 import { readImage, saveBytes, saveImage, type FetchedImage, type ImageClick, type SaveDeps } from '../../src/capture/save-from-page';
@@ -18,6 +19,9 @@ import type { Transform } from '../../src/upload/pipeline';
 import { formatBytes } from '../../src/upload/speed';
 import { fakeSettings, seedProfile } from '../support/fake-settings';
 import { FakeTransport, messagingBackend } from '../support/upload-backend';
+
+/** The Content-MD5 of bytes the upload sends, from Node's crypto (the expectation, not the code under test). */
+const md5Of = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
 
 const NOW = new Date('2024-03-05T07:08:09Z');
 const UUID = '123e4567-e89b-42d3-a456-426614174000';
@@ -209,19 +213,20 @@ describe('saveImage: data: URLs', () => {
     // Two messages: start (no profile chosen: the default), finish.
     expect(f.counts()).toEqual({ startUpload: 1, finishUpload: 1 });
     // The page goes along for the key template's {host}.
-    expect(f.backend.startUpload.mock.calls).toEqual([[{ name, type: 'image/png', size: PNG.byteLength, source: 'image', pageUrl: 'https://example.com/article' }]]);
+    // Hashed before the start (a right-clicked image goes in one PUT): its Content-MD5 is signed with the start.
+    expect(f.backend.startUpload.mock.calls).toEqual([[{ name, type: 'image/png', size: PNG.byteLength, source: 'image', pageUrl: 'https://example.com/article', md5: md5Of(PNG) }]]);
     expect(f.open.mock.calls).toEqual([[undefined], ['p1']]);
-    expect(f.signPut.mock.calls.map(([, t]) => t)).toEqual([{ id: UUID, profileId: 'p1', key, contentType: 'image/png', size: PNG.byteLength }]);
+    expect(f.signPut.mock.calls.map(([, t]) => t)).toEqual([{ id: UUID, profileId: 'p1', key, contentType: 'image/png', size: PNG.byteLength, md5: md5Of(PNG) }]);
 
     expect(f.transport.calls).toHaveLength(1);
     const put = f.transport.calls[0]!;
     expect([...(await bytesOf(put.body))]).toEqual([...PNG]);
     expect(objectOf(put.url)).toBe(`${BUCKET_ORIGIN}/${key}`);
-    // Signed for exactly this type and size.
-    expect(new URL(put.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+    // Signed for exactly this type, size and content.
+    expect(new URL(put.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-md5;content-type;host');
     expect(new URL(put.url).searchParams.get('X-Amz-Credential')).toMatch(/^AKIAEXAMPLE\/20240305\/eu-west-1\/s3\/aws4_request$/);
     expect(put.url).not.toContain(SECRET);
-    expect(put.headers).toEqual({ 'content-type': 'image/png' });
+    expect(put.headers).toEqual({ 'content-type': 'image/png', 'content-md5': md5Of(PNG) });
     expect(put.body.type).toBe('image/png');
 
     expect(f.shareLink.mock.calls.map(([, r]) => r)).toEqual([{ key, fileName: name, contentType: 'image/png' }]);
@@ -244,6 +249,8 @@ describe('saveImage: data: URLs', () => {
       name: 'image-20240305-070809.png',
       size: PNG.length,
       type: 'image/png',
+      // Its signed Content-MD5 was accepted.
+      verified: true,
     });
     // The background recorded it in the history when it finished.
     expect(f.recorded).toEqual([
@@ -259,6 +266,7 @@ describe('saveImage: data: URLs', () => {
         profileId: 'p1',
         linkExpiresAt: NOW.getTime() + 86_400_000,
         pageUrl: 'https://example.com/article',
+        verified: true,
       },
     ]);
 
@@ -531,7 +539,9 @@ describe('saveImage: link and type', () => {
   it('sniffs PNG bytes declared as application/octet-stream: the PUT is image/png and the name gets .png', async () => {
     const f = await setup({ image: { bytes: PNG, contentType: 'application/octet-stream' } });
     await saveImage(f.deps, click({ srcUrl: 'https://cdn.example.net/render?id=42' }));
-    expect(f.backend.startUpload.mock.calls).toEqual([[{ name: 'render.png', type: 'image/png', size: PNG.byteLength, source: 'image', pageUrl: 'https://example.com/article' }]]);
+    expect(f.backend.startUpload.mock.calls).toEqual([
+      [{ name: 'render.png', type: 'image/png', size: PNG.byteLength, source: 'image', pageUrl: 'https://example.com/article', md5: md5Of(PNG) }],
+    ]);
     expect(f.recorded[0]).toMatchObject({ name: 'render.png', type: 'image/png' });
     expect(f.transport.calls[0]!.headers['content-type']).toBe('image/png');
     expect(f.transport.calls[0]!.body.type).toBe('image/png');
@@ -585,7 +595,9 @@ describe('saving to a chosen profile (context menu with several profiles)', () =
     expect(result?.status).toBe('done');
     const name = 'image-20240305-070809.png';
     const key = `2024/03/05/${UUID}-${name}`;
-    expect(g.backend.startUpload.mock.calls).toEqual([[{ name, type: 'image/png', size: PNG.byteLength, source: 'image', pageUrl: 'https://example.com/article', profileId: 'p2' }]]);
+    expect(g.backend.startUpload.mock.calls).toEqual([
+      [{ name, type: 'image/png', size: PNG.byteLength, source: 'image', pageUrl: 'https://example.com/article', profileId: 'p2', md5: md5Of(PNG) }],
+    ]);
     expect(g.open.mock.calls).toEqual([['p2'], ['p2']]);
     expect(g.signPut.mock.calls.map(([d, t]) => [d.profileId, t.key])).toEqual([['p2', key]]);
     expect(new URL(g.transport.calls[0]!.url).host).toBe('work-bucket.s3.eu-west-1.amazonaws.com');
@@ -633,6 +645,8 @@ describe('saving to a chosen profile (context menu with several profiles)', () =
       name: 'a.png',
       size: PNG.length,
       type: 'image/png',
+      // With its Content-MD5 signed and accepted (own keys, no check saying the bucket ignores it).
+      verified: true,
     });
     expect(f.recorded[0]).not.toHaveProperty('linkExpiresAt');
     expect(f.notifySuccess.mock.calls[0]![1]).toBe('a.png · 16 B; public link, does not expire');
@@ -644,7 +658,7 @@ describe('saving to a chosen profile (context menu with several profiles)', () =
     expect(f.keyExists.mock.calls).toEqual([['docs/a.png']]);
     expect(f.signPut.mock.calls[0]![1]).toMatchObject({ key: 'docs/a.png', ifNoneMatch: true });
     const put = f.transport.calls[0]!;
-    expect(put.headers).toEqual({ 'content-type': 'image/png', 'if-none-match': '*' });
+    expect(put.headers).toEqual({ 'content-type': 'image/png', 'if-none-match': '*', 'content-md5': md5Of(PNG) });
     expect(new URL(put.url).searchParams.get('X-Amz-SignedHeaders')).toContain('if-none-match');
   });
 });
@@ -699,7 +713,7 @@ describe('saveBytes', () => {
     const result = await saveBytes(f.deps, { bytes: new Uint8Array([1, 2, 3]), type: '', name: 'raw', source: 'image' });
     expect(result.status).toBe('done');
     expect(f.signPut.mock.calls[0]![1].contentType).toBe('application/octet-stream');
-    expect(f.transport.calls[0]!.headers).toEqual({ 'content-type': 'application/octet-stream' });
+    expect(f.transport.calls[0]!.headers).toEqual({ 'content-type': 'application/octet-stream', 'content-md5': md5Of(new Uint8Array([1, 2, 3])) });
   });
 
   it('turns an unexpected throw into a failure with a sentence, and keeps the key', async () => {

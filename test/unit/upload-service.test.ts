@@ -6,6 +6,7 @@
  * old planUpload/signUpload/shareLink/recordUpload messages live here.
  * S3 is a small bucket on 127.0.0.1 that answers HEAD and the multipart calls.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpRequest } from '@smithy/core/protocols';
@@ -206,6 +207,34 @@ describe('startUpload: the key', () => {
     expect(put.pathname).toBe(`/2024/03/05/uuid-1-r%C3%A9sum%C3%A9%20${encodeURIComponent('日本')}.txt`);
     expect(put.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
     expect(signatureValid(single(start), 'PUT', SECRET, { 'content-length': '10', 'content-type': 'text/plain' })).toBe(true);
+  });
+
+  it('signs the MD5 the runner sends as Content-MD5 into the PUT, and the finish records the upload verified', async () => {
+    const s = setup();
+    await seedProfile(s.f, { ...aws, keyTemplate: EMPTY_PROFILE.keyTemplate }, { secretAccessKey: SECRET });
+    const md5 = createHash('md5').update('hello').digest('base64');
+    const start = ok(await s.uploads.startUpload(file({ md5 })));
+    expect(start.checksum).toBe('md5');
+    expect(start.ticket.md5).toBe(md5);
+    const put = single(start);
+    expect(new URL(put.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-md5;content-type;host');
+    expect(put.headers).toEqual({ 'content-type': 'text/plain', 'content-md5': md5 });
+    expect(signatureValid(put, 'PUT', SECRET, { 'content-length': '5', 'content-type': 'text/plain', 'content-md5': md5 })).toBe(true);
+    // Signed afresh (an expired URL) from the ticket: the same MD5.
+    expect(ok(await s.uploads.signPut(start.ticket)).headers['content-md5']).toBe(md5);
+    const done = ok(await s.uploads.finishUpload({ ticket: start.ticket, name: 'a.txt', source: 'popup', checksummed: true }));
+    expect(done.verified).toBe(true);
+    expect(s.recorded[0]).toMatchObject({ id: start.ticket.id, verified: true });
+  });
+
+  it('records no verified mark when the runner sent no checksum', async () => {
+    const s = setup();
+    await seedProfile(s.f, { ...aws, keyTemplate: EMPTY_PROFILE.keyTemplate }, { secretAccessKey: SECRET });
+    const start = ok(await s.uploads.startUpload(file()));
+    expect(single(start).headers).toEqual({ 'content-type': 'text/plain' });
+    const done = ok(await s.uploads.finishUpload({ ticket: start.ticket, name: 'a.txt', source: 'popup' }));
+    expect(done.verified).toBeUndefined();
+    expect(s.recorded[0]!.verified).toBeUndefined();
   });
 
   it('uses a custom template and a default content type', async () => {
@@ -429,38 +458,44 @@ describe('multipart', () => {
     return { s, started };
   }
 
-  it(`start creates the upload and signs the first ${FIRST_PART_BATCH} parts, each bound to its size`, async () => {
+  it('start creates the upload and signs no part yet: each part URL is signed with its MD5, which the runner computes', async () => {
     const size = 2 * 1024 * MiB + 1;
-    const { started } = await big(size);
+    const { s, started } = await big(size);
     expect(FIRST_PART_BATCH).toBe(16);
     expect(started.ticket).toEqual({ id: 'uuid-2', profileId: 'media', key: 'big/uuid-1-video.mp4', contentType: 'video/mp4', size, uploadId: 'upload-1' });
+    expect(started.checksum).toBe('md5');
     const plan = multipart(started);
     expect(plan.uploadId).toBe('upload-1');
     expect(plan.partSize).toBe(64 * MiB);
-    // 33 parts in all (32 of 64 MiB and one byte); the first 16 come with the start.
-    expect(plan.parts.map((p) => p.partNumber)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
-    for (const part of plan.parts) {
-      const url = new URL(part.url);
-      expect(url.pathname).toBe('/media/big/uuid-1-video.mp4');
-      expect(url.searchParams.get('partNumber')).toBe(String(part.partNumber));
-      expect(url.searchParams.get('uploadId')).toBe('upload-1');
-      expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
-      expect(signatureValid(part, 'PUT', SECRET, { 'content-length': String(64 * MiB) })).toBe(true);
-    }
+    expect(plan.parts).toEqual([]);
+    // 33 parts in all (32 of 64 MiB and one byte); each signed with the MD5 the runner sends with its spec.
+    const md5 = createHash('md5').update('part one').digest('base64');
+    const [part] = ok(await s.uploads.signParts({ ticket: started.ticket, parts: [{ partNumber: 1, size: 64 * MiB, md5 }] }));
+    const url = new URL(part!.url);
+    expect(url.pathname).toBe('/media/big/uuid-1-video.mp4');
+    expect(url.searchParams.get('partNumber')).toBe('1');
+    expect(url.searchParams.get('uploadId')).toBe('upload-1');
+    // Signed as a header the PUT must carry (not hoisted into the query, where it would bind nothing).
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-md5;host');
+    expect(url.search).not.toMatch(/content-md5=/i);
+    expect(part!.headers).toEqual({ 'content-md5': md5 });
+    expect(signatureValid(part!, 'PUT', SECRET, { 'content-length': String(64 * MiB), 'content-md5': md5 })).toBe(true);
+    const other = createHash('md5').update('other bytes').digest('base64');
+    expect(signatureValid(part!, 'PUT', SECRET, { 'content-length': String(64 * MiB), 'content-md5': other })).toBe(false);
     // One signed create, with the object's type; nothing else was asked.
     expect(seen.map((r) => [r.method, r.key, [...r.query.keys()], r.accessKey, r.headers['content-type']])).toEqual([
       ['POST', 'big/uuid-1-video.mp4', ['uploads'], 'AKIAMEDIA', 'video/mp4'],
     ]);
   });
 
-  it('a file just over the threshold goes in two parts, both with the start, the last one its own size', async () => {
-    const { started } = await big(16 * MiB + 5);
+  it('a file just over the threshold goes in two parts, the last one its own size', async () => {
+    const { s, started } = await big(16 * MiB + 5);
     const plan = multipart(started);
     // Half the file, rounded up to whole MiB: 9 MiB, and the rest.
     expect(plan.partSize).toBe(9 * MiB);
-    expect(plan.parts.map((p) => p.partNumber)).toEqual([1, 2]);
-    expect(signatureValid(plan.parts[1]!, 'PUT', SECRET, { 'content-length': String(7 * MiB + 5) })).toBe(true);
-    expect(signatureValid(plan.parts[1]!, 'PUT', SECRET, { 'content-length': String(9 * MiB) })).toBe(false);
+    const [last] = ok(await s.uploads.signParts({ ticket: started.ticket, parts: [{ partNumber: 2, size: 7 * MiB + 5 }] }));
+    expect(signatureValid(last!, 'PUT', SECRET, { 'content-length': String(7 * MiB + 5) })).toBe(true);
+    expect(signatureValid(last!, 'PUT', SECRET, { 'content-length': String(9 * MiB) })).toBe(false);
   });
 
   it('signParts signs the next parts for the ticket’s upload', async () => {
