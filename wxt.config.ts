@@ -246,7 +246,9 @@ export class EventStreamSerde { constructor() { unused(); } }`
       // img-src, connect-src and style-src stay open: thumbnails and uploads go to any S3 endpoint.
       // WXT writes the string form for Firefox's MV2 manifest.
       content_security_policy: {
-        extension_pages: "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        // 'wasm-unsafe-eval' lets the upload runner compile the WebAssembly MD5 it ships (src/upload/md5-wasm.ts);
+        // it allows no eval of script and no remote code.
+        extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
       },
       ...(browser === 'firefox'
         ? {

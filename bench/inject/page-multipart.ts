@@ -7,6 +7,7 @@
 import { createS3Client } from '../../src/s3/client';
 import { s3MultipartSigner } from '../../src/s3/multipart';
 import { uploadMultipart } from '../../src/upload/multipart';
+import { wasmMd5 } from '../../src/upload/md5-wasm';
 import { md5Base64 } from '../../src/upload/part-hash';
 import { xhrTransport } from '../../src/upload/xhr-transport';
 import type { SignerConnection } from './shared';
@@ -40,7 +41,7 @@ const api = {
         context: { operation: 'upload', endpoint: conn.endpoint, bucket: conn.bucket, region: conn.region },
         partSize,
         concurrency,
-        checksums,
+        ...(checksums ? { checksums: wasmMd5 } : {}),
       });
       return { ms: performance.now() - start, parts: result.plan.partCount, checksummed: result.checksummed };
     } finally {
@@ -52,7 +53,7 @@ const api = {
   async hash(partSize: number): Promise<{ ms: number }> {
     const file = chosenFile();
     const start = performance.now();
-    for (let at = 0; at < file.size; at += partSize) await md5Base64(file.slice(at, Math.min(file.size, at + partSize)));
+    for (let at = 0; at < file.size; at += partSize) await md5Base64(file.slice(at, Math.min(file.size, at + partSize)), wasmMd5);
     return { ms: performance.now() - start };
   },
 };

@@ -5,6 +5,7 @@ import { partRange, planParts, type PartLimits, type PartPlan } from './part-pla
 import { isAbortError, resolveRetry, runWithRetry, userErrorOf, type RetryEvent, type RetryOptions } from './retry';
 import { UploadFailedError } from './single-put';
 import { UploadAbortedError, type PutTransport } from './transport';
+import type { NewMd5 } from './md5';
 import { partHasher } from './part-hash';
 import { t } from '../i18n/t';
 
@@ -53,9 +54,10 @@ export interface MultipartOptions {
    * Hash each part (MD5, streaming, a few parts ahead of the transfer) and
    * hand the digest to the signer with the part's spec, to be signed into its
    * URL as `Content-MD5`: the server then refuses a part that changed on the
-   * way (BadDigest), and the part is sent again.
+   * way (BadDigest), and the part is sent again. The MD5 to use (md5.ts);
+   * absent, parts carry no checksum.
    */
-  checksums?: boolean;
+  checksums?: NewMd5;
   /**
    * Continue an upload begun earlier (after a restart): no create; the listed
    * parts are in the bucket already and only the others are sent. Progress
@@ -210,7 +212,7 @@ export async function uploadMultipart(opts: MultipartOptions): Promise<Multipart
   const fresh = (part: SignedPart | undefined) => !!part && part.expiresAt - clock.now() >= minLifetime;
   // Hashed in order, up to a batch ahead of the parts asked for: the next parts' digests are ready when their URLs are signed.
   const hasher = opts.checksums
-    ? partHasher((n) => { const r = partRange(plan, n); return body.slice(r.start, r.end); }, plan.partCount, { ahead: batchSize, signal: stop.signal })
+    ? partHasher((n) => { const r = partRange(plan, n); return body.slice(r.start, r.end); }, plan.partCount, opts.checksums, { ahead: batchSize, signal: stop.signal })
     : undefined;
 
   const signBatch = (first: number): Promise<void> => {

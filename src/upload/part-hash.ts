@@ -1,14 +1,13 @@
 /**
  * The MD5 a part (or a whole small file) carries as `Content-MD5`, so the
  * server recomputes it and refuses bytes that changed on the way (400
- * BadDigest). WebCrypto has no MD5, so this is the SDK's own streaming one
- * (`@smithy/core/checksum`: Node's crypto in Node, a JS implementation in
- * browsers); never a hand-written hash.
+ * BadDigest). WebCrypto has no MD5: the hash is a library's streaming one,
+ * passed in (md5.ts says which runs where); never a hand-written hash.
  *
  * The bytes are read as a stream (`Blob.stream()`), chunk by chunk, so a part
  * is never held in memory whole next to the copy the transport sends.
  */
-import { Md5 } from '@smithy/core/checksum';
+import type { NewMd5 } from './md5';
 import { UploadAbortedError } from './transport';
 
 /** Base64 of a digest (16 bytes: no spreading of a large array into a call, see DESIGN's traps). */
@@ -22,8 +21,8 @@ function base64(bytes: Uint8Array): string {
  * The MD5 of a Blob's bytes in base64, as `Content-MD5` takes it, read in
  * chunks. Rejects with an AbortError when `signal` fires.
  */
-export async function md5Base64(body: Blob, signal?: AbortSignal): Promise<string> {
-  const hash = new Md5();
+export async function md5Base64(body: Blob, newMd5: NewMd5, signal?: AbortSignal): Promise<string> {
+  const hash = await newMd5();
   const reader = body.stream().getReader();
   try {
     for (;;) {
@@ -42,7 +41,7 @@ export async function md5Base64(body: Blob, signal?: AbortSignal): Promise<strin
 /**
  * Hashes parts ahead of the transfer, in part order, one at a time: while
  * the first parts are in flight the next ones are hashed, so the hash costs
- * little wall time (it runs at 2–3× the speed of a fast upload) and never
+ * little wall time (in the runner it runs at several times the speed of a fast upload) and never
  * holds more than `ahead` parts' digests that nobody asked for yet.
  */
 export interface PartHasher {
@@ -57,6 +56,7 @@ export interface PartHasher {
 export function partHasher(
   slice: (partNumber: number) => Blob,
   partCount: number,
+  newMd5: NewMd5,
   options: { ahead?: number; signal?: AbortSignal } = {},
 ): PartHasher {
   const ahead = Math.max(1, options.ahead ?? 8);
@@ -68,7 +68,7 @@ export function partHasher(
   const enqueue = (n: number): Promise<string> => {
     let job = digests.get(n);
     if (job) return job;
-    job = chain.then(() => md5Base64(slice(n), options.signal));
+    job = chain.then(() => md5Base64(slice(n), newMd5, options.signal));
     job.then((d) => {
       if (digests.has(n)) done.set(n, d);
     }, () => {});

@@ -16,6 +16,8 @@ import type { CompletedPart, SignedPart } from '../s3/multipart';
 import { S3_ANSWERS_BY_SIGNER } from '../team/errors';
 import { uploadMultipart, type MultipartSigner } from './multipart';
 import { uploadWithSinglePut } from './single-put';
+import type { NewMd5 } from './md5';
+import { sdkMd5 } from './md5-sdk';
 import { md5Base64 } from './part-hash';
 import { DEFAULT_MULTIPART_THRESHOLD } from './part-plan';
 import type { FinishRequest, TreatmentRequest, UploadRequest, UploadStart, UploadTicket } from './ticket';
@@ -78,6 +80,8 @@ export interface PipelineDeps {
    * could not be matched when picked again), nothing is journaled.
    */
   journal?: UploadJournal;
+  /** The MD5 that checksums parts and files (md5.ts); default the SDK's. */
+  md5?: NewMd5;
 }
 
 export interface PipelineHooks {
@@ -192,7 +196,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
     };
     // A file that goes up in one PUT (below the default threshold) is hashed before it starts, so its Content-MD5 is
     // signed with the start; a larger one, if it still goes in one PUT (a profile's higher threshold), after.
-    if (request.size <= DEFAULT_MULTIPART_THRESHOLD) request.md5 = await md5Base64(file.body, signal);
+    if (request.size <= DEFAULT_MULTIPART_THRESHOLD) request.md5 = await md5Base64(file.body, deps.md5 ?? sdkMd5, signal);
     for (;;) {
       const started = input.resume
         ? ((await deps.backend.resumeUpload?.(resumeRequestOf(input.resume))) ?? { ok: false as const, error: userError('InvalidSettings', t('upload_profileChanged')) })
@@ -241,7 +245,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
         signal,
         partSize: transfer.partSize,
         ...(resume ? { resume } : {}),
-        checksums: start.checksum === 'md5',
+        ...(start.checksum === 'md5' ? { checksums: deps.md5 ?? sdkMd5 } : {}),
         ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
         ...(writer && journal
           ? {
@@ -281,7 +285,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
       let first: typeof transfer.put | undefined = transfer.put;
       if (start.checksum === 'md5' && !ticket.md5) {
         // Not hashed before the start (larger than the default threshold): hashed now, and the PUT signed with it.
-        ticket = { ...ticket, md5: await md5Base64(file.body, signal) };
+        ticket = { ...ticket, md5: await md5Base64(file.body, deps.md5 ?? sdkMd5, signal) };
         first = undefined;
       }
       checksummed = !!ticket.md5;

@@ -4,6 +4,7 @@ import { canvasCodec } from '../images/canvas';
 import { fileStages } from './file-stages';
 import { startUploadRunner } from './runner';
 import { xhrTransport } from './xhr-transport';
+import { wasmMd5 } from './md5-wasm';
 import { idbJournal } from './journal-store';
 
 /** How often a file waiting for the passphrase asks again whether it may start. */
@@ -38,6 +39,8 @@ export function hostUploadRunner(
   return startUploadRunner({
     backend,
     transport: xhrTransport(),
+    // Parts are hashed here at the speed of a fast upload (see md5.ts).
+    md5: wasmMd5,
     // The runner cannot read the settings (Chrome's offscreen document has no storage API), and the background
     // decides: a picture's file asks it the profile's choices, then is converted and cleaned here, where its bytes are.
     transforms: fileStages((context) => backend.fileTreatment(context), canvasCodec()),

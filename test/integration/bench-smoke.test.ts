@@ -28,6 +28,7 @@ const ROWS = [
   'multipart-boto3',
   'multipart-memory',
   'multipart-checksums',
+  'multipart-checksums-loopback',
   'right-click',
   'bundle-background',
   'bundle-popup',

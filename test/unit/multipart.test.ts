@@ -1,3 +1,4 @@
+import { sdkMd5 } from '../../src/upload/md5-sdk';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { UserError } from '../../src/result';
@@ -514,11 +515,11 @@ describe('uploadMultipart', () => {
       const body = file(3000);
       // A server that answers a part's Content-MD5, so the parts sent now are checksummed.
       const before = await halfDone(body, [1], new VerifyingS3());
-      const without = await run(before.s3, body, { partSize: 1000, checksums: true, resume: { uploadId: before.uploadId, parts: before.parts } }).promise;
+      const without = await run(before.s3, body, { partSize: 1000, checksums: sdkMd5, resume: { uploadId: before.uploadId, parts: before.parts } }).promise;
       expect(without.checksummed).toBe(false);
       const again = await halfDone(body, [1], new VerifyingS3());
       const parts = again.parts.map((p) => ({ ...p, checksum: 'journaled-md5' }));
-      const withSums = await run(again.s3, body, { partSize: 1000, checksums: true, resume: { uploadId: again.uploadId, parts } }).promise;
+      const withSums = await run(again.s3, body, { partSize: 1000, checksums: sdkMd5, resume: { uploadId: again.uploadId, parts } }).promise;
       expect(withSums.checksummed).toBe(true);
     });
 
@@ -582,7 +583,7 @@ describe('uploadMultipart with checksums', () => {
     const s3 = new VerifyingS3();
     const { bytes, blob } = file();
     const done: { partNumber: number; checksum?: string }[] = [];
-    const { promise } = run(s3, blob, { partSize: 250, signBatchSize: 8, checksums: true, onPartDone: (p) => done.push(p) });
+    const { promise } = run(s3, blob, { partSize: 250, signBatchSize: 8, checksums: sdkMd5, onPartDone: (p) => done.push(p) });
     const result = await promise;
     expect(result.checksummed).toBe(true);
     const specs = s3.signCalls.flat();
@@ -599,7 +600,7 @@ describe('uploadMultipart with checksums', () => {
     const s3 = new VerifyingS3();
     s3.damaged.add('3/1');
     const { bytes, blob } = file();
-    const { promise, retries } = run(s3, blob, { partSize: 1000, checksums: true });
+    const { promise, retries } = run(s3, blob, { partSize: 1000, checksums: sdkMd5 });
     const result = await promise;
     expect(result.checksummed).toBe(true);
     expect(retries.map((r) => [r.what, r.error.code, r.action])).toEqual([[{ part: 3 }, 'BadDigest', 'retry']]);
@@ -611,7 +612,7 @@ describe('uploadMultipart with checksums', () => {
     const s3 = new VerifyingS3();
     for (let n = 1; n <= 10; n++) s3.damaged.add(`2/${n}`);
     const { blob } = file();
-    const { promise } = run(s3, blob, { partSize: 1000, checksums: true, retry: { ...fakeRetry(s3).retry, maxAttempts: 3 } });
+    const { promise } = run(s3, blob, { partSize: 1000, checksums: sdkMd5, retry: { ...fakeRetry(s3).retry, maxAttempts: 3 } });
     const err = await promise.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MultipartUploadFailedError);
     expect(err).toMatchObject({ partNumber: 2, aborted: true, userError: { code: 'BadDigest' } });

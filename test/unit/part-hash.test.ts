@@ -1,9 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { md5Base64, partHasher } from '../../src/upload/part-hash';
+import type { NewMd5 } from '../../src/upload/md5';
+import { sdkMd5 } from '../../src/upload/md5-sdk';
+import { wasmMd5 } from '../../src/upload/md5-wasm';
 import { partRange, planParts } from '../../src/upload/part-plan';
 
-/** The expectation, from Node's own crypto (not the SDK's hash under test). */
+/** The expectation, from Node's own crypto (not a hash under test). */
 const nodeMd5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
 
 /** A body whose stream yields exactly these chunks (a file read from disk comes in reads of whatever size the browser picks). */
@@ -21,7 +24,13 @@ function chunkedBody(chunks: Uint8Array[]): Blob {
 /** Node's Buffer as a BlobPart (its buffer may be shared as far as the types know). */
 const part = (bytes: Uint8Array) => new Uint8Array(bytes);
 
-describe('md5Base64', () => {
+// The upload runner's WebAssembly MD5 and the SDK's one the background uses.
+const HASHES: [string, NewMd5][] = [
+  ['hash-wasm', wasmMd5],
+  ["the SDK's", sdkMd5],
+];
+
+describe.each(HASHES)('md5Base64 with %s MD5', (_name, md5) => {
   it('matches the RFC 1321 test vectors', async () => {
     // RFC 1321 appendix A.5 (hex), turned into base64 as Content-MD5 takes them.
     const vectors: [string, string][] = [
@@ -33,7 +42,7 @@ describe('md5Base64', () => {
     ].map(([text, hex]) => [text!, Buffer.from(hex!, 'hex').toString('base64')]);
     for (const [text, expected] of vectors) {
       expect(nodeMd5(new TextEncoder().encode(text))).toBe(expected);
-      expect(await md5Base64(new Blob([text]))).toBe(expected);
+      expect(await md5Base64(new Blob([text]), md5)).toBe(expected);
     }
   });
 
@@ -43,13 +52,13 @@ describe('md5Base64', () => {
     // Chunk sizes that straddle MD5's 64-byte blocks.
     for (let at = 0, size = 1; at < bytes.length; at += size, size = (size * 7 + 63) % 70_001 || 1) chunks.push(bytes.subarray(at, at + size));
     expect(chunks.length).toBeGreaterThan(100);
-    expect(await md5Base64(chunkedBody(chunks))).toBe(nodeMd5(bytes));
+    expect(await md5Base64(chunkedBody(chunks), md5)).toBe(nodeMd5(bytes));
   });
 
   it('stops with an AbortError when cancelled', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(md5Base64(new Blob([part(randomBytes(1024))]), controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(md5Base64(new Blob([part(randomBytes(1024))]), md5, controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
   });
 });
 
@@ -64,7 +73,7 @@ describe('partHasher', () => {
 
   it('gives each part the MD5 of exactly its bytes (part boundaries, the short last part)', async () => {
     expect(plan.partCount).toBe(5);
-    const hasher = partHasher(slice, plan.partCount, { ahead: 2 });
+    const hasher = partHasher(slice, plan.partCount, wasmMd5, { ahead: 2 });
     for (let n = 1; n <= plan.partCount; n++) {
       const r = partRange(plan, n);
       expect(await hasher.get(n)).toBe(nodeMd5(file.subarray(r.start, r.end)));
@@ -73,7 +82,7 @@ describe('partHasher', () => {
 
   it('hashes ahead of the part asked for, in order, up to `ahead` parts', async () => {
     const sliced: number[] = [];
-    const hasher = partHasher((n) => (sliced.push(n), slice(n)), plan.partCount, { ahead: 2 });
+    const hasher = partHasher((n) => (sliced.push(n), slice(n)), plan.partCount, wasmMd5, { ahead: 2 });
     await hasher.get(1);
     // Parts 2 and 3 were queued behind part 1: their digests come without being asked for again.
     await expect.poll(() => hasher.ready(3)).toBeDefined();
