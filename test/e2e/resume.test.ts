@@ -1,6 +1,5 @@
 import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -10,7 +9,8 @@ import { sha256Of } from '../support/download';
 import { launchExtension, PopupPage, saveKeysProfile, type ExtensionBrowser } from '../support/extension';
 import { strictLaneAvailable } from '../support/lanes';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
-import { startThrottleProxy, type ProxiedRequest, type ThrottleProxy } from '../support/throttle-proxy';
+import { partNumbers as numbers, randomFile, readJournalInPage, uploadParts } from '../support/resume';
+import { startThrottleProxy, type ThrottleProxy } from '../support/throttle-proxy';
 
 const SHOTS = 'test-results/screenshots';
 const BUCKET = 'resume-e2e';
@@ -27,54 +27,8 @@ const CONCURRENCY = 4;
  */
 const RATE = 2.5 * MiB;
 
-/** Writes `size` random bytes to `path`, a MiB at a time (never all in memory); returns their SHA-256. */
-async function randomFile(path: string, size: number): Promise<string> {
-  const hash = createHash('sha256');
-  const out = createWriteStream(path);
-  for (let left = size; left > 0; left -= MiB) {
-    const chunk = randomBytes(Math.min(MiB, left));
-    hash.update(chunk);
-    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  return hash.digest('hex');
-}
-
-/** The UploadPart requests of the log (`PUT …?partNumber=N&uploadId=…`), with their part number and upload ID. */
-function uploadParts(requests: readonly ProxiedRequest[]) {
-  return requests.flatMap((r) => {
-    const query = new URL(r.url, 'http://proxy').searchParams;
-    const partNumber = Number(query.get('partNumber'));
-    const uploadId = query.get('uploadId');
-    return r.method === 'PUT' && partNumber && uploadId ? [{ ...r, partNumber, uploadId }] : [];
-  });
-}
-
-const numbers = (parts: readonly { partNumber: number }[]) => [...new Set(parts.map((p) => p.partNumber))].sort((a, b) => a - b);
-
-/** What the journal holds, read in an extension page (the same IndexedDB the popup lists from). */
-async function journalIn(page: Page): Promise<{ name: string; uploadId: string; parts: number[] }[]> {
-  return page.evaluate(async () => {
-    // Opening a database that does not exist would create it without its store: look first.
-    if (!(await indexedDB.databases()).some((d) => d.name === 's3drop-journal')) return [];
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('s3drop-journal');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    try {
-      if (!db.objectStoreNames.contains('uploads')) return [];
-      const all = db.transaction('uploads').objectStore('uploads').getAll();
-      const entries = await new Promise<{ name: string; uploadId: string; parts: { partNumber: number }[] }[]>((resolve, reject) => {
-        all.onsuccess = () => resolve(all.result);
-        all.onerror = () => reject(all.error);
-      });
-      return entries.map((e) => ({ name: e.name, uploadId: e.uploadId, parts: e.parts.map((p) => p.partNumber).sort((a, b) => a - b) }));
-    } finally {
-      db.close();
-    }
-  });
-}
+/** What the journal holds, read in an extension page. */
+const journalIn = (page: Page) => page.evaluate(readJournalInPage);
 
 /**
  * A browser killed mid-upload (SIGKILL: no clean shutdown) and started again
@@ -137,8 +91,10 @@ describe.skipIf(!strictLaneAvailable())('unfinished uploads survive a killed bro
     mkdirSync(join(dir, 'copy'));
     const impostor = join(dir, 'copy', name);
     await randomFile(impostor, SIZE);
-    const { atime, mtime } = statSync(path);
-    utimesSync(impostor, atime, mtime);
+    // Both dated to the same whole second: browsers round a file's sub-millisecond time differently (Firefox's
+    // lastModified of a copy set to the same Date came out one off), and only the bytes may differ here.
+    const date = new Date(Math.floor(statSync(path).mtimeMs / 1000) * 1000);
+    for (const file of [path, impostor]) utimesSync(file, date, date);
 
     const started = Date.now();
     let popup = await PopupPage.open(ext);
