@@ -1,5 +1,5 @@
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -23,6 +23,12 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
   /** Quits the browser but keeps its profile and the extension's copy, for `restart`. */
   quit(): Promise<void>;
+  /**
+   * Kills the browser as a crash or a power cut would: SIGKILL to its whole
+   * process group, so nothing shuts down cleanly or writes anything more.
+   * Keeps its profile and the extension's copy, for `restart`.
+   */
+  kill(): Promise<void>;
   /** Starts the browser again on the same profile: the same extension id and storage, a new browser session. */
   restart(): Promise<ExtensionBrowser>;
 }
@@ -81,6 +87,28 @@ export function chromiumExtensionArgs(extDir: string, opts: { headed?: boolean }
   ];
 }
 
+/**
+ * The browser process of the Chromium running on `profileDir`: the one whose
+ * command line names that profile and that leads its process group (Playwright
+ * starts the browser detached, so its helpers share the browser's group).
+ */
+function browserProcessOf(profileDir: string): number {
+  const flag = `--user-data-dir=${profileDir}`;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').includes(flag)) continue;
+      // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ')'.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgrp === Number(name)) return pgrp;
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  throw new Error(`No Chromium process runs on ${profileDir}.`);
+}
+
 /** Debian's Chromium with the extension loaded, headless unless asked otherwise. */
 export async function launchExtension(opts: LaunchOptions): Promise<ExtensionBrowser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
@@ -109,6 +137,12 @@ export async function launchExtension(opts: LaunchOptions): Promise<ExtensionBro
     },
     async quit() {
       await context.close().catch(() => {});
+    },
+    async kill() {
+      const group = browserProcessOf(profileDir);
+      const gone = new Promise<void>((resolve) => context.once('close', () => resolve()));
+      process.kill(-group, 'SIGKILL');
+      await gone;
     },
     async restart() {
       await context.close().catch(() => {});

@@ -50,6 +50,12 @@ export interface FirefoxExtension {
    * is the one Firefox holds, with this click and the tab showing `click.pageUrl`.
    */
   menuClick(click: MenuClick): Promise<RecentUpload | null>;
+  /**
+   * Kills Firefox as a crash or a power cut would: SIGKILL to its whole
+   * process group, nothing shut down cleanly. The profile stays (launch with
+   * `profileDir` to start again on it); the add-on's copy goes.
+   */
+  kill(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -99,14 +105,22 @@ interface BackgroundListeners {
   isRegistered(): boolean;
 }
 
-/** Debian's Firefox ESR, headless, driven over WebDriver BiDi, with the built add-on installed. */
-export async function launchFirefoxExtension(opts: { hostOrigins?: string[] } = {}): Promise<FirefoxExtension> {
+/**
+ * Debian's Firefox ESR, headless, driven over WebDriver BiDi, with the built add-on installed.
+ *
+ * `profileDir`: a profile of the caller's, kept when the browser ends, to start
+ * Firefox again on it. The add-on is installed as a temporary one each time;
+ * with its pinned UUID it keeps its moz-extension:// origin, and with it its
+ * IndexedDB and storage, across a killed and relaunched browser (verified:
+ * nothing more is needed).
+ */
+export async function launchFirefoxExtension(opts: { hostOrigins?: string[]; profileDir?: string } = {}): Promise<FirefoxExtension> {
   if (!existsSync(`${FIREFOX_BUILD_DIR}/manifest.json`)) throw new Error('No Firefox test build: run `npm run build:e2e` first.');
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
     headless: true,
-    args: ['--remote-allow-system-access'],
+    args: ['--remote-allow-system-access', ...(opts.profileDir ? ['--profile', opts.profileDir] : [])],
     extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIXED_UUID }) },
   });
   const extDir = opts.hostOrigins?.length ? grantedCopy(opts.hostOrigins) : FIREFOX_BUILD_DIR;
@@ -162,6 +176,15 @@ export async function launchFirefoxExtension(opts: { hostOrigins?: string[] } = 
         // Copied into this page's realm: BiDi serialises what the page owns.
         return JSON.parse(JSON.stringify(await listeners.menu(info, tab))) as RecentUpload | null;
       }, click);
+    },
+    async kill() {
+      // Puppeteer starts Firefox detached: it leads a process group with its content processes.
+      const pid = browser.process()?.pid;
+      if (!pid) throw new Error('No Firefox process to kill.');
+      const gone = new Promise<void>((resolve) => browser.once('disconnected', () => resolve()));
+      process.kill(-pid, 'SIGKILL');
+      await gone;
+      if (extDir !== FIREFOX_BUILD_DIR) rmSync(extDir, { recursive: true, force: true });
     },
     close: async () => {
       await browser.close();

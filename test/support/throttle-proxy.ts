@@ -1,6 +1,17 @@
 import { createServer, request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
 
+/** One request the proxy passed on, as the test sees it. */
+export interface ProxiedRequest {
+  method: string;
+  /** Path and query, as the browser sent them. */
+  url: string;
+  /** The whole body went on to the server: it can be answered even while the proxy holds. */
+  sent: boolean;
+  /** The server's status; absent until it answered. */
+  status?: number;
+}
+
 export interface ThrottleProxy {
   /** http://127.0.0.1:PORT — use it as the S3 endpoint. */
   origin: string;
@@ -16,6 +27,8 @@ export interface ThrottleProxy {
   release(): void;
   /** Request-body bytes passed on to the server so far: shows an upload moving with nothing else to watch. */
   readonly forwarded: number;
+  /** Every request passed on, in the order they came: shows which parts went up, and when nothing was sent. */
+  readonly requests: readonly ProxiedRequest[];
   close(): Promise<void>;
 }
 
@@ -36,6 +49,7 @@ export async function startThrottleProxy(target: string, bytesPerSecond: number)
     origin: '',
     bytesPerSecond,
     forwarded: 0,
+    requests: [],
     hold: () => {
       held = true;
     },
@@ -48,9 +62,12 @@ export async function startThrottleProxy(target: string, bytesPerSecond: number)
   };
 
   const server = createServer((req, res) => {
+    const logged: ProxiedRequest = { method: req.method ?? '', url: req.url ?? '', sent: false };
+    (proxy.requests as ProxiedRequest[]).push(logged);
     const out = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (reply) => {
+        logged.status = reply.statusCode;
         res.writeHead(reply.statusCode ?? 502, reply.headers);
         reply.pipe(res);
       },
@@ -88,7 +105,10 @@ export async function startThrottleProxy(target: string, bytesPerSecond: number)
       };
       waiting.add(heldChunk);
     });
-    req.on('end', () => out.end());
+    req.on('end', () => {
+      logged.sent = true;
+      out.end();
+    });
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
