@@ -139,8 +139,10 @@ export async function saveBytes(
     return { ...outcome, ...about };
   }
   if (outcome.status !== 'done') return { ...outcome, ...about };
+  // Named as stored: a picture converted on the way is announced as the `.webp` it became, with its new size.
+  const stored = { name: outcome.name, size: outcome.size, type: outcome.contentType };
   // What the link really got: a session token's end can cut it short; public and custom-domain links never end.
-  const said = { name: input.name, size: formatBytes(bytes.byteLength) };
+  const said = { name: stored.name, size: formatBytes(stored.size) };
   const detail =
     outcome.linkExpiresAt === undefined
       ? t('notify_uploadedPublic', said)
@@ -154,5 +156,5 @@ export async function saveBytes(
   const message = more.length ? `${detail}. ${more.join(' ')}` : detail;
   // The upload stands whatever happens to its announcement.
   await deps.notifySuccess({ link: outcome.link, copied: outcome.copied }, message).catch(() => {});
-  return { ...outcome, ...about };
+  return { ...outcome, ...stored };
 }

@@ -102,6 +102,10 @@ export type UploadOutcome =
       /** The profile it went to, resolved (the default when none was named). */
       profileId: string;
       key: string;
+      /** The file as stored: its name and size after the transforms (a converted picture's `.webp`, its new size). */
+      name: string;
+      size: number;
+      contentType: string;
       link: string;
       /** Absent for links that never expire. */
       linkExpiresAt?: number;
@@ -340,6 +344,9 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
       id: ticket.id,
       profileId: ticket.profileId,
       key: ticket.key,
+      name: file.name,
+      size: file.body.size,
+      contentType: ticket.contentType,
       link: link.url,
       copyText,
       ...(link.expiresAt !== undefined ? { linkExpiresAt: link.expiresAt } : {}),

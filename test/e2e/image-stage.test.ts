@@ -182,6 +182,7 @@ describe.skipIf(!strictLaneAvailable() || !photoReadersAvailable())('image stage
     // The notification says what was done, as the popup's row would (there is no row for a screenshot).
     const messages = await ext.worker.evaluate(() => (globalThis as unknown as { __messages: string[] }).__messages);
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatch(/^screenshot-127\.0\.0\.1-\d{8}-\d{6}\.png · .+; link valid for 1 day\. Converted to WebP, 1024 × 640; no location or other photo details kept\.$/);
+    // Named as stored: the .webp it became.
+    expect(messages[0]).toMatch(/^screenshot-127\.0\.0\.1-\d{8}-\d{6}\.webp · .+; link valid for 1 day\. Converted to WebP, 1024 × 640; no location or other photo details kept\.$/);
   });
 });

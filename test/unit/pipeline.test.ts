@@ -86,7 +86,21 @@ describe('runUpload: one PUT', () => {
 
     const link = 'http://127.0.0.1:9000/my-bucket/up/Q3 report.pdf?get';
     // The profile copies the plain link (its default form).
-    expect(outcome).toEqual({ status: 'done', id: 'uuid-2', profileId: 'default', key: 'up/Q3 report.pdf', link, copyText: link, linkExpiresAt: expect.any(Number), lifetimeSeconds: 86_400, copied: true });
+    expect(outcome).toEqual({
+      status: 'done',
+      id: 'uuid-2',
+      profileId: 'default',
+      key: 'up/Q3 report.pdf',
+      // The file as stored.
+      name: 'Q3 report.pdf',
+      size: body.size,
+      contentType: 'application/pdf',
+      link,
+      copyText: link,
+      linkExpiresAt: expect.any(Number),
+      lifetimeSeconds: 86_400,
+      copied: true,
+    });
     expect(copy.mock.calls).toEqual([[link]]);
     // Start, bytes, finish (the history is written there), then the clipboard.
     expect(log).toEqual(['startUpload', 'put', 'finishUpload', 'record', `copy ${link}`]);

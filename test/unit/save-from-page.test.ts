@@ -248,6 +248,7 @@ describe('saveImage: data: URLs', () => {
       // The file it made, for whoever shows the outcome.
       name: 'image-20240305-070809.png',
       size: PNG.length,
+      contentType: 'image/png',
       type: 'image/png',
       // Its signed Content-MD5 was accepted.
       verified: true,
@@ -645,6 +646,7 @@ describe('saving to a chosen profile (context menu with several profiles)', () =
       name: 'a.png',
       size: PNG.length,
       type: 'image/png',
+      contentType: 'image/png',
       // With its Content-MD5 signed and accepted (own keys, no check saying the bucket ignores it).
       verified: true,
     });
@@ -692,7 +694,8 @@ describe('saveBytes', () => {
         type: 'image/webp',
         image: { status: 'converted', format: 'webp', width: 1024, height: 640, resized: true, changedFormat: true },
       })),
-    ).toBe('shot.png · 16 B; link valid for 1 day. Converted to WebP, 1024 × 640; no location or other photo details kept.');
+      // Announced as stored: the .webp it became, at its new size.
+    ).toBe('shot.webp · 10 B; link valid for 1 day. Converted to WebP, 1024 × 640; no location or other photo details kept.');
     expect(await said(async (file) => ({ ...file, image: { status: 'converted', format: 'png', width: 800, height: 500, resized: true, changedFormat: false } }))).toBe(
       'shot.png · 16 B; link valid for 1 day. Made smaller: 800 × 500; no location or other photo details kept.',
     );
