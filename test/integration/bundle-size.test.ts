@@ -30,9 +30,15 @@ describe('bundle budgets (gzip -9)', () => {
   // full-page capture and the {path} token of folder uploads to 117.8 and 119.3. Resuming uploads after a restart
   // (ListParts, the journal's sweep of week-old uploads, the resume and discard handlers) and handing a capture to the
   // editor took Chrome's to 120.1 and Firefox's to 122.7; region capture (the overlay injected into the page, its
-  // rectangle rules, the crop) to 123.9 and 125.5.
-  it.each(['chrome-mv3', 'firefox-mv2'])('%s: the background does not grow past 126 KiB', (dir) => {
+  // rectangle rules, the crop) to 123.9 and 125.5. Checksums (hashing right-clicks and screenshots with the SDK's
+  // MD5, signing Content-MD5, BadDigest, verified) took Chrome's to 124.8. Firefox's background page is also the
+  // upload runner (Chrome's runner is in the offscreen document), so it carries the runner's WebAssembly MD5 for
+  // part checksums too (hash-wasm, +5.7 KiB, most of it the module itself): 131.5. Each browser has its own limit.
+  it.each([
+    ['chrome-mv3', 125.5],
+    ['firefox-mv2', 132],
+  ])('%s: the background does not grow past %s KiB', (dir, limit) => {
     const background = backgroundSize(join(OUTPUT, dir));
-    expect(background.total, background.files.map((f) => `${f.file} ${f.gzip} B`).join(', ')).toBeLessThanOrEqual(126 * KiB);
+    expect(background.total, background.files.map((f) => `${f.file} ${f.gzip} B`).join(', ')).toBeLessThanOrEqual(limit * KiB);
   });
 });

@@ -21,7 +21,8 @@ const GECKO_ID = 's3-drop@s3drop.dev';
 
 /** Directive → sources; the policy WXT must write into both manifests. */
 const CSP: Record<string, string[]> = {
-  'script-src': ["'self'"],
+  // The extension's own scripts, and compiling the WebAssembly MD5 it ships (the upload runner's part hashes).
+  'script-src': ["'self'", "'wasm-unsafe-eval'"],
   'object-src': ["'none'"],
   'base-uri': ["'none'"],
   'form-action': ["'none'"],
