@@ -6,7 +6,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/s3/client';
 import { sha256Of } from '../support/download';
-import { firefoxAvailable, launchFirefoxExtension, type FirefoxExtension } from '../support/firefox';
+import { firefoxAvailable, launchFirefoxExtension, type FirefoxExtension, saveFirefoxKeysProfile } from '../support/firefox';
 import { strictLaneAvailable } from '../support/lanes';
 import { partNumbers, randomFile, readJournalInPage, uploadParts } from '../support/resume';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
@@ -47,19 +47,8 @@ describe.skipIf(!firefoxAvailable() || !strictLaneAvailable())('unfinished uploa
     s3 = await startSwift({ buckets: [BUCKET] });
     proxy = await startThrottleProxy(s3.endpoint, RATE);
     ff = await launch();
-    const options = await ff.open('options.html');
-    await options.waitForSelector('#bucket');
-    for (const [id, value] of [
-      ['bucket', BUCKET],
-      ['region', s3.region],
-      ['endpoint', proxy.origin],
-      ['accessKeyId', s3.accessKeyId],
-      ['secretAccessKey', s3.secretAccessKey],
-    ] as const)
-      await options.type(`#${id}`, value);
-    await options.click('#forcePathStyle');
-    await options.click('button[type=submit]');
-    await options.waitForSelector('::-p-text(Saved.)');
+    // Through the proxy, which counts the parts and holds them back when asked.
+    const options = await saveFirefoxKeysProfile(ff, { ...s3, endpoint: proxy.origin }, BUCKET);
     await options.close();
   });
   afterEach(() => proxy?.release());

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firefoxAvailable, launchFirefoxExtension, type FirefoxExtension } from '../support/firefox';
+import { firefoxAvailable, launchFirefoxExtension, type FirefoxExtension, saveFirefoxKeysProfile } from '../support/firefox';
 import { IMAGES, startImageSite, type ImageSite } from '../support/image-site';
 import { strictLaneAvailable } from '../support/lanes';
 import { startNoiseSite, type NoiseSite } from '../support/noise-site';
@@ -86,19 +86,7 @@ describe.skipIf(!firefoxAvailable() || !strictLaneAvailable())('Firefox ESR end 
   });
 
   it('configures a profile, uploads from the popup page, and the clipboard link downloads the same bytes', async () => {
-    const options = await ff.open('options.html');
-    await options.waitForSelector('#bucket');
-    for (const [id, value] of [
-      ['bucket', BUCKET],
-      ['region', s3.region],
-      ['endpoint', s3.endpoint],
-      ['accessKeyId', s3.accessKeyId],
-      ['secretAccessKey', s3.secretAccessKey],
-    ] as const)
-      await options.type(`#${id}`, value);
-    await options.click('#forcePathStyle');
-    await options.click('button[type=submit]');
-    await options.waitForSelector('::-p-text(Saved.)');
+    await saveFirefoxKeysProfile(ff, s3, BUCKET);
 
     const popup = await ff.open('popup.html');
     // In the toolbar popup, Choose files opens this page in a tab instead of a dialog the popup would not survive.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOCKS_PAGE, startBlocksSite, type BlocksSite } from '../support/blocks-site';
-import { firefoxAvailable, launchFirefoxExtension, type FirefoxExtension } from '../support/firefox';
+import { firefoxAvailable, launchFirefoxExtension, type FirefoxExtension, saveFirefoxKeysProfile } from '../support/firefox';
 import { strictLaneAvailable } from '../support/lanes';
 import { decodePng, pixelAt } from '../support/png-pixels';
 import { startSwift, type S3Server } from '../support/s3-servers';
@@ -19,19 +19,7 @@ describe.skipIf(!firefoxAvailable() || !strictLaneAvailable())('region, Firefox 
     [s3, site] = await Promise.all([startSwift({ buckets: [BUCKET] }), startBlocksSite()]);
     // As if the user had accepted the bucket's prompt, and the activeTab grant a real click gives.
     ff = await launchFirefoxExtension({ hostOrigins: [`${s3.endpoint}/*`, '<all_urls>'] });
-    const options = await ff.open('options.html');
-    await options.waitForSelector('#bucket');
-    for (const [id, value] of [
-      ['bucket', BUCKET],
-      ['region', s3.region],
-      ['endpoint', s3.endpoint],
-      ['accessKeyId', s3.accessKeyId],
-      ['secretAccessKey', s3.secretAccessKey],
-    ] as const)
-      await options.type(`#${id}`, value);
-    await options.click('#forcePathStyle');
-    await options.click('button[type=submit]');
-    await options.waitForSelector('::-p-text(Saved.)');
+    const options = await saveFirefoxKeysProfile(ff, s3, BUCKET);
     await options.close();
   }, 120_000);
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { withoutPort } from './extension';
+import { withoutPort, type TestServerKeys } from './extension';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -193,4 +193,26 @@ export async function launchFirefoxExtension(opts: { hostOrigins?: string[]; pro
   };
   helper = await ext.open('uploads.html');
   return ext;
+}
+
+/**
+ * Enters a profile with a test server's keys on the options page, typed as a
+ * user would, and saves it; resolves with the page once it says Saved (the
+ * caller closes it or goes on with it).
+ */
+export async function saveFirefoxKeysProfile(ff: FirefoxExtension, server: TestServerKeys, bucket: string): Promise<Page> {
+  const options = await ff.open('options.html');
+  await options.waitForSelector('#bucket');
+  for (const [id, value] of [
+    ['bucket', bucket],
+    ['region', server.region],
+    ['endpoint', server.endpoint],
+    ['accessKeyId', server.accessKeyId],
+    ['secretAccessKey', server.secretAccessKey],
+  ] as const)
+    await options.type(`#${id}`, value);
+  await options.click('#forcePathStyle');
+  await options.click('button[type=submit]');
+  await options.waitForSelector('::-p-text(Saved.)');
+  return options;
 }
