@@ -1,12 +1,10 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../src/s3/client';
 import { BLOCKS_PAGE, startBlocksSite, type BlocksSite } from '../support/blocks-site';
 import { firefoxAvailable, launchFirefoxExtension, type FirefoxExtension, saveFirefoxKeysProfile } from '../support/firefox';
 import { strictLaneAvailable } from '../support/lanes';
 import { decodePng, pixelAt, type PngPixels } from '../support/png-pixels';
-import { startSwift, type S3Server } from '../support/s3-servers';
+import { startSwift, type S3Server, listKeys } from '../support/s3-servers';
 
 /** The extension page's `browser` global, inside `page.evaluate` callbacks (they run in Firefox, not here). */
 interface PageBrowser {
@@ -41,17 +39,7 @@ describe.skipIf(!firefoxAvailable() || !strictLaneAvailable())('capture editor, 
   /** An extension page of the test's own, to ask the tabs API and read the extension's IndexedDB. */
   let probe: Page;
 
-  const objects = async () => {
-    const client = createS3Client({
-      bucket: BUCKET,
-      endpoint: s3.endpoint,
-      region: s3.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
-    const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
-    return (listed.Contents ?? []).map((o) => o.Key);
-  };
+  const objects = () => listKeys(s3, BUCKET);
 
   /** How many captures the extension still holds for the editor, read from its own IndexedDB (same origin as the background). */
   const heldCount = () =>

@@ -1,13 +1,11 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../src/s3/client';
 import { launchExtension, OptionsPage, serverFields, type ExtensionBrowser } from '../support/extension';
 import { strictLaneAvailable } from '../support/lanes';
 import { serveOnePage, type OnePageSite } from '../support/one-page-site';
 import { decodePng, pixelAt, type PngPixels } from '../support/png-pixels';
-import { startSwift, type S3Server } from '../support/s3-servers';
+import { startSwift, type S3Server, listKeys } from '../support/s3-servers';
 
 /** The worker's `chrome` global, inside `worker.evaluate` callbacks (they run in the extension, not here). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- typed by Chrome at run time
@@ -88,17 +86,7 @@ describe.skipIf(!strictLaneAvailable())('capture editor, Chromium end to end', (
   let page: Page;
   let dpr = 1;
 
-  const objects = async () => {
-    const client = createS3Client({
-      bucket: BUCKET,
-      endpoint: s3.endpoint,
-      region: s3.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
-    const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
-    return (listed.Contents ?? []).map((o) => o.Key);
-  };
+  const objects = () => listKeys(s3, BUCKET);
 
   /** How many captures the extension still holds for the editor (read from its own IndexedDB, in the worker). */
   const heldCount = () =>

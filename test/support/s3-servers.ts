@@ -28,8 +28,8 @@ import { createRequire } from 'node:module';
 import { connect, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { tmpdir, userInfo } from 'node:os';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import type { S3Connection } from '../../src/s3/client';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { createS3Client, type S3Connection } from '../../src/s3/client';
 
 export interface S3Server {
   kind: 'swift' | 's3rver';
@@ -646,4 +646,15 @@ export function connectionTo(server: S3Server, bucket: string): S3Connection {
     forcePathStyle: true,
     credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
   };
+}
+
+/** The keys in a bucket of a test server, as its own keys list them (a test's view of what was uploaded). */
+export async function listKeys(server: S3Server, bucket: string): Promise<string[]> {
+  const client = createS3Client(connectionTo(server, bucket));
+  try {
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+    return (listed.Contents ?? []).map((o) => o.Key!);
+  } finally {
+    client.destroy();
+  }
 }
