@@ -1,5 +1,5 @@
 import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
-import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -8,7 +8,7 @@ import { createS3Client } from '../../src/s3/client';
 import { sha256Of } from '../support/download';
 import { firefoxAvailable, launchFirefoxExtension, type FirefoxExtension, saveFirefoxKeysProfile } from '../support/firefox';
 import { strictLaneAvailable } from '../support/lanes';
-import { partNumbers, randomFile, readJournalInPage, uploadParts } from '../support/resume';
+import { partNumbers, fileAndImpostor, readJournalInPage, uploadParts } from '../support/resume';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
 import { startThrottleProxy, type ThrottleProxy } from '../support/throttle-proxy';
 
@@ -61,15 +61,8 @@ describe.skipIf(!firefoxAvailable() || !strictLaneAvailable())('unfinished uploa
 
   it('a 400 MiB upload killed half-way resumes after a restart with the file picked again; another file of the same name is refused', { timeout: 420_000 }, async () => {
     const name = 'field recording.wav';
-    const path = join(dir, name);
-    const sha = await randomFile(path, SIZE);
-    mkdirSync(join(dir, 'copy'));
-    const impostor = join(dir, 'copy', name);
-    await randomFile(impostor, SIZE);
-    // Both dated to the same whole second: browsers round a file's sub-millisecond time differently (Firefox's
-    // lastModified of a copy set to the same Date came out one off), and only the bytes may differ here.
-    const date = new Date(Math.floor(statSync(path).mtimeMs / 1000) * 1000);
-    for (const file of [path, impostor]) utimesSync(file, date, date);
+    // Another file of the same name, size and date, with other bytes: only its content tells it apart.
+    const { path, impostor, sha } = await fileAndImpostor(dir, name, SIZE);
 
     const started = Date.now();
     // The tab Choose files opens from the toolbar popup in Firefox.

@@ -1,5 +1,5 @@
 import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
-import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -9,7 +9,7 @@ import { sha256Of } from '../support/download';
 import { launchExtension, PopupPage, saveKeysProfile, type ExtensionBrowser } from '../support/extension';
 import { strictLaneAvailable } from '../support/lanes';
 import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
-import { partNumbers as numbers, randomFile, readJournalInPage, uploadParts } from '../support/resume';
+import { partNumbers as numbers, fileAndImpostor, randomFile, readJournalInPage, uploadParts } from '../support/resume';
 import { startThrottleProxy, type ThrottleProxy } from '../support/throttle-proxy';
 
 const SHOTS = 'test-results/screenshots';
@@ -85,16 +85,8 @@ describe.skipIf(!strictLaneAvailable())('unfinished uploads survive a killed bro
 
   it('a 400 MiB upload killed half-way resumes after a restart: only the missing parts go up, and the same bytes arrive', { timeout: 420_000 }, async () => {
     const name = 'holiday film.mov';
-    const path = join(dir, name);
-    const sha = await randomFile(path, SIZE);
     // Another file of the same name, size and date, with other bytes: only its content tells it apart.
-    mkdirSync(join(dir, 'copy'));
-    const impostor = join(dir, 'copy', name);
-    await randomFile(impostor, SIZE);
-    // Both dated to the same whole second: browsers round a file's sub-millisecond time differently (Firefox's
-    // lastModified of a copy set to the same Date came out one off), and only the bytes may differ here.
-    const date = new Date(Math.floor(statSync(path).mtimeMs / 1000) * 1000);
-    for (const file of [path, impostor]) utimesSync(file, date, date);
+    const { path, impostor, sha } = await fileAndImpostor(dir, name, SIZE);
 
     const started = Date.now();
     let popup = await PopupPage.open(ext);

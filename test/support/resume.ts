@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, statSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ProxiedRequest } from './throttle-proxy';
 
 const MiB = 1024 * 1024;
@@ -15,6 +16,24 @@ export async function randomFile(path: string, size: number): Promise<string> {
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   return hash.digest('hex');
+}
+
+/**
+ * A random file `name` in `dir`, and an impostor: another file of the same
+ * name, size and date in `dir/copy`, with other bytes, so only its content
+ * tells it apart. Returns both paths and the real file's SHA-256.
+ */
+export async function fileAndImpostor(dir: string, name: string, size: number): Promise<{ path: string; impostor: string; sha: string }> {
+  const path = join(dir, name);
+  const sha = await randomFile(path, size);
+  mkdirSync(join(dir, 'copy'));
+  const impostor = join(dir, 'copy', name);
+  await randomFile(impostor, size);
+  // Both dated to the same whole second: browsers round a file's sub-millisecond time differently (Firefox's
+  // lastModified of a copy set to the same Date came out one off), and only the bytes may differ here.
+  const date = new Date(Math.floor(statSync(path).mtimeMs / 1000) * 1000);
+  for (const file of [path, impostor]) utimesSync(file, date, date);
+  return { path, impostor, sha };
 }
 
 /** The UploadPart requests of a proxy's log (`PUT …?partNumber=N&uploadId=…`), with their part number and upload ID. */
