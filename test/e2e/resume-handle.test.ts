@@ -207,6 +207,8 @@ describe.skipIf(!strictLaneAvailable())('Resume reads the chosen file again thro
       popup = await PopupPage.open(ext);
       await popup.page.getByRole('button', { name: `Resume upload of ${name}` }).waitFor({ timeout: 30_000 });
       expect(await journalHandleOf(popup.page, name)).toEqual({ kind: 'file', name });
+      // The background reads the same entries at start-up (to throw away week-old uploads): a handle in one must not stop it.
+      expect(await ext.worker.evaluate(readJournalInPage)).toEqual([{ name, uploadId, parts: before }]);
       const mark = proxy.requests.length;
       await popup.page.getByRole('button', { name: `Resume upload of ${name}` }).click();
       const alert = popup.page.getByRole('alert');
