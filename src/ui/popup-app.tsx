@@ -24,7 +24,10 @@ import type { FolderPick } from './popup-folder';
 import type { ImageChoice } from '../images/choice';
 import { pickInTab } from './pick-in-tab';
 
-/** Only folder uploads need reading folders and the folder row: they load when a folder comes, not with the popup. */
+/**
+ * Files that come other than through the file input (a folder: reading it and its row; Chrome's file picker; a paste)
+ * need code of their own: it loads when such files come, not with the popup.
+ */
 const folderUi = () => import('./popup-folder');
 type FolderUi = Awaited<ReturnType<typeof folderUi>>;
 
@@ -49,14 +52,6 @@ const LinkExtras = lazy(() => import('./popup-link-extras').then((m) => m.PopupL
 /** The "Image options" disclosure, drawn just after the popup's first screen. */
 const ImageOptions = lazy(() => import('./popup-image-options').then((m) => m.ImageOptions));
 
-
-/** Pasted images arrive nameless ("image.png" at best); give them a name worth keeping. */
-function namePasted(file: File, now = new Date()): File {
-  if (file.name && file.name !== 'image.png') return file;
-  const ext = file.type.split('/')[1]?.replace('jpeg', 'jpg') ?? 'bin';
-  const stamp = now.toISOString().replace(/[:T]/g, '-').replace(/\..+/, '');
-  return new File([file], `pasted-${stamp}.${ext}`, { type: file.type });
-}
 
 export function PopupApp() {
   const [profileId, setProfileId] = useState<string>('');
@@ -121,7 +116,7 @@ export function PopupApp() {
       const files = Array.from(e.clipboardData?.files ?? []);
       if (!files.length) return;
       e.preventDefault();
-      add(files.map((f) => namePasted(f)));
+      void folderUi().then((m) => add(files.map((f) => m.namePasted(f))));
     };
     document.addEventListener('paste', onPaste);
     return () => document.removeEventListener('paste', onPaste);
@@ -139,7 +134,8 @@ export function PopupApp() {
   const tokenNote = tokenExpiryNote({ sessionTokenExpiration, linkExpirySeconds: 0 }, Date.now());
   const cutNote = expiring ? linkCutNote({ sessionTokenExpiration }, expiresIn, Date.now()) : null;
   /** Files go to the profile chosen now, with the expiry chosen now; the runner waits for an unlock if the secrets are locked. */
-  const add = (files: File[]) => queue.add(files, profileId || undefined, expiring ? expiresIn : undefined, undefined, images);
+  const add = (files: File[], handles?: FileSystemFileHandle[]) =>
+    queue.add(files, profileId || undefined, expiring ? expiresIn : undefined, undefined, images, handles);
   /** A folder's files, each with its folders (`{path}`), as one upload named for the folder. */
   const addFolder = (pick: (m: FolderUi) => Promise<FolderPick>) =>
     void folderUi()
@@ -155,6 +151,12 @@ export function PopupApp() {
     e.preventDefault();
     void browser.tabs.create({ url: `${browser.runtime.getURL('/popup.html')}?tab=1` }).then(() => window.close());
   };
+  /**
+   * Chrome's own picker (where the browser has one; the input serves elsewhere, and for folders) gives each file a
+   * handle the upload journal keeps: an upload a restart interrupts then resumes in one click. Its code loads on the click.
+   */
+  const chooseFiles = (e: MouseEvent) =>
+    'showOpenFilePicker' in window ? (e.preventDefault(), void folderUi().then((m) => m.chooseFiles(add))) : chooseInTab(e);
 
   return (
     <main
@@ -275,7 +277,7 @@ export function PopupApp() {
         </section>
       ) : (
         <section class="dropzone" aria-describedby="drop-hint">
-          <label class="button primary" onClick={chooseInTab}>
+          <label class="button primary" onClick={chooseFiles}>
             {t('popup_chooseFiles')}
             <input
               type="file"

@@ -1,6 +1,8 @@
 /**
- * Folder uploads in the popup: reading a dropped or chosen folder, and its
- * one row. Loaded when a folder comes, so no popup pays for it before.
+ * Files that come into the popup other than through the file input: folder
+ * uploads (reading a dropped or chosen folder, and its one row), Chrome's file
+ * picker (choose-with-handles.ts) and pasted images' names. Loaded when such
+ * files come, so no popup pays for it before.
  */
 import { useState } from 'preact/hooks';
 import type { UploadItem } from '../upload/queue';
@@ -9,6 +11,16 @@ import { formatBytes } from '../upload/speed';
 import { copyText } from './clipboard';
 import type { RunnerView } from './use-upload-runner';
 import { t } from '../i18n/t';
+
+export { chooseWithHandles as chooseFiles } from './choose-with-handles';
+
+/** Pasted images arrive nameless ("image.png" at best); give them a name worth keeping. */
+export function namePasted(file: File, now = new Date()): File {
+  if (file.name && file.name !== 'image.png') return file;
+  const ext = file.type.split('/')[1]?.replace('jpeg', 'jpg') ?? 'bin';
+  const stamp = now.toISOString().replace(/[:T]/g, '-').replace(/\..+/, '');
+  return new File([file], `pasted-${stamp}.${ext}`, { type: file.type });
+}
 
 /** A folder ready for the queue: its files, each one's folders (`{path}`), its name, and what to tell the user. */
 export interface FolderPick {

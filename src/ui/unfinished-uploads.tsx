@@ -1,11 +1,13 @@
 /**
  * The popup's list of uploads a restart interrupted (from the upload
- * journal): how much went up and when, Resume (pick the file again; it must
- * be the same bytes) and Discard (the parts are thrown away on the server).
+ * journal): how much went up and when, Resume (read the file again through
+ * its kept handle, or pick it again; it must be the same bytes) and Discard
+ * (the parts are thrown away on the server).
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { sendMessage } from '../messaging/protocol';
+import { fileFromHandle, resumeSourceOf, type HandleFailure, type KeptHandle } from '../upload/file-handle';
 import { fileIdentity, journaledBytes, matchIdentity, resumeRequestOf, type IdentityMatch, type JournalEntry } from '../upload/journal';
 import type { UploadJournal } from '../upload/journal-store';
 import { openViewEnd } from '../upload/runner-channel';
@@ -23,6 +25,12 @@ function onPick(e: MouseEvent) {
 
 const MISMATCH = { size: 'resume_wrongSize', lastModified: 'resume_wrongDate', content: 'resume_wrongContent' } as const satisfies Record<
   Exclude<IdentityMatch, 'ok'>,
+  string
+>;
+
+/** Why Resume asks for the file again after all, when its kept handle did not give it back. */
+const HANDLE_FAILED = { denied: 'resume_handleDenied', gone: 'resume_handleGone', unreadable: 'resume_handleUnreadable' } as const satisfies Record<
+  HandleFailure,
   string
 >;
 
@@ -97,10 +105,23 @@ function Unfinished({ entry, journal, onGone }: { entry: JournalEntry; journal: 
 
   const picked = async (file: File) => {
     const match = matchIdentity(entry.identity, await fileIdentity(file, { name: file.name, lastModified: file.lastModified }));
-    // Not the same bytes: nothing is sent, and the entry stays for the right file.
-    if (match !== 'ok') return setNote({ text: t(MISMATCH[match], { picked: file.name, name }), bad: true });
+    // Not the same bytes: nothing is sent, and the entry stays for the right file (chosen again, also after a handle).
+    if (match !== 'ok') {
+      setPicking(true);
+      return setNote({ text: t(MISMATCH[match], { picked: file.name, name }), bad: true });
+    }
     setNote(null);
     await resumeInRunner(entry.id, file);
+  };
+
+  /** Through the kept handle when there is one (one click: the browser may ask leave to read it again), else by choosing the file. */
+  const resume = async () => {
+    if (resumeSourceOf(entry) === 'pick') return setPicking(true);
+    // Straight from the click: the browser asks for leave only while the gesture lasts.
+    const got = await fileFromHandle(entry.handle as unknown as KeptHandle);
+    if (got.ok) return picked(got.file);
+    setPicking(true);
+    setNote({ text: t(HANDLE_FAILED[got.why], { name }), bad: true });
   };
 
   const discard = async () => {
@@ -145,7 +166,7 @@ function Unfinished({ entry, journal, onGone }: { entry: JournalEntry; journal: 
       )}
       <div class="row">
         {!picking && (
-          <button type="button" class="primary" aria-label={t('resume_resumeLabel', { name })} onClick={() => setPicking(true)}>
+          <button type="button" class="primary" aria-label={t('resume_resumeLabel', { name })} onClick={() => void resume()}>
             {t('resume_resume')}
           </button>
         )}

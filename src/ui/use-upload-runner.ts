@@ -12,9 +12,17 @@ export interface RunnerView {
   connected: boolean;
   /**
    * Queues files for a profile (default: the default profile), with their links' expiry in seconds (default: the profile's);
-   * a folder's files with each one's folders (`paths`, in order) and the folder's name; `images`, the image choice made in the popup.
+   * a folder's files with each one's folders (`paths`, in order) and the folder's name; `images`, the image choice made in the popup;
+   * `handles`, each file's handle when Chrome's file picker chose them (the journal keeps them for Resume).
    */
-  add(files: File[], profileId?: string, expiresIn?: number, folder?: { name: string; paths: string[] }, images?: ImageChoice): void;
+  add(
+    files: File[],
+    profileId?: string,
+    expiresIn?: number,
+    folder?: { name: string; paths: string[] },
+    images?: ImageChoice,
+    handles?: FileSystemFileHandle[],
+  ): void;
   cancel(id: number): void;
   retry(id: number): void;
 }
@@ -98,7 +106,8 @@ export function useUploadRunner(drawn: boolean): RunnerView {
     items,
     connected,
     // Absent choices go as `undefined` (the runner reads each only when set): fewer bytes in the popup's first load.
-    add: (files, profileId, expiresIn, folder, images) => send({ type: 'add', files, profileId, expiresIn, paths: folder?.paths, folder: folder?.name, images }),
+    add: (files, profileId, expiresIn, folder, images, handles) =>
+      send({ type: 'add', files, profileId, expiresIn, paths: folder?.paths, folder: folder?.name, images, handles }),
     cancel: (id) => send({ type: 'cancel', id }),
     retry: (id) => send({ type: 'retry', id }),
   };

@@ -49,6 +49,13 @@ export interface JournalEntry {
   createdAt: number;
   /** The last part that went up (or the start): the age the sweep goes by. */
   updatedAt: number;
+  /**
+   * The file's handle, where the browser gave one (Chrome's file picker): Resume
+   * reads the file through it after asking leave once (file-handle.ts). Absent for
+   * dropped files, Firefox and older entries: Resume asks for the file again.
+   * IndexedDB keeps it as it keeps a File; it names a file, it holds no bytes.
+   */
+  handle?: FileSystemFileHandle;
 }
 
 /** Bytes hashed from each sampled place of the file. */

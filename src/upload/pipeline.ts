@@ -54,6 +54,8 @@ export interface UploadInput extends UploadFile, Omit<UploadRequest, 'name' | 't
   images?: TransformContext['images'];
   /** An upload begun before a restart, to finish with this file (picked again, and matched with the entry). */
   resume?: JournalEntry;
+  /** The file's handle from the browser's file picker: journaled with the upload, so Resume can read the file again. */
+  handle?: FileSystemFileHandle;
 }
 
 /** What the pipeline asks of the background: one start and one finish per file. */
@@ -270,6 +272,7 @@ export async function runUpload(input: UploadInput, deps: PipelineDeps, hooks: P
                     name: file.name,
                     createdAt: at,
                     updatedAt: at,
+                    ...(input.handle ? { handle: input.handle } : {}),
                   };
                   await journal.put(entry);
                 }),

@@ -70,6 +70,8 @@ export interface QueueDeps extends PipelineDeps {
 export class UploadQueue {
   private items: UploadItem[] = [];
   private files = new Map<number, Blob>();
+  /** Handles from the browser's file picker, by item: the journal keeps them (a retry too). */
+  private handles = new Map<number, FileSystemFileHandle>();
   /** Uploads begun before a restart that these items finish. */
   private resumes = new Map<number, JournalEntry>();
   private aborts = new Map<number, AbortController>();
@@ -95,11 +97,19 @@ export class UploadQueue {
   /**
    * Adds files to the queue, for a profile (default: the default profile) and a link expiry (default: the profile's); returns their ids.
    * A folder's files come with `paths` (each file's folders, in the same order) and the `folder` they make up;
-   * `images` is the popup's image choice for them (default: the profile's).
+   * `images` is the popup's image choice for them (default: the profile's); `handles`, each file's handle, in the same
+   * order, when they came from the browser's file picker.
    */
   add(
     files: Iterable<File | (Blob & { name: string })>,
-    options: { profileId?: string; expiresIn?: number; paths?: readonly string[]; folder?: string; images?: ImageChoice } = {},
+    options: {
+      profileId?: string;
+      expiresIn?: number;
+      paths?: readonly string[];
+      folder?: string;
+      images?: ImageChoice;
+      handles?: readonly (FileSystemFileHandle | undefined)[];
+    } = {},
   ): number[] {
     const profile = {
       ...(options.profileId ? { profileId: options.profileId } : {}),
@@ -113,8 +123,12 @@ export class UploadQueue {
     const folder = options.folder ? { id: this.nextId, name: options.folder } : undefined;
     for (const file of files) {
       const id = this.nextId++;
-      const path = options.paths?.[index++];
+      // Not `paths?.[index++]`: without paths the optional chain would skip the increment.
+      const at = index++;
+      const handle = options.handles?.[at];
+      const path = options.paths?.[at];
       this.files.set(id, file);
+      if (handle) this.handles.set(id, handle);
       added.push({
         id,
         name: file.name,
@@ -142,6 +156,7 @@ export class UploadQueue {
     this.aborts.get(id)?.abort();
     this.update(id, { status: 'cancelled', bytesPerSecond: 0 });
     this.files.delete(id);
+    this.handles.delete(id);
   }
 
   /**
@@ -212,6 +227,7 @@ export class UploadQueue {
           ...(item.path ? { path: item.path } : {}),
           ...(item.images ? { images: item.images } : {}),
           ...(this.resumes.has(item.id) ? { resume: this.resumes.get(item.id)! } : {}),
+          ...(this.handles.has(item.id) ? { handle: this.handles.get(item.id)! } : {}),
         },
         this.deps,
         {
@@ -261,6 +277,7 @@ export class UploadQueue {
       if (this.items.find((i) => i.id === item.id)?.status !== 'failed') {
         this.files.delete(item.id);
         this.resumes.delete(item.id);
+        this.handles.delete(item.id);
       }
     }
   }

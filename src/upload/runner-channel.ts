@@ -16,9 +16,19 @@ export type ToRunner =
   /**
    * `expiresIn`: seconds the files' share links should live (default: the profile's expiry).
    * A folder's files come with `paths` (each file's folders, in order: `{path}`) and the `folder`'s name;
-   * `images`: the popup's image choice for these files (default: the profile's; the background checks it).
+   * `images`: the popup's image choice for these files (default: the profile's; the background checks it);
+   * `handles`: each file's handle, in order, when Chrome's file picker chose them (the channel carries handles as it carries files).
    */
-  | { type: 'add'; files: File[]; profileId?: string; expiresIn?: number; paths?: string[]; folder?: string; images?: ImageChoice }
+  | {
+      type: 'add';
+      files: File[];
+      profileId?: string;
+      expiresIn?: number;
+      paths?: string[];
+      folder?: string;
+      images?: ImageChoice;
+      handles?: FileSystemFileHandle[];
+    }
   | { type: 'cancel'; id: number }
   | { type: 'retry'; id: number }
   /** Finish the journaled upload `entryId` with this file, picked again (the view matched it with the entry). */

@@ -52,6 +52,7 @@ export function startUploadRunner(deps: QueueDeps, options: { onIdle?(): void } 
         ...(message.paths ? { paths: message.paths } : {}),
         ...(message.folder ? { folder: message.folder } : {}),
         ...(message.images ? { images: message.images } : {}),
+        ...(message.handles ? { handles: message.handles } : {}),
       });
     else if (message.type === 'cancel') queue.cancel(message.id);
     else if (message.type === 'retry') queue.retry(message.id);

@@ -29,8 +29,11 @@ export interface ExtensionBrowser {
    * Keeps its profile and the extension's copy, for `restart`.
    */
   kill(): Promise<void>;
-  /** Starts the browser again on the same profile: the same extension id and storage, a new browser session. */
-  restart(): Promise<ExtensionBrowser>;
+  /**
+   * Starts the browser again on the same profile: the same extension id and storage, a new browser session;
+   * `extraArgs` replace the first launch's (e.g. `--deny-permission-prompts`, to answer a prompt no test can click).
+   */
+  restart(more?: Pick<LaunchOptions, 'extraArgs'>): Promise<ExtensionBrowser>;
 }
 
 /**
@@ -144,9 +147,9 @@ export async function launchExtension(opts: LaunchOptions): Promise<ExtensionBro
       process.kill(-group, 'SIGKILL');
       await gone;
     },
-    async restart() {
+    async restart(more = {}) {
       await context.close().catch(() => {});
-      return launchExtension({ ...opts, reuse: { extDir, profileDir } });
+      return launchExtension({ ...opts, ...more, reuse: { extDir, profileDir } });
     },
   };
 }
