@@ -16,6 +16,9 @@ import { t } from '../i18n/t';
 import { pickInTab } from './pick-in-tab';
 import { browser } from 'wxt/browser';
 
+/** This page is the toolbar's popup (not the same page opened in a tab). */
+const inToolbarPopup = () => browser.extension.getViews({ type: 'popup' }).includes(window);
+
 /** Firefox closes its toolbar popup when a file dialog opens: the file is picked again in a tab (where this list shows too). */
 function onPick(e: MouseEvent) {
   if (!pickInTab()) return;
@@ -118,8 +121,10 @@ function Unfinished({ entry, journal, onGone }: { entry: JournalEntry; journal: 
   const resume = async () => {
     if (resumeSourceOf(entry) === 'pick') return setPicking(true);
     // Straight from the click: the browser asks for leave only while the gesture lasts.
-    const got = await fileFromHandle(entry.handle as unknown as KeptHandle);
+    const got = await fileFromHandle(entry.handle as unknown as KeptHandle, { canAsk: !inToolbarPopup() });
     if (got.ok) return picked(got.file);
+    // Chrome cannot ask from its toolbar popup: this list opens in a tab, where Resume asks.
+    if (got.why === 'not-here') return void browser.tabs.create({ url: `${browser.runtime.getURL('/popup.html')}?tab=1` }).then(() => window.close());
     setPicking(true);
     setNote({ text: t(HANDLE_FAILED[got.why], { name }), bad: true });
   };

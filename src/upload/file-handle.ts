@@ -41,11 +41,20 @@ export function handleFailureOf(err: unknown): HandleFailure {
  * The file behind a kept handle, with leave to read it: asked of the user
  * only when the browser does not grant it already (after a restart it asks).
  * Call it straight from the click: `requestPermission` needs the user's gesture.
+ *
+ * `canAsk: false` (Chrome's toolbar popup): never asks. There the browser
+ * answers "denied" without showing its prompt (Chromium bug 40237487, still
+ * open), so the caller asks in a tab instead (`not-here`).
  */
-export async function fileFromHandle(handle: KeptHandle): Promise<{ ok: true; file: File } | { ok: false; why: HandleFailure }> {
+export async function fileFromHandle(
+  handle: KeptHandle,
+  { canAsk = true }: { canAsk?: boolean } = {},
+): Promise<{ ok: true; file: File } | { ok: false; why: HandleFailure | 'not-here' }> {
   try {
     const mode = { mode: 'read' } as const;
-    const state = (await handle.queryPermission(mode)) === 'granted' ? 'granted' : await handle.requestPermission(mode);
+    const granted = (await handle.queryPermission(mode)) === 'granted';
+    if (!granted && !canAsk) return { ok: false, why: 'not-here' };
+    const state = granted ? 'granted' : await handle.requestPermission(mode);
     if (state !== 'granted') return { ok: false, why: 'denied' };
     return { ok: true, file: await handle.getFile() };
   } catch (err) {

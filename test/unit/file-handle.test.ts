@@ -86,6 +86,15 @@ describe('fileFromHandle', () => {
     expect(await fileFromHandle(h)).toEqual({ ok: false, why: 'denied' });
   });
 
+  it("where the browser cannot show its prompt (Chrome's toolbar popup): never asks, says to ask elsewhere; granted still reads", async () => {
+    const h = handle('prompt', 'granted');
+    expect(await fileFromHandle(h, { canAsk: false })).toEqual({ ok: false, why: 'not-here' });
+    expect(h.requestPermission).not.toHaveBeenCalled();
+    expect(h.getFile).not.toHaveBeenCalled();
+    const granted = handle('granted');
+    expect(await fileFromHandle(granted, { canAsk: false })).toEqual({ ok: true, file: FILE });
+  });
+
   it('the file was moved or deleted since: gone', async () => {
     const h = handle('prompt', 'granted', new DOMException('A requested file or directory could not be found at the time an operation was processed.', 'NotFoundError'));
     expect(await fileFromHandle(h)).toEqual({ ok: false, why: 'gone' });
