@@ -208,6 +208,9 @@ export async function browserRows(s3: S3Server, opts: BrowserOptions): Promise<R
       restart: async () => {
         throw new Error('the bench never restarts the browser');
       },
+      kill: async () => {
+        throw new Error('the bench never kills the browser');
+      },
     };
     const browser = context.browser();
     if (!browser) throw new Error('Playwright gave no browser for the persistent context (needed for the process list)');
@@ -572,7 +575,8 @@ async function multipartRows(b: Bench, def: RowDef, botoDef: RowDef, memDef: Row
   const traces: UploadTrace[] = [];
   const sent = new Set<string>();
   let sampling = { interval: 0, kind: 'PSS' };
-  let made: PopupUpload;
+  /** The same bytes made in the page, for the notes only: if it fails (blob storage not ready), the rows still stand. */
+  let made: PopupUpload | Error;
   let onePut: PopupUpload;
   try {
     for (let rep = 1; rep <= reps; rep++) {
@@ -594,8 +598,12 @@ async function multipartRows(b: Bench, def: RowDef, botoDef: RowDef, memDef: Row
       );
       await emptyBucket(b.client, b.bucket);
     }
-    made = await popupUpload(b, bytes, `bench-${def.id}-made.bin`, { sampleMemory: true });
-    log(`multipart, file made in the page: popup ${secs(made.ms)} (${made.parts} parts); browser process grew ${mib(made.memory!.peakGrowth(['browser']))}`);
+    made = await popupUpload(b, bytes, `bench-${def.id}-made.bin`, { sampleMemory: true }).catch((err: Error) => err);
+    log(
+      made instanceof Error
+        ? `multipart, file made in the page: not measured (${made.message.split('\n')[0]})`
+        : `multipart, file made in the page: popup ${secs(made.ms)} (${made.parts} parts); browser process grew ${mib(made.memory!.peakGrowth(['browser']))}`,
+    );
     await emptyBucket(b.client, b.bucket);
     onePut = await asOnePut(b, bytes, def, file);
   } finally {
@@ -607,7 +615,7 @@ async function multipartRows(b: Bench, def: RowDef, botoDef: RowDef, memDef: Row
   const versusCurl = curlBase.median / figure.median;
   const timeNote =
     `${[...sent].join(' / ')} per upload, "${THRESHOLD_LABEL}" at its default ${DEFAULT_MIB}, file chosen from disk; ` +
-    `once each for comparison: the same bytes made in the page ${secs(made.ms)}, the file as one PUT (threshold ${ONE_PUT_MIB}) ${comparedRun(onePut)}; ` +
+    `once each for comparison: the same bytes made in the page ${made instanceof Error ? 'not measured (it failed)' : secs(made.ms)}, the file as one PUT (threshold ${ONE_PUT_MIB}) ${comparedRun(onePut)}; ` +
     describeTraces(traces);
   const time = measuredRow({ ...def, note: timeNote }, figure, curlBase, versusCurl);
 
@@ -627,7 +635,7 @@ async function multipartRows(b: Bench, def: RowDef, botoDef: RowDef, memDef: Row
     `peak rise of ${sampling.kind} of the extension's renderer (offscreen document with the upload runner; it also hosts the popup and the worker) + that of the network service, ` +
     `sampled every ${sampling.interval.toFixed(0)} ms during row 3a's uploads from just before the file is chosen; ratio from the largest peak. ` +
     `All Chromium processes together grew ${allGrowth.map(mib).join('/')}. With the file made in the page instead, the browser process (which holds such a file in its blob storage, ` +
-    `and copies every part sliced from it there) grew ${mib(made.memory!.peakGrowth(['browser']))}`;
+    `and copies every part sliced from it there) grew ${made instanceof Error ? '(not measured: it failed)' : mib(made.memory!.peakGrowth(['browser']))}`;
   const mem = measuredRow(
     { ...memDef, note: memNote },
     growthMiB,
