@@ -128,7 +128,7 @@ export async function checksumRow(
   const note =
     (link ? `Through a loopback proxy passing each of the 4 connections at ${opts.linkBytesPerSecond! / MiB} MiB/s. ` : 'Loopback, no proxy. ') +
     `MD5 (hash-wasm's WebAssembly MD5, src/upload/md5-wasm.ts) runs on the upload runner's thread (the offscreen document in Chrome, the background page in Firefox), ` +
-    `each part read as a stream, up to a signing batch (16 parts) ahead of the transfer, so it overlaps the parts in flight; ` +
+    `each part read into one reused buffer, up to a signing batch (16 parts) ahead of the transfer, so it overlaps the parts in flight; ` +
     `${partSize / MiB} MiB parts × 4. Hashing alone: ${perGiB.median.toFixed(0)} ms per GiB (min ${perGiB.min.toFixed(0)}, max ${perGiB.max.toFixed(0)}), ` +
     `${((GiB / MiB) / (perGiB.median / 1000)).toFixed(0)} MiB/s`;
   return measuredRow({ ...def, note }, figure, base, base.median / figure.median);
