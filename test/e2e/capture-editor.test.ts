@@ -180,7 +180,11 @@ describe.skipIf(!strictLaneAvailable())('capture editor, Chromium end to end', (
     const editor = await openEditor('save-screenshot');
     expect(await heldCount()).toBe(1);
     const closed = editor.waitForEvent('close');
-    await editor.keyboard.press('Escape');
+    // Esc closes the tab, sometimes before Playwright hears the key press acknowledged: then the press reports the
+    // page closed. That is the outcome under test (awaited next), so only that error is let go.
+    await editor.keyboard.press('Escape').catch((err: Error) => {
+      if (!editor.isClosed()) throw err;
+    });
     await closed;
     await expect.poll(heldCount).toBe(0);
     expect(await objects()).toEqual([]);
@@ -271,7 +275,10 @@ describe.skipIf(!strictLaneAvailable())('capture editor, Chromium end to end', (
     await editor.screenshot({ path: `${shots}/editor-dark.png` });
     // Leaving without saving: nothing goes up, nothing is kept.
     const before = await objects();
-    await editor.keyboard.press('Escape');
+    // The tab may close before the press is acknowledged (see the Esc test).
+    await editor.keyboard.press('Escape').catch((err: Error) => {
+      if (!editor.isClosed()) throw err;
+    });
     await expect.poll(heldCount).toBe(0);
     expect(await objects()).toEqual(before);
     await board.close();
