@@ -22,7 +22,7 @@ import { t } from '../i18n/t';
 import { tRich } from './rich';
 import type { FolderPick } from './popup-folder';
 import type { ImageChoice } from '../images/choice';
-import { pickInTab } from './pick-in-tab';
+import { pickInTab, reopenInTab } from './pick-in-tab';
 
 /**
  * Files that come other than through the file input (a folder: reading it and its row; Chrome's file picker; a paste)
@@ -149,7 +149,7 @@ export function PopupApp() {
     // The upload runs in the background page, so the tab may close too.
     if (!pickInTab()) return;
     e.preventDefault();
-    void browser.tabs.create({ url: `${browser.runtime.getURL('/popup.html')}?tab=1` }).then(() => window.close());
+    reopenInTab();
   };
   /**
    * Chrome's own picker (where the browser has one; the input serves elsewhere, and for folders) gives each file a

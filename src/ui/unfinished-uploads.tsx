@@ -13,7 +13,7 @@ import type { UploadJournal } from '../upload/journal-store';
 import { openViewEnd } from '../upload/runner-channel';
 import { formatBytes } from '../upload/speed';
 import { t } from '../i18n/t';
-import { pickInTab } from './pick-in-tab';
+import { pickInTab, reopenInTab } from './pick-in-tab';
 import { browser } from 'wxt/browser';
 
 /** This page is the toolbar's popup (not the same page opened in a tab). */
@@ -23,7 +23,7 @@ const inToolbarPopup = () => browser.extension.getViews({ type: 'popup' }).inclu
 function onPick(e: MouseEvent) {
   if (!pickInTab()) return;
   e.preventDefault();
-  void browser.tabs.create({ url: `${browser.runtime.getURL('/popup.html')}?tab=1` }).then(() => window.close());
+  reopenInTab();
 }
 
 const MISMATCH = { size: 'resume_wrongSize', lastModified: 'resume_wrongDate', content: 'resume_wrongContent' } as const satisfies Record<
@@ -124,7 +124,7 @@ function Unfinished({ entry, journal, onGone }: { entry: JournalEntry; journal: 
     const got = await fileFromHandle(entry.handle as unknown as KeptHandle, { canAsk: !inToolbarPopup() });
     if (got.ok) return picked(got.file);
     // Chrome cannot ask from its toolbar popup: this list opens in a tab, where Resume asks.
-    if (got.why === 'not-here') return void browser.tabs.create({ url: `${browser.runtime.getURL('/popup.html')}?tab=1` }).then(() => window.close());
+    if (got.why === 'not-here') return reopenInTab();
     setPicking(true);
     setNote({ text: t(HANDLE_FAILED[got.why], { name }), bad: true });
   };
