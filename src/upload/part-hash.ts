@@ -21,6 +21,18 @@ function base64(bytes: Uint8Array): string {
 const READ_BUFFER = 1024 * 1024;
 
 /**
+ * The streams being read now, held from module scope. Chromium (156 here)
+ * lets the garbage collector take a Blob's stream while a BYOB read on it is
+ * pending when nothing outside that read's own promise chain holds the
+ * stream, and the read then never settles: the hash, and the upload waiting
+ * for it, stop for good. Measured: 64 MiB parts of a 1 GiB file read with a
+ * BYOB reader stalled after 5–6 GiB in 2 runs out of 2, and at the first read
+ * with the collector forced every 5 ms; held here, 40 GiB read without a
+ * stall (test/e2e/hashing-under-gc.test.ts forces the collector).
+ */
+const reading = new Set<ReadableStream<Uint8Array>>();
+
+/**
  * The MD5 of a Blob's bytes in base64, as `Content-MD5` takes it, read in
  * chunks. Rejects with an AbortError when `signal` fires.
  *
@@ -34,6 +46,7 @@ const READ_BUFFER = 1024 * 1024;
 export async function md5Base64(body: Blob, newMd5: NewMd5, signal?: AbortSignal): Promise<string> {
   const hash = await newMd5();
   const stream = body.stream();
+  reading.add(stream);
   const reader = byobReader(stream);
   const chunks = reader ? undefined : stream.getReader();
   let buffer = new ArrayBuffer(Math.min(READ_BUFFER, Math.max(1, body.size)));
@@ -57,6 +70,7 @@ export async function md5Base64(body: Blob, newMd5: NewMd5, signal?: AbortSignal
   } finally {
     // Stops reading the file when the hash was abandoned (cancel, failure).
     await (reader ?? chunks)!.cancel().catch(() => {});
+    reading.delete(stream);
   }
   return base64(await hash.digest());
 }
