@@ -1,4 +1,4 @@
-import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +9,9 @@ import { sha256Of } from '../support/download';
 import { firefoxAvailable, launchFirefoxExtension, type FirefoxExtension, saveFirefoxKeysProfile } from '../support/firefox';
 import { strictLaneAvailable } from '../support/lanes';
 import { partNumbers, fileAndImpostor, readJournalInPage, uploadParts } from '../support/resume';
-import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
-import { startThrottleProxy, type ThrottleProxy } from '../support/throttle-proxy';
+import { connectionTo, type S3Server } from '../support/s3-servers';
+import type { ThrottleProxy } from '../support/throttle-proxy';
+import { holdAndSettle, multipartUploadsIn, startThrottledSwift, stopAll } from '../support/throttled-swift';
 
 const BUCKET = 'resume-firefox';
 const MiB = 1024 * 1024;
@@ -38,14 +39,13 @@ describe.skipIf(!firefoxAvailable() || !strictLaneAvailable())('unfinished uploa
   let profileDir: string;
 
   const client = () => createS3Client(connectionTo(s3, BUCKET));
-  const multipartUploads = async () => (await client().send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? [];
+  const multipartUploads = () => multipartUploadsIn(s3, BUCKET);
   const launch = () => launchFirefoxExtension({ hostOrigins: [`${proxy.origin}/*`], profileDir });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 's3drop-ff-resume-'));
     profileDir = mkdtempSync(join(tmpdir(), 's3drop-ff-profile-'));
-    s3 = await startSwift({ buckets: [BUCKET] });
-    proxy = await startThrottleProxy(s3.endpoint, RATE);
+    ({ s3, proxy } = await startThrottledSwift(BUCKET, RATE));
     ff = await launch();
     // Through the proxy, which counts the parts and holds them back when asked.
     const options = await saveFirefoxKeysProfile(ff, { ...s3, endpoint: proxy.origin }, BUCKET);
@@ -54,8 +54,7 @@ describe.skipIf(!firefoxAvailable() || !strictLaneAvailable())('unfinished uploa
   afterEach(() => proxy?.release());
   afterAll(async () => {
     await ff?.close().catch(() => {});
-    await proxy?.close();
-    await s3?.stop();
+    await stopAll({ server: { s3, proxy } });
     for (const d of [dir, profileDir]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
@@ -72,11 +71,7 @@ describe.skipIf(!firefoxAvailable() || !strictLaneAvailable())('unfinished uploa
     await expect.poll(() => uploadParts(proxy.requests).filter((r) => r.status === 200).length, { timeout: 180_000, interval: 250 }).toBeGreaterThanOrEqual(3);
     const uploadId = uploadParts(proxy.requests)[0]!.uploadId;
 
-    proxy.hold();
-    await expect
-      .poll(() => uploadParts(proxy.requests).filter((r) => r.uploadId === uploadId && r.sent && r.status === undefined).length, { timeout: 30_000 })
-      .toBe(0);
-    const before = partNumbers(uploadParts(proxy.requests).filter((r) => r.uploadId === uploadId && r.status === 200));
+    const before = await holdAndSettle(proxy, uploadId);
     await expect.poll(async () => (await journalIn(popup)).find((e) => e.name === name)?.parts, { timeout: 30_000 }).toEqual(before);
     const inFlight = partNumbers(uploadParts(proxy.requests).filter((r) => r.uploadId === uploadId && r.status === undefined));
     await ff.kill();

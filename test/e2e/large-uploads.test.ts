@@ -2,11 +2,12 @@ import { HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } 
 import { mkdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/s3/client';
-import { launchExtension, PopupPage, saveKeysProfile, stopServiceWorker, type ExtensionBrowser } from '../support/extension';
+import { PopupPage, stopServiceWorker, type ExtensionBrowser } from '../support/extension';
 import { sha256Of } from '../support/download';
 import { strictLaneAvailable } from '../support/lanes';
-import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
-import { startThrottleProxy, type ThrottleProxy } from '../support/throttle-proxy';
+import { connectionTo, type S3Server } from '../support/s3-servers';
+import type { ThrottleProxy } from '../support/throttle-proxy';
+import { extensionThrough, startThrottledSwift, stopAll } from '../support/throttled-swift';
 
 const SHOTS = 'test-results/screenshots';
 const BUCKET = 'large-e2e';
@@ -37,17 +38,13 @@ describe.skipIf(!strictLaneAvailable())('large uploads survive the popup, Chromi
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    s3 = await startSwift({ buckets: [BUCKET] });
-    proxy = await startThrottleProxy(s3.endpoint, 40 * MiB);
-    ext = await launchExtension({ hostOrigins: [`${proxy.origin}/*`] });
-    await saveKeysProfile(ext, s3, BUCKET, proxy.origin);
+    ({ s3, proxy } = await startThrottledSwift(BUCKET, 40 * MiB));
+    ext = await extensionThrough({ s3, proxy }, BUCKET);
   });
   // A test that fails while the upload is held must not leave the next one stuck.
   afterEach(() => proxy?.release());
   afterAll(async () => {
-    await ext?.close();
-    await proxy?.close();
-    await s3?.stop();
+    await stopAll({ ext, server: { s3, proxy } });
   });
 
   it('a 300 MiB upload goes on while the popup is closed and the service worker is stopped', async () => {

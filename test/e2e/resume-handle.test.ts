@@ -1,16 +1,15 @@
-import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../src/s3/client';
 import { sha256Of } from '../support/download';
-import { launchExtension, PopupPage, saveKeysProfile, type ExtensionBrowser } from '../support/extension';
+import { PopupPage, type ExtensionBrowser } from '../support/extension';
 import { strictLaneAvailable } from '../support/lanes';
-import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
-import { partNumbers as numbers, randomFile, readJournalInPage, uploadParts } from '../support/resume';
-import { startThrottleProxy, type ThrottleProxy } from '../support/throttle-proxy';
+import type { S3Server } from '../support/s3-servers';
+import { partNumbers as numbers, pickerChooses, randomFile, readJournalInPage, uploadParts } from '../support/resume';
+import type { ThrottleProxy } from '../support/throttle-proxy';
+import { extensionThrough, holdAndSettle, multipartUploadsIn, startThrottledSwift, stopAll } from '../support/throttled-swift';
 
 const SHOTS = 'test-results/screenshots';
 const BUCKET = 'resume-handle-e2e';
@@ -49,45 +48,6 @@ const journalHandleOf = (page: Page, name: string) =>
   }, name);
 
 /**
- * Stands in for Chrome's file dialog, which no test can drive here: headless Chromium closes
- * `showOpenFilePicker` at once ("The user aborted a request"), and with DevTools' file chooser
- * interception it reports `Page.fileChooserOpened` (no element to set files on) and aborts the picker.
- * So a real file on disk is dropped on the page through DevTools (a drop gives the page a real
- * `FileSystemFileHandle` for it, with read access, as the picker would), and the page's
- * `showOpenFilePicker` returns that handle. Everything after the dialog is the product's own code:
- * the Choose files button, the picker module, the runner, the journal.
- */
-async function pickerChooses(page: Page, path: string): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { dropped: Promise<FileSystemFileHandle>; showOpenFilePicker(): Promise<FileSystemFileHandle[]> };
-    w.dropped = new Promise((resolve) => {
-      // Caught before the popup's own drop handler (which would upload the file as a dropped one).
-      window.addEventListener('dragover', (e) => (e.stopImmediatePropagation(), e.preventDefault()), { capture: true });
-      window.addEventListener(
-        'drop',
-        (e) => {
-          e.stopImmediatePropagation();
-          e.preventDefault();
-          void (e.dataTransfer!.items[0] as DataTransferItem & { getAsFileSystemHandle(): Promise<FileSystemFileHandle> })
-            .getAsFileSystemHandle()
-            .then(resolve);
-        },
-        { capture: true, once: true },
-      );
-    });
-    w.showOpenFilePicker = async () => [await w.dropped];
-  });
-  const cdp = await page.context().newCDPSession(page);
-  try {
-    const data = { items: [], files: [path], dragOperationsMask: 1 };
-    for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 40, y: 40, data });
-  } finally {
-    await cdp.detach();
-  }
-  await page.evaluate(() => (window as unknown as { dropped: Promise<unknown> }).dropped);
-}
-
-/**
  * Resume through the handle Chrome's file picker gives: the upload journal
  * keeps it, and Resume reads the file again through it instead of asking
  * for it. Swift's s3api behind a slowing, logging proxy, as in resume.test.ts.
@@ -98,8 +58,7 @@ describe.skipIf(!strictLaneAvailable())('Resume reads the chosen file again thro
   let ext: ExtensionBrowser;
   let dir: string;
 
-  const client = () => createS3Client(connectionTo(s3, BUCKET));
-  const multipartUploads = async () => (await client().send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? [];
+  const multipartUploads = () => multipartUploadsIn(s3, BUCKET);
 
   /** Chooses `path` with Choose files and lets the upload run until the small last part is in; returns the upload ID. */
   async function startAndStopAfterLastPart(popup: PopupPage, path: string, name: string): Promise<{ uploadId: string; before: number[] }> {
@@ -108,12 +67,7 @@ describe.skipIf(!strictLaneAvailable())('Resume reads the chosen file again thro
     await popup.page.locator('label', { hasText: /^Choose files$/ }).click();
     await expect.poll(() => uploadParts(proxy.requests.slice(mark)).some((r) => r.partNumber === TOTAL_PARTS && r.status === 200), { timeout: 60_000 }).toBe(true);
     const uploadId = uploadParts(proxy.requests.slice(mark))[0]!.uploadId;
-    proxy.hold();
-    // Parts whose bytes all went before the hold may still be answered: wait for those answers.
-    await expect
-      .poll(() => uploadParts(proxy.requests).filter((r) => r.uploadId === uploadId && r.sent && r.status === undefined).length, { timeout: 30_000 })
-      .toBe(0);
-    const before = numbers(uploadParts(proxy.requests).filter((r) => r.uploadId === uploadId && r.status === 200));
+    const before = await holdAndSettle(proxy, uploadId);
     // Every answered part is journaled, with the handle the picker gave.
     await expect.poll(async () => (await journalIn(popup.page)).find((e) => e.name === name)?.parts, { timeout: 30_000 }).toEqual(before);
     expect(await journalHandleOf(popup.page, name)).toEqual({ kind: 'file', name });
@@ -134,16 +88,12 @@ describe.skipIf(!strictLaneAvailable())('Resume reads the chosen file again thro
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 's3drop-handle-'));
-    s3 = await startSwift({ buckets: [BUCKET] });
-    proxy = await startThrottleProxy(s3.endpoint, RATE);
-    ext = await launchExtension({ hostOrigins: [`${proxy.origin}/*`] });
-    await saveKeysProfile(ext, s3, BUCKET, proxy.origin);
+    ({ s3, proxy } = await startThrottledSwift(BUCKET, RATE));
+    ext = await extensionThrough({ s3, proxy }, BUCKET);
   });
   afterEach(() => proxy?.release());
   afterAll(async () => {
-    await ext?.close();
-    await proxy?.close();
-    await s3?.stop();
+    await stopAll({ ext, server: { s3, proxy } });
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,4 +1,4 @@
-import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,11 +6,12 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/s3/client';
 import { sha256Of } from '../support/download';
-import { launchExtension, PopupPage, saveKeysProfile, type ExtensionBrowser } from '../support/extension';
+import { PopupPage, type ExtensionBrowser } from '../support/extension';
 import { strictLaneAvailable } from '../support/lanes';
-import { connectionTo, startSwift, type S3Server } from '../support/s3-servers';
+import { connectionTo, type S3Server } from '../support/s3-servers';
 import { partNumbers as numbers, fileAndImpostor, randomFile, readJournalInPage, uploadParts } from '../support/resume';
-import { startThrottleProxy, type ThrottleProxy } from '../support/throttle-proxy';
+import type { ThrottleProxy } from '../support/throttle-proxy';
+import { extensionThrough, holdAndSettle, multipartUploadsIn, startThrottledSwift, stopAll } from '../support/throttled-swift';
 
 const SHOTS = 'test-results/screenshots';
 const BUCKET = 'resume-e2e';
@@ -44,7 +45,7 @@ describe.skipIf(!strictLaneAvailable())('unfinished uploads survive a killed bro
   let dir: string;
 
   const client = () => createS3Client(connectionTo(s3, BUCKET));
-  const multipartUploads = async () => (await client().send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? [];
+  const multipartUploads = () => multipartUploadsIn(s3, BUCKET);
 
   /**
    * Stops the upload where it is, waits until everything the server can still
@@ -52,12 +53,7 @@ describe.skipIf(!strictLaneAvailable())('unfinished uploads survive a killed bro
    * the browser. Returns the parts the server had answered.
    */
   async function killMidUpload(popup: PopupPage, name: string, uploadId: string): Promise<number[]> {
-    proxy.hold();
-    // Parts whose bytes all went on before the hold may still be answered: wait for those answers.
-    await expect
-      .poll(() => uploadParts(proxy.requests).filter((r) => r.uploadId === uploadId && r.sent && r.status === undefined).length, { timeout: 30_000 })
-      .toBe(0);
-    const answered = numbers(uploadParts(proxy.requests).filter((r) => r.uploadId === uploadId && r.status === 200));
+    const answered = await holdAndSettle(proxy, uploadId);
     // The journal is written as each answer arrives: a restart finds every part the server answered.
     await expect.poll(async () => (await journalIn(popup.page)).find((e) => e.name === name)?.parts, { timeout: 30_000 }).toEqual(answered);
     await ext.kill();
@@ -69,17 +65,13 @@ describe.skipIf(!strictLaneAvailable())('unfinished uploads survive a killed bro
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 's3drop-resume-'));
-    s3 = await startSwift({ buckets: [BUCKET] });
-    proxy = await startThrottleProxy(s3.endpoint, RATE);
-    ext = await launchExtension({ hostOrigins: [`${proxy.origin}/*`] });
-    await saveKeysProfile(ext, s3, BUCKET, proxy.origin);
+    ({ s3, proxy } = await startThrottledSwift(BUCKET, RATE));
+    ext = await extensionThrough({ s3, proxy }, BUCKET);
   });
   // A test that fails while the upload is held must not leave the next one stuck.
   afterEach(() => proxy?.release());
   afterAll(async () => {
-    await ext?.close();
-    await proxy?.close();
-    await s3?.stop();
+    await stopAll({ ext, server: { s3, proxy } });
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import type { ProxiedRequest } from './throttle-proxy';
 
 const MiB = 1024 * 1024;
@@ -79,4 +80,43 @@ export async function readJournalInPage(): Promise<JournalSummary[]> {
   } finally {
     db.close();
   }
+}
+
+/**
+ * Stands in for Chrome's file dialog, which no test can drive here: headless Chromium closes
+ * `showOpenFilePicker` at once ("The user aborted a request"), and with DevTools' file chooser
+ * interception it reports `Page.fileChooserOpened` (no element to set files on) and aborts the picker.
+ * So a real file on disk is dropped on the page through DevTools (a drop gives the page a real
+ * `FileSystemFileHandle` for it, with read access, as the picker would), and the page's
+ * `showOpenFilePicker` returns that handle. Everything after the dialog is the product's own code:
+ * the Choose files button, the picker module, the runner, the journal.
+ */
+export async function pickerChooses(page: Page, path: string): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { dropped: Promise<FileSystemFileHandle>; showOpenFilePicker(): Promise<FileSystemFileHandle[]> };
+    w.dropped = new Promise((resolve) => {
+      // Caught before the popup's own drop handler (which would upload the file as a dropped one).
+      window.addEventListener('dragover', (e) => (e.stopImmediatePropagation(), e.preventDefault()), { capture: true });
+      window.addEventListener(
+        'drop',
+        (e) => {
+          e.stopImmediatePropagation();
+          e.preventDefault();
+          void (e.dataTransfer!.items[0] as DataTransferItem & { getAsFileSystemHandle(): Promise<FileSystemFileHandle> })
+            .getAsFileSystemHandle()
+            .then(resolve);
+        },
+        { capture: true, once: true },
+      );
+    });
+    w.showOpenFilePicker = async () => [await w.dropped];
+  });
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const data = { items: [], files: [path], dragOperationsMask: 1 };
+    for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 40, y: 40, data });
+  } finally {
+    await cdp.detach();
+  }
+  await page.evaluate(() => (window as unknown as { dropped: Promise<unknown> }).dropped);
 }
