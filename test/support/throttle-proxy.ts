@@ -15,7 +15,7 @@ export interface ProxiedRequest {
 export interface ThrottleProxy {
   /** http://127.0.0.1:PORT — use it as the S3 endpoint. */
   origin: string;
-  /** Request-body bytes per second let through on each connection; change it at any time. */
+  /** Request-body bytes per second let through on each connection (or on all together, with `shared`); change it at any time. */
   bytesPerSecond: number;
   /**
    * Stops passing request bodies on until `release()`: the upload stands
@@ -39,8 +39,20 @@ export interface ThrottleProxy {
  * requests for this proxy's address, and the S3 server checks the signature
  * against the Host it receives.
  */
-export async function startThrottleProxy(target: string, bytesPerSecond: number): Promise<ThrottleProxy> {
+export async function startThrottleProxy(
+  target: string,
+  bytesPerSecond: number,
+  options: {
+    /**
+     * One link for all connections, as a user's uplink is: the rate is for all request bodies together, so one
+     * connection alone can use all of it. Without it, each connection gets the rate on its own.
+     */
+    shared?: boolean;
+  } = {},
+): Promise<ThrottleProxy> {
   const upstream = new URL(target);
+  /** With `shared`: when the link has passed every chunk given to it so far. */
+  let linkFreeAt = 0;
   const sockets = new Set<Socket>();
   let held = false;
   /** Bodies paused by `hold()`, resumed by `release()`. */
@@ -86,8 +98,11 @@ export async function startThrottleProxy(target: string, bytesPerSecond: number)
       sent += chunk.length;
       proxy.forwarded += chunk.length;
       const ok = out.write(chunk);
-      const due = started + (sent / proxy.bytesPerSecond) * 1000;
-      const wait = Math.max(0, due - Date.now());
+      const now = Date.now();
+      // Shared: each chunk takes its turn on the one link, after every chunk before it.
+      if (options.shared) linkFreeAt = Math.max(now, linkFreeAt) + (chunk.length / proxy.bytesPerSecond) * 1000;
+      const due = options.shared ? linkFreeAt : started + (sent / proxy.bytesPerSecond) * 1000;
+      const wait = Math.max(0, due - now);
       if (wait === 0 && ok) return false;
       req.pause();
       const resume = () => setTimeout(() => req.resume(), wait);
