@@ -22,7 +22,7 @@ import { t } from '../i18n/t';
 import { tRich } from './rich';
 import type { FolderPick } from './popup-folder';
 import type { ImageChoice } from '../images/choice';
-import { pickInTab, reopenInTab } from './pick-in-tab';
+import { chooseInTab } from './pick-in-tab';
 
 /**
  * Files that come other than through the file input (a folder: reading it and its row; Chrome's file picker; a paste)
@@ -144,13 +144,6 @@ export function PopupApp() {
         setFolderNote(f.note);
         if (f.files.length) queue.add(f.files, profileId || undefined, expiring ? expiresIn : undefined, f, images);
       });
-  /** Firefox closes the toolbar popup when the file dialog opens, and the choice is lost with it: choose in a tab instead. */
-  const chooseInTab = (e: MouseEvent) => {
-    // The upload runs in the background page, so the tab may close too.
-    if (!pickInTab()) return;
-    e.preventDefault();
-    reopenInTab();
-  };
   /**
    * Chrome's own picker (where the browser has one; the input serves elsewhere, and for folders) gives each file a
    * handle the upload journal keeps: an upload a restart interrupts then resumes in one click. Its code loads on the click.

@@ -13,18 +13,12 @@ import type { UploadJournal } from '../upload/journal-store';
 import { openViewEnd } from '../upload/runner-channel';
 import { formatBytes } from '../upload/speed';
 import { t } from '../i18n/t';
-import { pickInTab, reopenInTab } from './pick-in-tab';
+import { chooseInTab, reopenInTab } from './pick-in-tab';
 import { browser } from 'wxt/browser';
 
 /** This page is the toolbar's popup (not the same page opened in a tab). */
 const inToolbarPopup = () => browser.extension.getViews({ type: 'popup' }).includes(window);
 
-/** Firefox closes its toolbar popup when a file dialog opens: the file is picked again in a tab (where this list shows too). */
-function onPick(e: MouseEvent) {
-  if (!pickInTab()) return;
-  e.preventDefault();
-  reopenInTab();
-}
 
 const MISMATCH = { size: 'resume_wrongSize', lastModified: 'resume_wrongDate', content: 'resume_wrongContent' } as const satisfies Record<
   Exclude<IdentityMatch, 'ok'>,
@@ -155,7 +149,7 @@ function Unfinished({ entry, journal, onGone }: { entry: JournalEntry; journal: 
         })}
       </p>
       {picking && (
-        <label class="button primary" onClick={onPick}>
+        <label class="button primary" onClick={chooseInTab}>
           {t('resume_pickAgain', { name })}
           <input
             type="file"
