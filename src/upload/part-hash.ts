@@ -46,15 +46,16 @@ const reading = new Set<ReadableStream<Uint8Array>>();
 export async function md5Base64(body: Blob, newMd5: NewMd5, signal?: AbortSignal): Promise<string> {
   const hash = await newMd5();
   const stream = body.stream();
-  reading.add(stream);
   const reader = byobReader(stream);
   const chunks = reader ? undefined : stream.getReader();
-  let buffer = new ArrayBuffer(Math.min(READ_BUFFER, Math.max(1, body.size)));
+  // Only the reused-buffer path reads into a buffer of its own.
+  let buffer = reader && new ArrayBuffer(Math.min(READ_BUFFER, Math.max(1, body.size)));
+  reading.add(stream);
   try {
     for (;;) {
       if (signal?.aborted) throw new UploadAbortedError();
       if (reader) {
-        const { done, value } = await reader.read(new Uint8Array(buffer));
+        const { done, value } = await reader.read(new Uint8Array(buffer!));
         if (value) {
           if (value.byteLength) hash.update(value);
           // The read hands the buffer back (transferred): use it for the next read.
