@@ -26,9 +26,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { sha256Of } from '../support/download';
-import { launchExtension, PopupPage, saveKeysProfile } from '../support/extension';
+import { PopupPage } from '../support/extension';
 import { partNumbers, pickerChooses, randomFile, readJournalInPage, uploadParts } from '../support/resume';
-import { startThrottledSwift, stopAll } from '../support/throttled-swift';
+import { extensionThrough, holdAndSettle, startThrottledSwift, stopAll, until } from '../support/throttled-swift';
 
 const MiB = 1024 * 1024;
 const SHOTS = 'test-results/manual';
@@ -40,21 +40,11 @@ if (!process.env.DISPLAY) throw new Error('No DISPLAY: start Xvfb (see the comme
 mkdirSync(SHOTS, { recursive: true });
 const say = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
 const shot = (file: string) => execSync(`xwd -root | convert xwd:- ${SHOTS}/${file}.png`);
-/** Polls `done` every 250 ms: this runs outside Vitest, so no expect.poll. */
-async function until(what: string, done: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await done())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 const server = await startThrottledSwift(BUCKET, 4 * MiB);
-const { s3, proxy } = server;
+const { proxy } = server;
 const dir = mkdtempSync(join(tmpdir(), 's3drop-prompt-'));
-let ext = await launchExtension({ hostOrigins: [`${proxy.origin}/*`], headed: true });
+let ext = await extensionThrough(server, BUCKET, { headed: true });
 try {
-  await saveKeysProfile(ext, s3, BUCKET, proxy.origin);
   const path = join(dir, name);
   const sha = await randomFile(path, 136 * MiB);
   const mtime = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
@@ -65,10 +55,7 @@ try {
   await popup.page.locator('label', { hasText: /^Choose files$/ }).click();
   await until('part 3 answered', () => uploadParts(proxy.requests).some((r) => r.partNumber === 3 && r.status === 200));
   const uploadId = uploadParts(proxy.requests)[0]!.uploadId;
-  proxy.hold();
-  const ofUpload = () => uploadParts(proxy.requests).filter((r) => r.uploadId === uploadId);
-  await until('parts sent before the hold answered', () => !ofUpload().some((r) => r.sent && r.status === undefined));
-  const before = partNumbers(ofUpload().filter((r) => r.status === 200));
+  const before = await holdAndSettle(proxy, uploadId);
   await until('the journal holds them', async () => {
     const entry = (await popup.page.evaluate(readJournalInPage)).find((e) => e.name === name);
     return JSON.stringify(entry?.parts) === JSON.stringify(before);

@@ -1,5 +1,4 @@
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
-import { expect } from 'vitest';
 import { createS3Client } from '../../src/s3/client';
 import { launchExtension, saveKeysProfile, type ExtensionBrowser } from './extension';
 import { partNumbers, uploadParts } from './resume';
@@ -28,8 +27,8 @@ export async function startThrottledSwift(bucket: string, bytesPerSecond: number
 }
 
 /** Chromium with the built extension allowed on the proxy, and a keys profile for `bucket` that goes through it. */
-export async function extensionThrough(server: ThrottledSwift, bucket: string): Promise<ExtensionBrowser> {
-  const ext = await launchExtension({ hostOrigins: [`${server.proxy.origin}/*`] });
+export async function extensionThrough(server: ThrottledSwift, bucket: string, opts: { headed?: boolean } = {}): Promise<ExtensionBrowser> {
+  const ext = await launchExtension({ hostOrigins: [`${server.proxy.origin}/*`], ...opts });
   await saveKeysProfile(ext, server.s3, bucket, server.proxy.origin);
   return ext;
 }
@@ -59,6 +58,18 @@ export async function multipartUploadsIn(s3: S3Server, bucket: string) {
 export async function holdAndSettle(proxy: ThrottleProxy, uploadId: string): Promise<number[]> {
   proxy.hold();
   const ofUpload = () => uploadParts(proxy.requests).filter((r) => r.uploadId === uploadId);
-  await expect.poll(() => ofUpload().filter((r) => r.sent && r.status === undefined).length, { timeout: 30_000 }).toBe(0);
+  await until('every part sent before the hold answered', () => !ofUpload().some((r) => r.sent && r.status === undefined), 30_000);
   return partNumbers(ofUpload().filter((r) => r.status === 200));
+}
+
+/**
+ * Checks `done` every 250 ms until it holds; throws naming `what` after `ms`.
+ * Also outside Vitest (test/manual/), where `expect.poll` cannot run.
+ */
+export async function until(what: string, done: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await done())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
